@@ -1,0 +1,263 @@
+// `npm run bench`: the driver. Runs every workload (bench/workloads/) on every engine of the map
+// (bench/engines.ts), each trial in a fresh child process, engines interleaved per case so a
+// noisy moment hits them alike; then prints medians, speedups and the targets, side by side.
+// Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict] [--engines ts,tfjs-cpu]
+//                               [--trials N] [--per-case] [--json file]
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ENGINE_ORDER, ENGINES } from './engines.js';
+import { describeMachine } from './machine.js';
+import { FULL_BUDGET, QUICK_BUDGET, stats } from './measure.js';
+import { addOutcome, type CaseResult, format, renderWorkload, type WorkloadResult } from './report.js';
+import { checkTargets, renderTargets } from './targets.js';
+import type { TrialOutput, TrialSpec } from './trial.js';
+import { type CaseSpec, type EngineId, MARKER, type Outcome } from './types.js';
+import { WORKLOADS } from './workloads/index.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const USAGE =
+  'Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file]';
+
+interface Options {
+  quick: boolean;
+  only: string[];
+  engines: EngineId[];
+  trials: number;
+  perCase: boolean;
+  json: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    quick: false,
+    only: WORKLOADS.map((w) => w.name),
+    engines: ENGINE_ORDER,
+    trials: 3,
+    perCase: false,
+    json: null,
+  };
+  let trials: number | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new RangeError(`Expected a value after ${arg}\n${USAGE}`);
+      return v;
+    };
+    const list = <T extends string>(known: readonly T[], what: string): T[] =>
+      value()
+        .split(',')
+        .map((s) => {
+          if (!known.includes(s as T))
+            throw new RangeError(`Unknown ${what} '${s}'; expected one of ${known.join(', ')}`);
+          return s as T;
+        });
+    if (arg === '--quick') o.quick = true;
+    else if (arg === '--only')
+      o.only = list(
+        WORKLOADS.map((w) => w.name),
+        'workload',
+      );
+    else if (arg === '--engines') o.engines = list(ENGINE_ORDER, 'engine');
+    else if (arg === '--trials') trials = Number(value());
+    else if (arg === '--json') o.json = value();
+    else if (arg === '--per-case') o.perCase = true;
+    else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new RangeError(`Unknown option ${arg}\n${USAGE}`);
+  }
+  o.trials = trials ?? (o.quick ? 1 : 3);
+  if (!Number.isInteger(o.trials) || o.trials < 1)
+    throw new RangeError('Expected --trials to be a positive integer');
+  return o;
+}
+
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
+
+interface Job {
+  workload: string;
+  cases: CaseSpec[];
+}
+
+interface ChildResult {
+  output: TrialOutput;
+  seconds: number;
+}
+
+function outcomesFor(jobs: Job[], outcome: Outcome): TrialOutput {
+  return Object.fromEntries(
+    jobs.map((j) => [j.workload, Object.fromEntries(j.cases.map((c) => [c.id, outcome]))]),
+  );
+}
+
+/** Runs one trial in a fresh process: a node child (fastmlp, tfjs) or a python one (openblas, gemm only). */
+function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildResult> {
+  const def = ENGINES[engine];
+  let command: string[];
+  const env: NodeJS.ProcessEnv = { ...process.env, FASTMLP_THREADS: String(def.threads) };
+  if (def.kind === 'python') {
+    if (!hasPython)
+      return Promise.resolve({
+        output: outcomesFor(jobs, { status: 'skipped', reason: 'not installed: python3' }),
+        seconds: 0,
+      });
+    const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
+    const cases = jobs.flatMap((j) => (j.workload === 'gemm' ? j.cases : []));
+    command = ['python3', 'bench/workloads/openblas_gemm.py', JSON.stringify({ cases, budget })];
+    for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'])
+      env[v] = String(def.threads);
+  } else {
+    const spec: TrialSpec = {
+      engine,
+      quick,
+      jobs: jobs.map((j) => ({ workload: j.workload, cases: j.cases.map((c) => c.id) })),
+    };
+    command = [process.execPath, '--import', 'tsx', 'bench/trial.ts', JSON.stringify(spec)];
+  }
+  if (def.pinOneCore && hasTaskset) command = ['taskset', '-c', '0', ...command];
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const limit = quick ? 120 : 900;
+    const timer = setTimeout(() => child.kill('SIGKILL'), limit * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const seconds = (performance.now() - started) / 1000;
+      const line = stdout.split('\n').find((l) => l.startsWith(MARKER));
+      if (line) {
+        const parsed = JSON.parse(line.slice(MARKER.length));
+        return resolve({ output: def.kind === 'python' ? { gemm: parsed } : parsed, seconds });
+      }
+      const why = signal === 'SIGKILL' ? `timed out after ${limit} s` : `exited with ${code ?? signal}`;
+      const last = stderr.trim().split('\n').slice(-3).join(' / ');
+      resolve({
+        output: outcomesFor(jobs, { status: 'failed', reason: `child ${why}${last ? `: ${last}` : ''}` }),
+        seconds,
+      });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const machine = await describeMachine();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const header = [
+    `# fastmlp benchmark${opts.quick ? ' (quick)' : ''}`,
+    '',
+    `- date: ${machine.date}; git ${machine.git}`,
+    `- machine: ${machine.os}; ${machine.cpu}; ${machine.cores} logical cores; load average at start ${machine.loadAverage.join(' ')}`,
+    `- CPU features: ${machine.cpuFlags.join(' ') || 'unknown'}; native gemm kernel: ${machine.nativeKernel}`,
+    `- native addon: ${machine.nativeStatus}`,
+    `- node ${machine.node}; fastmlp ${machine.fastmlp}; @tensorflow/tfjs ${machine.tfjs}; tfjs-backend-wasm ${machine.tfjsBackendWasm}`,
+    `- ${opts.trials} trial(s) per engine, each a fresh process per ${opts.quick ? 'engine' : opts.perCase ? 'case' : 'workload'}${hasTaskset ? '' : ' (taskset missing: native-1t not pinned)'}; engines:`,
+    ...opts.engines.map((e) => `  - ${e}: ${ENGINES[e].note}`),
+    '',
+  ];
+  log(header.join('\n'));
+
+  const results: WorkloadResult[] = [];
+  for (const workload of WORKLOADS.filter((w) => opts.only.includes(w.name))) {
+    const engines = workload.engines.filter((e) => opts.engines.includes(e));
+    const cases: CaseResult[] = workload.cases(opts.quick).map((c) => ({ ...c, results: {} }));
+    results.push({ name: workload.name, title: workload.title, engines, cases });
+  }
+  // Default: per trial, one process per (workload, engine), engines taking turns. --per-case: one
+  // process per (case, engine), engines interleaved per case. --quick: one process per engine
+  // for everything (process start-up, ~1-5 s with tfjs, would dominate).
+  let trialsDone = 0;
+  const notApplicable = (w: WorkloadResult, e: EngineId, c: CaseSpec) =>
+    WORKLOADS.find((x) => x.name === w.name)?.skip?.(e, c) ?? null;
+  const applicable = (w: WorkloadResult, e: EngineId, cases: CaseResult[]): Job[] => {
+    const kept = cases.filter((c) => {
+      const reason = notApplicable(w, e, c);
+      if (reason && trialsDone === 0) addOutcome(c, e, { status: 'skipped', reason: `n/a: ${reason}` });
+      return reason === null;
+    });
+    return kept.length > 0 ? [{ workload: w.name, cases: kept }] : [];
+  };
+  const rounds: { engines: EngineId[]; jobs: (engine: EngineId) => Job[] }[] = opts.quick
+    ? [
+        {
+          engines: opts.engines,
+          jobs: (e) => results.filter((w) => w.engines.includes(e)).flatMap((w) => applicable(w, e, w.cases)),
+        },
+      ]
+    : opts.perCase
+      ? results.flatMap((w) =>
+          w.cases.map((c) => ({ engines: w.engines, jobs: (e: EngineId) => applicable(w, e, [c]) })),
+        )
+      : results.map((w) => ({ engines: w.engines, jobs: (e: EngineId) => applicable(w, e, w.cases) }));
+  const skipped = new Map<EngineId, string>();
+  for (let trial = 0; trial < opts.trials; trial++) {
+    for (const round of rounds) {
+      const order = round.engines.map((_, i) => round.engines[(i + trial) % round.engines.length]); // rotate who goes first
+      for (const engine of order) {
+        const jobs = round.jobs(engine);
+        if (jobs.length === 0) continue;
+        const known = skipped.get(engine);
+        const { output, seconds } = known
+          ? { output: outcomesFor(jobs, { status: 'skipped', reason: known }), seconds: 0 }
+          : await runChild(engine, jobs, opts.quick);
+        for (const job of jobs) {
+          const w = results.find((r) => r.name === job.workload)!;
+          for (const spec of job.cases) {
+            const c = w.cases.find((x) => x.id === spec.id)!;
+            const outcome: Outcome = output[job.workload]?.[c.id] ?? {
+              status: 'failed',
+              reason: 'no result from the child',
+            };
+            addOutcome(c, engine, outcome);
+            if (outcome.status === 'skipped' && !outcome.reason.startsWith('n/a'))
+              skipped.set(engine, outcome.reason);
+            if (known) continue;
+            const shown =
+              outcome.status === 'ok'
+                ? `${format(stats(outcome.values).median)} ${c.unit} (median of ${outcome.values.length})`
+                : `${outcome.status}: ${outcome.reason}`;
+            log(
+              `[${w.name} ${trial + 1}/${opts.trials}] ${c.label} / ${engine}: ${shown}  (process ${seconds.toFixed(1)} s)`,
+            );
+          }
+        }
+      }
+    }
+    trialsDone++;
+  }
+
+  const targets = checkTargets(results, opts.quick);
+  const elapsed = (performance.now() - started) / 1000;
+  const report = [
+    ...header,
+    ...results.flatMap(renderWorkload),
+    ...renderTargets(targets),
+    `Total ${elapsed.toFixed(0)} s; load average at end ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}.`,
+  ];
+  console.log(report.join('\n'));
+  if (opts.json) {
+    const json = { machine, options: opts, elapsedSeconds: elapsed, workloads: results, targets };
+    writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
+    log(`wrote ${opts.json}`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.message : error}\n`);
+  process.exit(1);
+});

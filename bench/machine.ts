@@ -1,0 +1,74 @@
+// The report's header: machine, CPU features, versions, date, load. Read once by the driver.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { nativeInfo } from './engines.js';
+
+export interface Machine {
+  date: string;
+  os: string;
+  cpu: string;
+  cores: number;
+  cpuFlags: string[];
+  nativeKernel: string;
+  nativeStatus: string;
+  node: string;
+  fastmlp: string;
+  tfjs: string;
+  tfjsBackendWasm: string;
+  git: string;
+  loadAverage: number[];
+}
+
+function packageVersion(name: string): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const path = require.resolve(`${name}/package.json`);
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+function cpuFlags(): string[] {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
+    const flags = new Set(line?.split(':')[1].trim().split(/\s+/) ?? []);
+    return ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f'].filter((f) => flags.has(f));
+  } catch {
+    return [];
+  }
+}
+
+function git(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() !== '';
+    return `${head}${dirty ? ' (uncommitted changes)' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function describeMachine(): Promise<Machine> {
+  const native = await nativeInfo();
+  const root = new URL('../package.json', import.meta.url);
+  return {
+    date: new Date().toISOString(),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    cpuFlags: cpuFlags(),
+    nativeKernel: native.kernel ?? 'n/a',
+    nativeStatus: native.available ? 'loaded' : `not available: ${native.reason}`,
+    node: process.version,
+    fastmlp: (JSON.parse(readFileSync(root, 'utf8')) as { version: string }).version,
+    tfjs: packageVersion('@tensorflow/tfjs'),
+    tfjsBackendWasm: packageVersion('@tensorflow/tfjs-backend-wasm'),
+    git: git(),
+    loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100),
+  };
+}

@@ -1,0 +1,153 @@
+// `fastmlp predict` (class and probabilities per row of a CSV, as CSV) and `fastmlp evaluate`
+// (loss and accuracy of a saved model on a labelled CSV).
+
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { Network } from '../network.js';
+import { ENGINE_CHOICES } from '../spec.js';
+import { CliError, choice, type OptionTable, parseCommand, requiredString, stringValue } from './args.js';
+import { labelsForModel, readCSV } from './data.js';
+import { checkWritable, emit } from './output.js';
+import { formatMetric } from './progress.js';
+import { targetsFor } from './training.js';
+
+const PREDICT_HELP = `Usage: fastmlp predict --model <file> --data <file.csv> [--out preds.csv]
+
+Writes one CSV row per input row: the predicted class and each class's probability (or the
+predicted values for a regression model), to stdout unless --out is given.
+
+  --model, -m <file>         a model written by fastmlp train --out (or Network.save)
+  --data, -d <file.csv>      rows of raw features, with a header row; every column is a feature
+                             unless --target names a label column to skip
+  --target <column>          a label column present in the file, ignored
+  --out, -o <file.csv>       write here instead of stdout
+  --engine <auto|native|ts>  (default auto)
+  --verbose, --help`;
+
+const EVALUATE_HELP = `Usage: fastmlp evaluate --model <file> --data <file.csv> [--target column]
+
+Prints the model's loss and accuracy on a labelled CSV (class names are matched to the model's).
+
+  --model, -m <file>         a model written by fastmlp train --out
+  --data, -d <file.csv>      features and a label column
+  --target <column>          the label column (default: fromCSV's choice)
+  --json                     print one JSON object
+  --engine <auto|native|ts>  (default auto)
+  --verbose, --help`;
+
+const COMMON: OptionTable = {
+  model: { type: 'string', short: 'm' },
+  data: { type: 'string', short: 'd' },
+  target: { type: 'string' },
+  engine: { type: 'string' },
+};
+
+async function loadModel(path: string, engine: (typeof ENGINE_CHOICES)[number]): Promise<Network> {
+  if (!existsSync(path)) throw new CliError(`no such model file: '${path}'`);
+  try {
+    return await Network.load(path, { engine });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(`cannot load model '${path}': ${message}`);
+  }
+}
+
+function checkWidth(X: number[][], net: Network, path: string, hint: string): void {
+  const width = X[0]?.length ?? 0;
+  if (X.length === 0) throw new CliError(`'${path}' has no data rows`);
+  if (width !== net.inputs) {
+    throw new CliError(`'${path}' has ${width} feature columns but the model takes ${net.inputs}${hint}`);
+  }
+}
+
+/** A model is a classifier when its output is sigmoid or softmax. */
+function isClassifier(net: Network): boolean {
+  const last = net.layers[net.layers.length - 1].activation;
+  return last === 'sigmoid' || last === 'softmax';
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Reads a features-only CSV: a header row, then numbers. */
+async function readFeatures(path: string): Promise<number[][]> {
+  if (!existsSync(path)) throw new CliError(`no such file: '${path}'`);
+  const rows = parse(await readFile(path, 'utf8'), { skip_empty_lines: true, trim: true }) as string[][];
+  const body =
+    rows.length > 0 && rows[0].some((c) => c === '' || !Number.isFinite(Number(c))) ? rows.slice(1) : rows;
+  return body.map((row, i) =>
+    row.map((cell, j) => {
+      const v = cell === '' ? Number.NaN : Number(cell);
+      if (!Number.isFinite(v))
+        throw new CliError(`'${path}' row ${i + 1}, column ${j + 1}: '${cell}' is not a number`);
+      return v;
+    }),
+  );
+}
+
+export async function predictCommand(argv: string[]): Promise<number> {
+  const values = parseCommand('predict', argv, { ...COMMON, out: { type: 'string', short: 'o' } });
+  if (values.help) {
+    process.stdout.write(`${PREDICT_HELP}\n`);
+    return 0;
+  }
+  const modelPath = requiredString(values, 'model', 'predict');
+  const dataPath = requiredString(values, 'data', 'predict');
+  const target = stringValue(values, 'target');
+  const out = stringValue(values, 'out');
+  if (out) checkWritable(out, '--out');
+  const net = await loadModel(modelPath, choice(values, 'engine', 'auto', ENGINE_CHOICES));
+  const X = target === undefined ? await readFeatures(dataPath) : (await readCSV(dataPath, target)).X;
+  checkWidth(X, net, dataPath, target === undefined ? ' (name a label column to skip with --target)' : '');
+  const outputs = net.predict(X);
+  const lines: string[] = [];
+  if (isClassifier(net)) {
+    const count = net.outputs === 1 ? 2 : net.outputs;
+    const names = net.classNames ?? Array.from({ length: count }, (_, i) => String(i));
+    lines.push(['class', ...names.map((n) => `p_${n}`)].map(csvField).join(','));
+    for (const row of outputs) {
+      const probs = net.outputs === 1 ? [1 - row[0], row[0]] : row;
+      let best = 0;
+      for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
+      lines.push([csvField(names[best]), ...probs.map((p) => String(Number(p.toPrecision(6))))].join(','));
+    }
+  } else {
+    const header = net.outputs === 1 ? ['prediction'] : outputs[0].map((_, j) => `prediction_${j + 1}`);
+    lines.push(header.join(','));
+    for (const row of outputs) lines.push(row.map((v) => String(Number(v.toPrecision(7)))).join(','));
+  }
+  const text = `${lines.join('\n')}\n`;
+  if (out) {
+    await writeFile(out, text);
+    process.stderr.write(`${outputs.length} predictions written to ${out}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  return 0;
+}
+
+export async function evaluateCommand(argv: string[]): Promise<number> {
+  const values = parseCommand('evaluate', argv, { ...COMMON, json: { type: 'boolean' } });
+  if (values.help) {
+    process.stdout.write(`${EVALUATE_HELP}\n`);
+    return 0;
+  }
+  const modelPath = requiredString(values, 'model', 'evaluate');
+  const dataPath = requiredString(values, 'data', 'evaluate');
+  const net = await loadModel(modelPath, choice(values, 'engine', 'auto', ENGINE_CHOICES));
+  const table = await readCSV(dataPath, stringValue(values, 'target'));
+  checkWidth(table.X, net, dataPath, ' (is --target the label column?)');
+  const classifier = isClassifier(net);
+  const y = classifier ? labelsForModel(table.y, table.classNames, net.classNames) : table.y;
+  const result = net.evaluate(table.X, targetsFor(net, y));
+  const accuracy = classifier ? result.accuracy : null;
+  if (values.json) {
+    emit({ type: 'evaluation', rows: table.X.length, loss: result.loss, lossName: net.loss, accuracy });
+  } else {
+    process.stdout.write(`rows ${table.X.length}\n${net.loss} loss ${formatMetric(result.loss)}\n`);
+    if (accuracy !== null) process.stdout.write(`accuracy ${(100 * accuracy).toFixed(2)}%\n`);
+  }
+  return 0;
+}

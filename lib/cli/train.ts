@@ -1,0 +1,228 @@
+// `fastmlp train`: trains a network on a built-in data set or a CSV file, shows progress, and
+// writes the model (--out) and an HTML report (--report). Ctrl-C stops at the next chunk and
+// still writes both; a second Ctrl-C exits at once.
+import { basename } from 'node:path';
+import type { Network } from '../network.js';
+import type { Rows } from '../report/index.js';
+import { type OptionTable, parseCommand, stringValue } from './args.js';
+import { checkWritable, emit, formatSeconds } from './output.js';
+import { formatMetric } from './progress.js';
+import {
+  architecture,
+  buildNetwork,
+  installInterrupt,
+  type Prepared,
+  prepareData,
+  type RunResult,
+  readTrainSettings,
+  runTraining,
+  TRAIN_OPTIONS,
+  type TrainSettings,
+  targetsFor,
+} from './training.js';
+
+export const TRAIN_OPTIONS_HELP = `Data:
+  --data, -d <set|file.csv>  moons, circles, xor, classification, digits, iris, or a CSV file (required)
+  --target <column>          the CSV column holding the label or value (default: fromCSV's choice)
+  --samples <n>, --noise <s> size and noise of a generated set (moons: 1000, 0.2 as in seed 003)
+  --validation <fraction>    held out (stratified) for validation and the report's test points;
+                             0 for none (default 0.2)
+  --standardize              scale features to mean 0, std 1 using the training part; the scaling
+                             is saved in the model, which then takes raw features
+Network:
+  --layers <w1,w2,...>       hidden layer widths (default 16); the output layer follows the data:
+                             2 classes -> 1 sigmoid unit + bce, k classes -> softmax + cross-entropy,
+                             a numeric target -> 1 linear unit + mse
+  --activation <name>        hidden activation: relu, sigmoid, tanh, leakyRelu, linear (default relu)
+  --loss <name>              sse, half-sse, mse, bce, cross-entropy (default from the data)
+  --optimizer <name>         sgd, momentum, nesterov, adam
+  --lr <rate>                learning rate (default 0.01 for adam, 0.1 otherwise)
+  --seed <n>                 seeds weights, shuffles, the split and generated data (default 0)
+Training:
+  --epochs, -e <n>           passes over the training part
+  --batch-size <n|full>      samples per step
+  --engine <auto|native|ts>  (default auto: native when built)
+  --threads <n>              threads for the native engine's large products
+Output:
+  --json                     one JSON object per epoch line, then a summary object
+  --log-every <n>            print every n epochs (default: about 20 lines per run; json: every epoch)
+  --verbose                  stack traces on errors
+  --help, -h                 this text`;
+
+const HELP = `Usage: fastmlp train --data <set|file.csv> [options]
+
+Trains a multilayer perceptron and optionally saves it and an HTML report.
+
+${TRAIN_OPTIONS_HELP}
+  --out, -o <file>           write the model (safetensors) here
+  --report <file.html>       write a self-contained HTML report: loss/accuracy curves, the
+                             decision boundary for 2-D inputs, settings and final metrics
+
+Defaults: --optimizer adam --epochs 200 --batch-size 32.
+Ctrl-C stops training after the current chunk and still writes --out and --report (exit code 130).
+
+Example: fastmlp train --data moons --layers 16 --epochs 300 --out moons.safetensors --report moons.html`;
+
+const OPTIONS: OptionTable = {
+  ...TRAIN_OPTIONS,
+  out: { type: 'string', short: 'o' },
+  report: { type: 'string' },
+};
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const values = parseCommand('train', argv, OPTIONS);
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const s = readTrainSettings(values, 'train', { optimizer: 'adam', epochs: 200, batchSize: 32 });
+  const out = stringValue(values, 'out');
+  const report = stringValue(values, 'report');
+  if (out) checkWritable(out, '--out');
+  if (report) checkWritable(report, '--report');
+
+  const prepared = await prepareData(s);
+  const net = buildNetwork(s, prepared);
+  const say = (line: string) => (s.json ? process.stderr : process.stdout).write(`${line}\n`);
+  say(describeRun(s, prepared, net));
+
+  const controller = new AbortController();
+  const uninstall = installInterrupt(controller, (line) => process.stderr.write(`${line}\n`));
+  try {
+    const mode = s.json ? 'json' : process.stdout.isTTY ? 'bar' : 'lines';
+    const run = await runTraining(net, s, prepared, { mode, logEvery: s.logEvery }, controller.signal);
+    const metrics = finalMetrics(net, prepared);
+    if (out) await net.save(out);
+    if (report) await writeTrainReport(report, s, prepared, net, run, metrics);
+    const aborted = run.history.stopReason === 'aborted';
+    if (s.json) {
+      emit({
+        type: 'summary',
+        epochs: run.history.epochs,
+        epochsRequested: s.epochs,
+        stopReason: run.history.stopReason,
+        seconds: run.seconds,
+        samples_per_second: Math.round(run.samplesPerSecond),
+        engine: net.engine,
+        train: metrics.train,
+        test: metrics.test,
+        model: out ?? null,
+        report: report ?? null,
+      });
+    } else {
+      if (aborted) say(`stopped by Ctrl-C after ${run.history.epochs} of ${s.epochs} epochs`);
+      say(
+        `trained ${run.history.epochs} epochs in ${formatSeconds(run.seconds)} ` +
+          `(${Math.round(run.samplesPerSecond).toLocaleString('en-US')} samples/s, engine ${net.engine})`,
+      );
+      say(`train: ${metricLine(metrics.train)}`);
+      if (metrics.test) say(`test:  ${metricLine(metrics.test)}`);
+      if (out) say(`model written to ${out}`);
+      if (report) say(`report written to ${report}`);
+    }
+    return aborted ? 130 : 0;
+  } finally {
+    uninstall();
+  }
+}
+
+export interface Metrics {
+  train: { loss: number; accuracy: number | null };
+  test: { loss: number; accuracy: number | null } | null;
+}
+
+export function finalMetrics(net: Network, p: Prepared): Metrics {
+  const classify = p.data.task.kind !== 'regression';
+  const measure = (X: number[][], y: number[]) => {
+    const e = net.evaluate(X, targetsFor(net, y));
+    return { loss: e.loss, accuracy: classify ? e.accuracy : null };
+  };
+  return {
+    train: measure(p.XTrain, p.yTrain),
+    test: p.XTest.length > 0 ? measure(p.XTest, p.yTest) : null,
+  };
+}
+
+function metricLine(m: { loss: number; accuracy: number | null }): string {
+  return `loss ${formatMetric(m.loss)}${m.accuracy === null ? '' : `  accuracy ${(100 * m.accuracy).toFixed(1)}%`}`;
+}
+
+function describeTask(p: Prepared): string {
+  const t = p.data.task;
+  const kind =
+    t.kind === 'binary' ? '2 classes' : t.kind === 'multiclass' ? `${t.classes} classes` : 'regression';
+  return `${p.data.X.length} rows, ${p.data.X[0].length} features, ${kind}`;
+}
+
+function describeRun(s: TrainSettings, p: Prepared, net: Network): string {
+  return (
+    `fastmlp train: ${p.data.name} (${describeTask(p)}), ${architecture(net)}, ${net.loss}, ` +
+    `${s.optimizer} lr ${s.lr}, ${s.epochs} epochs, batch ${s.batchSize}, engine ${net.engine}`
+  );
+}
+
+/** The settings table shared by train and sweep reports. */
+export function settingsRows(s: TrainSettings, p: Prepared, net: Network): Rows {
+  return [
+    ['data', `${p.data.name} (${describeTask(p)})`],
+    ['split', `${p.XTrain.length} train, ${p.XTest.length} test (validation ${s.validation})`],
+    ['network', `${architecture(net)}, ${net.parameterCount} parameters`],
+    ['loss', net.loss],
+    ['optimizer', `${s.optimizer}, learning rate ${s.lr}`],
+    ['batch size', String(s.batchSize)],
+    ['standardize', s.standardize ? 'yes (fitted on the training part)' : 'no'],
+    ['seed', String(s.seed)],
+    ['engine', net.engine],
+  ];
+}
+
+async function writeTrainReport(
+  path: string,
+  s: TrainSettings,
+  p: Prepared,
+  net: Network,
+  run: RunResult,
+  metrics: Metrics,
+): Promise<void> {
+  const { trainReportHTML, writeReport } = await import('../report/index.js');
+  const { history } = run;
+  const rows: Rows = [
+    [
+      'epochs',
+      `${history.epochs} of ${s.epochs}${history.stopReason === 'aborted' ? ' (stopped by Ctrl-C)' : ''}`,
+    ],
+    [
+      'time',
+      `${formatSeconds(run.seconds)}, ${Math.round(run.samplesPerSecond).toLocaleString('en-US')} samples/s`,
+    ],
+    ['train loss', formatMetric(metrics.train.loss)],
+  ];
+  if (metrics.train.accuracy !== null)
+    rows.push(['train accuracy', `${(100 * metrics.train.accuracy).toFixed(1)}%`]);
+  if (metrics.test) {
+    rows.push(['test loss', formatMetric(metrics.test.loss)]);
+    if (metrics.test.accuracy !== null)
+      rows.push(['test accuracy', `${(100 * metrics.test.accuracy).toFixed(1)}%`]);
+  }
+  const kind = p.data.task.kind === 'regression' ? 'regression' : net.outputs > 1 ? 'multiclass' : 'binary';
+  const classCount = net.outputs === 1 ? 2 : net.outputs;
+  const html = await trainReportHTML({
+    title: `fastmlp: ${basename(p.data.name)}`,
+    subtitle: `${architecture(net)} network, ${net.loss} loss, ${s.optimizer} (lr ${s.lr}), engine ${net.engine}`,
+    history,
+    settings: settingsRows(s, p, net),
+    metrics: rows,
+    boundary:
+      net.inputs === 2
+        ? {
+            kind,
+            predict: (X) => net.predict(X),
+            train: { X: p.XTrain, y: p.yTrain },
+            test: { X: p.XTest, y: p.yTest },
+            featureNames: p.data.featureNames,
+            classNames: net.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)),
+          }
+        : null,
+  });
+  await writeReport(path, html);
+}

@@ -1,0 +1,37 @@
+// lib/data: data sets (seeded toy generators, the seeds' tables, the shipped digits and iris) and
+// the helpers that prepare them for fit (split, scaling, one-hot). The public surface of this folder.
+
+import { fromCSV } from './csv.js';
+import { digits, iris } from './real.js';
+import { circles, classification, moons, xor } from './synthetic.js';
+import { heights, trask } from './tables.js';
+
+export { type CSVDataset, type CSVOptions, fromCSV } from './csv.js';
+export { applyStandardize, argmax, oneHot, type Scaling, standardize } from './preprocess.js';
+export { dataDirectory, digits, iris } from './real.js';
+export { type Split, type SplitOptions, trainTestSplit } from './split.js';
+export {
+  type CirclesOptions,
+  type ClassificationOptions,
+  circles,
+  classification,
+  type Dataset,
+  type MoonsOptions,
+  moons,
+  type XorOptions,
+  xor,
+} from './synthetic.js';
+export { type HeightsDataset, heights, trask } from './tables.js';
+
+/** Every data set under one name, for `import { datasets } from 'fastmlp'; datasets.moons({ noise: 0.1 })`. */
+export const datasets = {
+  moons,
+  circles,
+  classification,
+  xor,
+  trask,
+  heights,
+  digits,
+  iris,
+  fromCSV,
+} as const;

@@ -1,0 +1,137 @@
+// The one seam between the Network (lib/) and an engine (lib/engine/ts, lib/engine/native.ts).
+// Plain types and the numeric contract both engines implement identically; no code that runs.
+// Nothing above lib/engine/ imports a concrete engine: it asks select.ts for an Engine.
+
+export type ActivationName = 'sigmoid' | 'relu' | 'tanh' | 'leakyRelu' | 'softmax' | 'linear';
+export type LossName = 'sse' | 'half-sse' | 'mse' | 'bce' | 'cross-entropy';
+export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adam';
+export type EngineName = 'ts' | 'native';
+
+/** Slope of leakyRelu for z <= 0, in both engines. */
+export const LEAKY_RELU_ALPHA = 0.01;
+
+/** One dense layer: Z = A_prev W (+ b), A = activation(Z). W is (inputs, units), row-major. */
+export interface LayerPlan {
+  inputs: number;
+  units: number;
+  activation: ActivationName;
+  useBias: boolean;
+}
+
+/**
+ * Optimizer settings, all resolved (no defaults left to the engine).
+ * Update rules (g = gradient of the loss; L2 adds weightDecay * w to g for WEIGHTS only, never
+ * biases; t counts steps from 1):
+ *   sgd:       w -= lr * g
+ *   momentum:  v = momentum * v + g;  w -= lr * v                      (PyTorch form)
+ *   nesterov:  v = momentum * v + g;  w -= lr * (g + momentum * v)      (PyTorch form)
+ *   adam:      m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ *              w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon)
+ *              (the two bias corrections computed in float64 once per step)
+ */
+export interface OptimizerPlan {
+  kind: OptimizerKind;
+  learningRate: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+}
+
+/**
+ * Everything an engine needs to build a trainer.
+ * Parameter layout (one flat Float32Array, see paramLayout in lib/layout.ts): for each layer in
+ * order, W (inputs*units, row-major (inputs, units)) then b (units) when useBias.
+ * Optimizer state: momentum/nesterov use state[0, P) as v; adam uses state[0, P) as m and
+ * state[P, 2P) as v. sgd uses none (state may be empty).
+ */
+export interface TrainerPlan {
+  layers: LayerPlan[];
+  loss: LossName;
+  optimizer: OptimizerPlan;
+  /** Largest batch the trainer will see; workspaces are sized for it once. */
+  batchSize: number;
+  /** Worker threads for large products (native only; the TS engine ignores it). */
+  threads: number;
+}
+
+/*
+ * Loss contract (P = predictions A_L, Y = targets, both (rows, outputs); Z_L = output logits):
+ *   sse:           L = sum over rows and outputs of (P - Y)^2          gradient: 2 (P - Y)
+ *   half-sse:      L = 0.5 * sum (P - Y)^2                             gradient: (P - Y)
+ *   mse:           L = mean over rows and outputs of (P - Y)^2          gradient: 2 (P - Y) / (rows*outputs)
+ *   bce:           (output activation must be sigmoid) per element, from the logit z, stably:
+ *                  l = max(z,0) - z y + log1p(exp(-|z|)); L = mean over rows and outputs
+ *                  dZ = (P - Y) / (rows*outputs)       (fused: no sigmoid derivative applied)
+ *   cross-entropy: (output activation must be softmax) per row l = logsumexp(z) - sum_k y_k z_k;
+ *                  L = mean over rows;  dZ = (P - Y) / rows             (fused)
+ * sse and half-sse are SUMS over the batch (seeds 000 and 001), the rest means.
+ * For sse/half-sse/mse the gradient dA is turned into dZ by the output activation's derivative
+ * (softmax: dZ_i = A_i (dA_i - sum_j dA_j A_j)).
+ * Activation derivatives are computed from A alone: sigmoid A(1-A), tanh 1-A^2, relu A>0 ? 1:0,
+ * leakyRelu A>0 ? 1 : alpha, linear 1. So engines keep A per layer, not Z.
+ * Stable forms: sigmoid(z) = z>=0 ? 1/(1+e^-z) : e^z/(1+e^z); softmax subtracts the row max.
+ *
+ * Epoch loss reported by trainEpochs: for sse/half-sse the sum of the batch losses (= the loss
+ * over the whole epoch's data, as seed 000 prints it); for the mean losses the batch losses
+ * weighted by batch rows and divided by the epoch's rows. Each batch's loss is taken in the
+ * forward pass, before that batch's update. Accumulate in float64.
+ *
+ * Batches: an epoch visits rows in `order` (or 0..rows-1 when order is null) in consecutive
+ * batches of batchSize; the last batch may be smaller and its mean uses its own row count.
+ */
+
+/** Arguments of one trainEpochs call. Arrays are read in place; nothing is retained. */
+export interface TrainChunk {
+  /** (rows, inputs) row-major. */
+  X: Float32Array;
+  /** (rows, outputs) row-major: targets, one-hot rows for cross-entropy. */
+  Y: Float32Array;
+  rows: number;
+  /** null: data order every epoch; else epochs*rows indices, epoch e uses [e*rows, (e+1)*rows). */
+  order: Uint32Array | null;
+  epochs: number;
+  /** Batch size for this chunk, 1..plan.batchSize. */
+  batchSize: number;
+  /** Optimizer steps taken before this chunk (adam's t starts at step+1). */
+  step: number;
+  /** Receives the loss of each epoch: losses[0..epochs). */
+  losses: Float64Array;
+}
+
+export interface Trainer {
+  /** Trains in place on the params/state given to createTrainer. Returns the new step count. */
+  trainEpochs(chunk: TrainChunk): number;
+  /** Same as trainEpochs, off the calling thread where the engine can (native). */
+  trainEpochsAsync(chunk: TrainChunk): Promise<number>;
+  /** Forward pass only: out is (rows, outputs). */
+  predict(X: Float32Array, rows: number, out: Float32Array): void;
+  /** Forward pass into out, returns the loss of (X, Y) as trainEpochs defines it. */
+  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  /** Releases workspaces; the trainer is unusable afterwards. Safe to call twice. */
+  dispose(): void;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  /**
+   * C = alpha * op(A) op(B) + beta * C, row-major, no leading-dimension padding.
+   * op(A) is (m, k): A is (m, k), or (k, m) when transA. op(B) is (k, n): B is (k, n), or (n, k)
+   * when transB. C is (m, n). beta = 0 overwrites C (NaN in C does not propagate).
+   */
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    A: Float32Array,
+    B: Float32Array,
+    beta: number,
+    C: Float32Array,
+  ): void;
+  /** params: the network's flat parameters; state: optimizer state (see TrainerPlan). */
+  createTrainer(plan: TrainerPlan, params: Float32Array, state: Float32Array): Trainer;
+}

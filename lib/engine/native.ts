@@ -1,0 +1,158 @@
+// The native engine: loads build/Release/fastmlp.node (the C++ SIMD core) and adapts it to the
+// Engine interface of engine.ts. Never throws at import: when the addon cannot be loaded,
+// nativeEngine() is null and nativeStatus() says what was tried, the real error and the fix.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Engine, Trainer, TrainerPlan } from './engine.js';
+
+/** What the addon's info() reports. */
+export interface NativeInfo {
+  kernel: string;
+  defaultThreads: number;
+  version: string;
+}
+
+/** The addon's trainer, positional arguments (native/addon/trainer_binding.cpp). */
+export interface NativeTrainer {
+  trainEpochs(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    order: Uint32Array | null,
+    epochs: number,
+    batchSize: number,
+    step: number,
+    losses: Float64Array,
+  ): number;
+  trainEpochsAsync(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    order: Uint32Array | null,
+    epochs: number,
+    batchSize: number,
+    step: number,
+    losses: Float64Array,
+  ): Promise<number>;
+  predict(X: Float32Array, rows: number, out: Float32Array): void;
+  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  dispose(): void;
+}
+
+/** The addon's surface: what require('fastmlp.node') returns. Tests may fake it. */
+export interface NativeAddon {
+  gemm: Engine['gemm'];
+  info(): NativeInfo;
+  Trainer: new (plan: TrainerPlan, params: Float32Array, state: Float32Array) => NativeTrainer;
+}
+
+export interface NativeStatus {
+  available: boolean;
+  /** Where the addon was loaded from, or what was tried and the real error. */
+  reason: string;
+  /** The command that builds the addon. */
+  fix: string;
+  /** gemm micro-kernel in use ("avx2-fma" or "scalar"), when available. */
+  kernel?: string;
+  /** Threads a trainer uses by default (hardware threads), when available. */
+  defaultThreads?: number;
+}
+
+const FIX = 'npm run build:native';
+
+/** Wraps an addon (real or fake) as an Engine. */
+export function adaptAddon(addon: NativeAddon): Engine {
+  return {
+    name: 'native',
+    gemm(transA, transB, m, n, k, alpha, A, B, beta, C) {
+      addon.gemm(transA, transB, m, n, k, alpha, A, B, beta, C);
+    },
+    createTrainer(plan, params, state): Trainer {
+      const t = new addon.Trainer(plan, params, state);
+      return {
+        trainEpochs: (c) => t.trainEpochs(c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses),
+        trainEpochsAsync(c) {
+          try {
+            return t.trainEpochsAsync(c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses);
+          } catch (error) {
+            return Promise.reject(error); // argument errors settle the promise like training errors
+          }
+        },
+        predict: (X, rows, out) => t.predict(X, rows, out),
+        evaluate: (X, Y, rows, out) => t.evaluate(X, Y, rows, out),
+        dispose: () => t.dispose(),
+      };
+    },
+  };
+}
+
+/** The directory whose package.json is named "fastmlp", walking up from this file. */
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string | null {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'fastmlp') return dir;
+      } catch {
+        // an unreadable package.json is not ours: keep walking up
+      }
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** The addon file, whether or not it exists. */
+export function addonPath(root: string): string {
+  return join(root, 'build', 'Release', 'fastmlp.node');
+}
+
+interface Loaded {
+  engine: Engine | null;
+  status: NativeStatus;
+}
+
+let loaded: Loaded | null = null;
+
+function load(): Loaded {
+  const root = packageRoot();
+  if (root === null) {
+    const where = fileURLToPath(import.meta.url);
+    return unavailable(`no package.json named "fastmlp" above ${where}`);
+  }
+  const path = addonPath(root);
+  if (!existsSync(path)) return unavailable(`${path} does not exist (the native addon was not built)`);
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    const info = addon.info();
+    return {
+      engine: adaptAddon(addon),
+      status: {
+        available: true,
+        reason: `loaded ${path} (fastmlp ${info.version})`,
+        fix: FIX,
+        kernel: info.kernel,
+        defaultThreads: info.defaultThreads,
+      },
+    };
+  } catch (error) {
+    return unavailable(`loading ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function unavailable(reason: string): Loaded {
+  return { engine: null, status: { available: false, reason, fix: FIX } };
+}
+
+/** The native engine, or null when the addon is not built or does not load. Loads once per process. */
+export function nativeEngine(): Engine | null {
+  loaded ??= load();
+  return loaded.engine;
+}
+
+/** Whether the native engine is available, why (or why not), and the command that builds it. */
+export function nativeStatus(): NativeStatus {
+  loaded ??= load();
+  return { ...loaded.status };
+}

@@ -1,0 +1,258 @@
+// The TS engine's trainer: batches, epochs, the forward/backward pass and the update, in place on
+// the network's params/state. Every workspace is allocated once in the constructor; the loops in
+// trainEpochs / predict / evaluate allocate nothing (offsets instead of subarray views).
+
+import { paramLayout, stateSize } from '../../layout.js';
+import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
+import { activationCode, SIGMOID, SOFTMAX } from './activations.js';
+import { checkInteger, checkLength } from './checks.js';
+import { type DenseLayer, denseBackward, denseForward } from './dense.js';
+import { GemmWorkspace } from './gemm.js';
+import { BCE, CROSS_ENTROPY, lossBackward, lossCode, lossForward, lossIsFused, lossIsSum } from './losses.js';
+import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate } from './optimizers.js';
+
+const EMPTY = new Float32Array(0);
+
+export class TsTrainer implements Trainer {
+  private params: Float32Array;
+  private state: Float32Array;
+  private layers: DenseLayer[];
+  private readonly inputs: number;
+  private readonly outputs: number;
+  private readonly maxBatch: number;
+  private readonly loss: number;
+  private readonly fused: boolean;
+  private readonly weightDecay: number;
+  private readonly opt: OptimizerState;
+  private ws = new GemmWorkspace();
+  /** A per layer, (maxBatch, units). */
+  private acts: Float32Array[];
+  /** Output logits (maxBatch, outputs) for bce / cross-entropy, else null. */
+  private logits: Float32Array | null;
+  /** Ping-pong dA/dZ buffers, (maxBatch, widest layer). */
+  private dCur: Float32Array;
+  private dNext: Float32Array;
+  private grad: Float32Array;
+  /** The batch's rows of X and Y, gathered in `order`. */
+  private xb: Float32Array;
+  private yb: Float32Array;
+  /** The last batch loss (a buffer, not a return value: see lossForward). */
+  private readonly lossOut = new Float64Array(1);
+  private disposed = false;
+
+  constructor(plan: TrainerPlan, params: Float32Array, state: Float32Array) {
+    const n = plan.layers.length;
+    if (n === 0) throw new RangeError('Expected at least one layer in plan.layers');
+    checkInteger('plan.batchSize', plan.batchSize, 1);
+    const layout = paramLayout(plan.layers);
+    this.layers = plan.layers.map((layer, l) => {
+      checkInteger(`plan.layers[${l}].inputs`, layer.inputs, 1);
+      checkInteger(`plan.layers[${l}].units`, layer.units, 1);
+      if (l > 0 && layer.inputs !== plan.layers[l - 1].units) {
+        throw new RangeError(`Expected plan.layers[${l}].inputs to equal the units of layer ${l - 1}`);
+      }
+      const { w, b } = layout.layers[l];
+      return { inputs: layer.inputs, units: layer.units, w, b, act: activationCode(layer.activation) };
+    });
+    if (params.length !== layout.size) {
+      throw new RangeError(`Expected params of length ${layout.size} but received length ${params.length}`);
+    }
+    checkLength('state', state, stateSize(plan.optimizer.kind, layout.size));
+    this.loss = lossCode(plan.loss);
+    const last = this.layers[n - 1];
+    if (this.loss === BCE && last.act !== SIGMOID)
+      throw new RangeError('Loss bce needs a sigmoid output layer');
+    if (this.loss === CROSS_ENTROPY && last.act !== SOFTMAX) {
+      throw new RangeError('Loss cross-entropy needs a softmax output layer');
+    }
+    this.params = params;
+    this.state = state;
+    this.inputs = this.layers[0].inputs;
+    this.outputs = last.units;
+    this.maxBatch = plan.batchSize;
+    this.fused = lossIsFused(this.loss);
+    this.weightDecay = plan.optimizer.weightDecay;
+    this.opt = createOptimizerState(plan.optimizer, layout.size);
+    const B = plan.batchSize;
+    let widest = 0;
+    for (const layer of this.layers) {
+      widest = Math.max(widest, layer.units);
+      // the three products of this layer, so gemm never grows its packing buffers later
+      this.ws.reserve(B, layer.units, layer.inputs);
+      this.ws.reserve(layer.inputs, layer.units, B);
+      this.ws.reserve(B, layer.inputs, layer.units);
+    }
+    this.acts = this.layers.map((layer) => new Float32Array(B * layer.units));
+    this.logits = this.fused ? new Float32Array(B * this.outputs) : null;
+    this.dCur = new Float32Array(B * widest);
+    this.dNext = new Float32Array(B * widest);
+    this.grad = new Float32Array(layout.size);
+    this.xb = new Float32Array(B * this.inputs);
+    this.yb = new Float32Array(B * this.outputs);
+  }
+
+  trainEpochs(chunk: TrainChunk): number {
+    this.checkAlive();
+    const { X, Y, rows, order, epochs, batchSize, losses } = chunk;
+    checkInteger('rows', rows, 1);
+    checkInteger('epochs', epochs, 0);
+    checkInteger('batchSize', batchSize, 1, this.maxBatch);
+    checkInteger('step', chunk.step, 0);
+    checkLength('X', X, rows * this.inputs);
+    checkLength('Y', Y, rows * this.outputs);
+    checkLength('losses', losses, epochs);
+    if (order !== null) {
+      checkLength('order', order, epochs * rows);
+      for (let i = 0; i < epochs * rows; i++) {
+        if (order[i] >= rows)
+          throw new RangeError(`Expected order[${i}] < rows (${rows}) but received ${order[i]}`);
+      }
+    }
+    const inputs = this.inputs;
+    const outputs = this.outputs;
+    const xb = this.xb;
+    const yb = this.yb;
+    const isSum = lossIsSum(this.loss);
+    let step = chunk.step;
+    for (let e = 0; e < epochs; e++) {
+      const base = e * rows;
+      let total = 0; // float64 accumulation of the epoch loss
+      for (let start = 0; start < rows; start += batchSize) {
+        const count = Math.min(batchSize, rows - start);
+        for (let r = 0; r < count; r++) {
+          const row = order === null ? start + r : order[base + start + r];
+          for (let j = 0, src = row * inputs, dst = r * inputs; j < inputs; j++) xb[dst + j] = X[src + j];
+          for (let j = 0, src = row * outputs, dst = r * outputs; j < outputs; j++) yb[dst + j] = Y[src + j];
+        }
+        step++;
+        this.batchStep(count, step);
+        total += isSum ? this.lossOut[0] : this.lossOut[0] * count;
+      }
+      losses[e] = isSum ? total : total / rows;
+    }
+    return step;
+  }
+
+  trainEpochsAsync(chunk: TrainChunk): Promise<number> {
+    try {
+      return Promise.resolve(this.trainEpochs(chunk));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  predict(X: Float32Array, rows: number, out: Float32Array): void {
+    this.checkAlive();
+    checkInteger('rows', rows, 0);
+    checkLength('X', X, rows * this.inputs);
+    checkLength('out', out, rows * this.outputs);
+    this.forwardBlocks(X, null, rows, out);
+  }
+
+  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number {
+    this.checkAlive();
+    checkInteger('rows', rows, 1);
+    checkLength('X', X, rows * this.inputs);
+    checkLength('Y', Y, rows * this.outputs);
+    checkLength('out', out, rows * this.outputs);
+    return this.forwardBlocks(X, Y, rows, out);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.params = EMPTY;
+    this.state = EMPTY;
+    this.layers = [];
+    this.ws = new GemmWorkspace();
+    this.acts = [];
+    this.logits = null;
+    this.dCur = EMPTY;
+    this.dNext = EMPTY;
+    this.grad = EMPTY;
+    this.xb = EMPTY;
+    this.yb = EMPTY;
+  }
+
+  // --- one batch: forward, loss (before the update), backward, update ---
+
+  /** Trains on xb/yb[0..count) as optimizer step t; the batch loss goes to lossOut[0]. */
+  private batchStep(count: number, t: number): void {
+    const { layers, acts, params, grad, ws, xb } = this;
+    const last = layers.length - 1;
+    this.forward(xb, 0, count);
+    const P = acts[last];
+    lossForward(this.lossOut, this.loss, P, this.logits ?? P, this.yb, 0, count, this.outputs);
+    let dCur = this.dCur;
+    let dNext = this.dNext;
+    lossBackward(this.loss, dCur, P, this.yb, 0, count, this.outputs);
+    for (let l = last; l >= 0; l--) {
+      const dPrev = l === 0 ? null : dNext;
+      const Xprev = l === 0 ? xb : acts[l - 1];
+      denseBackward(
+        ws,
+        dPrev,
+        dCur,
+        acts[l],
+        Xprev,
+        0,
+        params,
+        grad,
+        layers[l],
+        count,
+        this.fused && l === last,
+      );
+      const swap = dCur;
+      dCur = dNext;
+      dNext = swap;
+    }
+    const opt = this.opt;
+    beginStep(opt, t);
+    for (let l = 0; l <= last; l++) {
+      const layer = layers[l];
+      // L2 on weights only, never biases
+      optimizerUpdate(
+        opt,
+        params,
+        grad,
+        this.state,
+        layer.w,
+        layer.w + layer.inputs * layer.units,
+        this.weightDecay,
+      );
+      if (layer.b >= 0) optimizerUpdate(opt, params, grad, this.state, layer.b, layer.b + layer.units, 0);
+    }
+  }
+
+  /** Forward pass of rows [0, count) of X from offset xOff into acts (and logits). */
+  private forward(X: Float32Array, xOff: number, count: number): void {
+    const { layers, acts, params, ws } = this;
+    const last = layers.length - 1;
+    for (let l = 0; l <= last; l++) {
+      const input = l === 0 ? X : acts[l - 1];
+      const inOff = l === 0 ? xOff : 0;
+      denseForward(ws, acts[l], l === last ? this.logits : null, input, inOff, params, layers[l], count);
+    }
+  }
+
+  /** predict / evaluate in blocks of maxBatch rows; returns the loss when Y is given, else 0. */
+  private forwardBlocks(X: Float32Array, Y: Float32Array | null, rows: number, out: Float32Array): number {
+    const outputs = this.outputs;
+    const P = this.acts[this.layers.length - 1];
+    let total = 0;
+    for (let start = 0; start < rows; start += this.maxBatch) {
+      const count = Math.min(this.maxBatch, rows - start);
+      this.forward(X, start * this.inputs, count);
+      const outOff = start * outputs;
+      for (let i = 0; i < count * outputs; i++) out[outOff + i] = P[i];
+      if (Y !== null) {
+        lossForward(this.lossOut, this.loss, P, this.logits ?? P, Y, outOff, count, outputs);
+        total += lossIsSum(this.loss) ? this.lossOut[0] : this.lossOut[0] * count;
+      }
+    }
+    return lossIsSum(this.loss) ? total : total / rows;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('This trainer has been disposed; create a new one with createTrainer');
+  }
+}

@@ -1,0 +1,114 @@
+// Initial weights, drawn in TypeScript from the network's seed so both engines start from the
+// same numbers. The seeds' four distributions plus Glorot and He, with a default per activation.
+import type { ActivationName } from './engine/engine.js';
+import type { Random } from './random.js';
+import { expectNumber, expectObject, expectOneOf, rejectUnknownKeys } from './validate.js';
+
+export const INITIALIZER_NAMES = [
+  'zeros',
+  'uniform',
+  'normal',
+  'glorotUniform',
+  'glorotNormal',
+  'heUniform',
+  'heNormal',
+] as const;
+export type InitializerName = (typeof INITIALIZER_NAMES)[number];
+
+/**
+ * A name, or an object with parameters:
+ * - `{ name: 'uniform', low = 0, high = 1 }`: seed 000 uses [0, 1), seed 001 [-1, 1).
+ * - `{ name: 'normal', mean = 0, std = 1 }`: seed 002 uses N(0, 1), seed 003 N(0, 0.1).
+ * - glorot (Glorot & Bengio 2010): uniform limit sqrt(6 / (fanIn + fanOut)), normal std sqrt(2 / (fanIn + fanOut)).
+ * - he (He et al. 2015): uniform limit sqrt(6 / fanIn), normal std sqrt(2 / fanIn).
+ */
+export type InitializerSpec =
+  | InitializerName
+  | { name: 'uniform'; low?: number; high?: number }
+  | { name: 'normal'; mean?: number; std?: number }
+  | { name: Exclude<InitializerName, 'uniform' | 'normal'> };
+
+export interface ResolvedInitializer {
+  name: InitializerName;
+  low: number;
+  high: number;
+  mean: number;
+  std: number;
+}
+
+export function resolveInitializer(spec: unknown, name: string): ResolvedInitializer {
+  const base = { low: 0, high: 1, mean: 0, std: 1 };
+  if (typeof spec === 'string') return { ...base, name: expectOneOf(spec, name, INITIALIZER_NAMES) };
+  const obj = expectObject(spec, name);
+  const kind = expectOneOf(obj.name, `${name}.name`, INITIALIZER_NAMES);
+  const allowed =
+    kind === 'uniform' ? ['name', 'low', 'high'] : kind === 'normal' ? ['name', 'mean', 'std'] : ['name'];
+  rejectUnknownKeys(obj, allowed, name);
+  const any = (v: number) => Number.isFinite(v);
+  const low = obj.low === undefined ? 0 : expectNumber(obj.low, `${name}.low`, 'a finite number', any);
+  const high =
+    obj.high === undefined
+      ? 1
+      : expectNumber(obj.high, `${name}.high`, `a finite number above low`, (v) => v > low);
+  const mean = obj.mean === undefined ? 0 : expectNumber(obj.mean, `${name}.mean`, 'a finite number', any);
+  const std =
+    obj.std === undefined ? 1 : expectNumber(obj.std, `${name}.std`, 'a non-negative number', (v) => v >= 0);
+  return { name: kind, low, high, mean, std };
+}
+
+export function defaultInitializer(activation: ActivationName): ResolvedInitializer {
+  const name: InitializerName =
+    activation === 'relu' || activation === 'leakyRelu' ? 'heNormal' : 'glorotUniform';
+  return { name, low: 0, high: 1, mean: 0, std: 1 };
+}
+
+/** Biases follow the seeds' distributions when one is chosen; Glorot/He layers start at zero. */
+export function defaultBiasInitializer(weights: ResolvedInitializer): ResolvedInitializer {
+  return weights.name === 'uniform' || weights.name === 'normal' ? weights : { ...weights, name: 'zeros' };
+}
+
+/** Fills out[offset, offset + count) for a layer with the given fans. */
+export function initialize(
+  out: Float32Array,
+  offset: number,
+  count: number,
+  init: ResolvedInitializer,
+  fanIn: number,
+  fanOut: number,
+  random: Random,
+): void {
+  const draw = drawFunction(init, fanIn, fanOut, random);
+  for (let i = 0; i < count; i++) out[offset + i] = draw();
+}
+
+function drawFunction(
+  init: ResolvedInitializer,
+  fanIn: number,
+  fanOut: number,
+  random: Random,
+): () => number {
+  switch (init.name) {
+    case 'zeros':
+      return () => 0;
+    case 'uniform':
+      return () => random.range(init.low, init.high);
+    case 'normal':
+      return () => random.normal(init.mean, init.std);
+    case 'glorotUniform': {
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      return () => random.range(-limit, limit);
+    }
+    case 'glorotNormal': {
+      const std = Math.sqrt(2 / (fanIn + fanOut));
+      return () => random.normal(0, std);
+    }
+    case 'heUniform': {
+      const limit = Math.sqrt(6 / fanIn);
+      return () => random.range(-limit, limit);
+    }
+    case 'heNormal': {
+      const std = Math.sqrt(2 / fanIn);
+      return () => random.normal(0, std);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// Converts what users pass as X and y (nested arrays or row-major Float32Arrays) into the
+// engines' row-major Float32Arrays, once per call, checking shape and finiteness first.
+import type { LossName } from './engine/engine.js';
+import { describe, invalidArgument, outOfRange } from './validate.js';
+
+/** Samples: rows of numbers, or a row-major Float32Array whose row width is the network's inputs. */
+export type Features = number[][] | Float32Array;
+/** Labels (binary or class indices), target rows (regression, one-hot), or either as Float32Array. */
+export type Targets = number[] | number[][] | Float32Array;
+
+export interface Matrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/** Largest element count of one input array: 2^31 - 1 (a Float32Array of 8 GiB). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+export function toMatrix(X: unknown, name: string, cols: number): Matrix {
+  if (X instanceof Float32Array) {
+    if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
+    if (X.length % cols !== 0) {
+      throw outOfRange(
+        name,
+        `a Float32Array whose length is a multiple of ${cols} (the network's inputs)`,
+        X,
+      );
+    }
+    checkFinite(X, name, cols);
+    return { data: X, rows: X.length / cols, cols };
+  }
+  if (!Array.isArray(X)) {
+    throw invalidArgument(name, 'an array of rows (number[][]) or a row-major Float32Array', X);
+  }
+  if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
+  if (X.length * cols > MAX_ELEMENTS) throw outOfRange(name, `at most ${MAX_ELEMENTS} values`, X);
+  const data = new Float32Array(X.length * cols);
+  for (let r = 0; r < X.length; r++) {
+    const row = X[r] as unknown;
+    if (!Array.isArray(row) && !(row instanceof Float32Array) && !(row instanceof Float64Array)) {
+      throw invalidArgument(`${name}[${r}]`, `an array of ${cols} numbers`, row);
+    }
+    if (row.length !== cols)
+      throw outOfRange(`${name}[${r}]`, `a row of ${cols} numbers (the network's inputs)`, row);
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw invalidArgument(`${name}[${r}][${c}]`, 'a finite number', v);
+      }
+      data[r * cols + c] = v;
+    }
+  }
+  return { data, rows: X.length, cols };
+}
+
+function checkFinite(data: Float32Array, name: string, cols: number): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw invalidArgument(`${name}[${Math.floor(i / cols)}][${i % cols}]`, 'a finite number', data[i]);
+    }
+  }
+}
+
+/**
+ * Targets as a (rows, outputs) Float32Array. A flat list (number[] or a Float32Array of length
+ * rows) holds one label per sample: with one output it is the target itself (0/1 for bce), with
+ * several outputs a class index in [0, outputs), one-hot encoded here.
+ */
+export function toTargets(
+  y: unknown,
+  name: string,
+  rows: number,
+  outputs: number,
+  loss: LossName,
+): Float32Array {
+  const probabilities = loss === 'bce' || loss === 'cross-entropy';
+  const out = new Float32Array(rows * outputs);
+  const setLabel = (r: number, v: unknown): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw invalidArgument(`${name}[${r}]`, 'a finite number', v);
+    if (outputs === 1) {
+      if (probabilities && (v < 0 || v > 1))
+        throw outOfRange(`${name}[${r}]`, `a label in [0, 1] for loss '${loss}'`, v);
+      out[r] = v;
+      return;
+    }
+    if (!Number.isInteger(v) || v < 0 || v >= outputs) {
+      throw outOfRange(`${name}[${r}]`, `a class index in 0..${outputs - 1}`, v);
+    }
+    out[r * outputs + v] = 1;
+  };
+  const setRow = (r: number, row: unknown): void => {
+    if (!Array.isArray(row)) throw invalidArgument(`${name}[${r}]`, `an array of ${outputs} numbers`, row);
+    if (row.length !== outputs)
+      throw outOfRange(`${name}[${r}]`, `a row of ${outputs} numbers (the outputs)`, row);
+    for (let c = 0; c < outputs; c++) {
+      const v = row[c];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw invalidArgument(`${name}[${r}][${c}]`, 'a finite number', v);
+      }
+      if (probabilities && (v < 0 || v > 1)) {
+        throw outOfRange(`${name}[${r}][${c}]`, `a target in [0, 1] for loss '${loss}'`, v);
+      }
+      out[r * outputs + c] = v;
+    }
+  };
+  if (y instanceof Float32Array) {
+    if (y.length === rows) {
+      for (let r = 0; r < rows; r++) setLabel(r, y[r]);
+    } else if (y.length === rows * outputs) {
+      for (let i = 0; i < y.length; i++) {
+        const v = y[i];
+        const at = `${name}[${Math.floor(i / outputs)}][${i % outputs}]`;
+        if (!Number.isFinite(v)) throw invalidArgument(at, 'a finite number', v);
+        if (probabilities && (v < 0 || v > 1))
+          throw outOfRange(at, `a target in [0, 1] for loss '${loss}'`, v);
+        out[i] = v;
+      }
+    } else {
+      throw outOfRange(name, `a Float32Array of ${rows} labels or ${rows}x${outputs} targets`, y);
+    }
+    return out;
+  }
+  if (!Array.isArray(y))
+    throw invalidArgument(name, 'an array of labels or target rows, or a Float32Array', y);
+  if (y.length !== rows) {
+    throw outOfRange(name, `${rows} labels or rows (one per sample of X)`, y);
+  }
+  for (let r = 0; r < rows; r++) {
+    const v = y[r] as unknown;
+    if (Array.isArray(v)) setRow(r, v);
+    else setLabel(r, v);
+  }
+  return out;
+}
+
+/** Human description of a features argument for messages that mention its shape. */
+export function shapeOf(X: Features): string {
+  return describe(X);
+}

@@ -1,0 +1,242 @@
+// The network's options as users write them, and their checked, fully resolved form. Every
+// default lives here, stated once; the JSDoc gives each option's range and default.
+import type { ActivationName, LayerPlan, LossName, OptimizerKind, OptimizerPlan } from './engine/engine.js';
+import {
+  defaultBiasInitializer,
+  defaultInitializer,
+  type InitializerSpec,
+  type ResolvedInitializer,
+  resolveInitializer,
+} from './initializers.js';
+import {
+  expectBoolean,
+  expectNumber,
+  expectObject,
+  expectOneOf,
+  expectPositiveInteger,
+  invalidArgument,
+  rejectUnknownKeys,
+} from './validate.js';
+
+export const ACTIVATIONS: readonly ActivationName[] = [
+  'sigmoid',
+  'relu',
+  'tanh',
+  'leakyRelu',
+  'softmax',
+  'linear',
+];
+export const LOSSES: readonly LossName[] = ['sse', 'half-sse', 'mse', 'bce', 'cross-entropy'];
+export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam'] as const;
+export const ENGINE_CHOICES = ['auto', 'native', 'ts'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+
+/** Largest layer width, input count, or layer count accepted: far above any MLP, below overflow. */
+export const MAX_UNITS = 1 << 20;
+export const MAX_LAYERS = 1024;
+/** Largest parameter count: 2^28 floats = 1 GiB of weights (plus as much again per optimizer slot). */
+export const MAX_PARAMS = 1 << 28;
+
+export interface LayerSpec {
+  /** Number of neurons, 1..2^20. */
+  units: number;
+  /** Default 'relu' for hidden layers; the output layer's default follows the loss. */
+  activation?: ActivationName;
+  /** Default true. Seed 001's single neuron has no bias. */
+  useBias?: boolean;
+  /** Weights' initializer; default heNormal for relu/leakyRelu, glorotUniform otherwise. */
+  initializer?: InitializerSpec;
+  /** Default: zeros for glorot/he, the weights' distribution for 'uniform'/'normal' (as the seeds do). */
+  biasInitializer?: InitializerSpec;
+}
+
+export interface OptimizerSpec {
+  /** 'sgd' (with optional momentum/nesterov), 'momentum', 'nesterov' or 'adam'. */
+  name: (typeof OPTIMIZERS)[number];
+  /** > 0. Default 0.01 for sgd-family, 0.001 for adam. */
+  learningRate?: number;
+  /** In [0, 1). Default 0 for sgd, 0.9 for 'momentum'/'nesterov'. */
+  momentum?: number;
+  /** sgd only: use Nesterov momentum. Default false. */
+  nesterov?: boolean;
+  /** Adam: in [0, 1), defaults 0.9 and 0.999; epsilon > 0, default 1e-8. */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** L2 penalty on weights (not biases), >= 0: adds weightDecay * w to each weight's gradient. Default 0. */
+  weightDecay?: number;
+}
+
+export interface NetworkOptions {
+  /** Features per sample, 1..2^20. */
+  inputs: number;
+  /** At least one layer; the last is the output layer. */
+  layers: LayerSpec[];
+  /** Default: 'bce' for a sigmoid output, 'cross-entropy' for softmax, 'mse' otherwise. */
+  loss?: LossName;
+  /** An optimizer name or settings. Default { name: 'adam', learningRate: 0.001 }. */
+  optimizer?: OptimizerSpec | OptimizerSpec['name'];
+  /** Seeds the initial weights and every shuffle. Default: a random seed, kept in `network.seed`. */
+  seed?: number;
+  /** 'auto' (native when built, else ts; env FASTMLP_ENGINE overrides), 'native' or 'ts'. */
+  engine?: EngineChoice;
+  /** Threads for the native engine's large products. Default: the machine's cores. */
+  threads?: number;
+}
+
+export interface ResolvedLayer extends LayerPlan {
+  initializer: ResolvedInitializer;
+  biasInitializer: ResolvedInitializer;
+}
+
+export interface ResolvedSpec {
+  inputs: number;
+  layers: ResolvedLayer[];
+  loss: LossName;
+  optimizer: OptimizerPlan;
+  seed: number;
+  engine: EngineChoice;
+  threads: number | null;
+}
+
+const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'engine', 'threads'];
+const LAYER_KEYS = ['units', 'activation', 'useBias', 'initializer', 'biasInitializer'];
+const OPTIMIZER_KEYS = [
+  'name',
+  'learningRate',
+  'momentum',
+  'nesterov',
+  'beta1',
+  'beta2',
+  'epsilon',
+  'weightDecay',
+];
+
+export function resolveSpec(options: unknown): ResolvedSpec {
+  const o = expectObject(options, 'options');
+  rejectUnknownKeys(o, NETWORK_KEYS, 'Network');
+  const inputs = expectPositiveInteger(o.inputs, 'inputs', MAX_UNITS);
+  if (!Array.isArray(o.layers)) throw invalidArgument('layers', 'an array of layer objects', o.layers);
+  if (o.layers.length === 0 || o.layers.length > MAX_LAYERS) {
+    throw new RangeError(`Expected 1..${MAX_LAYERS} layers for layers but received ${o.layers.length}`);
+  }
+  const specs = o.layers as unknown[];
+  const last = specs.length - 1;
+  const outputSpec = expectObject(specs[last], `layers[${last}]`);
+  const loss =
+    o.loss === undefined
+      ? defaultLoss(outputSpec.activation)
+      : expectOneOf(o.loss, 'loss', LOSSES as LossName[]);
+  const layers: ResolvedLayer[] = [];
+  let fanIn = inputs;
+  let params = 0;
+  specs.forEach((spec, i) => {
+    const layer = resolveLayer(spec, i, fanIn, i === last ? defaultOutputActivation(loss) : 'relu');
+    params += layer.inputs * layer.units + (layer.useBias ? layer.units : 0);
+    if (params > MAX_PARAMS) {
+      throw new RangeError(
+        `Expected at most ${MAX_PARAMS} parameters in total but layers[${i}] brings it to ${params}`,
+      );
+    }
+    layers.push(layer);
+    fanIn = layer.units;
+  });
+  checkLossMatchesOutput(loss, layers[last].activation);
+  const seed =
+    o.seed === undefined
+      ? Math.floor(Math.random() * 2 ** 32)
+      : expectNumber(
+          o.seed,
+          'seed',
+          'an integer in 0..2^32-1',
+          (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
+        );
+  const engine = o.engine === undefined ? 'auto' : expectOneOf(o.engine, 'engine', ENGINE_CHOICES);
+  const threads = o.threads === undefined ? null : expectPositiveInteger(o.threads, 'threads', 256);
+  return { inputs, layers, loss, optimizer: resolveOptimizer(o.optimizer), seed, engine, threads };
+}
+
+function resolveLayer(
+  spec: unknown,
+  i: number,
+  inputs: number,
+  defaultActivation: ActivationName,
+): ResolvedLayer {
+  const name = `layers[${i}]`;
+  const l = expectObject(spec, name);
+  rejectUnknownKeys(l, LAYER_KEYS, name);
+  const units = expectPositiveInteger(l.units, `${name}.units`, MAX_UNITS);
+  const activation =
+    l.activation === undefined
+      ? defaultActivation
+      : expectOneOf(l.activation, `${name}.activation`, ACTIVATIONS);
+  const useBias = l.useBias === undefined ? true : expectBoolean(l.useBias, `${name}.useBias`);
+  const initializer =
+    l.initializer === undefined
+      ? defaultInitializer(activation)
+      : resolveInitializer(l.initializer, `${name}.initializer`);
+  const biasInitializer =
+    l.biasInitializer === undefined
+      ? defaultBiasInitializer(initializer)
+      : resolveInitializer(l.biasInitializer, `${name}.biasInitializer`);
+  return { inputs, units, activation, useBias, initializer, biasInitializer };
+}
+
+function defaultLoss(activation: unknown): LossName {
+  if (activation === 'sigmoid') return 'bce';
+  if (activation === 'softmax') return 'cross-entropy';
+  return 'mse';
+}
+
+function defaultOutputActivation(loss: LossName): ActivationName {
+  if (loss === 'bce') return 'sigmoid';
+  if (loss === 'cross-entropy') return 'softmax';
+  return 'linear';
+}
+
+function checkLossMatchesOutput(loss: LossName, activation: ActivationName): void {
+  // Both are computed from the logits, fused with their activation (stable and exact).
+  const needs = loss === 'bce' ? 'sigmoid' : loss === 'cross-entropy' ? 'softmax' : null;
+  if (needs && activation !== needs) {
+    throw new RangeError(
+      `Expected a '${needs}' output layer for loss '${loss}' but received '${activation}'` +
+        ` (use loss 'mse' or 'sse' for other outputs)`,
+    );
+  }
+}
+
+export function resolveOptimizer(spec: unknown): OptimizerPlan {
+  const o: Record<string, unknown> =
+    spec === undefined
+      ? { name: 'adam' }
+      : typeof spec === 'string'
+        ? { name: spec }
+        : expectObject(spec, 'optimizer');
+  rejectUnknownKeys(o, OPTIMIZER_KEYS, 'optimizer');
+  const name = expectOneOf(o.name, 'optimizer.name', OPTIMIZERS);
+  const unit = (key: string, fallback: number): number =>
+    o[key] === undefined
+      ? fallback
+      : expectNumber(o[key], `optimizer.${key}`, 'a number in [0, 1)', (v) => v >= 0 && v < 1);
+  const positive = (key: string, fallback: number): number =>
+    o[key] === undefined
+      ? fallback
+      : expectNumber(o[key], `optimizer.${key}`, 'a positive finite number', (v) => v > 0);
+  const nesterov = o.nesterov === undefined ? false : expectBoolean(o.nesterov, 'optimizer.nesterov');
+  const momentum = unit('momentum', name === 'momentum' || name === 'nesterov' ? 0.9 : 0);
+  let kind: OptimizerKind = name;
+  if (name === 'sgd' && momentum > 0) kind = nesterov ? 'nesterov' : 'momentum';
+  const weightDecay =
+    o.weightDecay === undefined
+      ? 0
+      : expectNumber(o.weightDecay, 'optimizer.weightDecay', 'a non-negative finite number', (v) => v >= 0);
+  return {
+    kind,
+    learningRate: positive('learningRate', name === 'adam' ? 0.001 : 0.01),
+    momentum,
+    beta1: unit('beta1', 0.9),
+    beta2: unit('beta2', 0.999),
+    epsilon: positive('epsilon', 1e-8),
+    weightDecay,
+  };
+}

@@ -1,0 +1,217 @@
+// Argument guards and the error translation shared by every binding (see guards.hpp).
+#include "guards.hpp"
+
+#include <cmath>
+#include <new>
+#include <stdexcept>
+
+namespace fastmlp::addon {
+
+namespace {
+
+const char* typed_array_name(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array: return "Int8Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint8_clamped_array: return "Uint8ClampedArray";
+    case napi_int16_array: return "Int16Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_bigint64_array: return "BigInt64Array";
+    case napi_biguint64_array: return "BigUint64Array";
+    default: return "TypedArray";
+  }
+}
+
+std::string message(const std::string& name, const std::string& expected, const Napi::Value& actual) {
+  return "Expected " + expected + " for " + name + " but received " + describe(actual);
+}
+
+template <class T>
+Span<T> typed_array(const Napi::Value& value, const std::string& name, napi_typedarray_type type) {
+  const std::string expected = std::string("a ") + typed_array_name(type);
+  if (!value.IsTypedArray()) throw_type_error(value.Env(), name, expected, value);
+  const Napi::TypedArray array = value.As<Napi::TypedArray>();
+  if (array.TypedArrayType() != type) throw_type_error(value.Env(), name, expected, value);
+  if (array.ArrayBuffer().IsDetached()) {
+    throw Napi::TypeError::New(value.Env(), "Expected " + expected + " with a live buffer for " + name +
+                                                 " but received one whose buffer is detached");
+  }
+  const std::size_t length = array.ElementLength();
+  if (length > kMaxElements) {
+    throw_range_error(value.Env(), name, expected + " of at most 2^31 elements", value);
+  }
+  // TypedArrayOf reads the data pointer (offset included) from napi_get_typedarray_info, which
+  // also works for arrays on a SharedArrayBuffer.
+  T* data = length == 0 ? nullptr : value.As<Napi::TypedArrayOf<T>>().Data();
+  return Span<T>{data, length};
+}
+
+}  // namespace
+
+std::string describe(const Napi::Value& value) {
+  if (value.IsNull()) return "null";
+  if (value.IsUndefined()) return "undefined";
+  if (value.IsNumber()) {
+    const double d = value.As<Napi::Number>().DoubleValue();
+    return std::isnan(d) ? "NaN" : value.ToString().Utf8Value();
+  }
+  if (value.IsString()) {
+    const std::string s = value.As<Napi::String>().Utf8Value();
+    return "'" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "'";
+  }
+  if (value.IsBoolean()) return value.ToString().Utf8Value() + " of type boolean";
+  if (value.IsBigInt()) return value.ToString().Utf8Value() + " of type bigint";
+  if (value.IsSymbol()) return "a symbol";
+  if (value.IsFunction()) return "a function";
+  if (value.IsArray()) return "an array of length " + std::to_string(value.As<Napi::Array>().Length());
+  if (value.IsTypedArray()) {
+    const Napi::TypedArray array = value.As<Napi::TypedArray>();
+    return std::string("a ") + typed_array_name(array.TypedArrayType()) + " of length " +
+           std::to_string(array.ElementLength());
+  }
+  if (value.IsDataView()) {
+    return "a DataView of length " + std::to_string(value.As<Napi::DataView>().ByteLength());
+  }
+  if (value.IsArrayBuffer()) return "an instance of ArrayBuffer";
+  if (value.IsObject()) {
+    const Napi::Value ctor = value.As<Napi::Object>().Get("constructor");
+    if (ctor.IsFunction()) {
+      const Napi::Value name = ctor.As<Napi::Object>().Get("name");
+      if (name.IsString()) {
+        const std::string n = name.As<Napi::String>().Utf8Value();
+        if (!n.empty() && n != "Object") return "an instance of " + n;
+      }
+    }
+    return "an object";
+  }
+  return "a value";
+}
+
+void throw_type_error(Napi::Env env, const std::string& name, const std::string& expected,
+                      const Napi::Value& actual) {
+  throw Napi::TypeError::New(env, message(name, expected, actual));
+}
+
+void throw_range_error(Napi::Env env, const std::string& name, const std::string& expected,
+                       const Napi::Value& actual) {
+  throw Napi::RangeError::New(env, message(name, expected, actual));
+}
+
+void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const char* fn) {
+  if (info.Length() != count) {
+    throw Napi::TypeError::New(info.Env(), "Expected " + std::to_string(count) + " arguments for " + fn +
+                                               " but received " + std::to_string(info.Length()));
+  }
+}
+
+bool expect_boolean(const Napi::Value& value, const std::string& name) {
+  if (!value.IsBoolean()) throw_type_error(value.Env(), name, "a boolean", value);
+  return value.As<Napi::Boolean>().Value();
+}
+
+double expect_finite(const Napi::Value& value, const std::string& name) {
+  if (!value.IsNumber()) throw_type_error(value.Env(), name, "a finite number", value);
+  const double d = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) throw_range_error(value.Env(), name, "a finite number", value);
+  return d;
+}
+
+std::size_t expect_size(const Napi::Value& value, const std::string& name, std::size_t min, std::size_t max) {
+  const std::string upper = max == kMaxElements ? std::string("2^31") : std::to_string(max);
+  const std::string expected = "an integer in " + std::to_string(min) + ".." + upper;
+  if (!value.IsNumber()) throw_type_error(value.Env(), name, expected, value);
+  const double d = value.As<Napi::Number>().DoubleValue();
+  // The comparisons are false for NaN, so NaN is rejected too.
+  const bool ok = std::isfinite(d) && std::floor(d) == d && d >= static_cast<double>(min) &&
+                  d <= static_cast<double>(max);
+  if (!ok) throw_range_error(value.Env(), name, expected, value);
+  return static_cast<std::size_t>(d);
+}
+
+std::uint64_t expect_step(const Napi::Value& value, const std::string& name) {
+  const char* expected = "an integer in 0..2^53-1";
+  if (!value.IsNumber()) throw_type_error(value.Env(), name, expected, value);
+  const double d = value.As<Napi::Number>().DoubleValue();
+  const bool ok = std::isfinite(d) && std::floor(d) == d && d >= 0 && d <= kMaxSafeInteger;
+  if (!ok) throw_range_error(value.Env(), name, expected, value);
+  return static_cast<std::uint64_t>(d);
+}
+
+std::string expect_string(const Napi::Value& value, const std::string& name) {
+  if (!value.IsString()) throw_type_error(value.Env(), name, "a string", value);
+  return value.As<Napi::String>().Utf8Value();
+}
+
+Napi::Object expect_object(const Napi::Value& value, const std::string& name) {
+  if (!value.IsObject() || value.IsArray() || value.IsTypedArray() || value.IsFunction()) {
+    throw_type_error(value.Env(), name, "an object", value);
+  }
+  return value.As<Napi::Object>();
+}
+
+Napi::Array expect_array(const Napi::Value& value, const std::string& name) {
+  if (!value.IsArray()) throw_type_error(value.Env(), name, "an array", value);
+  return value.As<Napi::Array>();
+}
+
+Span<float> expect_float32_array(const Napi::Value& value, const std::string& name) {
+  return typed_array<float>(value, name, napi_float32_array);
+}
+
+Span<double> expect_float64_array(const Napi::Value& value, const std::string& name) {
+  return typed_array<double>(value, name, napi_float64_array);
+}
+
+Span<const std::uint32_t> expect_uint32_array(const Napi::Value& value, const std::string& name) {
+  const Span<std::uint32_t> s = typed_array<std::uint32_t>(value, name, napi_uint32_array);
+  return Span<const std::uint32_t>{s.data, s.size};
+}
+
+std::size_t expect_elements(Napi::Env env, std::size_t a, std::size_t b, const std::string& name,
+                            const Napi::Value& culprit) {
+  if (a != 0 && b > kMaxElements / a) throw_range_error(env, name, "at most 2^31 elements in all", culprit);
+  return a * b;
+}
+
+void expect_length(const Napi::Value& array, std::size_t actual, std::size_t expected, const std::string& name,
+                   const char* kind, const std::string& shape) {
+  if (actual != expected) {
+    throw_range_error(array.Env(), name,
+                      std::string("a ") + kind + " of length " + std::to_string(expected) + " (" + shape + ")", array);
+  }
+}
+
+ErrorKind classify_current_exception(std::string* out) {
+  try {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    *out = e.what();
+    return ErrorKind::range;
+  } catch (const std::out_of_range& e) {
+    *out = e.what();
+    return ErrorKind::range;
+  } catch (const std::length_error& e) {
+    *out = e.what();
+    return ErrorKind::range;
+  } catch (const std::bad_alloc&) {
+    *out = "out of memory in the native core (a workspace or a size is too large)";
+    return ErrorKind::memory;
+  } catch (const std::exception& e) {
+    *out = std::string("native core error: ") + e.what();
+    return ErrorKind::other;
+  } catch (...) {
+    *out = "native core error: an unknown exception";
+    return ErrorKind::other;
+  }
+}
+
+Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message) {
+  if (kind == ErrorKind::range) return Napi::RangeError::New(env, message);
+  return Napi::Error::New(env, message);
+}
+
+}  // namespace fastmlp::addon

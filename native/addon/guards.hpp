@@ -1,0 +1,91 @@
+// The fixed vocabulary of argument guards every binding uses: argument count, Is*() before every
+// As<T>(), typed-array kind, length = rows x cols with checked products, integer sizes, finite
+// numbers. Each throws a Napi::TypeError (wrong type) or Napi::RangeError (bad value) worded like
+// lib/validate.ts: "Expected <what> for <name> but received <value>". No macros, no hidden return.
+#pragma once
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "sizes.hpp"
+
+namespace fastmlp::addon {
+
+// Largest integer a JS number holds exactly (for step counts).
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+// How a received value is described in messages (mirrors describe() in lib/validate.ts).
+std::string describe(const Napi::Value& value);
+
+[[noreturn]] void throw_type_error(Napi::Env env, const std::string& name, const std::string& expected,
+                                   const Napi::Value& actual);
+[[noreturn]] void throw_range_error(Napi::Env env, const std::string& name, const std::string& expected,
+                                    const Napi::Value& actual);
+
+// Exactly `count` arguments to `fn` (extra or missing arguments are a TypeError).
+void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const char* fn);
+
+bool expect_boolean(const Napi::Value& value, const std::string& name);
+double expect_finite(const Napi::Value& value, const std::string& name);
+// An integer number in [min, max] (TypeError when not a number, RangeError otherwise).
+std::size_t expect_size(const Napi::Value& value, const std::string& name, std::size_t min, std::size_t max);
+// A step count: an integer in [0, 2^53).
+std::uint64_t expect_step(const Napi::Value& value, const std::string& name);
+std::string expect_string(const Napi::Value& value, const std::string& name);
+Napi::Object expect_object(const Napi::Value& value, const std::string& name);
+Napi::Array expect_array(const Napi::Value& value, const std::string& name);
+
+// Typed arrays of exactly that kind, with a live (not detached) buffer. The returned span points
+// into JS memory: valid while the array is reachable and not detached.
+Span<float> expect_float32_array(const Napi::Value& value, const std::string& name);
+Span<double> expect_float64_array(const Napi::Value& value, const std::string& name);
+Span<const std::uint32_t> expect_uint32_array(const Napi::Value& value, const std::string& name);
+
+// a * b as an element count <= 2^31, else RangeError naming what it sizes.
+std::size_t expect_elements(Napi::Env env, std::size_t a, std::size_t b, const std::string& name,
+                            const Napi::Value& culprit);
+// RangeError unless the array holds exactly `expected` elements; `shape` explains it ("rows x inputs").
+// For params / state, whose length the plan fixes.
+void expect_length(const Napi::Value& array, std::size_t actual, std::size_t expected, const std::string& name,
+                   const char* kind, const std::string& shape);
+// For data arrays (X, Y, out, order, losses, gemm operands): RangeError unless the span holds at
+// least `needed` elements, then trims it to exactly `needed` (the engine contract reads a prefix,
+// like the TS engine; extra elements are never touched).
+template <class T>
+void expect_at_least(const Napi::Value& array, Span<T>* span, std::size_t needed, const std::string& name,
+                     const char* kind, const std::string& shape) {
+  if (span->size < needed) {
+    throw_range_error(array.Env(), name,
+                      std::string("a ") + kind + " of length >= " + std::to_string(needed) + " (" + shape + ")", array);
+  }
+  span->size = needed;
+}
+
+// Runs a call into the core and turns its exceptions into JS errors: invalid_argument,
+// out_of_range, length_error -> RangeError; bad_alloc -> Error("out of memory ..."); anything
+// else -> Error. Napi::Error passes through.
+template <class Fn>
+auto call_core(Napi::Env env, Fn&& fn) -> decltype(fn());
+
+// The JS error for a core exception caught on another thread (kind, message from classify()).
+enum class ErrorKind { none, range, memory, other };
+ErrorKind classify_current_exception(std::string* message);
+Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message);
+
+template <class Fn>
+auto call_core(Napi::Env env, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (...) {
+    std::string message;
+    const ErrorKind kind = classify_current_exception(&message);
+    throw make_error(env, kind, message);
+  }
+}
+
+}  // namespace fastmlp::addon

@@ -1,0 +1,159 @@
+// The Trainer binding (see trainer_binding.hpp): converts and checks arguments, calls the core,
+// converts back. Never loops over data; the core checks order indices itself.
+#include "trainer_binding.hpp"
+
+#include <string>
+
+#include "addon.hpp"
+#include "guards.hpp"
+
+namespace fastmlp::addon {
+
+Napi::Function define_trainer_class(Napi::Env env) { return TrainerWrap::Define(env); }
+
+Napi::Function TrainerWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Trainer",
+                     {
+                         InstanceMethod("trainEpochs", &TrainerWrap::TrainEpochs),
+                         InstanceMethod("trainEpochsAsync", &TrainerWrap::TrainEpochsAsync),
+                         InstanceMethod("predict", &TrainerWrap::Predict),
+                         InstanceMethod("evaluate", &TrainerWrap::Evaluate),
+                         InstanceMethod("dispose", &TrainerWrap::Dispose),
+                     });
+}
+
+TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainerWrap>(info) {
+  Napi::Env env = info.Env();
+  if (!info.IsConstructCall()) throw Napi::TypeError::New(env, "Trainer must be called with new");
+  expect_arg_count(info, 3, "new Trainer");
+  const TrainerPlan plan = parse_plan(info[0]);
+  const Span<float> params = expect_float32_array(info[1], "params");
+  const Span<float> state = expect_float32_array(info[2], "state");
+  core_ = call_core(env, [&] { return std::make_unique<Trainer>(plan); });
+  expect_length(info[1], params.size, core_->layout().size, "params", "Float32Array", "the plan's parameter count");
+  state_size_ = core_->state_size();
+  if (plan.optimizer.kind == OptimizerKind::sgd) {
+    state_size_ = state.size;  // sgd keeps no state: any length is accepted and left alone
+  }
+  expect_length(info[2], state.size, state_size_, "state", "Float32Array", "optimizer state for the plan");
+  params_ref_ = Napi::Persistent(info[1]);
+  state_ref_ = Napi::Persistent(info[2]);
+}
+
+void TrainerWrap::expect_usable(Napi::Env env, const char* method) const {
+  if (!core_) throw Napi::Error::New(env, std::string("trainer is disposed: cannot call ") + method);
+  if (busy_) {
+    throw Napi::Error::New(env, std::string("trainer is busy: a trainEpochsAsync call is still running; await it "
+                                            "before calling ") + method);
+  }
+}
+
+ModelBuffers TrainerWrap::model() {
+  const Napi::Value params_value = params_ref_.Value();
+  const Napi::Value state_value = state_ref_.Value();
+  ModelBuffers m;
+  m.params = expect_float32_array(params_value, "params");
+  m.state = expect_float32_array(state_value, "state");
+  expect_length(params_value, m.params.size, core_->layout().size, "params", "Float32Array",
+                "the plan's parameter count");
+  expect_length(state_value, m.state.size, state_size_, "state", "Float32Array", "optimizer state for the plan");
+  return m;
+}
+
+TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* method) {
+  Napi::Env env = info.Env();
+  expect_usable(env, method);
+  expect_arg_count(info, 8, method);
+  TrainJob job;
+  job.trainer = core_.get();
+  Span<float> X = expect_float32_array(info[0], "X");
+  Span<float> Y = expect_float32_array(info[1], "Y");
+  job.rows = expect_size(info[2], "rows", 1, kMaxElements);
+  if (!info[3].IsNull()) {
+    job.has_order = true;
+    job.order = expect_uint32_array(info[3], "order");
+  }
+  job.epochs = expect_size(info[4], "epochs", 0, kMaxElements);
+  job.batch_size = expect_size(info[5], "batchSize", 1, core_->plan().batch_size);
+  job.step = expect_step(info[6], "step");
+  job.losses = expect_float64_array(info[7], "losses");
+  expect_at_least(info[0], &X, expect_elements(env, job.rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
+                  "rows x inputs");
+  expect_at_least(info[1], &Y, expect_elements(env, job.rows, core_->outputs(), "Y", info[1]), "Y", "Float32Array",
+                  "rows x outputs");
+  if (job.has_order) {
+    // A caller may reuse one order buffer sized for its longest chunk.
+    expect_at_least(info[3], &job.order, expect_elements(env, job.epochs, job.rows, "order", info[3]), "order",
+                    "Uint32Array", "epochs x rows");
+  }
+  expect_at_least(info[7], &job.losses, job.epochs, "losses", "Float64Array", "epochs");
+  job.X = Span<const float>{X.data, X.size};
+  job.Y = Span<const float>{Y.data, Y.size};
+  job.model = model();
+  return job;
+}
+
+Napi::Value TrainerWrap::TrainEpochs(const Napi::CallbackInfo& info) {
+  const TrainJob job = parse_train(info, "trainEpochs");
+  const std::uint64_t step = call_core(info.Env(), [&] { return job.run(); });
+  return Napi::Number::New(info.Env(), static_cast<double>(step));
+}
+
+Napi::Value TrainerWrap::TrainEpochsAsync(const Napi::CallbackInfo& info) {
+  const TrainJob job = parse_train(info, "trainEpochsAsync");
+  Napi::Value promise = queue_train(info, this, job);
+  busy_ = true;
+  return promise;
+}
+
+Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_usable(env, "predict");
+  expect_arg_count(info, 3, "predict");
+  Span<float> X = expect_float32_array(info[0], "X");
+  const std::size_t rows = expect_size(info[1], "rows", 0, kMaxElements);
+  Span<float> out = expect_float32_array(info[2], "out");
+  expect_at_least(info[0], &X, expect_elements(env, rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
+                  "rows x inputs");
+  expect_at_least(info[2], &out, expect_elements(env, rows, core_->outputs(), "out", info[2]), "out",
+                  "Float32Array", "rows x outputs");
+  const ModelBuffers m = model();
+  call_core(env, [&] {
+    core_->predict({m.params.data, m.params.size}, {X.data, X.size}, rows, out);
+  });
+  return env.Undefined();
+}
+
+Napi::Value TrainerWrap::Evaluate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_usable(env, "evaluate");
+  expect_arg_count(info, 4, "evaluate");
+  Span<float> X = expect_float32_array(info[0], "X");
+  Span<float> Y = expect_float32_array(info[1], "Y");
+  const std::size_t rows = expect_size(info[2], "rows", 1, kMaxElements);
+  Span<float> out = expect_float32_array(info[3], "out");
+  expect_at_least(info[0], &X, expect_elements(env, rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
+                  "rows x inputs");
+  expect_at_least(info[1], &Y, expect_elements(env, rows, core_->outputs(), "Y", info[1]), "Y", "Float32Array",
+                  "rows x outputs");
+  expect_at_least(info[3], &out, expect_elements(env, rows, core_->outputs(), "out", info[3]), "out",
+                  "Float32Array", "rows x outputs");
+  const ModelBuffers m = model();
+  const double loss = call_core(env, [&] {
+    return core_->evaluate({m.params.data, m.params.size}, {X.data, X.size}, {Y.data, Y.size}, rows, out);
+  });
+  return Napi::Number::New(env, loss);
+}
+
+Napi::Value TrainerWrap::Dispose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_arg_count(info, 0, "dispose");
+  if (!core_) return env.Undefined();  // safe to call twice
+  expect_usable(env, "dispose");
+  core_.reset();
+  params_ref_.Reset();
+  state_ref_.Reset();
+  return env.Undefined();
+}
+
+}  // namespace fastmlp::addon

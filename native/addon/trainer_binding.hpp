@@ -1,0 +1,66 @@
+// The Trainer class exposed to JS (Napi::ObjectWrap around fastmlp::Trainer): built from a plain
+// plan object + params + state Float32Arrays (kept alive by references, re-checked on every
+// call), with trainEpochs, trainEpochsAsync, predict, evaluate and dispose.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "mlp.hpp"
+
+namespace fastmlp::addon {
+
+// One train_epochs call, fully checked, built on the main thread. Execute of the async worker
+// touches only this (the pointers stay valid: the worker holds references to every array).
+struct TrainJob {
+  Trainer* trainer = nullptr;
+  ModelBuffers model;
+  Span<const float> X, Y;
+  std::size_t rows = 0;
+  bool has_order = false;
+  Span<const std::uint32_t> order;
+  std::size_t epochs = 0;
+  std::size_t batch_size = 0;
+  std::uint64_t step = 0;
+  Span<double> losses;
+
+  std::uint64_t run() const {
+    return trainer->train_epochs(model, X, Y, rows, has_order ? &order : nullptr, epochs, batch_size, step, losses);
+  }
+};
+
+class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit TrainerWrap(const Napi::CallbackInfo& info);
+
+  // Called on the main thread when an async train settles.
+  void clear_busy() { busy_ = false; }
+
+ private:
+  Napi::Value TrainEpochs(const Napi::CallbackInfo& info);
+  Napi::Value TrainEpochsAsync(const Napi::CallbackInfo& info);
+  Napi::Value Predict(const Napi::CallbackInfo& info);
+  Napi::Value Evaluate(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+
+  // Throws unless the trainer is neither disposed nor busy with an async train.
+  void expect_usable(Napi::Env env, const char* method) const;
+  // The params and state arrays, re-checked (still Float32Arrays of the same, live length).
+  ModelBuffers model();
+  TrainJob parse_train(const Napi::CallbackInfo& info, const char* method);
+
+  std::unique_ptr<Trainer> core_;
+  Napi::Reference<Napi::Value> params_ref_;
+  Napi::Reference<Napi::Value> state_ref_;
+  std::size_t state_size_ = 0;
+  bool busy_ = false;
+};
+
+// trainer_async.cpp: queues job on the libuv pool and returns its Promise<number> (the new step).
+// Keeps info's arrays and the trainer object alive until it settles; clears owner's busy flag.
+Napi::Value queue_train(const Napi::CallbackInfo& info, TrainerWrap* owner, const TrainJob& job);
+
+}  // namespace fastmlp::addon

@@ -1,0 +1,235 @@
+// sgemm benchmark: GFLOP/s (median of warmed repetitions) for squares 64..2048 and the backprop
+// shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
+// -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
+// shape is checked against the reference before it is timed. Not part of the library build.
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|all] [--threads 1,2]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gemm/gemm.hpp"
+#include "gemm/gemm_internal.hpp"
+#include "thread_pool.hpp"
+
+#if defined(FASTMLP_BENCH_OPENBLAS)
+#include <cblas.h>
+#endif
+
+namespace {
+
+struct Shape {
+  const char* name;
+  bool ta, tb;
+  std::size_t m, n, k;
+};
+
+// Wall clock by default. --clock cpu uses this thread's CPU time instead: on a shared, loaded
+// machine it drops the time the thread was descheduled (single-threaded runs only).
+bool g_cpu_clock = false;  // set from the command line; only honoured on one thread
+
+double now_seconds() {
+  if (g_cpu_clock) {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+// Seconds per call of fn, timed over enough calls to last >= ~2 ms (small shapes).
+double time_per_call(const std::function<void()>& fn, std::size_t calls) {
+  const double t0 = now_seconds();
+  for (std::size_t i = 0; i < calls; ++i) fn();
+  return (now_seconds() - t0) / static_cast<double>(calls);
+}
+
+std::size_t calls_for(const std::function<void()>& fn) {
+  const double once = time_per_call(fn, 1);
+  const double want = 2e-3;
+  return once >= want ? 1 : static_cast<std::size_t>(want / std::max(once, 1e-8)) + 1;
+}
+
+std::vector<float> filled(std::size_t count, unsigned seed) {
+  std::vector<float> v(count);
+  unsigned s = seed;
+  for (float& x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = static_cast<float>((s >> 8) & 0xFFFF) / 32768.0f - 1.0f;
+  }
+  return v;
+}
+
+// Checks sampled entries of C against a float64 dot product (the full reference is too slow at
+// 2048^3). Returns false and prints on mismatch.
+bool verify(const Shape& s, const std::vector<float>& A, const std::vector<float>& B,
+            const std::vector<float>& C) {
+  for (std::size_t probe = 0; probe < 64; ++probe) {
+    const std::size_t i = (probe * 7919) % s.m, j = (probe * 104729) % s.n;
+    double acc = 0, mag = 0;
+    for (std::size_t p = 0; p < s.k; ++p) {
+      const double a = s.ta ? A[p * s.m + i] : A[i * s.k + p];
+      const double b = s.tb ? B[j * s.k + p] : B[p * s.n + j];
+      acc += a * b, mag += std::fabs(a * b);
+    }
+    if (std::fabs(C[i * s.n + j] - acc) > 4e-7 * (s.k + 2) * mag + 1e-30) {
+      std::printf("MISMATCH %s at (%zu,%zu): %g vs %g\n", s.name, i, j, C[i * s.n + j], acc);
+      return false;
+    }
+  }
+  return true;
+}
+
+struct Engine {
+  std::string name;
+  std::function<void(const Shape&, const float*, const float*, float*)> gemm;
+};
+
+// Times every engine on one shape, interleaving them rep by rep so machine noise hits all.
+void bench_shape(const Shape& s, std::vector<Engine>& engines, std::size_t reps, std::size_t threads) {
+  const std::vector<float> A = filled(s.m * s.k, 1), B = filled(s.k * s.n, 2);
+  std::vector<float> C(s.m * s.n);
+  std::vector<std::function<void()>> calls;
+  for (Engine& e : engines) {
+    calls.push_back([&e, &s, &A, &B, &C] { e.gemm(s, A.data(), B.data(), C.data()); });
+    std::fill(C.begin(), C.end(), std::nanf(""));
+    calls.back()();
+    if (!verify(s, A, B, C)) std::printf("  (%s failed verification)\n", e.name.c_str());
+  }
+  std::vector<std::size_t> n_calls;
+  for (auto& c : calls) n_calls.push_back(calls_for(c));
+  std::vector<std::vector<double>> gflops(engines.size());
+  const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
+  for (std::size_t r = 0; r < reps; ++r) {
+    for (std::size_t e = 0; e < engines.size(); ++e) {
+      gflops[e].push_back(flops / time_per_call(calls[e], n_calls[e]) * 1e-9);
+    }
+  }
+  std::printf("%-13s %5zu %5zu %5zu t=%zu%s", s.name, s.m, s.n, s.k, threads, g_cpu_clock ? "c" : "w");
+  for (std::size_t e = 0; e < engines.size(); ++e) {
+    const double best = *std::max_element(gflops[e].begin(), gflops[e].end());
+    std::printf("  %s %6.1f (best %6.1f)", engines[e].name.c_str(), median(gflops[e]), best);
+  }
+  if (engines.size() > 1) {
+    // Ratio per rep (side by side in time), then its median.
+    std::vector<double> ratio;
+    for (std::size_t r = 0; r < reps; ++r) ratio.push_back(gflops[0][r] / gflops[1][r]);
+    std::printf("  ratio %.2f", median(ratio));
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+std::vector<Shape> squares() {
+  std::vector<Shape> v;
+  for (std::size_t n : {64, 128, 256, 512, 1024, 2048}) v.push_back({"square", false, false, n, n, n});
+  return v;
+}
+
+std::vector<Shape> backprop() {
+  std::vector<Shape> v;
+  for (std::size_t b : {64, 1024}) {
+    v.push_back({b == 64 ? "XW b64" : "XW b1024", false, false, b, 128, 784});
+    v.push_back({b == 64 ? "X^T dZ b64" : "X^T dZ b1024", true, false, 784, 128, b});
+    v.push_back({b == 64 ? "dZ W^T b64" : "dZ W^T b1024", false, true, b, 784, 128});
+  }
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t reps = 9;
+  std::string set = "all";
+  std::vector<std::size_t> thread_counts = {1, 2};
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--reps")) reps = std::strtoul(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--set")) set = argv[i + 1];
+    if (!std::strcmp(argv[i], "--threads")) thread_counts = {std::strtoul(argv[i + 1], nullptr, 10)};
+    if (!std::strcmp(argv[i], "--clock")) g_cpu_clock = !std::strcmp(argv[i + 1], "cpu");
+  }
+  const bool cpu_clock_requested = g_cpu_clock;
+  std::printf("kernel %s, reps %zu, %s clock (GFLOP/s: median, best)\n", fastmlp::gemm_kernel_name(),
+              reps, g_cpu_clock ? "thread-cpu" : "wall");
+
+  if (set == "crossover" || set == "all") {
+    // Direct vs packed on one thread for small shapes: where packing starts to pay.
+    fastmlp::GemmContext ctx(nullptr);
+    std::vector<Engine> engines;
+    for (fastmlp::GemmPath path : {fastmlp::GemmPath::direct, fastmlp::GemmPath::packed}) {
+      engines.push_back({path == fastmlp::GemmPath::direct ? "direct" : "packed",
+                         [&ctx, path](const Shape& s, const float* A, const float* B, float* C) {
+                           fastmlp::sgemm_with(ctx, {path, fastmlp::GemmKernel::automatic,
+                                                     fastmlp::GemmThreads::single},
+                                               s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                         }});
+    }
+    for (std::size_t m : {2, 8, 16, 32, 64}) {
+      for (std::size_t n : {1, 3, 16, 32, 64}) {
+        for (std::size_t k : {2, 8, 16, 32, 64}) {
+          for (int tr = 0; tr < 4; ++tr) {
+            bench_shape({tr == 0 ? "nn" : tr == 1 ? "tn" : tr == 2 ? "nt" : "tt", (tr & 1) != 0,
+                         (tr & 2) != 0, m, n, k},
+                        engines, reps, 1);
+          }
+        }
+      }
+    }
+  }
+
+  if (set == "threads") {
+    // 1 vs 2 threads for medium shapes: where splitting starts to pay.
+    fastmlp::ThreadPool pool(2);
+    fastmlp::GemmContext ctx(&pool);
+    std::vector<Engine> engines;
+    for (fastmlp::GemmThreads th : {fastmlp::GemmThreads::all, fastmlp::GemmThreads::single}) {
+      engines.push_back({th == fastmlp::GemmThreads::all ? "2thr" : "1thr",
+                         [&ctx, th](const Shape& s, const float* A, const float* B, float* C) {
+                           fastmlp::sgemm_with(ctx, {fastmlp::GemmPath::packed, fastmlp::GemmKernel::automatic, th},
+                                               s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                         }});
+    }
+    for (std::size_t d : {16, 24, 32, 48, 64, 96, 128}) bench_shape({"square", false, false, d, d, d}, engines, reps, 2);
+    for (std::size_t b : {8, 16, 32}) bench_shape({"XW", false, false, b, 128, 784}, engines, reps, 2);
+  }
+
+  if (set == "squares" || set == "backprop" || set == "all") {
+    std::vector<Shape> shapes = set == "squares" ? squares() : set == "backprop" ? backprop() : squares();
+    if (set == "all") {
+      for (const Shape& s : backprop()) shapes.push_back(s);
+    }
+    for (std::size_t threads : thread_counts) {
+      g_cpu_clock = cpu_clock_requested && threads == 1;  // CPU time of one thread != wall time of two
+      std::unique_ptr<fastmlp::ThreadPool> pool(threads > 1 ? new fastmlp::ThreadPool(threads) : nullptr);
+      fastmlp::GemmContext ctx(pool.get());
+      std::vector<Engine> engines = {{"fastmlp", [&ctx](const Shape& s, const float* A, const float* B, float* C) {
+                                        fastmlp::sgemm(ctx, s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                                      }}};
+#if defined(FASTMLP_BENCH_OPENBLAS)
+      openblas_set_num_threads(static_cast<int>(threads));
+      engines.push_back({"openblas", [](const Shape& s, const float* A, const float* B, float* C) {
+                           cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans,
+                                       s.tb ? CblasTrans : CblasNoTrans, static_cast<int>(s.m),
+                                       static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, A,
+                                       static_cast<int>(s.ta ? s.m : s.k), B,
+                                       static_cast<int>(s.tb ? s.k : s.n), 0.0f, C, static_cast<int>(s.n));
+                         }});
+#endif
+      for (const Shape& s : shapes) bench_shape(s, engines, reps, threads);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,45 @@
+// Single-precision GEMM, row-major, no leading-dimension padding:
+//   C = alpha * op(A) op(B) + beta * C
+// op(A) is (m, k): A is (m, k), or (k, m) when transA. op(B) is (k, n): B is (k, n), or (n, k)
+// when transB. C is (m, n). beta == 0 overwrites C (NaN already in C does not propagate).
+// These are the three products of backprop: X W, X^T dZ, dZ W^T.
+#pragma once
+
+#include <cstddef>
+
+namespace fastmlp {
+
+class ThreadPool;
+struct GemmBuffers;
+
+// What one caller (one trainer) owns for its products: per-thread packing buffers and the pool
+// that splits large products. Not shared between threads of callers: one context per trainer.
+// pool may be null (single-threaded).
+class GemmContext {
+ public:
+  explicit GemmContext(ThreadPool* pool);
+  ~GemmContext();
+  GemmContext(const GemmContext&) = delete;
+  GemmContext& operator=(const GemmContext&) = delete;
+
+  ThreadPool* pool() const { return pool_; }
+  GemmBuffers& buffers(std::size_t thread);
+
+ private:
+  ThreadPool* pool_;
+  GemmBuffers* buffers_;
+  std::size_t thread_count_;
+};
+
+void sgemm(GemmContext& ctx, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,
+           float alpha, const float* A, const float* B, float beta, float* C);
+
+// Plain triple loop with double accumulation: the reference the fast paths are tested against.
+void sgemm_reference(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                     const float* A, const float* B, float beta, float* C);
+
+// Which micro-kernel sgemm uses on this CPU: "avx2-fma" or "scalar". Chosen once per process
+// from CPUID + XGETBV; FASTMLP_FORCE_SCALAR=1 in the environment forces "scalar".
+const char* gemm_kernel_name();
+
+}  // namespace fastmlp

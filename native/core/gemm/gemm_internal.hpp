@@ -1,0 +1,87 @@
+// Internals of sgemm shared by gemm.cpp, gemm_packed.cpp and the tests: the per-thread
+// workspace (GemmBuffers), and sgemm_with(), which runs one product with an explicitly chosen
+// path / kernel / threading so tests can cover the scalar kernel on an AVX2 machine.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+
+#include "gemm/gemm.hpp"
+#include "gemm/kernel.hpp"
+
+namespace fastmlp {
+
+// A grow-only, 64-byte aligned float buffer: allocated on first use, reused afterwards, so a
+// warmed GemmContext allocates nothing per call.
+class AlignedFloats {
+ public:
+  AlignedFloats() = default;
+  ~AlignedFloats();
+  AlignedFloats(const AlignedFloats&) = delete;
+  AlignedFloats& operator=(const AlignedFloats&) = delete;
+
+  // Returns a buffer of at least n floats (contents unspecified).
+  float* ensure(std::size_t n);
+  float* data() const { return data_; }
+
+ private:
+  float* data_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+// Sense-counting spin barrier for the threads that share one packed B block. Spins with pause,
+// then yields, so an oversubscribed machine still makes progress.
+class SpinBarrier {
+ public:
+  void reset(std::size_t parties) {
+    parties_ = parties;
+    count_.store(0, std::memory_order_relaxed);
+  }
+  void wait();
+
+ private:
+  std::size_t parties_ = 1;
+  std::atomic<std::size_t> count_{0};
+  std::atomic<std::size_t> phase_{0};
+};
+
+// What one thread of one GemmContext owns. a: its packed A block (MC x KC). b: the packed B
+// block (KC x NC) of the column group this thread leads (unused otherwise). barrier: the
+// barrier of that column group.
+struct GemmBuffers {
+  AlignedFloats a;
+  AlignedFloats b;
+  SpinBarrier barrier;
+};
+
+enum class GemmPath { automatic, direct, packed };
+enum class GemmKernel { automatic, scalar, avx2 };
+enum class GemmThreads { automatic, single, all };
+
+struct GemmOptions {
+  GemmPath path = GemmPath::automatic;
+  GemmKernel kernel = GemmKernel::automatic;
+  GemmThreads threads = GemmThreads::automatic;
+};
+
+// sgemm with explicit choices (automatic = what sgemm decides). GemmKernel::avx2 on a CPU
+// without AVX2/FMA throws std::invalid_argument rather than faulting.
+void sgemm_with(GemmContext& ctx, const GemmOptions& options, bool transA, bool transB, std::size_t m,
+                std::size_t n, std::size_t k, float alpha, const float* A, const float* B, float beta,
+                float* C);
+
+// The decisions sgemm makes automatically (exposed for the bench and tests).
+bool gemm_prefers_direct(std::size_t m, std::size_t n, std::size_t k);
+bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);
+
+// Tiny shapes: plain loops straight from the sources, no packing. m, n, k >= 1.
+void sgemm_direct(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                  const float* A, const float* B, float beta, float* C);
+
+// The five-loop packed path, split over `threads` workers of ctx.pool() (1 = caller only).
+// m, n, k >= 1; alpha != 0.
+void sgemm_packed(GemmContext& ctx, MicroKernel kernel, std::size_t threads, bool transA, bool transB,
+                  std::size_t m, std::size_t n, std::size_t k, float alpha, const float* A,
+                  const float* B, float beta, float* C);
+
+}  // namespace fastmlp

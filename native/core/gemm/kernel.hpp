@@ -1,0 +1,43 @@
+// The micro-kernel contract and the packed layout shared by pack.cpp and both kernels.
+// A kernel computes one MR x NR tile of C from one packed A micro-panel and one packed B
+// micro-panel; the loops around it (gemm_packed.cpp) decide which tile and when.
+#pragma once
+
+#include <cstddef>
+
+namespace fastmlp {
+
+// Packed layout (see pack.cpp):
+//   A micro-panel: k steps of MR floats, a[p * MR + i] = alpha-free op(A)(row0 + i, col0 + p);
+//                  rows past the matrix edge are zero.
+//   B micro-panel: k steps of NR floats, b[p * NR + j] = op(B)(row0 + p, col0 + j);
+//                  columns past the edge are zero.
+// Both are 64-byte aligned at the start of every micro-panel (MR*k and NR*k floats apart).
+//
+// Contract: C[i * ldc + j] = alpha * sum_p a[p*MR+i] * b[p*NR+j] + beta * C[i * ldc + j]
+// for i < m_valid <= MR, j < n_valid <= NR. Only that sub-tile of C is touched. beta == 0
+// writes C without reading it, so NaN or garbage already in C does not propagate.
+// k may be 0 (then C = beta * C, or 0 when beta == 0). a_next / b_next are the micro-panels the
+// next call will read (prefetch hints only; may equal a / b).
+struct MicroTile {
+  float* c;
+  std::size_t ldc;
+  std::size_t m_valid;
+  std::size_t n_valid;
+};
+
+using MicroKernel = void (*)(std::size_t k, const float* a, const float* b, float alpha, float beta,
+                             const MicroTile& tile, const float* a_next, const float* b_next);
+
+void kernel_scalar_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
+                        const MicroTile& tile, const float* a_next, const float* b_next);
+
+// Compiled with -mavx2 -mfma (the only such file). Call only when cpu_has_avx2_fma() is true.
+void kernel_avx2_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
+                      const MicroTile& tile, const float* a_next, const float* b_next);
+
+// False when the build could not compile the AVX2 kernel (non-x86 target or missing flags);
+// then kernel_avx2_6x16 is a stub that must not be selected.
+bool kernel_avx2_compiled();
+
+}  // namespace fastmlp

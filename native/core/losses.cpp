@@ -1,0 +1,123 @@
+// Loss values (accumulated in double) and output gradients; see losses.hpp for the contract.
+// bce uses the stable form from the logit: max(z,0) - z y + log1p(exp(-|z|)); cross-entropy uses
+// logsumexp(z) - sum_k y_k z_k, so a saturated output still gives a finite loss.
+#include "losses.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fastmlp {
+
+bool parse_loss(const std::string& name, Loss* out) {
+  static const struct {
+    const char* name;
+    Loss value;
+  } kTable[] = {{"sse", Loss::sse},
+                {"half-sse", Loss::half_sse},
+                {"mse", Loss::mse},
+                {"bce", Loss::bce},
+                {"cross-entropy", Loss::cross_entropy}};
+  for (const auto& row : kTable) {
+    if (name == row.name) {
+      *out = row.value;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* loss_name(Loss l) {
+  switch (l) {
+    case Loss::sse: return "sse";
+    case Loss::half_sse: return "half-sse";
+    case Loss::mse: return "mse";
+    case Loss::bce: return "bce";
+    case Loss::cross_entropy: return "cross-entropy";
+  }
+  return "unknown";
+}
+
+bool loss_is_sum(Loss l) { return l == Loss::sse || l == Loss::half_sse; }
+
+bool loss_required_activation(Loss l, Activation* out) {
+  if (l == Loss::bce) {
+    *out = Activation::sigmoid;
+    return true;
+  }
+  if (l == Loss::cross_entropy) {
+    *out = Activation::softmax;
+    return true;
+  }
+  return false;
+}
+
+static double squared_error_sum(const float* P, const float* Y, std::size_t n) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(P[i]) - Y[i];
+    sum += d * d;
+  }
+  return sum;
+}
+
+double loss_forward(Loss loss, const float* Z, const float* P, const float* Y, std::size_t rows,
+                    std::size_t outputs) {
+  const std::size_t n = rows * outputs;
+  if (n == 0) return 0.0;
+  switch (loss) {
+    case Loss::sse: return squared_error_sum(P, Y, n);
+    case Loss::half_sse: return 0.5 * squared_error_sum(P, Y, n);
+    case Loss::mse: return squared_error_sum(P, Y, n) / static_cast<double>(n);
+    case Loss::bce: {
+      double sum = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double z = Z[i];
+        sum += std::max(z, 0.0) - z * Y[i] + std::log1p(std::exp(-std::fabs(z)));
+      }
+      return sum / static_cast<double>(n);
+    }
+    case Loss::cross_entropy: {
+      double sum = 0.0;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float* z = Z + r * outputs;
+        const float* y = Y + r * outputs;
+        double zmax = z[0];
+        for (std::size_t j = 1; j < outputs; ++j) zmax = std::max(zmax, static_cast<double>(z[j]));
+        double e = 0.0;
+        double yz = 0.0;
+        for (std::size_t j = 0; j < outputs; ++j) {
+          e += std::exp(z[j] - zmax);
+          yz += static_cast<double>(y[j]) * z[j];
+        }
+        sum += zmax + std::log(e) - yz;
+      }
+      return sum / static_cast<double>(rows);
+    }
+  }
+  return 0.0;
+}
+
+bool loss_backward(Loss loss, float* dOut, const float* P, const float* Y, std::size_t rows,
+                   std::size_t outputs) {
+  const std::size_t n = rows * outputs;
+  if (n == 0) return loss == Loss::bce || loss == Loss::cross_entropy;
+  float scale = 1.0f;
+  bool fused = false;
+  switch (loss) {
+    case Loss::sse: scale = 2.0f; break;
+    case Loss::half_sse: scale = 1.0f; break;
+    case Loss::mse: scale = static_cast<float>(2.0 / static_cast<double>(n)); break;
+    case Loss::bce:
+      scale = static_cast<float>(1.0 / static_cast<double>(n));
+      fused = true;
+      break;
+    case Loss::cross_entropy:
+      scale = static_cast<float>(1.0 / static_cast<double>(rows));
+      fused = true;
+      break;
+  }
+  for (std::size_t i = 0; i < n; ++i) dOut[i] = scale * (P[i] - Y[i]);
+  return fused;
+}
+
+}  // namespace fastmlp

@@ -1,0 +1,218 @@
+// The MLP trainer (see mlp.hpp): plan validation, workspaces allocated once, and the
+// train / predict / evaluate loops over dense_forward / dense_backward, the losses and the
+// optimizer step. Nothing here allocates after construction.
+#include "mlp.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "dense.hpp"
+
+namespace fastmlp {
+
+namespace {
+
+// Largest step count a JS number holds exactly.
+constexpr std::uint64_t kMaxStep = std::uint64_t{1} << 53;
+constexpr std::size_t kMaxLayers = 4096;
+
+[[noreturn]] void bad(const std::string& expected, const std::string& name, const std::string& received) {
+  throw std::invalid_argument("Expected " + expected + " for " + name + " but received " + received);
+}
+
+}  // namespace
+
+// --- plan -----------------------------------------------------------------------------------
+
+void validate_plan(const TrainerPlan& plan) {
+  const std::size_t count = plan.layers.size();
+  if (count < 1 || count > kMaxLayers) bad("1.." + std::to_string(kMaxLayers) + " layers", "plan.layers", std::to_string(count));
+  for (std::size_t i = 0; i < count; ++i) {
+    const LayerPlan& l = plan.layers[i];
+    const std::string name = "plan.layers[" + std::to_string(i) + "]";
+    if (l.inputs < 1 || l.inputs > kMaxElements) bad("an integer in 1..2^31", name + ".inputs", std::to_string(l.inputs));
+    if (l.units < 1 || l.units > kMaxElements) bad("an integer in 1..2^31", name + ".units", std::to_string(l.units));
+    if (i > 0 && l.inputs != plan.layers[i - 1].units) {
+      bad(std::to_string(plan.layers[i - 1].units) + " (the units of the layer before)", name + ".inputs",
+          std::to_string(l.inputs));
+    }
+  }
+  Activation required;
+  const Activation last = plan.layers.back().activation;
+  if (loss_required_activation(plan.loss, &required) && last != required) {
+    bad(std::string("'") + activation_name(required) + "' output activation with loss '" + loss_name(plan.loss) + "'",
+        "plan.layers[" + std::to_string(count - 1) + "].activation", std::string("'") + activation_name(last) + "'");
+  }
+  if (plan.batch_size < 1 || plan.batch_size > kMaxElements) {
+    bad("an integer in 1..2^31", "plan.batchSize", std::to_string(plan.batch_size));
+  }
+  if (plan.threads < 1 || plan.threads > kMaxThreads) {
+    bad("an integer in 1.." + std::to_string(kMaxThreads), "plan.threads", std::to_string(plan.threads));
+  }
+  validate_optimizer(plan.optimizer);
+  const ParamLayout layout = param_layout(plan.layers);  // throws std::length_error when too large
+  optimizer_state_size(plan.optimizer.kind, layout.size);
+  for (const LayerPlan& l : plan.layers) {
+    checked_elements(plan.batch_size, l.units, "a layer's workspace");
+    checked_elements(plan.batch_size, l.inputs, "a layer's workspace");
+  }
+}
+
+// --- construction ---------------------------------------------------------------------------
+
+Trainer::Trainer(const TrainerPlan& plan) : plan_(plan) {
+  validate_plan(plan_);
+  layout_ = param_layout(plan_.layers);
+  pool_ = std::make_unique<ThreadPool>(plan_.threads);
+  gemm_ = std::make_unique<GemmContext>(pool_.get());
+  const std::size_t batch = plan_.batch_size;
+  acts_.resize(plan_.layers.size());
+  dacts_.resize(plan_.layers.size());
+  for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
+    acts_[l].assign(batch * plan_.layers[l].units, 0.0f);
+    dacts_[l].assign(batch * plan_.layers[l].units, 0.0f);
+  }
+  zout_.assign(batch * outputs(), 0.0f);
+  xbatch_.assign(batch * inputs(), 0.0f);
+  ybatch_.assign(batch * outputs(), 0.0f);
+  grads_.assign(layout_.size, 0.0f);
+}
+
+Trainer::~Trainer() {
+  gemm_.reset();  // the context refers to the pool: release it first
+  pool_.reset();
+}
+
+void Trainer::check_model(const float* params, std::size_t params_size) const {
+  require_length(Span<const float>{params, params_size}, layout_.size, "params");
+}
+
+// --- forward / backward of one batch --------------------------------------------------------
+
+void Trainer::forward(const float* params, const float* X, std::size_t rows) {
+  const float* in = X;
+  const std::size_t last = plan_.layers.size() - 1;
+  for (std::size_t l = 0; l <= last; ++l) {
+    const LayerPlan& lp = plan_.layers[l];
+    const LayerOffsets& o = layout_.layers[l];
+    float* A = acts_[l].data();
+    float* Z = l == last ? zout_.data() : A;
+    dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
+                  lp.activation);
+    in = A;
+  }
+}
+
+double Trainer::backward(const float* params, const float* X, const float* Y, std::size_t rows) {
+  const std::size_t last = plan_.layers.size() - 1;
+  const double loss = loss_forward(plan_.loss, zout_.data(), acts_[last].data(), Y, rows, outputs());
+  const bool fused = loss_backward(plan_.loss, dacts_[last].data(), acts_[last].data(), Y, rows, outputs());
+  for (std::size_t l = last + 1; l-- > 0;) {
+    const LayerPlan& lp = plan_.layers[l];
+    const LayerOffsets& o = layout_.layers[l];
+    const float* Aprev = l == 0 ? X : acts_[l - 1].data();
+    float* dAprev = l == 0 ? nullptr : dacts_[l - 1].data();
+    dense_backward(*gemm_, grads_.data() + o.w, o.has_bias ? grads_.data() + o.b : nullptr, dAprev,
+                   dacts_[l].data(), acts_[l].data(), Aprev, params + o.w, rows, lp.inputs, lp.units,
+                   lp.activation, fused && l == last);
+  }
+  return loss;
+}
+
+// --- train / predict / evaluate -------------------------------------------------------------
+
+std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y,
+                                    std::size_t rows, const Span<const std::uint32_t>* order, std::size_t epochs,
+                                    std::size_t batch_size, std::uint64_t step, Span<double> losses) {
+  // Every check first: a failed call leaves params and state as they were.
+  check_model(model.params.data, model.params.size);
+  require_length(model.state, plan_.optimizer.kind == OptimizerKind::sgd ? model.state.size : state_size(),
+                 "state");
+  if (rows < 1 || rows > kMaxElements) bad("an integer in 1..2^31", "rows", std::to_string(rows));
+  require_length(X, checked_elements(rows, inputs(), "X"), "X");
+  require_length(Y, checked_elements(rows, outputs(), "Y"), "Y");
+  if (batch_size < 1 || batch_size > plan_.batch_size) {
+    bad("an integer in 1.." + std::to_string(plan_.batch_size), "batchSize", std::to_string(batch_size));
+  }
+  if (epochs > kMaxElements) bad("an integer in 0..2^31", "epochs", std::to_string(epochs));
+  if (losses.size < epochs || (epochs > 0 && losses.data == nullptr)) {
+    bad("a length of at least " + std::to_string(epochs), "losses", std::to_string(losses.size));
+  }
+  if (step > kMaxStep) bad("an integer in 0..2^53", "step", std::to_string(step));
+  const std::size_t batches = rows / batch_size + (rows % batch_size != 0 ? 1 : 0);
+  const std::size_t total_steps = checked_mul(epochs, batches, "steps");
+  if (total_steps > kMaxStep - step) bad("fewer than 2^53 steps in total", "step", std::to_string(step));
+  if (order != nullptr) {
+    require_length(*order, checked_elements(epochs, rows, "order"), "order");
+    for (std::size_t i = 0; i < order->size; ++i) {
+      if (order->data[i] >= rows) {
+        throw std::out_of_range("Expected indices below " + std::to_string(rows) + " for order but received " +
+                                std::to_string(order->data[i]) + " at " + std::to_string(i));
+      }
+    }
+  }
+
+  const std::size_t in = inputs();
+  const std::size_t out = outputs();
+  const bool sum = loss_is_sum(plan_.loss);
+  for (std::size_t e = 0; e < epochs; ++e) {
+    const std::uint32_t* ord = order != nullptr ? order->data + e * rows : nullptr;
+    double acc = 0.0;
+    for (std::size_t start = 0; start < rows; start += batch_size) {
+      const std::size_t r = std::min(batch_size, rows - start);
+      const float* xb = X.data + start * in;
+      const float* yb = Y.data + start * out;
+      if (ord != nullptr) {
+        for (std::size_t i = 0; i < r; ++i) {
+          const std::size_t src = ord[start + i];
+          std::memcpy(xbatch_.data() + i * in, X.data + src * in, in * sizeof(float));
+          std::memcpy(ybatch_.data() + i * out, Y.data + src * out, out * sizeof(float));
+        }
+        xb = xbatch_.data();
+        yb = ybatch_.data();
+      }
+      forward(model.params.data, xb, r);
+      const double batch_loss = backward(model.params.data, xb, yb, r);
+      acc += sum ? batch_loss : batch_loss * static_cast<double>(r);
+      ++step;
+      optimizer_step(plan_.optimizer, layout_, step, model.params.data, grads_.data(), model.state.data);
+    }
+    losses.data[e] = sum ? acc : acc / static_cast<double>(rows);
+  }
+  return step;
+}
+
+void Trainer::predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out) {
+  evaluate(params, X, Span<const float>{}, rows, out);
+}
+
+double Trainer::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
+                         Span<float> out) {
+  // Y.data == nullptr && Y.size == 0 means predict: no loss.
+  check_model(params.data, params.size);
+  if (rows > kMaxElements) bad("an integer in 0..2^31", "rows", std::to_string(rows));
+  const std::size_t in = inputs();
+  const std::size_t nout = outputs();
+  require_length(X, checked_elements(rows, in, "X"), "X");
+  require_length(out, checked_elements(rows, nout, "out"), "out");
+  const bool with_loss = Y.data != nullptr || Y.size != 0;
+  if (with_loss) require_length(Y, checked_elements(rows, nout, "Y"), "Y");
+  const bool sum = loss_is_sum(plan_.loss);
+  double acc = 0.0;
+  for (std::size_t start = 0; start < rows; start += plan_.batch_size) {
+    const std::size_t r = std::min(plan_.batch_size, rows - start);
+    forward(params.data, X.data + start * in, r);
+    if (with_loss) {
+      const double l = loss_forward(plan_.loss, zout_.data(), acts_.back().data(), Y.data + start * nout, r, nout);
+      acc += sum ? l : l * static_cast<double>(r);
+    }
+    std::memcpy(out.data + start * nout, acts_.back().data(), r * nout * sizeof(float));
+  }
+  if (!with_loss) return 0.0;
+  if (sum) return acc;
+  return rows == 0 ? 0.0 : acc / static_cast<double>(rows);
+}
+
+}  // namespace fastmlp

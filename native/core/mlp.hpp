@@ -1,0 +1,88 @@
+// The MLP trainer: owns one ThreadPool, one GemmContext and every workspace, sized for
+// plan.batch_size once at construction; train_epochs runs many batches and epochs per call with
+// no allocation in the loop. Parameters and optimizer state live in caller-owned buffers (the
+// JS Float32Arrays), passed on every call so the caller can re-check them each time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "activations.hpp"
+#include "gemm/gemm.hpp"
+#include "layout.hpp"
+#include "losses.hpp"
+#include "optimizers.hpp"
+#include "sizes.hpp"
+#include "thread_pool.hpp"
+
+namespace fastmlp {
+
+// Upper bound on plan.threads (a sanity limit, not a tuning knob).
+constexpr std::size_t kMaxThreads = 256;
+
+struct TrainerPlan {
+  std::vector<LayerPlan> layers;
+  Loss loss = Loss::mse;
+  OptimizerPlan optimizer;
+  std::size_t batch_size = 1;
+  std::size_t threads = 1;
+};
+
+// Throws std::invalid_argument (bad value) or std::length_error (sizes too large).
+void validate_plan(const TrainerPlan& plan);
+
+// The caller's parameter buffer and optimizer state (see TrainerPlan in engine.ts).
+struct ModelBuffers {
+  Span<float> params;
+  Span<float> state;
+};
+
+class Trainer {
+ public:
+  explicit Trainer(const TrainerPlan& plan);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  const TrainerPlan& plan() const { return plan_; }
+  const ParamLayout& layout() const { return layout_; }
+  std::size_t inputs() const { return plan_.layers.front().inputs; }
+  std::size_t outputs() const { return plan_.layers.back().units; }
+  std::size_t state_size() const { return optimizer_state_size(plan_.optimizer.kind, layout_.size); }
+
+  // X (rows, inputs), Y (rows, outputs); order: null for data order, else epochs*rows indices
+  // (< rows), epoch e using [e*rows, (e+1)*rows). losses receives epochs values. Returns the new
+  // step. Every argument is checked before anything is written.
+  std::uint64_t train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y, std::size_t rows,
+                             const Span<const std::uint32_t>* order, std::size_t epochs,
+                             std::size_t batch_size, std::uint64_t step, Span<double> losses);
+
+  // Forward pass in blocks of plan.batch_size: out is (rows, outputs).
+  void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
+
+  // Forward pass into out; returns the loss of (X, Y) as train_epochs defines an epoch's loss.
+  double evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
+                  Span<float> out);
+
+ private:
+  void check_model(const float* params, std::size_t params_size) const;
+  // Forward of `rows` rows starting at X; leaves activations in acts_ and logits in zout_.
+  void forward(const float* params, const float* X, std::size_t rows);
+  // Loss of the batch just forwarded, then backward into grads_.
+  double backward(const float* params, const float* X, const float* Y, std::size_t rows);
+
+  TrainerPlan plan_;
+  ParamLayout layout_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<GemmContext> gemm_;
+  std::vector<std::vector<float>> acts_;   // per layer (batch, units): A
+  std::vector<std::vector<float>> dacts_;  // per layer (batch, units): dA, then dZ in place
+  std::vector<float> zout_;                // (batch, outputs): output logits
+  std::vector<float> xbatch_;              // (batch, inputs): gathered rows of X
+  std::vector<float> ybatch_;              // (batch, outputs): gathered rows of Y
+  std::vector<float> grads_;               // layout_.size
+};
+
+}  // namespace fastmlp

@@ -1,0 +1,126 @@
+// The optimizer update rule (sgd, momentum, nesterov in PyTorch form, adam with float64 bias
+// corrections once per step) applied range by range over the flat parameter buffer.
+#include "optimizers.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace fastmlp {
+
+bool parse_optimizer_kind(const std::string& name, OptimizerKind* out) {
+  if (name == "sgd") *out = OptimizerKind::sgd;
+  else if (name == "momentum") *out = OptimizerKind::momentum;
+  else if (name == "nesterov") *out = OptimizerKind::nesterov;
+  else if (name == "adam") *out = OptimizerKind::adam;
+  else return false;
+  return true;
+}
+
+std::size_t optimizer_state_size(OptimizerKind kind, std::size_t params) {
+  if (kind == OptimizerKind::adam) return checked_mul(2, params, "optimizer state");
+  if (kind == OptimizerKind::momentum || kind == OptimizerKind::nesterov) return params;
+  return 0;
+}
+
+static void require(bool ok, const char* name, const char* expected, double value) {
+  if (!ok) {
+    throw std::invalid_argument(std::string("Expected ") + expected + " for optimizer." + name +
+                                " but received " + std::to_string(value));
+  }
+}
+
+void validate_optimizer(const OptimizerPlan& p) {
+  const auto finite = [](double v) { return std::isfinite(v); };
+  require(finite(p.learning_rate) && p.learning_rate >= 0, "learningRate", "a finite number >= 0",
+          p.learning_rate);
+  require(finite(p.momentum) && p.momentum >= 0, "momentum", "a finite number >= 0", p.momentum);
+  require(finite(p.beta1) && p.beta1 >= 0 && p.beta1 < 1, "beta1", "a number in [0, 1)", p.beta1);
+  require(finite(p.beta2) && p.beta2 >= 0 && p.beta2 < 1, "beta2", "a number in [0, 1)", p.beta2);
+  require(finite(p.epsilon) && p.epsilon >= 0, "epsilon", "a finite number >= 0", p.epsilon);
+  require(finite(p.weight_decay) && p.weight_decay >= 0, "weightDecay", "a finite number >= 0",
+          p.weight_decay);
+}
+
+namespace {
+
+// Per-step constants, computed once in double and rounded to float for the element loop.
+struct StepCoefficients {
+  float lr;
+  float mu;
+  float b1, one_minus_b1;
+  float b2, one_minus_b2;
+  float step_size;        // adam: lr / (1 - b1^t)
+  float inv_sqrt_bc2;     // adam: 1 / sqrt(1 - b2^t)
+  float eps;
+};
+
+// w[0..n) with its gradient g and state m, v (either may be unused). decay: L2 coefficient.
+void update_range(OptimizerKind kind, const StepCoefficients& c, float decay, float* w, const float* g,
+                  float* m, float* v, std::size_t n) {
+  switch (kind) {
+    case OptimizerKind::sgd:
+      for (std::size_t i = 0; i < n; ++i) w[i] -= c.lr * (g[i] + decay * w[i]);
+      return;
+    case OptimizerKind::momentum:
+      for (std::size_t i = 0; i < n; ++i) {
+        const float gi = g[i] + decay * w[i];
+        m[i] = c.mu * m[i] + gi;
+        w[i] -= c.lr * m[i];
+      }
+      return;
+    case OptimizerKind::nesterov:
+      for (std::size_t i = 0; i < n; ++i) {
+        const float gi = g[i] + decay * w[i];
+        m[i] = c.mu * m[i] + gi;
+        w[i] -= c.lr * (gi + c.mu * m[i]);
+      }
+      return;
+    case OptimizerKind::adam:
+      // Kingma & Ba (2015), Algorithm 1, with the bias corrections folded into step_size and
+      // inv_sqrt_bc2: w -= lr * (m / bc1) / (sqrt(v / bc2) + eps).
+      for (std::size_t i = 0; i < n; ++i) {
+        const float gi = g[i] + decay * w[i];
+        m[i] = c.b1 * m[i] + c.one_minus_b1 * gi;
+        v[i] = c.b2 * v[i] + c.one_minus_b2 * gi * gi;
+        w[i] -= c.step_size * m[i] / (std::sqrt(v[i]) * c.inv_sqrt_bc2 + c.eps);
+      }
+      return;
+  }
+}
+
+}  // namespace
+
+void optimizer_step(const OptimizerPlan& plan, const ParamLayout& layout, std::uint64_t t, float* params,
+                    const float* grads, float* state) {
+  if (t == 0) throw std::invalid_argument("Expected a step >= 1 for optimizer_step but received 0");
+  StepCoefficients c{};
+  c.lr = static_cast<float>(plan.learning_rate);
+  c.mu = static_cast<float>(plan.momentum);
+  c.b1 = static_cast<float>(plan.beta1);
+  c.one_minus_b1 = static_cast<float>(1.0 - plan.beta1);
+  c.b2 = static_cast<float>(plan.beta2);
+  c.one_minus_b2 = static_cast<float>(1.0 - plan.beta2);
+  c.eps = static_cast<float>(plan.epsilon);
+  if (plan.kind == OptimizerKind::adam) {
+    const double td = static_cast<double>(t);
+    const double bc1 = 1.0 - std::pow(plan.beta1, td);
+    const double bc2 = 1.0 - std::pow(plan.beta2, td);
+    c.step_size = static_cast<float>(plan.learning_rate / bc1);
+    c.inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+  }
+  const std::size_t P = layout.size;
+  float* m = plan.kind == OptimizerKind::sgd ? nullptr : state;
+  float* v = plan.kind == OptimizerKind::adam ? state + P : nullptr;
+  const float decay = static_cast<float>(plan.weight_decay);
+  for (const LayerOffsets& l : layout.layers) {
+    const std::size_t nw = l.inputs * l.units;
+    update_range(plan.kind, c, decay, params + l.w, grads + l.w, m ? m + l.w : nullptr, v ? v + l.w : nullptr,
+                 nw);
+    if (l.has_bias) {
+      update_range(plan.kind, c, 0.0f, params + l.b, grads + l.b, m ? m + l.b : nullptr,
+                   v ? v + l.b : nullptr, l.units);
+    }
+  }
+}
+
+}  // namespace fastmlp

@@ -1,0 +1,39 @@
+// Optimizers as one update rule over the flat parameter buffer, variants as flags (the update
+// rules are in lib/engine/engine.ts, OptimizerPlan). L2 weight decay applies to weights only:
+// the caller passes the layout, and bias ranges are updated with decay 0.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "layout.hpp"
+
+namespace fastmlp {
+
+enum class OptimizerKind { sgd, momentum, nesterov, adam };
+
+struct OptimizerPlan {
+  OptimizerKind kind = OptimizerKind::sgd;
+  double learning_rate = 0.01;
+  double momentum = 0.0;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+  double weight_decay = 0.0;
+};
+
+bool parse_optimizer_kind(const std::string& name, OptimizerKind* out);
+
+// Floats of optimizer state per parameter buffer of `params` floats (adam 2P, momentum-style P).
+std::size_t optimizer_state_size(OptimizerKind kind, std::size_t params);
+
+// Throws std::invalid_argument when a hyperparameter is not finite or out of its range.
+void validate_optimizer(const OptimizerPlan& plan);
+
+// One step t (>= 1) over all parameters: params -= update(grads, state). params, grads have
+// layout.size floats; state has optimizer_state_size(kind, layout.size) floats.
+void optimizer_step(const OptimizerPlan& plan, const ParamLayout& layout, std::uint64_t t, float* params,
+                    const float* grads, float* state);
+
+}  // namespace fastmlp

@@ -1,0 +1,224 @@
+// Tests of sgemm against sgemm_reference (float64 loops): a dense sweep of m, n, k in 1..67
+// over all transposes and alpha/beta cases (NaN-prefilled C when beta == 0), on every path:
+// direct, packed with the scalar kernel, packed with AVX2 (when the CPU has it), each on one
+// thread and split over 2- and 4-thread pools; then large and backprop shapes, and edge cases.
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "check.hpp"
+#include "gemm/cpu_features.hpp"
+#include "gemm/gemm.hpp"
+#include "gemm/gemm_internal.hpp"
+#include "thread_pool.hpp"
+
+using fastmlp::GemmContext;
+using fastmlp::GemmKernel;
+using fastmlp::GemmOptions;
+using fastmlp::GemmPath;
+using fastmlp::GemmThreads;
+using fastmlp_test::Rng;
+using fastmlp_test::Tally;
+
+namespace {
+
+struct Shape {
+  bool ta, tb;
+  std::size_t m, n, k;
+  float alpha, beta;
+};
+
+std::string describe(const Shape& s, const char* path) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "%s ta=%d tb=%d m=%zu n=%zu k=%zu alpha=%g beta=%g", path, s.ta, s.tb,
+                s.m, s.n, s.k, static_cast<double>(s.alpha), static_cast<double>(s.beta));
+  return buf;
+}
+
+// The data of one case, its reference result, and an error bound per element:
+// |got - ref| <= 4 * (k + 2) * eps * (|alpha| |A||B| + |beta| |C0|)  (float accumulation).
+struct Case {
+  Shape s;
+  std::vector<float> a, b, c0, ref, bound;
+};
+
+Case make_case(Rng& rng, const Shape& s) {
+  Case c{s, fastmlp_test::random_vector(rng, s.m * s.k), fastmlp_test::random_vector(rng, s.k * s.n),
+         fastmlp_test::random_vector(rng, s.m * s.n), {}, {}};
+  if (s.beta == 0.0f) c.c0.assign(s.m * s.n, std::numeric_limits<float>::quiet_NaN());
+  c.ref = c.c0;
+  fastmlp::sgemm_reference(s.ta, s.tb, s.m, s.n, s.k, s.alpha, c.a.data(), c.b.data(), s.beta, c.ref.data());
+  std::vector<float> aa(c.a), ab(c.b), ac(c.c0);
+  for (float& x : aa) x = std::fabs(x);
+  for (float& x : ab) x = std::fabs(x);
+  for (float& x : ac) x = s.beta == 0.0f ? 0.0f : std::fabs(x);
+  fastmlp::sgemm_reference(s.ta, s.tb, s.m, s.n, s.k, std::fabs(s.alpha), aa.data(), ab.data(),
+                           std::fabs(s.beta), ac.data());
+  const float eps = std::numeric_limits<float>::epsilon();
+  c.bound.resize(ac.size());
+  for (std::size_t i = 0; i < ac.size(); ++i) {
+    c.bound[i] = 4.0f * static_cast<float>(s.k + 2) * eps * ac[i] + 1e-30f;
+  }
+  return c;
+}
+
+// Runs one path on a copy of C0 and checks every element (finite and within bound).
+void check_path(Tally& t, GemmContext& ctx, const Case& c, const GemmOptions& opt, const char* name) {
+  std::vector<float> got(c.c0);
+  const Shape& s = c.s;
+  fastmlp::sgemm_with(ctx, opt, s.ta, s.tb, s.m, s.n, s.k, s.alpha, c.a.data(), c.b.data(), s.beta,
+                      got.data());
+  std::size_t bad = got.size();
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (!(std::fabs(got[i] - c.ref[i]) <= c.bound[i])) {
+      bad = i;
+      break;
+    }
+  }
+  std::string what = describe(s, name);
+  if (bad != got.size()) {
+    what += " first bad element " + std::to_string(bad) + ": got " + std::to_string(got[bad]) +
+            " want " + std::to_string(c.ref[bad]);
+  }
+  fastmlp_test::expect(t, bad == got.size(), what);
+}
+
+struct Contexts {
+  GemmContext single{nullptr};
+  fastmlp::ThreadPool pool2{2};
+  GemmContext two{&pool2};
+  fastmlp::ThreadPool pool4{4};
+  GemmContext four{&pool4};
+};
+
+// Every path on one case. `heavy` adds the 4-thread pool and the scalar kernel threaded.
+void check_all_paths(Tally& t, Contexts& cx, const Case& c, bool heavy) {
+  const bool avx2 = fastmlp::kernel_avx2_compiled() && fastmlp::cpu_has_avx2_fma();
+  check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, "direct");
+  check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::single}, "scalar");
+  check_path(t, cx.two, c, {GemmPath::automatic, GemmKernel::automatic, GemmThreads::automatic}, "auto/2");
+  if (avx2) {
+    check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::avx2, GemmThreads::single}, "avx2");
+    check_path(t, cx.two, c, {GemmPath::packed, GemmKernel::avx2, GemmThreads::all}, "avx2/2");
+  }
+  if (heavy) {
+    check_path(t, cx.two, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::all}, "scalar/2");
+    if (avx2) check_path(t, cx.four, c, {GemmPath::packed, GemmKernel::avx2, GemmThreads::all}, "avx2/4");
+  }
+}
+
+// ---- the sweep -----------------------------------------------------------------------------
+
+void sweep(Tally& t, Contexts& cx) {
+  // Dense around the register-block edges (MR = 6, NR = 16, k unrolled by 4), up to 67.
+  const std::vector<std::size_t> mn = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 15, 16, 17, 18,
+                                       19, 23, 24, 25, 31, 32, 33, 36, 37, 47, 48, 49, 63, 64, 65, 67};
+  const std::vector<std::size_t> ks = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 67};
+  const float alphas[] = {1.0f, -0.5f};
+  const float betas[] = {0.0f, 1.0f, 0.3f};
+  Rng rng{42};
+  std::size_t index = 0;
+  for (std::size_t m : mn) {
+    for (std::size_t n : mn) {
+      for (std::size_t k : ks) {
+        for (int tr = 0; tr < 4; ++tr, ++index) {
+          // alpha/beta rotate through all 6 pairs across neighbouring cases (every shape class
+          // meets every pair) instead of multiplying the sweep by 6.
+          const float alpha = alphas[index % 2];
+          const float beta = betas[(index / 2) % 3];
+          const Case c = make_case(rng, {(tr & 1) != 0, (tr & 2) != 0, m, n, k, alpha, beta});
+          check_all_paths(t, cx, c, index % 7 == 0);
+        }
+      }
+    }
+  }
+}
+
+// ---- large and backprop shapes -------------------------------------------------------------
+
+void large_shapes(Tally& t, Contexts& cx) {
+  Rng rng{7};
+  for (int tr = 0; tr < 4; ++tr) {
+    const bool ta = (tr & 1) != 0, tb = (tr & 2) != 0;
+    // 517 crosses MC = 144 and MR, 1031 crosses NR, 263 crosses KC = 256.
+    check_all_paths(t, cx, make_case(rng, {ta, tb, 517, 1031, 263, -0.5f, 0.3f}), true);
+  }
+  // n past NC = 4080: the JC loop runs twice.
+  check_all_paths(t, cx, make_case(rng, {false, true, 7, 4100, 9, 1.0f, 0.0f}), true);
+  // A 784-128-10 net: forward X W, weight gradient X^T dZ, input gradient dZ W^T.
+  for (std::size_t batch : {std::size_t{64}, std::size_t{1024}}) {
+    check_all_paths(t, cx, make_case(rng, {false, false, batch, 128, 784, 1.0f, 0.0f}), true);
+    check_all_paths(t, cx, make_case(rng, {true, false, 784, 128, batch, 1.0f, 0.0f}), true);
+    check_all_paths(t, cx, make_case(rng, {false, true, batch, 784, 128, 1.0f, 0.0f}), true);
+    check_all_paths(t, cx, make_case(rng, {false, false, batch, 10, 128, 1.0f, 1.0f}), true);
+    check_all_paths(t, cx, make_case(rng, {true, false, 128, 10, batch, 1.0f, 0.0f}), true);
+  }
+}
+
+// ---- edge cases ----------------------------------------------------------------------------
+
+void edge_cases(Tally& t, Contexts& cx) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // k == 0: C = beta * C, A and B never read (null is fine); beta == 0 clears NaN.
+  std::vector<float> c = {nan, 2.0f, 3.0f, nan};
+  fastmlp::sgemm(cx.two, false, false, 2, 2, 0, 1.0f, nullptr, nullptr, 0.0f, c.data());
+  fastmlp_test::expect(t, c[0] == 0.0f && c[1] == 0.0f && c[3] == 0.0f, "k=0 beta=0 clears C");
+  c = {1.0f, 2.0f, 3.0f, 4.0f};
+  fastmlp::sgemm(cx.two, false, false, 2, 2, 0, 1.0f, nullptr, nullptr, 0.5f, c.data());
+  fastmlp_test::expect(t, c[0] == 0.5f && c[3] == 2.0f, "k=0 scales C by beta");
+  // alpha == 0: A and B not read, even if they hold NaN.
+  std::vector<float> a(6, nan), b(6, nan);
+  c = {1.0f, 2.0f, 3.0f, 4.0f};
+  fastmlp::sgemm(cx.two, false, false, 2, 2, 3, 0.0f, a.data(), b.data(), 1.0f, c.data());
+  fastmlp_test::expect(t, c[0] == 1.0f && c[3] == 4.0f, "alpha=0 leaves C = beta C");
+  // m == 0 / n == 0: nothing happens, null C allowed.
+  fastmlp::sgemm(cx.two, false, false, 0, 5, 3, 1.0f, nullptr, nullptr, 0.0f, nullptr);
+  fastmlp_test::expect(t, true, "m=0 is a no-op");
+  // Bad arguments throw instead of crashing.
+  bool threw = false;
+  try {
+    fastmlp::sgemm(cx.two, false, false, 2, 2, 2, 1.0f, nullptr, b.data(), 0.0f, c.data());
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  fastmlp_test::expect(t, threw, "null A throws invalid_argument");
+  threw = false;
+  const std::size_t huge = static_cast<std::size_t>(1) << 40;
+  try {
+    fastmlp::sgemm(cx.two, false, false, huge, huge, 2, 1.0f, a.data(), b.data(), 0.0f, c.data());
+  } catch (const std::length_error&) {
+    threw = true;
+  }
+  fastmlp_test::expect(t, threw, "overflowing m*n throws length_error");
+  threw = false;
+  try {
+    cx.single.buffers(1);
+  } catch (const std::out_of_range&) {
+    threw = true;
+  }
+  fastmlp_test::expect(t, threw, "buffers(thread) is bounds-checked");
+  const std::string name = fastmlp::gemm_kernel_name();
+  fastmlp_test::expect(t, name == "avx2-fma" || name == "scalar", "gemm_kernel_name: " + name);
+  // Repeated calls on a warmed context keep giving the same answer (buffers reused).
+  Rng rng{3};
+  const Case big = make_case(rng, {false, false, 130, 70, 300, 1.0f, 0.0f});
+  for (int rep = 0; rep < 3; ++rep) {
+    check_path(t, cx.two, big, {GemmPath::packed, GemmKernel::automatic, GemmThreads::all}, "repeat/2");
+  }
+}
+
+}  // namespace
+
+int main() {
+  std::printf("gemm kernel: %s\n", fastmlp::gemm_kernel_name());
+  Tally t;
+  Contexts cx;
+  edge_cases(t, cx);
+  sweep(t, cx);
+  large_shapes(t, cx);
+  return fastmlp_test::finish(t, "gemm");
+}
