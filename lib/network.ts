@@ -317,10 +317,12 @@ export class Network {
   }
 
   private prepareData(X: Features, y: Targets, opts: ResolvedFitOptions): TrainingData {
-    const all = this.features(X, 'X');
+    // fit owns copies of its data: a caller's Float32Array may be written to, or its buffer
+    // transferred, while an async fit still reads it off the event loop.
+    const all = this.features(X, 'X', true);
     const Y = toTargets(y, 'y', all.rows, this.outputs, this.loss);
     if (opts.validationData) {
-      const vx = this.features(opts.validationData[0], 'validationData[0]');
+      const vx = this.features(opts.validationData[0], 'validationData[0]', true);
       const vy = toTargets(opts.validationData[1], 'validationData[1]', vx.rows, this.outputs, this.loss);
       return { X: all, Y, validation: { X: vx, Y: vy } };
     }
@@ -370,11 +372,11 @@ export class Network {
   }
 
   /** Checked row-major inputs, standardized by inputScaling (on a copy) when it is set. */
-  private features(X: Features, name: string): Matrix {
+  private features(X: Features, name: string, ownCopy = false): Matrix {
     const m = toMatrix(X, name, this.inputs);
     const scaling = this.scaling;
-    if (!scaling) return m;
-    const data = m.data === X ? new Float32Array(m.data) : m.data;
+    const data = m.data === X && (scaling || ownCopy) ? new Float32Array(m.data) : m.data;
+    if (!scaling) return { ...m, data };
     for (let i = 0; i < data.length; i++) {
       const c = i % this.inputs;
       data[i] = (data[i] - scaling.mean[c]) / scaling.std[c];
