@@ -1,6 +1,7 @@
 // Initial weights, drawn in TypeScript from the network's seed so both engines start from the
 // same numbers. The seeds' four distributions plus Glorot and He, with a default per activation.
-import type { ActivationName } from './engine/engine.js';
+import type { ActivationName, LayerPlan } from './engine/engine.js';
+import type { ParamLayout } from './layout.js';
 import type { Random } from './random.js';
 import { expectNumber, expectObject, expectOneOf, rejectUnknownKeys } from './validate.js';
 
@@ -65,6 +66,21 @@ export function defaultInitializer(activation: ActivationName): ResolvedInitiali
 /** Biases follow the seeds' distributions when one is chosen; Glorot/He layers start at zero. */
 export function defaultBiasInitializer(weights: ResolvedInitializer): ResolvedInitializer {
   return weights.name === 'uniform' || weights.name === 'normal' ? weights : { ...weights, name: 'zeros' };
+}
+
+/** Draws every layer's weights, then its biases, in layer order from one stream. */
+export function initializeLayers(
+  params: Float32Array,
+  layout: ParamLayout,
+  layers: readonly (LayerPlan & { initializer: ResolvedInitializer; biasInitializer: ResolvedInitializer })[],
+  random: Random,
+): void {
+  layers.forEach((layer, i) => {
+    const at = layout.layers[i];
+    const { inputs, units } = layer;
+    initialize(params, at.w, inputs * units, layer.initializer, inputs, units, random);
+    if (at.b >= 0) initialize(params, at.b, units, layer.biasInitializer, inputs, units, random);
+  });
 }
 
 /** Fills out[offset, offset + count) for a layer with the given fans. */

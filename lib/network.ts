@@ -3,16 +3,24 @@
 // changes. Serialization lives in serialize.ts, the fit loop in train.ts.
 import type { EngineName, LossName, OptimizerPlan, Trainer } from './engine/engine.js';
 import { selectEngine } from './engine/select.js';
-import { initialize } from './initializers.js';
+import { initializeLayers } from './initializers.js';
 import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
 import { type ParamLayout, paramLayout, stateSize } from './layout.js';
+import { accuracy, classOf, toRows } from './outputs.js';
 import { Random } from './random.js';
+import { applyScaling, checkScaling, type InputScaling } from './scaling.js';
 import { type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialize.js';
 import { type NetworkOptions, type ResolvedSpec, resolveSpec } from './spec.js';
-import { FitSession, type History, type TrainingData, type TrainingTarget } from './train.js';
+import {
+  FitSession,
+  type History,
+  splitValidation,
+  type TrainingData,
+  type TrainingTarget,
+} from './train.js';
 import { type FitOptions, type ResolvedFitOptions, resolveFitOptions } from './train-options.js';
-import { expectObject, invalidArgument } from './validate.js';
+import { invalidArgument } from './validate.js';
 
 /** Rows per engine call when predicting or evaluating. */
 const INFERENCE_BLOCK = 256;
@@ -21,11 +29,6 @@ export interface Evaluation {
   loss: number;
   /** Fraction of samples whose predicted class (argmax, or p >= 0.5 for one output) matches. */
   accuracy: number;
-}
-
-export interface InputScaling {
-  mean: number[];
-  std: number[];
 }
 
 export interface LayerWeights {
@@ -64,21 +67,7 @@ export class Network {
     this.params = allocate(this.layout.size, 'parameters');
     this.state = allocate(stateSize(spec.optimizer.kind, this.layout.size), 'optimizer state');
     this.engineImpl = engine;
-    const random = new Random(spec.seed);
-    spec.layers.forEach((layer, i) => {
-      const at = this.layout.layers[i];
-      initialize(
-        this.params,
-        at.w,
-        layer.inputs * layer.units,
-        layer.initializer,
-        layer.inputs,
-        layer.units,
-        random,
-      );
-      if (at.b >= 0)
-        initialize(this.params, at.b, layer.units, layer.biasInitializer, layer.inputs, layer.units, random);
-    });
+    initializeLayers(this.params, this.layout, spec.layers, new Random(spec.seed));
     // A separate stream for shuffles, so the weights do not depend on how often fit shuffled.
     this.shuffleRandom = new Random((spec.seed ^ 0x5bd1e995) >>> 0);
   }
@@ -326,25 +315,7 @@ export class Network {
       const vy = toTargets(opts.validationData[1], 'validationData[1]', vx.rows, this.outputs, this.loss);
       return { X: all, Y, validation: { X: vx, Y: vy } };
     }
-    if (opts.validationSplit > 0) {
-      const held = Math.floor(all.rows * opts.validationSplit);
-      const kept = all.rows - held;
-      if (held < 1 || kept < 1) {
-        throw new RangeError(
-          `Expected validationSplit to leave at least one sample on each side but received ${opts.validationSplit} of ${all.rows} samples`,
-        );
-      }
-      const cols = this.inputs;
-      const outs = this.outputs;
-      return {
-        X: { data: all.data.subarray(0, kept * cols), rows: kept, cols },
-        Y: Y.subarray(0, kept * outs),
-        validation: {
-          X: { data: all.data.subarray(kept * cols), rows: held, cols },
-          Y: Y.subarray(kept * outs),
-        },
-      };
-    }
+    if (opts.validationSplit > 0) return splitValidation(all, Y, opts.validationSplit);
     return { X: all, Y, validation: null };
   }
 
@@ -376,11 +347,7 @@ export class Network {
     const m = toMatrix(X, name, this.inputs);
     const scaling = this.scaling;
     const data = m.data === X && (scaling || ownCopy) ? new Float32Array(m.data) : m.data;
-    if (!scaling) return { ...m, data };
-    for (let i = 0; i < data.length; i++) {
-      const c = i % this.inputs;
-      data[i] = (data[i] - scaling.mean[c]) / scaling.std[c];
-    }
+    if (scaling) applyScaling(data, scaling);
     return { ...m, data };
   }
 
@@ -393,10 +360,7 @@ export class Network {
   private evaluateMatrix(m: Matrix, Y: Float32Array): Evaluation {
     const out = new Float32Array(m.rows * this.outputs);
     const loss = this.trainer(INFERENCE_BLOCK).evaluate(m.data, Y, m.rows, out);
-    let correct = 0;
-    for (let r = 0; r < m.rows; r++)
-      if (classOf(out, r, this.outputs) === classOf(Y, r, this.outputs)) correct++;
-    return { loss, accuracy: correct / m.rows };
+    return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
   }
 
   private checkIdle(what: string): void {
@@ -408,41 +372,10 @@ export class Network {
   }
 }
 
-function checkScaling(value: unknown, inputs: number): InputScaling {
-  const v = expectObject(value, 'inputScaling');
-  const check = (key: 'mean' | 'std', ok: (x: number) => boolean, what: string): number[] => {
-    const list = v[key];
-    if (!Array.isArray(list) || list.length !== inputs) {
-      throw invalidArgument(`inputScaling.${key}`, `an array of ${inputs} numbers`, list);
-    }
-    list.forEach((x, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x) || !ok(x))
-        throw invalidArgument(`inputScaling.${key}[${i}]`, what, x);
-    });
-    return [...list];
-  };
-  return {
-    mean: check('mean', () => true, 'a finite number'),
-    std: check('std', (x) => x > 0, 'a positive number'),
-  };
-}
-
 function allocate(size: number, what: string): Float32Array {
   try {
     return new Float32Array(size);
   } catch (cause) {
     throw new RangeError(`Could not allocate ${size} floats for the network's ${what}`, { cause });
   }
-}
-
-function toRows(data: Float32Array, rows: number, cols: number): number[][] {
-  return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
-}
-
-/** Class of row r: argmax (first maximum), or p >= 0.5 when there is one output. */
-export function classOf(values: Float32Array, r: number, cols: number): number {
-  if (cols === 1) return values[r] >= 0.5 ? 1 : 0;
-  let best = 0;
-  for (let c = 1; c < cols; c++) if (values[r * cols + c] > values[r * cols + best]) best = c;
-  return best;
 }

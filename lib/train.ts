@@ -38,6 +38,24 @@ export interface TrainingData {
   validation: { X: Matrix; Y: Float32Array } | null;
 }
 
+/** Holds out the last `fraction` of the rows (before any shuffling) as validation data. */
+export function splitValidation(all: Matrix, Y: Float32Array, fraction: number): TrainingData {
+  const held = Math.floor(all.rows * fraction);
+  const kept = all.rows - held;
+  if (held < 1 || kept < 1) {
+    throw new RangeError(
+      `Expected validationSplit to leave at least one sample on each side but received ${fraction} of ${all.rows} samples`,
+    );
+  }
+  const { cols } = all;
+  const outs = Y.length / all.rows;
+  return {
+    X: { data: all.data.subarray(0, kept * cols), rows: kept, cols },
+    Y: Y.subarray(0, kept * outs),
+    validation: { X: { data: all.data.subarray(kept * cols), rows: held, cols }, Y: Y.subarray(kept * outs) },
+  };
+}
+
 /** Work handed to the engine per call, in multiply-adds; bounds how long a chunk blocks (TS engine). */
 const CHUNK_WORK = 2e7;
 /** Cap on one chunk's shuffled order (4 bytes each). */
