@@ -2,7 +2,11 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|all] [--threads 1,2]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|all] [--threads 1|2]
+//              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
+// Build against the core library (e.g. build/libfastmlp_core.a from CMake), from the repo root:
+//   g++ -O3 -std=c++17 -Inative/core native/bench/gemm_bench.cpp build/libfastmlp_core.a
+//       -lpthread [-DFASTMLP_BENCH_OPENBLAS -lopenblas]    (one command line)
 #include <algorithm>
 #include <chrono>
 #include <cmath>

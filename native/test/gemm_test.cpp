@@ -209,6 +209,30 @@ void edge_cases(Tally& t, Contexts& cx) {
   for (int rep = 0; rep < 3; ++rep) {
     check_path(t, cx.two, big, {GemmPath::packed, GemmKernel::automatic, GemmThreads::all}, "repeat/2");
   }
+  // ... and, once warmed, reuses its packing buffers: no path, threaded or not, same or smaller
+  // shape, reallocates them.
+  std::vector<float> out(big.c0);
+  const GemmOptions paths[] = {{GemmPath::packed, GemmKernel::automatic, GemmThreads::all},
+                               {GemmPath::packed, GemmKernel::scalar, GemmThreads::single},
+                               {GemmPath::direct, GemmKernel::automatic, GemmThreads::single},
+                               {GemmPath::automatic, GemmKernel::automatic, GemmThreads::automatic}};
+  for (const GemmOptions& opt : paths) {
+    fastmlp::sgemm_with(cx.two, opt, true, true, 130, 70, 300, 1.0f, big.a.data(), big.b.data(), 0.0f,
+                        out.data());
+  }
+  const float* warmed[] = {cx.two.buffers(0).a.data(), cx.two.buffers(0).b.data(), cx.two.buffers(1).a.data(),
+                           cx.two.buffers(1).b.data()};
+  for (int rep = 0; rep < 5; ++rep) {
+    for (const GemmOptions& opt : paths) {
+      fastmlp::sgemm_with(cx.two, opt, false, true, 130, 70, 300, 1.0f, big.a.data(), big.b.data(),
+                          0.5f, out.data());
+      fastmlp::sgemm_with(cx.two, opt, true, false, 64, 33, 100, 1.0f, big.a.data(), big.b.data(),
+                          0.0f, out.data());
+    }
+  }
+  const bool same = warmed[0] == cx.two.buffers(0).a.data() && warmed[1] == cx.two.buffers(0).b.data() &&
+                    warmed[2] == cx.two.buffers(1).a.data() && warmed[3] == cx.two.buffers(1).b.data();
+  fastmlp_test::expect(t, same,                       "warmed GemmContext reuses its packing buffers");
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ namespace fastmlp {
 //                  rows past the matrix edge are zero.
 //   B micro-panel: k steps of NR floats, b[p * NR + j] = op(B)(row0 + p, col0 + j);
 //                  columns past the edge are zero.
-// Both are 64-byte aligned at the start of every micro-panel (MR*k and NR*k floats apart).
+// The packed blocks start 64-byte aligned; B micro-panels (NR * k floats = 64 * k bytes apart) stay
+// aligned, A micro-panels need not be (the kernel only broadcasts single floats from them).
 //
 // Contract: C[i * ldc + j] = alpha * sum_p a[p*MR+i] * b[p*NR+j] + beta * C[i * ldc + j]
 // for i < m_valid <= MR, j < n_valid <= NR. Only that sub-tile of C is touched. beta == 0

@@ -1,7 +1,8 @@
 // The AVX2/FMA 6x16 sgemm micro-kernel: the only file built with -mavx2 -mfma, and called only
 // after cpu_features says the CPU and OS support it. Contract and packed layout: kernel.hpp.
-// Registers: c00..c51 = 12 ymm accumulators (row i, columns 0-7 / 8-15 of the tile), b0/b1 = the
-// current packed B row (2 ymm), a = the broadcast A value: 15 of 16 ymm.
+// Registers in the k loop: 12 accumulators c00..c51 (row i, columns 0-7 / 8-15 of the tile; the
+// compiler picks ymm0-11 for them), ymm12/ymm13 = the current packed B row (16 floats),
+// ymm14/ymm15 = the broadcast A value (alternating): all 16 ymm registers.
 // ODR note: this file must not instantiate inline functions or templates from shared headers
 // (std::min, ...): the linker could keep this AVX2-compiled copy for the whole program and a CPU
 // without AVX2 would fault in unrelated code. Everything here is intrinsics or file-local.
@@ -46,9 +47,10 @@ void kernel_avx2_6x16(std::size_t k, const float* a, const float* b, float alpha
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
 
-  // The k loop, unrolled by 4, in inline asm: GCC's own allocation of this loop (intrinsics)
-  // spilled an accumulator and added register moves, costing ~10-15% of peak. ymm12/ymm13 hold
-  // the B row, ymm14/ymm15 alternate as the broadcast A value; the 12 accumulators stay put.
+  // The k loop, unrolled by 4, in inline asm (AT&T syntax, GCC/Clang): GCC 12's allocation of
+  // the same loop in intrinsics spilled an accumulator and added register moves, ~7% slower in
+  // an L1-resident kernel benchmark (99-108 vs 106-109 GFLOP/s best-of). ymm12/ymm13 hold the B
+  // row, ymm14/ymm15 alternate as the broadcast A value; the 12 accumulators stay put.
   const std::size_t k_tail = k % 4;
   std::size_t k4 = k / 4;  // counted down to 0 by the asm loop
   if (k4 != 0) {
