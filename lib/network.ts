@@ -252,6 +252,7 @@ export class Network {
     return networkToJSON(this.spec, this.params, this.state, this.step, {
       inputScaling: this.inputScaling,
       classNames: this.classNames,
+      shuffleState: this.shuffleRandom.getState(),
     });
   }
 
@@ -279,6 +280,12 @@ export class Network {
     net.step = parsed.steps;
     if (parsed.metadata.inputScaling) net.inputScaling = parsed.metadata.inputScaling;
     if (parsed.metadata.classNames) net.classNames = parsed.metadata.classNames;
+    const shuffle = parsed.metadata.shuffleState;
+    if (shuffle !== undefined) {
+      if (!Array.isArray(shuffle))
+        throw invalidArgument('json.metadata.shuffleState', 'four integers', shuffle);
+      net.shuffleRandom.setState(shuffle);
+    }
     return net;
   }
 

@@ -25,6 +25,24 @@ export class Random {
     this.s3 = next();
   }
 
+  /** The generator's position: four 32-bit words (a pending normal draw is not kept). */
+  getState(): number[] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /** Continues from a position getState() returned. */
+  setState(state: readonly number[]): void {
+    if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+      throw new RangeError(
+        `Expected four 32-bit unsigned integers for state but received ${JSON.stringify(state)}`,
+      );
+    }
+    if (state.every((w) => w === 0))
+      throw new RangeError('Expected a non-zero state for state but received all zeros');
+    [this.s0, this.s1, this.s2, this.s3] = state;
+    this.spareNormal = null;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

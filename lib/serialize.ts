@@ -28,6 +28,8 @@ export interface NetworkJSON {
 export interface NetworkMetadata {
   inputScaling: { mean: number[]; std: number[] } | null;
   classNames: string[] | null;
+  /** Where the shuffle stream stands, so a reloaded network shuffles as the original would. */
+  shuffleState?: number[];
 }
 
 export function networkToJSON(
@@ -99,6 +101,7 @@ export function parseNetworkJSON(
     inputScaling: (meta.inputScaling ?? null) as NetworkMetadata['inputScaling'],
     classNames: (meta.classNames ?? null) as NetworkMetadata['classNames'],
   };
+  if (meta.shuffleState !== undefined) metadata.shuffleState = meta.shuffleState as number[];
   return { options, params, state, steps, metadata };
 }
 

@@ -177,9 +177,16 @@ describe.each(engineNames)('Network construction on the %s engine', (engine) => 
     expect(copy.getParameters()).toEqual(net.getParameters());
     expect(copy.steps).toBe(6);
     expect(copy.toJSON()).toEqual(net.toJSON());
-    // continuing training from the copy and the original gives the same weights
-    net.fitSync([[0, 0]], [0], { epochs: 2 });
-    copy.fitSync([[0, 0]], [0], { epochs: 2 });
+    // continuing shuffled training from the copy and the original gives the same weights
+    const X = [
+      [0, 0],
+      [1, 1],
+      [0, 1],
+      [1, 0],
+      [0.5, 0.5],
+    ];
+    net.fitSync(X, [0, 0, 1, 1, 0], { epochs: 3, batchSize: 2 });
+    copy.fitSync(X, [0, 0, 1, 1, 0], { epochs: 3, batchSize: 2 });
     expect(copy.getParameters()).toEqual(net.getParameters());
   });
 

@@ -84,6 +84,7 @@ export async function saveModel(path: string, json: NetworkJSON): Promise<void> 
     steps: String(json.steps),
     inputScaling: JSON.stringify(json.metadata.inputScaling),
     classNames: JSON.stringify(json.metadata.classNames),
+    shuffleState: JSON.stringify(json.metadata.shuffleState ?? null),
   };
   const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
@@ -230,6 +231,7 @@ function interpret(header: Header): Model {
     metadata: {
       inputScaling: checkScaling(metaJSON(meta, 'inputScaling'), spec.inputs),
       classNames: checkClassNames(metaJSON(meta, 'classNames'), last.units === 1 ? 2 : last.units),
+      ...shuffleState(meta),
     },
     slots,
     size,
@@ -263,6 +265,21 @@ function toArray(values: Float32Array): number[] {
 }
 
 // --- metadata values (strings, per the format)
+
+/** Optional (older files lack it): four 32-bit words, checked again by Random.setState. */
+function shuffleState(meta: Record<string, string>): { shuffleState?: number[] } {
+  if (meta.shuffleState === undefined) return {};
+  const value = metaJSON(meta, 'shuffleState');
+  if (value === null) return {};
+  if (
+    !Array.isArray(value) ||
+    value.length !== 4 ||
+    !value.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)
+  ) {
+    throw new SafetensorsError(`metadata 'shuffleState' is not null nor four 32-bit unsigned integers`);
+  }
+  return { shuffleState: value as number[] };
+}
 
 function metaString(meta: Record<string, string>, key: string): string {
   const value = meta[key];
