@@ -4,7 +4,7 @@
 // Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict] [--engines ts,tfjs-cpu]
 //                               [--trials N] [--per-case] [--json file]
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_ORDER, ENGINES } from './engines.js';
@@ -18,7 +18,7 @@ import { WORKLOADS } from './workloads/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE =
-  'Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file]';
+  'Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file] | --report file.json';
 
 interface Options {
   quick: boolean;
@@ -27,6 +27,8 @@ interface Options {
   trials: number;
   perCase: boolean;
   json: string | null;
+  /** Re-render the tables of an earlier --json file instead of running. */
+  report: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -37,6 +39,7 @@ function parseArgs(argv: string[]): Options {
     trials: 3,
     perCase: false,
     json: null,
+    report: null,
   };
   let trials: number | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -64,6 +67,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--trials') trials = Number(value());
     else if (arg === '--json') o.json = value();
     else if (arg === '--per-case') o.perCase = true;
+    else if (arg === '--report') o.report = value();
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -106,7 +110,17 @@ function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildR
         seconds: 0,
       });
     const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
-    const cases = jobs.flatMap((j) => (j.workload === 'gemm' ? j.cases : []));
+    const cases = jobs.flatMap((j) =>
+      j.workload === 'gemm'
+        ? j.cases.map(({ id, label, unit, higherIsBetter, params }) => ({
+            id,
+            label,
+            unit,
+            higherIsBetter,
+            params,
+          }))
+        : [],
+    );
     command = ['python3', 'bench/workloads/openblas_gemm.py', JSON.stringify({ cases, budget })];
     for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'])
       env[v] = String(def.threads);
@@ -132,6 +146,13 @@ function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildR
     });
     const limit = quick ? 120 : 900;
     const timer = setTimeout(() => child.kill('SIGKILL'), limit * 1000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({
+        output: outcomesFor(jobs, { status: 'failed', reason: `could not start: ${error.message}` }),
+        seconds: 0,
+      });
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const seconds = (performance.now() - started) / 1000;
@@ -152,6 +173,15 @@ function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildR
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.report) {
+    const saved = JSON.parse(readFileSync(opts.report, 'utf8')) as {
+      options: Options;
+      workloads: WorkloadResult[];
+    };
+    const targets = checkTargets(saved.workloads, saved.options.quick);
+    console.log([...saved.workloads.flatMap(renderWorkload), ...renderTargets(targets)].join('\n'));
+    return;
+  }
   const started = performance.now();
   const machine = await describeMachine();
   const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -44,13 +44,17 @@ function cpuFlags(): string[] {
 }
 
 function git(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() !== '';
-    return `${head}${dirty ? ' (uncommitted changes)' : ''}`;
-  } catch {
-    return 'unknown';
-  }
+  const run = (args: string[]): string | null => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const dirty = run(['status', '--porcelain']);
+  if (dirty === null) return 'n/a (not a git checkout)';
+  const head = run(['rev-parse', '--short', 'HEAD']) ?? 'no commits yet';
+  return `${head}${dirty !== '' ? ' (uncommitted changes)' : ''}`;
 }
 
 export async function describeMachine(): Promise<Machine> {

@@ -82,7 +82,9 @@ export function checkTargets(results: WorkloadResult[], quick: boolean): Target[
       measured:
         `${show(v, 'GFLOP/s')} = ${v === null ? '-' : (v / quoted).toFixed(2)}x the quoted ${quoted}; ` +
         `${local === null ? `${blas} not measured` : `${local.toFixed(2)}x ${blas} measured here`}`,
-      verdict: verdict(local !== null ? local >= 0.9 : v === null ? null : v >= 0.9 * quoted),
+      // against the stricter of the two: a reference that collapsed on a busy machine (OpenBLAS's
+      // spinning threads when another process holds a core) must not make a target look met
+      verdict: verdict(v === null ? null : v >= 0.9 * quoted && (local === null || local >= 0.9)),
     });
   }
   return out;
@@ -92,7 +94,7 @@ export function renderTargets(targets: Target[]): string[] {
   return [
     '## Targets (from the issues)',
     '',
-    'Verdict uses the side-by-side OpenBLAS measurement when there is one, else the quoted number.',
+    'gemm verdicts need >= 0.9x both the quoted OpenBLAS number and the side-by-side measurement (when there is one).',
     '',
     '| target | measured | verdict |',
     '|---|---|---|',
