@@ -53,7 +53,8 @@ export class Network {
   private step = 0;
   private scaling: InputScaling | null = null;
   private names: string[] | null = null;
-  private busy: string | null = null;
+  /** null: idle; 'fit': fit runs, between chunks; 'chunk': an async chunk is running in the engine. */
+  private busy: 'fit' | 'chunk' | null = null;
 
   constructor(options: NetworkOptions) {
     const spec = resolveSpec(options);
@@ -166,10 +167,15 @@ export class Network {
     try {
       while (!session.finished) {
         const chunk = session.nextChunk();
-        const step =
-          this.engineImpl.name === 'native'
-            ? await session.runChunkAsync(chunk)
-            : session.runChunkSync(chunk);
+        let step: number;
+        if (this.engineImpl.name === 'native') {
+          this.busy = 'chunk'; // the core writes the weights on another thread until this settles
+          step = await session.runChunkAsync(chunk).finally(() => {
+            this.busy = 'fit';
+          });
+        } else {
+          step = session.runChunkSync(chunk);
+        }
         const booked = session.afterChunk(chunk, step);
         if (booked) {
           const answer = session.callEpochEnd(booked.epoch, booked.logs);
@@ -211,6 +217,7 @@ export class Network {
 
   /** A copy of each layer's weights and biases. */
   getWeights(): LayerWeights[] {
+    this.checkReadable('read weights');
     return this.spec.layers.map((layer, i) => {
       const at = this.layout.layers[i];
       const W = Array.from({ length: layer.inputs }, (_, r) =>
@@ -223,6 +230,7 @@ export class Network {
 
   /** A copy of all parameters in the flat layout (per layer: W row-major, then b). */
   getParameters(): Float32Array {
+    this.checkReadable('read parameters');
     return this.params.slice();
   }
 
@@ -249,6 +257,7 @@ export class Network {
 
   /** Architecture, optimizer settings and state, and weights as plain JSON (exact float32 values). */
   toJSON(): NetworkJSON {
+    this.checkReadable('serialize');
     return networkToJSON(this.spec, this.params, this.state, this.step, {
       inputScaling: this.inputScaling,
       classNames: this.classNames,
@@ -259,6 +268,7 @@ export class Network {
   /** Writes the model file (safetensors: weights, with architecture and metadata in its header). */
   async save(path: string): Promise<void> {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
+    this.checkReadable('save');
     await saveModel(path, this.toJSON());
   }
 
@@ -374,6 +384,15 @@ export class Network {
     if (this.busy !== null) {
       throw new Error(
         `Cannot ${what} while this network is training (fit() has not settled yet); await it first, or use a copy made with Network.fromJSON(net.toJSON())`,
+      );
+    }
+  }
+
+  /** Reading weights is safe between chunks (in onEpochEnd), not while the core writes them. */
+  private checkReadable(what: string): void {
+    if (this.busy === 'chunk') {
+      throw new Error(
+        `Cannot ${what} while this network is training (a chunk is running off the event loop); read it in onEpochEnd or after fit() settles`,
       );
     }
   }

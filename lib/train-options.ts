@@ -13,7 +13,7 @@ import {
 export interface EpochLogs {
   /** Training loss of the epoch (each batch's loss taken before its update). */
   loss: number;
-  /** Accuracy on the training data after the epoch (classification losses only). */
+  /** Fraction of the epoch's rows its forward passes classified right, each batch before its update (classification losses only). */
   accuracy?: number;
   val_loss?: number;
   val_accuracy?: number;

@@ -11,7 +11,7 @@ export type StopReason = 'completed' | 'early-stopping' | 'callback' | 'aborted'
 export interface History {
   /** Per-epoch training loss (each batch's loss taken before its update, as the seeds print it). */
   loss: number[];
-  /** Per-epoch accuracy on the training data (classification losses only). */
+  /** Per-epoch training accuracy, counted like the loss: each batch before its update (classification losses only). */
   accuracy: number[];
   val_loss: number[];
   val_accuracy: number[];
@@ -77,6 +77,7 @@ export class FitSession {
   private readonly maxChunk: number;
   private readonly order: Uint32Array | null;
   private readonly losses: Float64Array;
+  private readonly correct: Float64Array | null;
   private readonly backupParams: Float32Array;
   private readonly backupState: Float32Array;
   private readonly bestParams: Float32Array | null;
@@ -106,6 +107,7 @@ export class FitSession {
     // Everything the loop touches is allocated here, once per fit.
     this.order = shuffled ? new Uint32Array(this.maxChunk * rows) : null;
     this.losses = new Float64Array(this.maxChunk);
+    this.correct = target.classification ? new Float64Array(this.maxChunk) : null;
     this.backupParams = new Float32Array(target.params.length);
     this.backupState = new Float32Array(target.state.length);
     this.bestParams = options.earlyStopping?.restoreBestWeights
@@ -146,6 +148,7 @@ export class FitSession {
       batchSize: this.batchSize,
       step: this.target.step,
       losses: this.losses,
+      correct: this.correct,
     };
   }
 
@@ -172,15 +175,16 @@ export class FitSession {
       }
     }
     this.target.step = step;
-    for (let e = 0; e < chunk.epochs; e++) this.history.loss.push(chunk.losses[e]);
+    const rows = this.data.X.rows;
+    for (let e = 0; e < chunk.epochs; e++) {
+      this.history.loss.push(chunk.losses[e]);
+      if (this.correct) this.history.accuracy.push(this.correct[e] / rows);
+    }
     this.history.epochs += chunk.epochs;
     const last = this.history.epochs - 1;
     const logs: EpochLogs = { loss: chunk.losses[chunk.epochs - 1] };
+    if (this.correct) logs.accuracy = this.correct[chunk.epochs - 1] / rows;
     if (this.perEpoch) {
-      if (this.target.classification) {
-        logs.accuracy = this.target.evaluate(this.data.X, this.data.Y).accuracy;
-        this.history.accuracy.push(logs.accuracy);
-      }
       if (this.data.validation) {
         const v = this.target.evaluate(this.data.validation.X, this.data.validation.Y);
         logs.val_loss = v.loss;

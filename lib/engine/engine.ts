@@ -98,6 +98,12 @@ export interface TrainChunk {
   step: number;
   /** Receives the loss of each epoch: losses[0..epochs). */
   losses: Float64Array;
+  /**
+   * null, or receives per epoch how many rows the forward pass (before each batch's update, as
+   * for the loss) classified right: one output: (p >= 0.5) == (y >= 0.5); several: the first
+   * argmax of p equals the first argmax of y. Lets fit report accuracy without a second pass.
+   */
+  correct?: Float64Array | null;
 }
 
 export interface Trainer {

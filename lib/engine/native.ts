@@ -25,6 +25,7 @@ export interface NativeTrainer {
     batchSize: number,
     step: number,
     losses: Float64Array,
+    correct?: Float64Array | null,
   ): number;
   trainEpochsAsync(
     X: Float32Array,
@@ -35,6 +36,7 @@ export interface NativeTrainer {
     batchSize: number,
     step: number,
     losses: Float64Array,
+    correct?: Float64Array | null,
   ): Promise<number>;
   predict(X: Float32Array, rows: number, out: Float32Array): void;
   evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
@@ -72,10 +74,31 @@ export function adaptAddon(addon: NativeAddon): Engine {
     createTrainer(plan, params, state): Trainer {
       const t = new addon.Trainer(plan, params, state);
       return {
-        trainEpochs: (c) => t.trainEpochs(c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses),
+        trainEpochs: (c) =>
+          t.trainEpochs(
+            c.X,
+            c.Y,
+            c.rows,
+            c.order,
+            c.epochs,
+            c.batchSize,
+            c.step,
+            c.losses,
+            c.correct ?? null,
+          ),
         trainEpochsAsync(c) {
           try {
-            return t.trainEpochsAsync(c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses);
+            return t.trainEpochsAsync(
+              c.X,
+              c.Y,
+              c.rows,
+              c.order,
+              c.epochs,
+              c.batchSize,
+              c.step,
+              c.losses,
+              c.correct ?? null,
+            );
           } catch (error) {
             return Promise.reject(error); // argument errors settle the promise like training errors
           }

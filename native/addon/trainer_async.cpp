@@ -20,8 +20,8 @@ class TrainWorker : public Napi::AsyncWorker {
     // References keep the trainer (and through it params/state) and every array of the call
     // alive until the worker is destroyed, on the main thread, after it settled.
     owner_ref_ = Napi::Persistent(info.This());
-    for (std::size_t i : {0, 1, 3, 7}) {
-      if (info[i].IsObject()) arrays_[count_++] = Napi::Persistent(info[i]);
+    for (std::size_t i : {0, 1, 3, 7, 8}) {
+      if (i < info.Length() && info[i].IsObject()) arrays_[count_++] = Napi::Persistent(info[i]);
     }
   }
 
@@ -37,14 +37,22 @@ class TrainWorker : public Napi::AsyncWorker {
     }
   }
 
+  // Settling can throw when the environment is shutting down (worker.terminate() during a
+  // fit): nothing is left to tell then, and an escaping exception would abort the process.
   void OnOK() override {
     owner_->clear_busy();
-    deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(result_)));
+    try {
+      deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(result_)));
+    } catch (...) {
+    }
   }
 
   void OnError(const Napi::Error&) override {
     owner_->clear_busy();
-    deferred_.Reject(make_error(Env(), kind_, message_).Value());
+    try {
+      deferred_.Reject(make_error(Env(), kind_, message_).Value());
+    } catch (...) {
+    }
   }
 
  private:
@@ -52,7 +60,7 @@ class TrainWorker : public Napi::AsyncWorker {
   TrainerWrap* owner_;
   TrainJob job_;
   Napi::Reference<Napi::Value> owner_ref_;
-  Napi::Reference<Napi::Value> arrays_[4];
+  Napi::Reference<Napi::Value> arrays_[5];
   std::size_t count_ = 0;
   std::uint64_t result_ = 0;
   ErrorKind kind_ = ErrorKind::none;

@@ -63,7 +63,11 @@ ModelBuffers TrainerWrap::model() {
 TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* method) {
   Napi::Env env = info.Env();
   expect_usable(env, method);
-  expect_arg_count(info, 8, method);
+  // The ninth argument, correct (a Float64Array or null), is optional.
+  if (info.Length() != 8 && info.Length() != 9) {
+    throw Napi::TypeError::New(env, std::string("Expected 8 arguments (9 with correct) for ") + method +
+                                        " but received " + std::to_string(info.Length()));
+  }
   TrainJob job;
   job.trainer = core_.get();
   Span<float> X = expect_float32_array(info[0], "X");
@@ -87,6 +91,10 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
                     "Uint32Array", "epochs x rows");
   }
   expect_at_least(info[7], &job.losses, job.epochs, "losses", "Float64Array", "epochs");
+  if (info.Length() == 9 && !info[8].IsNull() && !info[8].IsUndefined()) {
+    job.correct = expect_float64_array(info[8], "correct");
+    expect_at_least(info[8], &job.correct, job.epochs, "correct", "Float64Array", "epochs");
+  }
   job.X = Span<const float>{X.data, X.size};
   job.Y = Span<const float>{Y.data, Y.size};
   job.model = model();

@@ -19,6 +19,9 @@
 
 namespace fastmlp {
 
+// Rows of P (rows, cols) whose class matches Y's: p >= 0.5 for one output, else the first argmax.
+std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std::size_t cols);
+
 // Upper bound on plan.threads (a sanity limit, not a tuning knob).
 constexpr std::size_t kMaxThreads = 256;
 
@@ -53,11 +56,13 @@ class Trainer {
   std::size_t state_size() const { return optimizer_state_size(plan_.optimizer.kind, layout_.size); }
 
   // X (rows, inputs), Y (rows, outputs); order: null for data order, else epochs*rows indices
-  // (< rows), epoch e using [e*rows, (e+1)*rows). losses receives epochs values. Returns the new
-  // step. Every argument is checked before anything is written.
+  // (< rows), epoch e using [e*rows, (e+1)*rows). losses receives epochs values; correct, when
+  // not empty, how many rows each epoch's forward passes classified right (count_correct).
+  // Returns the new step. Every argument is checked before anything is written.
   std::uint64_t train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y, std::size_t rows,
                              const Span<const std::uint32_t>* order, std::size_t epochs,
-                             std::size_t batch_size, std::uint64_t step, Span<double> losses);
+                             std::size_t batch_size, std::uint64_t step, Span<double> losses,
+                             Span<double> correct = {});
 
   // Forward pass in blocks of plan.batch_size: out is (rows, outputs).
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);

@@ -9,6 +9,7 @@ import { checkInteger, checkLength } from './checks.js';
 import { type DenseLayer, denseBackward, denseForward } from './dense.js';
 import { GemmWorkspace } from './gemm.js';
 import { BCE, CROSS_ENTROPY, lossBackward, lossCode, lossForward, lossIsFused, lossIsSum } from './losses.js';
+import { countCorrect } from './metrics.js';
 import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate } from './optimizers.js';
 
 const EMPTY = new Float32Array(0);
@@ -37,7 +38,7 @@ export class TsTrainer implements Trainer {
   private xb: Float32Array;
   private yb: Float32Array;
   /** The last batch loss (a buffer, not a return value: see lossForward). */
-  private readonly lossOut = new Float64Array(1);
+  private readonly lossOut = new Float64Array(2);
   private disposed = false;
 
   constructor(plan: TrainerPlan, params: Float32Array, state: Float32Array) {
@@ -94,6 +95,7 @@ export class TsTrainer implements Trainer {
   trainEpochs(chunk: TrainChunk): number {
     this.checkAlive();
     const { X, Y, rows, order, epochs, batchSize, losses } = chunk;
+    const correct = chunk.correct ?? null;
     checkInteger('rows', rows, 1);
     checkInteger('epochs', epochs, 0);
     checkInteger('batchSize', batchSize, 1, this.maxBatch);
@@ -101,6 +103,7 @@ export class TsTrainer implements Trainer {
     checkLength('X', X, rows * this.inputs);
     checkLength('Y', Y, rows * this.outputs);
     checkLength('losses', losses, epochs);
+    if (correct !== null) checkLength('correct', correct, epochs);
     if (order !== null) {
       checkLength('order', order, epochs * rows);
       for (let i = 0; i < epochs * rows; i++) {
@@ -117,6 +120,7 @@ export class TsTrainer implements Trainer {
     for (let e = 0; e < epochs; e++) {
       const base = e * rows;
       let total = 0; // float64 accumulation of the epoch loss
+      let right = 0;
       for (let start = 0; start < rows; start += batchSize) {
         const count = Math.min(batchSize, rows - start);
         for (let r = 0; r < count; r++) {
@@ -125,10 +129,12 @@ export class TsTrainer implements Trainer {
           for (let j = 0, src = row * outputs, dst = r * outputs; j < outputs; j++) yb[dst + j] = Y[src + j];
         }
         step++;
-        this.batchStep(count, step);
+        this.batchStep(count, step, correct !== null);
         total += isSum ? this.lossOut[0] : this.lossOut[0] * count;
+        right += this.lossOut[1];
       }
       losses[e] = isSum ? total : total / rows;
+      if (correct !== null) correct[e] = right;
     }
     return step;
   }
@@ -175,13 +181,17 @@ export class TsTrainer implements Trainer {
 
   // --- one batch: forward, loss (before the update), backward, update ---
 
-  /** Trains on xb/yb[0..count) as optimizer step t; the batch loss goes to lossOut[0]. */
-  private batchStep(count: number, t: number): void {
+  /**
+   * Trains on xb/yb[0..count) as optimizer step t; the batch loss goes to lossOut[0] and, when
+   * counting, the rows the forward pass got right to lossOut[1].
+   */
+  private batchStep(count: number, t: number, counting: boolean): void {
     const { layers, acts, params, grad, ws, xb } = this;
     const last = layers.length - 1;
     this.forward(xb, 0, count);
     const P = acts[last];
     lossForward(this.lossOut, this.loss, P, this.logits ?? P, this.yb, 0, count, this.outputs);
+    this.lossOut[1] = counting ? countCorrect(P, this.yb, count, this.outputs) : 0;
     let dCur = this.dCur;
     let dNext = this.dNext;
     lossBackward(this.loss, dCur, P, this.yb, 0, count, this.outputs);

@@ -1,0 +1,283 @@
+// A prediction server on node:http: serves a loaded model and retrains a new one in the
+// background (async fit, off the event loop on the native engine), swapping it in only once it
+// has finished training and passed a held-out check. Requests in flight keep the model they
+// started with; a half-trained model is never visible (training happens on a separate Network).
+//
+//   npx tsx examples/server.ts [--port 8080] [--model model.safetensors] [--retrain-every 60000]
+//   curl -s localhost:8080/health
+//   curl -s -X POST localhost:8080/predict -d '{"rows": [[0.5, -0.2], [1.5, 0.3]]}'
+//   curl -s -X POST localhost:8080/retrain
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { datasets, type EngineName, Network, trainTestSplit } from '../lib/index.js';
+import { runIfMain } from './run-main.js';
+
+export interface ServerOptions {
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** A model file written by Network.save; default: train a first model at start-up. */
+  modelPath?: string;
+  /** Engine of the retrained models. Default 'native' (async fit off the event loop). */
+  engine?: EngineName | 'auto';
+  /** Retrain on a timer every this many ms; 0 = only on POST /retrain. Default 0. */
+  retrainEvery?: number;
+  /** Samples per retrain. Default 4000. */
+  trainRows?: number;
+  /** Epochs per retrain. Default 60. */
+  epochs?: number;
+  /** Largest request body in bytes. Default 1 MiB. */
+  maxBody?: number;
+  log?: (line: string) => void;
+}
+
+interface Model {
+  net: Network;
+  version: number;
+  accuracy: number;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+const ROWS_LIMIT = 10_000;
+
+/** A 2-input moons classifier; threads: 1 leaves the other cores to the event loop and requests. */
+function freshNetwork(engine: EngineName | 'auto', seed: number): Network {
+  return new Network({
+    inputs: 2,
+    layers: [
+      { units: 32, activation: 'relu' },
+      { units: 32, activation: 'relu' },
+      { units: 1, activation: 'sigmoid' },
+    ],
+    optimizer: { name: 'adam', learningRate: 0.01 },
+    seed,
+    engine,
+    threads: 1,
+  });
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const {
+    port = 8080,
+    host = '127.0.0.1',
+    engine = 'native',
+    retrainEvery = 0,
+    trainRows = 4000,
+    epochs = 60,
+    maxBody = 2 ** 20,
+    log = (line: string) => console.log(line),
+  } = options;
+
+  let current: Model;
+  if (options.modelPath) {
+    current = { net: await Network.load(options.modelPath), version: 1, accuracy: Number.NaN };
+  } else {
+    const net = freshNetwork(engine, 1);
+    const { X, y } = datasets.moons({ samples: 1000, noise: 0.2, seed: 1 });
+    await net.fit(X, y, { epochs: 30, batchSize: 32 });
+    current = { net, version: 1, accuracy: net.evaluate(X, y).accuracy };
+  }
+
+  // Event-loop delay while a retrain runs (the bound a server cares about), and overall.
+  const duringFit = monitorEventLoopDelay({ resolution: 1 });
+  const overall = monitorEventLoopDelay({ resolution: 1 });
+  overall.enable();
+  let retraining: Promise<void> | null = null;
+  let nextVersion = 2;
+  const retrains: { version: number; ms: number; accuracy: number; swapped: boolean; error?: string }[] = [];
+
+  async function retrain(): Promise<void> {
+    const version = nextVersion++;
+    const started = performance.now();
+    duringFit.enable();
+    try {
+      const { X, y } = datasets.moons({ samples: trainRows, noise: 0.2, seed: version });
+      const split = trainTestSplit(X, y, { testSize: 0.2, seed: version });
+      const net = freshNetwork(engine, version);
+      await net.fit(split.XTrain, split.yTrain, { epochs, batchSize: 32 });
+      const { accuracy } = net.evaluate(split.XTest, split.yTest);
+      // Publish only a finished model that is good enough: one assignment, on the one JS thread.
+      const swapped = accuracy >= 0.8;
+      if (swapped) current = { net, version, accuracy };
+      retrains.push({ version, ms: performance.now() - started, accuracy, swapped });
+      log(
+        `retrain v${version}: accuracy ${accuracy.toFixed(3)}${swapped ? ', swapped in' : ', kept the old model'}`,
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      retrains.push({
+        version,
+        ms: performance.now() - started,
+        accuracy: Number.NaN,
+        swapped: false,
+        error: message,
+      });
+      log(`retrain v${version} failed, the old model stays: ${message}`);
+    } finally {
+      duringFit.disable();
+    }
+  }
+
+  function startRetrain(): boolean {
+    if (retraining) return false;
+    retraining = retrain().finally(() => {
+      retraining = null;
+    });
+    return true;
+  }
+
+  const timer = retrainEvery > 0 ? setInterval(startRetrain, retrainEvery) : null;
+  timer?.unref();
+
+  const ms = (ns: number) => Math.round((ns / 1e6) * 1000) / 1000;
+  const delayStats = (h: ReturnType<typeof monitorEventLoopDelay>) =>
+    h.count === 0
+      ? null
+      : { samples: h.count, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const model = current; // this request is answered by the model current when it arrived
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/health') {
+      return send(res, 200, {
+        status: 'ok',
+        engine: model.net.engine,
+        version: model.version,
+        accuracy: model.accuracy,
+        training: retraining !== null,
+      });
+    }
+    if (req.method === 'GET' && url.pathname === '/stats') {
+      return send(res, 200, {
+        eventLoopDelayDuringFit: delayStats(duringFit),
+        eventLoopDelay: delayStats(overall),
+        retrains,
+      });
+    }
+    if (req.method === 'POST' && url.pathname === '/stats/reset') {
+      duringFit.reset();
+      overall.reset();
+      retrains.length = 0;
+      return send(res, 200, { reset: true });
+    }
+    if (req.method === 'POST' && url.pathname === '/retrain') {
+      const started = startRetrain();
+      return send(
+        res,
+        started ? 202 : 409,
+        started ? { retraining: true } : { error: 'a retrain is already running' },
+      );
+    }
+    if (req.method === 'POST' && url.pathname === '/predict') {
+      const body = await readBody(req, maxBody);
+      if (body === null) return send(res, 413, { error: `Expected a body of at most ${maxBody} bytes` });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return send(res, 400, { error: 'Expected a JSON body: {"rows": [[x1, x2], ...]}' });
+      }
+      const rows = Array.isArray(parsed) ? parsed : (parsed as { rows?: unknown } | null)?.rows;
+      if (!Array.isArray(rows) || rows.length > ROWS_LIMIT) {
+        return send(res, 400, {
+          error: `Expected "rows": an array of 1..${ROWS_LIMIT} rows of ${model.net.inputs} numbers`,
+        });
+      }
+      try {
+        const predictions = model.net.predict(rows as number[][]);
+        return send(res, 200, { version: model.version, predictions: predictions.map((p) => p[0]) });
+      } catch (error) {
+        // fastmlp throws TypeError / RangeError naming the bad element, e.g. "... for X[2][1] ..."
+        if (error instanceof TypeError || error instanceof RangeError) {
+          return send(res, 400, { error: error.message.replace(/for X/g, 'for rows') });
+        }
+        throw error;
+      }
+    }
+    send(res, 404, { error: 'Not found: GET /health, GET /stats, POST /predict, POST /retrain' });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`500: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const address = server.address() as AddressInfo;
+  const url = `http://${host}:${address.port}`;
+  return {
+    server,
+    url,
+    async close() {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await retraining;
+      overall.disable();
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** The body as text, or null when it exceeds max bytes. */
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > max ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+runIfMain(import.meta.url, async () => {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      model: { type: 'string' },
+      engine: { type: 'string', default: 'native' },
+      'retrain-every': { type: 'string', default: '0' },
+      'train-rows': { type: 'string', default: '4000' },
+      epochs: { type: 'string', default: '60' },
+    },
+  });
+  const running = await startServer({
+    port: Number(values.port),
+    host: values.host,
+    modelPath: values.model,
+    engine: values.engine as EngineName,
+    retrainEvery: Number(values['retrain-every']),
+    trainRows: Number(values['train-rows']),
+    epochs: Number(values.epochs),
+  });
+  console.log(`listening ${running.url}`);
+  const stop = () => {
+    running.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+});

@@ -1,0 +1,212 @@
+// Load test of examples/server.ts: starts it in a child process on 127.0.0.1 (ephemeral port),
+// checks its answers to bad input, drives POST /predict with autocannon for a bounded time while
+// retrains run back to back, and reports requests/s, latency p50/p99, errors, model swaps, and
+// the server's own event-loop delay p99 during the async fits, which must stay under 10 ms.
+//
+//   npx tsx scripts/load-test.ts [--duration 10] [--connections 10] [--engine native]
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const BOUND_MS = 10;
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+}) => Promise<CannonResult>;
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    engine: { type: 'string', default: 'native' },
+    'train-rows': { type: 'string', default: '4000' },
+    epochs: { type: 'string', default: '60' },
+  },
+});
+const duration = Math.min(60, Math.max(1, Number(values.duration)));
+const connections = Math.min(100, Math.max(1, Number(values.connections)));
+
+const serverFile = fileURLToPath(new URL('../examples/server.ts', import.meta.url));
+
+function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      serverFile,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--engine',
+      values.engine,
+      '--train-rows',
+      values['train-rows'],
+      '--epochs',
+      values.epochs,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timeout = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d;
+      const match = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timeout);
+        resolve({ child, url: match[1] });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+interface Delay {
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+/** The fields of the server's JSON answers (examples/server.ts) this script reads. */
+interface Reply {
+  error?: string;
+  predictions?: number[];
+  engine?: string;
+  version?: number;
+  training?: boolean;
+  eventLoopDelayDuringFit?: Delay | null;
+  eventLoopDelay?: Delay | null;
+  retrains?: { version: number; ms: number; accuracy: number; swapped: boolean; error?: string }[];
+}
+
+async function call(url: string, method: string, body?: string): Promise<{ status: number; json: Reply }> {
+  const res = await fetch(url, { method, body, headers: { 'content-type': 'application/json' } });
+  return { status: res.status, json: (await res.json()) as Reply };
+}
+
+/** Waits (at most 60 s) until no retrain runs. */
+async function waitIdle(url: string): Promise<void> {
+  for (let i = 0; i < 600 && (await call(`${url}/health`, 'GET')).json.training; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const { child, url } = await startServer();
+let failures = 0;
+const check = (ok: boolean, what: string) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures++;
+};
+
+try {
+  const health = await call(`${url}/health`, 'GET');
+  console.log(`server ${url}: engine ${health.json.engine}, model v${health.json.version}`);
+  // bad input: a clear 400 naming what is wrong, and the server keeps serving
+  const bad: [string, string, RegExp][] = [
+    ['not JSON', '{rows:', /JSON body/],
+    ['rows missing', '{"x": 1}', /"rows"/],
+    ['short row', '{"rows": [[1]]}', /for rows\[0\]/],
+    ['NaN-like value', '{"rows": [[1, "2"]]}', /for rows\[0\]\[1\]/],
+    ['empty rows', '{"rows": []}', /at least one sample/],
+  ];
+  for (const [what, body, message] of bad) {
+    const r = await call(`${url}/predict`, 'POST', body);
+    check(r.status === 400 && message.test(r.json.error ?? ''), `400 for ${what}: ${r.json.error}`);
+  }
+  const good = await call(`${url}/predict`, 'POST', '{"rows": [[0.5, -0.2], [1.5, 0.3]]}');
+  check(
+    good.status === 200 && good.json.predictions?.length === 2,
+    `200 for two rows: ${JSON.stringify(good.json)}`,
+  );
+
+  // 1. one retrain with no request load: the fit's own effect on the server's event loop
+  await call(`${url}/stats/reset`, 'POST');
+  await call(`${url}/retrain`, 'POST');
+  await waitIdle(url);
+  const quiet = (await call(`${url}/stats`, 'GET')).json;
+  const q = quiet.eventLoopDelayDuringFit ?? null;
+  console.log(
+    `quiet retrain: ${quiet.retrains?.[0]?.ms.toFixed(0)} ms; event-loop delay during fit p50 ${q?.p50} ms, p99 ${q?.p99} ms, max ${q?.max} ms`,
+  );
+  check(
+    q !== null && q.p99 < BOUND_MS,
+    `event-loop delay p99 during a fit, no load: ${q?.p99} ms < ${BOUND_MS} ms`,
+  );
+  await call(`${url}/stats/reset`, 'POST');
+
+  // 2. retrain back to back for the whole load window
+  const stopAt = Date.now() + duration * 1000;
+  let started = 0;
+  const retrainLoop = (async () => {
+    while (Date.now() < stopAt) {
+      const r = await call(`${url}/retrain`, 'POST');
+      if (r.status === 202) started++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  const body = JSON.stringify({ rows: Array.from({ length: 8 }, (_, i) => [Math.sin(i), Math.cos(i)]) });
+  console.log(
+    `autocannon: ${connections} connections for ${duration} s on POST /predict (8 rows) while retraining`,
+  );
+  const result = await autocannon({
+    url: `${url}/predict`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+  });
+  await retrainLoop;
+  await waitIdle(url); // the last retrain's delay samples count too
+  const stats = (await call(`${url}/stats`, 'GET')).json;
+  const after = (await call(`${url}/health`, 'GET')).json;
+
+  const finished = stats.retrains ?? [];
+  const swaps = finished.filter((r) => r.swapped).length;
+  console.log('');
+  console.log(`requests/s      ${result.requests.average.toFixed(0)} (total ${result.requests.total})`);
+  console.log(
+    `latency         p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+  );
+  console.log(
+    `errors          ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+  );
+  console.log(
+    `retrains        ${started} started, ${finished.length} finished, ${swaps} swapped in; model v${health.json.version} -> v${after.version}`,
+  );
+  for (const r of finished)
+    console.log(
+      `  v${r.version}: ${r.ms.toFixed(0)} ms, accuracy ${r.accuracy.toFixed(3)}${r.error ? `, ${r.error}` : ''}`,
+    );
+  const d = stats.eventLoopDelayDuringFit ?? null;
+  const o = stats.eventLoopDelay ?? null;
+  console.log(`event-loop delay during fit (server, monitorEventLoopDelay resolution 1 ms):`);
+  console.log(`                p50 ${d?.p50} ms, p99 ${d?.p99} ms, max ${d?.max} ms (${d?.samples} samples)`);
+  console.log(`  whole window: p50 ${o?.p50} ms, p99 ${o?.p99} ms, max ${o?.max} ms`);
+  check(result.errors === 0 && result.timeouts === 0 && result.non2xx === 0, 'no errors under load');
+  check(finished.length > 0 && swaps > 0, 'at least one retrain finished and was swapped in');
+  check(
+    d !== null && d.p99 < BOUND_MS,
+    `event-loop delay p99 during fits under load: ${d?.p99} ms < ${BOUND_MS} ms`,
+  );
+} finally {
+  child.kill('SIGTERM');
+}
+console.log(failures === 0 ? 'PASS' : 'FAIL');
+process.exitCode = failures === 0 ? 0 : 1;
