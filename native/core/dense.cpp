@@ -2,19 +2,18 @@
 // backprop are one gemm each with transpose flags: X W, X^T dZ, dZ W^T; no transposed copies.
 #include "dense.hpp"
 
-#include <algorithm>
+#include "vecmath.hpp"
 
 namespace fastmlp {
 
 void dense_forward(GemmContext& ctx, float* Z, float* A, const float* X, const float* W, const float* b,
                    std::size_t rows, std::size_t inputs, std::size_t units, Activation act) {
   // X is (rows, inputs), W is (inputs, units), Z is (rows, units).
-  float beta = 0.0f;
   if (b != nullptr) {
-    for (std::size_t r = 0; r < rows; ++r) std::copy(b, b + units, Z + r * units);
-    beta = 1.0f;
+    sgemm_bias(ctx, false, false, rows, units, inputs, X, W, b, Z);
+  } else {
+    sgemm(ctx, false, false, rows, units, inputs, 1.0f, X, W, 0.0f, Z);
   }
-  sgemm(ctx, false, false, rows, units, inputs, 1.0f, X, W, beta, Z);
   activation_forward(act, A, Z, rows, units);
 }
 
@@ -25,13 +24,7 @@ void dense_backward(GemmContext& ctx, float* dW, float* db, float* dX, float* dZ
   if (!dz_ready) activation_backward(act, dZ, dZ, A, rows, units);
   // dW (inputs, units) = X^T dZ
   sgemm(ctx, true, false, inputs, units, rows, 1.0f, X, dZ, 0.0f, dW);
-  if (db != nullptr) {
-    std::fill(db, db + units, 0.0f);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* row = dZ + r * units;
-      for (std::size_t j = 0; j < units; ++j) db[j] += row[j];
-    }
-  }
+  if (db != nullptr) vec_column_sums(db, dZ, rows, units);
   // dX (rows, inputs) = dZ W^T
   if (dX != nullptr) sgemm(ctx, false, true, rows, inputs, units, 1.0f, dZ, W, 0.0f, dX);
 }

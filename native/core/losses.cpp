@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "vecmath.hpp"
+
 namespace fastmlp {
 
 bool parse_loss(const std::string& name, Loss* out) {
@@ -52,12 +54,7 @@ bool loss_required_activation(Loss l, Activation* out) {
 }
 
 static double squared_error_sum(const float* P, const float* Y, std::size_t n) {
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(P[i]) - Y[i];
-    sum += d * d;
-  }
-  return sum;
+  return vec_squared_error_sum(P, Y, n);
 }
 
 double loss_forward(Loss loss, const float* Z, const float* P, const float* Y, std::size_t rows,

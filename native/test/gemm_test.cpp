@@ -99,6 +99,7 @@ struct Contexts {
 void check_all_paths(Tally& t, Contexts& cx, const Case& c, bool heavy) {
   const bool avx2 = fastmlp::kernel_avx2_compiled() && fastmlp::cpu_has_avx2_fma();
   check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, "direct");
+  check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::scalar, GemmThreads::single}, "direct/scalar");
   check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::single}, "scalar");
   check_path(t, cx.two, c, {GemmPath::automatic, GemmKernel::automatic, GemmThreads::automatic}, "auto/2");
   if (avx2) {

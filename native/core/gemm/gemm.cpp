@@ -15,15 +15,22 @@ namespace fastmlp {
 namespace {
 
 // Products up to this many multiply-adds (m * n * k) take the direct path: packing A and B
-// costs more than the micro-kernel saves. From `gemm_bench --set crossover --clock cpu`
-// (direct / packed speed, AVX2 machine): n >= 16 crosses at ~512; n = 3 at ~1500-3000 (the
-// packed path pads C to 16 columns); n = 1 (GEMV) is still 1.5-2.3x faster direct at 4096.
+// costs more than the micro-kernel saves. Scalar direct path, from `gemm_bench --set crossover
+// --clock cpu`: n >= 16 crosses at ~512; n = 3 at ~1500-3000 (the packed path pads C to 16
+// columns); n = 1 (GEMV) is still 1.5-2.3x faster direct at 4096.
 constexpr std::size_t kDirectMaxVolume = 512;
 constexpr std::size_t kDirectMaxVolumeNarrow = 2048;     // n <= 4
 constexpr std::size_t kDirectMaxVolumeColumn = 1 << 16;  // n == 1
-// Products below this many multiply-adds stay on one thread (~25 us of work on one core). A
-// back-to-back pool.run() costs ~0.3 us (workers still spinning), but waking a sleeping worker
-// costs ~35 us (median, measured), so a split only pays once the work is well above that.
+// The AVX2 direct path (direct_avx2.cpp) keeps C in registers like the micro-kernel and only
+// skips packing, so it wins for longer. Provisional values (set from the seed and predict
+// shapes, not yet from a `gemm_bench --set crossover` sweep of the AVX2 direct path).
+constexpr std::size_t kDirectAvx2MaxVolume = 1 << 13;
+constexpr std::size_t kDirectAvx2MaxVolumeNarrow = 1 << 15;  // n <= 8: one vector per row
+// Skinny products (m <= this, e.g. a one-row predict) stream op(B) once without packing it
+// whatever their volume: packing would copy all of B for a handful of rows.
+constexpr std::size_t kSkinnyMaxRows = 4;
+// transB products copy op(B) (k x n) for the direct AVX2 path: only when that copy is small.
+constexpr std::size_t kDirectTransBMaxCopy = 1 << 14;
 constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 
 bool mul_overflows(std::size_t a, std::size_t b) { return a != 0 && b > static_cast<std::size_t>(-1) / a; }
@@ -78,6 +85,15 @@ GemmBuffers& GemmContext::buffers(std::size_t thread) {
 
 bool gemm_prefers_direct(std::size_t m, std::size_t n, std::size_t k) {
   const std::size_t v = volume(m, n, k);
+  if (gemm_use_avx2()) {
+    if (m <= kSkinnyMaxRows) return true;
+    return v <= (n <= 8 ? kDirectAvx2MaxVolumeNarrow : kDirectAvx2MaxVolume);
+  }
+  return gemm_prefers_direct_scalar(m, n, k);
+}
+
+bool gemm_prefers_direct_scalar(std::size_t m, std::size_t n, std::size_t k) {
+  const std::size_t v = volume(m, n, k);
   if (n == 1) return v <= kDirectMaxVolumeColumn;
   if (n <= 4) return v <= kDirectMaxVolumeNarrow;
   return v <= kDirectMaxVolume;
@@ -93,24 +109,59 @@ const char* gemm_kernel_name() { return gemm_use_avx2() ? "avx2-fma" : "scalar";
 
 void sgemm(GemmContext& ctx, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,
            float alpha, const float* A, const float* B, float beta, float* C) {
-  sgemm_with(ctx, GemmOptions{}, transA, transB, m, n, k, alpha, A, B, beta, C);
+  sgemm_bias_with(ctx, GemmOptions{}, transA, transB, m, n, k, alpha, A, B, beta, nullptr, C);
+}
+
+void sgemm_bias(GemmContext& ctx, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,
+                const float* A, const float* B, const float* bias, float* C) {
+  sgemm_bias_with(ctx, GemmOptions{}, transA, transB, m, n, k, 1.0f, A, B, 0.0f, bias, C);
 }
 
 void sgemm_with(GemmContext& ctx, const GemmOptions& options, bool transA, bool transB, std::size_t m,
                 std::size_t n, std::size_t k, float alpha, const float* A, const float* B, float beta,
                 float* C) {
+  sgemm_bias_with(ctx, options, transA, transB, m, n, k, alpha, A, B, beta, nullptr, C);
+}
+
+void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, bool transB, std::size_t m,
+                     std::size_t n, std::size_t k, float alpha, const float* A, const float* B, float beta,
+                     const float* bias, float* C) {
   check_args(m, n, k, A, B, C);
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {  // BLAS semantics: A and B are not read
-    scale_c(m * n, beta, C);
+    if (bias != nullptr) {
+      for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) C[i * n + j] = bias[j];
+    } else {
+      scale_c(m * n, beta, C);
+    }
     return;
   }
 
+  const bool avx2_direct = options.kernel == GemmKernel::avx2 ||
+                           (options.kernel == GemmKernel::automatic && gemm_use_avx2() && direct_avx2_compiled());
+  if (options.kernel == GemmKernel::avx2 && (!kernel_avx2_compiled() || !direct_avx2_compiled() ||
+                                             !cpu_has_avx2_fma())) {
+    throw std::invalid_argument("sgemm_with: the AVX2 kernel is not available on this CPU/build");
+  }
   bool direct = options.path == GemmPath::direct;
-  if (options.path == GemmPath::automatic) direct = gemm_prefers_direct(m, n, k);
+  if (options.path == GemmPath::automatic) {
+    direct = avx2_direct ? gemm_prefers_direct(m, n, k) && (!transB || n == 1 || k * n <= kDirectTransBMaxCopy)
+                         : gemm_prefers_direct_scalar(m, n, k);
+  }
   if (direct) {
-    sgemm_direct(transA, transB, m, n, k, alpha, A, B, beta, C);
+    if (avx2_direct) {
+      float* scratch = transB && n > 1 ? ctx.buffers(0).b.ensure(k * n) : nullptr;
+      sgemm_direct_avx2(transA, transB, m, n, k, alpha, A, B, beta, bias, C, scratch);
+    } else {
+      sgemm_direct(transA, transB, m, n, k, alpha, A, B, beta, bias, C);
+    }
     return;
+  }
+  if (bias != nullptr) {  // the packed path adds the bias as beta = 1 over copied rows
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j) C[i * n + j] = bias[j];
+    beta = 1.0f;
   }
 
   MicroKernel kernel = gemm_use_avx2() ? kernel_avx2_6x16 : kernel_scalar_6x16;
@@ -131,7 +182,7 @@ void sgemm_with(GemmContext& ctx, const GemmOptions& options, bool transA, bool 
 // ---- direct path ---------------------------------------------------------------------------
 
 void sgemm_direct(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                  const float* A, const float* B, float beta, float* C) {
+                  const float* A, const float* B, float beta, const float* bias, float* C) {
   // op(A)(i, p) = A[i * as_i + p * as_p], op(B)(p, j) = B[p * bs_p + j * bs_j]
   const std::size_t as_i = transA ? 1 : k, as_p = transA ? m : 1;
   const std::size_t bs_p = transB ? 1 : n, bs_j = transB ? k : 1;
@@ -140,7 +191,11 @@ void sgemm_direct(bool transA, bool transB, std::size_t m, std::size_t n, std::s
     const float* a = A + i * as_i;
     if (!transB && n >= 8) {
       // C row += op(A)(i, p) * B row p: contiguous in j, so it vectorizes.
-      scale_c(n, beta, c);
+      if (bias != nullptr) {
+        for (std::size_t j = 0; j < n; ++j) c[j] = bias[j];
+      } else {
+        scale_c(n, beta, c);
+      }
       for (std::size_t p = 0; p < k; ++p) {
         const float ap = alpha * a[p * as_p];
         const float* b = B + p * n;
@@ -162,7 +217,11 @@ void sgemm_direct(bool transA, bool transB, std::size_t m, std::size_t n, std::s
       }
       for (; p < k; ++p) s0 += a[p * as_p] * b[p * bs_p];
       const float acc = (s0 + s1) + (s2 + s3);
-      c[j] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[j];
+      if (bias != nullptr) {
+        c[j] = alpha * acc + bias[j];
+      } else {
+        c[j] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[j];
+      }
     }
   }
 }

@@ -34,6 +34,11 @@ class GemmContext {
 void sgemm(GemmContext& ctx, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,
            float alpha, const float* A, const float* B, float beta, float* C);
 
+// C = op(A) op(B) + 1 bias^T: the forward of a dense layer, bias added in the product's
+// epilogue (no separate pass over C). bias is (n).
+void sgemm_bias(GemmContext& ctx, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,
+                const float* A, const float* B, const float* bias, float* C);
+
 // Plain triple loop with double accumulation: the reference the fast paths are tested against.
 void sgemm_reference(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
                      const float* A, const float* B, float beta, float* C);

@@ -1,0 +1,176 @@
+// Trainer benchmark: the three workloads of the performance issue, driven through fastmlp::Trainer
+// directly (no Node), so it can run under callgrind / perf. Not part of the library build.
+//   seed     2-3-1 sigmoid, sse, sgd 0.01, 120 rows, full batch: seconds per 100,000 steps
+//   predict  784-128-10 (relu, softmax), one row per predict call: us per call
+//   mnist    784-128-10, cross-entropy, sgd, batch 64: samples/s (threads from --threads)
+//   trainer_bench [--set seed|predict|mnist|all] [--reps N] [--threads T] [--scale F]
+//                 [--clock cpu|wall]   (cpu = process CPU time; wall is the default)
+// Build from the repo root against the core library of `npm run build:native`:
+//   g++ -O3 -std=c++17 -Inative/core native/bench/trainer_bench.cpp build/libfastmlp_core.a -lpthread
+//       -o /tmp/trainer_bench    (one command line)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mlp.hpp"
+
+using namespace fastmlp;
+
+namespace {
+
+bool g_cpu_clock = false;
+
+double now_seconds() {
+  if (g_cpu_clock) {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+// Deterministic uniform floats in [lo, hi) (xorshift): no dependence on <random>'s distributions.
+struct Rng {
+  std::uint64_t s = 0x9E3779B97F4A7C15ull;
+  float uniform(float lo, float hi) {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    return lo + (hi - lo) * static_cast<float>((s >> 40) * (1.0 / 16777216.0));
+  }
+};
+
+std::vector<float> glorot(const ParamLayout& layout, Rng& rng) {
+  std::vector<float> p(layout.size, 0.0f);
+  for (const LayerOffsets& l : layout.layers) {
+    const float r = std::sqrt(6.0f / static_cast<float>(l.inputs + l.units));
+    for (std::size_t i = 0; i < l.inputs * l.units; ++i) p[l.w + i] = rng.uniform(-r, r);
+  }
+  return p;
+}
+
+TrainerPlan make_plan(std::vector<LayerPlan> layers, Loss loss, float lr, std::size_t batch, std::size_t threads) {
+  TrainerPlan plan;
+  plan.layers = std::move(layers);
+  plan.loss = loss;
+  plan.optimizer.kind = OptimizerKind::sgd;
+  plan.optimizer.learning_rate = lr;
+  plan.batch_size = batch;
+  plan.threads = threads;
+  return plan;
+}
+
+// --- seed: 2-3-1 sigmoid, full batch ---------------------------------------------------------
+
+void bench_seed(int reps, double scale) {
+  const std::size_t rows = 120, steps = static_cast<std::size_t>(100000 * scale);
+  Trainer t(make_plan({{2, 3, Activation::sigmoid, true}, {3, 1, Activation::sigmoid, true}}, Loss::sse, 0.01f,
+                      rows, 1));
+  Rng rng;
+  std::vector<float> X(rows * 2), Y(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    X[2 * i] = rng.uniform(-1, 1), X[2 * i + 1] = rng.uniform(-1, 1);
+    Y[i] = X[2 * i] * X[2 * i + 1] > 0 ? 1.0f : 0.0f;
+  }
+  std::vector<double> times;
+  double last_loss = 0;
+  for (int r = 0; r < reps; ++r) {
+    std::vector<float> params = glorot(t.layout(), rng);
+    std::vector<double> losses(steps);
+    const double t0 = now_seconds();
+    t.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()},
+                   rows, nullptr, steps, rows, 0, {losses.data(), losses.size()});
+    times.push_back(now_seconds() - t0);
+    last_loss = losses.back();
+  }
+  std::printf("seed     2-3-1 x120 full batch: %zu steps in %.4f s median (%.3f us/step), final loss %.6f\n",
+              steps, median(times), 1e6 * median(times) / static_cast<double>(steps), last_loss);
+}
+
+// --- predict: one row through 784-128-10 ----------------------------------------------------
+
+std::vector<LayerPlan> mnist_layers() {
+  return {{784, 128, Activation::relu, true}, {128, 10, Activation::softmax, true}};
+}
+
+void bench_predict(int reps, double scale) {
+  Trainer t(make_plan(mnist_layers(), Loss::cross_entropy, 0.1f, 64, 1));
+  Rng rng;
+  std::vector<float> params = glorot(t.layout(), rng);
+  std::vector<float> x(784), out(10);
+  for (float& v : x) v = rng.uniform(0, 1);
+  const std::size_t calls = static_cast<std::size_t>(20000 * scale);
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    const double t0 = now_seconds();
+    for (std::size_t i = 0; i < calls; ++i) {
+      t.predict({params.data(), params.size()}, {x.data(), x.size()}, 1, {out.data(), out.size()});
+    }
+    times.push_back((now_seconds() - t0) / static_cast<double>(calls));
+  }
+  std::printf("predict  784-128-10 rows=1: %.3f us/call median (out[0] %.6f)\n", 1e6 * median(times), out[0]);
+}
+
+// --- mnist: 784-128-10 training at batch 64 -------------------------------------------------
+
+void bench_mnist(int reps, double scale, std::size_t threads) {
+  const std::size_t rows = 6400, batch = 64;
+  Trainer t(make_plan(mnist_layers(), Loss::cross_entropy, 0.05f, batch, threads));
+  Rng rng;
+  std::vector<float> X(rows * 784), Y(rows * 10, 0.0f);
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < 784; ++j) X[i * 784 + j] = rng.uniform(0, 1) < 0.8f ? 0.0f : rng.uniform(0, 1);
+    Y[i * 10 + static_cast<std::size_t>(rng.uniform(0, 10)) % 10] = 1.0f;
+  }
+  const std::size_t epochs = std::max<std::size_t>(1, static_cast<std::size_t>(5 * scale));
+  std::vector<double> rates;
+  double last_loss = 0;
+  for (int r = 0; r < reps; ++r) {
+    std::vector<float> params = glorot(t.layout(), rng);
+    std::vector<double> losses(epochs);
+    const double t0 = now_seconds();
+    t.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()},
+                   rows, nullptr, epochs, batch, 0, {losses.data(), losses.size()});
+    rates.push_back(static_cast<double>(rows * epochs) / (now_seconds() - t0));
+    last_loss = losses.back();
+  }
+  std::printf("mnist    784-128-10 batch 64, %zu thread(s): %.0f samples/s median (last loss %.6f)\n", threads,
+              median(rates), last_loss);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string set = "all";
+  int reps = 5;
+  std::size_t threads = 1;
+  double scale = 1.0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--set") set = value;
+    else if (key == "--reps") reps = std::max(1, std::atoi(value.c_str()));
+    else if (key == "--threads") threads = static_cast<std::size_t>(std::max(1, std::atoi(value.c_str())));
+    else if (key == "--scale") scale = std::atof(value.c_str());
+    else if (key == "--clock") g_cpu_clock = value == "cpu";
+    else {
+      std::fprintf(stderr, "unknown option %s\n", key.c_str());
+      return 2;
+    }
+  }
+  if (set == "seed" || set == "all") bench_seed(reps, scale);
+  if (set == "predict" || set == "all") bench_predict(reps, scale);
+  if (set == "mnist" || set == "all") bench_mnist(reps, scale, threads);
+  return 0;
+}

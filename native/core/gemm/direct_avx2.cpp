@@ -1,0 +1,219 @@
+// The AVX2/FMA direct sgemm: no packing, for tiny products (the seeds' 2-3-1 layers) and skinny
+// ones (m <= a few rows: one-row predict). Built with -mavx2 -mfma, called only when
+// gemm_use_avx2(); its plain twin is sgemm_direct in gemm.cpp (same contract, gemm_internal.hpp).
+// ODR: no inline functions or templates from shared headers here (see kernel_avx2_6x16.cpp).
+#include "gemm/gemm_internal.hpp"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+namespace fastmlp {
+
+namespace {
+
+// C(i, j) = c[i * ldc + j] = alpha * sum_p a[i*as_i + p*as_p] * b[p*bs_p + j] + (bias[j] or beta C):
+// rows of op(B) are contiguous in j (op(B) itself, or a packed copy of it).
+struct Direct {
+  std::size_t m, n, k;
+  const float* a;
+  std::size_t as_i, as_p;
+  const float* b;
+  std::size_t bs_p;
+  float alpha, beta;
+  const float* bias;
+  float* c;
+  // Stores of a row's last vector may run past the row (8 lanes) into the next row, which a
+  // later store overwrites: set when C is one column block written in row order and never read
+  // (beta == 0 or bias), so only the last rows of C need a masked store.
+  bool overlap;
+};
+
+// Lanes [0, count) set, for the partial last vector of a row (count in 1..8).
+__m256i lane_mask(std::size_t count) {
+  alignas(32) static const int kOnes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kOnes + 8 - count));
+}
+
+// One block: R rows of C from i0, V vectors of 8 columns from j0; the last vector holds
+// `tail` (1..8) valid columns. Registers: R*V accumulators (<= 12) + V for the B row + 1 for the
+// broadcast A value. Per p: V loads of op(B) row p feed R*V FMAs.
+template <int R, int V>
+inline __attribute__((always_inline)) void block(const Direct& d, std::size_t i0, std::size_t j0,
+                                                 std::size_t tail) {
+  // Every loop over R or V is unrolled (pragma) so acc[][] stays in registers. With few
+  // accumulators (the seeds' dW = X^T dZ: 1-2 rows, k = batch) the FMA latency (4 cycles) would
+  // serialize the k loop, so U copies of them take alternate p and are added at the end.
+  constexpr int U = R * V <= 2 ? 4 : (R * V <= 4 ? 2 : 1);
+  __m256 acc[U][R][V];
+#pragma GCC unroll 16
+  for (int u = 0; u < U; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) acc[u][r][v] = _mm256_setzero_ps();
+  const __m256i mask = lane_mask(tail);
+  const float* ap = d.a + i0 * d.as_i;
+  const float* bp = d.b + j0;
+  const auto step = [&](int u) {
+    __m256 bv[V];
+#pragma GCC unroll 16
+    for (int v = 0; v < V - 1; ++v) bv[v] = _mm256_loadu_ps(bp + 8 * v);
+    bv[V - 1] = _mm256_maskload_ps(bp + 8 * (V - 1), mask);  // never reads past the row
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const __m256 av = _mm256_broadcast_ss(ap + r * d.as_i);
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) acc[u][r][v] = _mm256_fmadd_ps(av, bv[v], acc[u][r][v]);
+    }
+    ap += d.as_p;
+    bp += d.bs_p;
+  };
+  std::size_t p = 0;
+  for (; p + U <= d.k; p += U) {
+#pragma GCC unroll 4
+    for (int u = 0; u < U; ++u) step(u);
+  }
+  for (; p < d.k; ++p) step(0);
+#pragma GCC unroll 4
+  for (int u = 1; u < U; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) acc[0][r][v] = _mm256_add_ps(acc[0][r][v], acc[u][r][v]);
+  // Epilogue, per element as in the scalar twin: alpha * acc + bias, or + beta * C (beta == 0
+  // never reads C).
+  const __m256 va = _mm256_set1_ps(d.alpha);
+  const std::size_t c_end = d.m * d.n;
+  if (d.overlap && (i0 + R - 1) * d.n + j0 + 8 * V <= c_end) {
+    // Fast path: every row of the block stores whole vectors (see Direct::overlap).
+    __m256 add[V];
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) {
+      add[v] = d.bias != nullptr ? _mm256_maskload_ps(d.bias + j0 + 8 * v, v < V - 1 ? _mm256_set1_epi32(-1) : mask)
+                                 : _mm256_setzero_ps();
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      float* c = d.c + (i0 + r) * d.n + j0;
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) _mm256_storeu_ps(c + 8 * v, _mm256_fmadd_ps(va, acc[0][r][v], add[v]));
+    }
+    return;
+  }
+  const __m256 vbeta = _mm256_set1_ps(d.beta);
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    float* c = d.c + (i0 + r) * d.n + j0;
+    const bool spill_ok = d.overlap && (i0 + r) * d.n + j0 + 8 * V <= c_end;
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) {
+      const bool full = v < V - 1 || tail == 8;
+      const __m256i mv = full ? _mm256_set1_epi32(-1) : mask;
+      __m256 x = _mm256_mul_ps(va, acc[0][r][v]);
+      if (d.bias != nullptr) {
+        x = _mm256_add_ps(x, _mm256_maskload_ps(d.bias + j0 + 8 * v, mv));
+      } else if (d.beta != 0.0f) {
+        x = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(c + 8 * v, mv), x);
+      }
+      if (full || spill_ok) {
+        _mm256_storeu_ps(c + 8 * v, x);
+      } else {
+        _mm256_maskstore_ps(c + 8 * v, mask, x);
+      }
+    }
+  }
+}
+
+// Blocks of R rows from i0 while whole blocks fit below i1: one call per column block, so the
+// per-call setup is paid once, not per 8 rows.
+template <int R, int V>
+void blocks(const Direct& dref, std::size_t i0, std::size_t i1, std::size_t j0, std::size_t tail) {
+  const Direct d = dref;  // a local copy: stores to C cannot alias it, so fields stay in registers
+  for (; i0 + R <= i1; i0 += R) block<R, V>(d, i0, j0, tail);
+}
+
+using BlockFn = void (*)(const Direct&, std::size_t, std::size_t, std::size_t, std::size_t);
+
+// The instantiated (R, V) pairs: R * V <= 12, plus 8 x 1 for narrow C.
+BlockFn pick(std::size_t r, std::size_t v) {
+  switch (v * 16 + r) {
+#define FASTMLP_BLOCK(R, V) \
+  case V * 16 + R: return &blocks<R, V>;
+    FASTMLP_BLOCK(1, 1) FASTMLP_BLOCK(2, 1) FASTMLP_BLOCK(3, 1) FASTMLP_BLOCK(4, 1)
+    FASTMLP_BLOCK(5, 1) FASTMLP_BLOCK(6, 1) FASTMLP_BLOCK(7, 1) FASTMLP_BLOCK(8, 1)
+    FASTMLP_BLOCK(1, 2) FASTMLP_BLOCK(2, 2) FASTMLP_BLOCK(3, 2) FASTMLP_BLOCK(4, 2)
+    FASTMLP_BLOCK(5, 2) FASTMLP_BLOCK(6, 2)
+    FASTMLP_BLOCK(1, 3) FASTMLP_BLOCK(2, 3) FASTMLP_BLOCK(3, 3) FASTMLP_BLOCK(4, 3)
+    FASTMLP_BLOCK(1, 4) FASTMLP_BLOCK(2, 4) FASTMLP_BLOCK(3, 4)
+    FASTMLP_BLOCK(1, 5) FASTMLP_BLOCK(2, 5) FASTMLP_BLOCK(1, 6) FASTMLP_BLOCK(2, 6)
+    FASTMLP_BLOCK(1, 7) FASTMLP_BLOCK(1, 8)
+#undef FASTMLP_BLOCK
+    default: return nullptr;
+  }
+}
+
+// Rows per block for a block of V vectors: as many as 12 accumulators allow (8 for one vector).
+std::size_t rows_for(std::size_t v) { return v == 1 ? 8 : 12 / v; }
+
+void run(const Direct& d) {
+  const std::size_t vectors = (d.n + 7) / 8;
+  Direct dd = d;
+  // Column blocks: V vectors, as wide as the row count allows (m = 1: 8 vectors = 64 columns).
+  std::size_t v_max = 12 / (d.m < 6 ? d.m : 6);
+  if (v_max > 8) v_max = 8;
+  if (d.m >= 6 && vectors <= 2) v_max = vectors;  // tall and narrow: all columns in one block
+  for (std::size_t v0 = 0; v0 < vectors; v0 += v_max) {
+    const std::size_t v = vectors - v0 < v_max ? vectors - v0 : v_max;
+    const std::size_t j0 = v0 * 8;
+    const std::size_t left = d.n - j0 - (v - 1) * 8;  // columns in the block's last vector
+    const std::size_t tail = left < 8 ? left : 8;
+    const std::size_t r_max = rows_for(v);
+    const BlockFn full = pick(r_max, v);
+    dd.overlap = v0 == 0 && v == vectors && (d.bias != nullptr || d.beta == 0.0f);
+    const std::size_t whole = d.m - d.m % r_max;
+    if (whole > 0) full(dd, 0, whole, j0, tail);
+    if (whole < d.m) pick(d.m - whole, v)(dd, whole, d.m, j0, tail);
+  }
+}
+
+}  // namespace
+
+bool direct_avx2_compiled() { return true; }
+
+void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                       const float* A, const float* B, float beta, const float* bias, float* C,
+                       float* scratch) {
+  Direct d{m, n, k, A, transA ? 1 : k, transA ? m : 1, B, n, alpha, beta, bias, C, false};
+  if (n == 1 && transA && bias == nullptr) {
+    // C (m x 1) is also C^T (1 x m) = b^T op(A)^T, whose "B" rows (A rows, m floats) are
+    // contiguous: one row of C^T, vectorized along m, instead of m one-lane rows.
+    run(Direct{1, m, k, B, 0, 1, A, m, alpha, beta, nullptr, C, false});
+    return;
+  }
+  if (transB && n > 1) {
+    // op(B)(p, j) = B[j * k + p]: copy op(B) (k x n) row by row so its rows are contiguous.
+    for (std::size_t p = 0; p < k; ++p)
+      for (std::size_t j = 0; j < n; ++j) scratch[p * n + j] = B[j * k + p];
+    d.b = scratch;
+  }
+  // n == 1: op(B) is the vector B either way (stride 1 between its "rows").
+  if (n == 1) d.bs_p = 1;
+  run(d);
+}
+
+}  // namespace fastmlp
+
+#else  // no AVX2/FMA flags for this file: keep the symbols, never selected.
+
+namespace fastmlp {
+
+bool direct_avx2_compiled() { return false; }
+
+void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                       const float* A, const float* B, float beta, const float* bias, float* C, float*) {
+  sgemm_direct(transA, transB, m, n, k, alpha, A, B, beta, bias, C);
+}
+
+}  // namespace fastmlp
+
+#endif

@@ -1,0 +1,93 @@
+// The plain versions of the vecmath kernels (see vecmath.hpp) and the run-time choice of the
+// AVX2 ones. The plain exp / tanh follow the same Cephes steps as the AVX2 code (without FMA),
+// so both paths agree to about an ulp.
+#include "vecmath.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "gemm/cpu_features.hpp"
+#include "vecmath_constants.hpp"
+
+namespace fastmlp {
+
+namespace {
+
+float exp_nonpositive(float x) {
+  using namespace cephes;
+  if (std::isnan(x)) return x;
+  if (x < kExpMin) return 0.0f;
+  if (x > 0.0f) x = 0.0f;
+  const float fx = std::floor(x * kLog2e + 0.5f);  // n, in [-126, 0]
+  float r = x - fx * kLn2Hi;
+  r = r - fx * kLn2Lo;
+  float p = kExpP0;
+  p = p * r + kExpP1;
+  p = p * r + kExpP2;
+  p = p * r + kExpP3;
+  p = p * r + kExpP4;
+  p = p * r + kExpP5;
+  const float y = p * (r * r) + r + 1.0f;
+  const std::uint32_t bits = static_cast<std::uint32_t>(static_cast<int>(fx) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return y * scale;
+}
+
+}  // namespace
+
+void vec_exp_nonpositive(float* y, const float* x, std::size_t n) {
+  if (gemm_use_avx2()) return vecmath_avx2::exp_nonpositive(y, x, n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = exp_nonpositive(x[i]);
+}
+
+void vec_sigmoid(float* a, const float* z, std::size_t n) {
+  if (gemm_use_avx2()) return vecmath_avx2::sigmoid(a, z, n);
+  // 1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) otherwise: e = exp(-|z|) <= 1 never overflows.
+  for (std::size_t i = 0; i < n; ++i) {
+    const float e = exp_nonpositive(-std::fabs(z[i]));
+    a[i] = (z[i] < 0.0f ? e : 1.0f) / (1.0f + e);
+  }
+}
+
+void vec_tanh(float* a, const float* z, std::size_t n) {
+  using namespace cephes;
+  if (gemm_use_avx2()) return vecmath_avx2::tanh(a, z, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const float x = z[i], ax = std::fabs(x);
+    if (ax >= kTanhSmall) {
+      const float e = exp_nonpositive(-2.0f * ax);
+      a[i] = std::copysign((1.0f - e) / (1.0f + e), x);
+    } else {
+      const float s = x * x;
+      float p = kTanhT0;
+      p = p * s + kTanhT1;
+      p = p * s + kTanhT2;
+      p = p * s + kTanhT3;
+      p = p * s + kTanhT4;
+      a[i] = p * s * x + x;
+    }
+  }
+}
+
+void vec_column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units) {
+  if (gemm_use_avx2()) return vecmath_avx2::column_sums(db, dZ, rows, units);
+  for (std::size_t j = 0; j < units; ++j) db[j] = 0.0f;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* row = dZ + r * units;
+    for (std::size_t j = 0; j < units; ++j) db[j] += row[j];
+  }
+}
+
+double vec_squared_error_sum(const float* P, const float* Y, std::size_t n) {
+  if (gemm_use_avx2()) return vecmath_avx2::squared_error_sum(P, Y, n);
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(P[i]) - Y[i];
+    sum += d * d;
+  }
+  return sum;
+}
+
+}  // namespace fastmlp

@@ -1,0 +1,42 @@
+// Elementwise kernels of the activations, losses and layer backward: exp-based activations on a
+// Cephes-style exp, column sums and a squared-error sum. Each has a plain version (vecmath.cpp)
+// and an AVX2/FMA one (vecmath_avx2.cpp), chosen once per process like the gemm kernel
+// (gemm_use_avx2: CPUID + XGETBV, FASTMLP_FORCE_SCALAR=1 forces the plain one).
+#pragma once
+
+#include <cstddef>
+
+namespace fastmlp {
+
+// y[i] = exp(x[i]) for x[i] <= 0 (what softmax, sigmoid and tanh need: arguments are shifted or
+// negated so they never overflow). Cephes expf: range reduction x = n ln2 + r with ln2 split in
+// two (C1 + C2, exact n * C1), a degree-6 polynomial for e^r, then scaling by 2^n: ~1 ulp over
+// [-87.3, 0]; below -87.33 (where 2^n leaves the normal range) it returns 0 where std::exp would
+// give a denormal (< 1.2e-38). NaN propagates. y may alias x.
+void vec_exp_nonpositive(float* y, const float* x, std::size_t n);
+
+// a = 1 / (1 + e^-z) in the stable form (the exponent never positive). a may alias z.
+void vec_sigmoid(float* a, const float* z, std::size_t n);
+
+// a = tanh(z), Cephes tanhf: an odd polynomial for |z| < 0.625, (1 - e) / (1 + e) with
+// e = exp(-2|z|) above. a may alias z.
+void vec_tanh(float* a, const float* z, std::size_t n);
+
+// db[j] = sum over rows of dZ[r * units + j] (float accumulation, any order).
+void vec_column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units);
+
+// sum (P[i] - Y[i])^2 in double.
+double vec_squared_error_sum(const float* P, const float* Y, std::size_t n);
+
+namespace vecmath_avx2 {
+// The AVX2/FMA versions (vecmath_avx2.cpp); call only when gemm_use_avx2().
+void exp_nonpositive(float* y, const float* x, std::size_t n);
+void sigmoid(float* a, const float* z, std::size_t n);
+void tanh(float* a, const float* z, std::size_t n);
+void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units);
+double squared_error_sum(const float* P, const float* Y, std::size_t n);
+// kind 0: sigmoid, 1: tanh, 2: relu; the formulas of activation_backward. dZ may alias dA.
+void activation_backward(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
+}  // namespace vecmath_avx2
+
+}  // namespace fastmlp
