@@ -246,11 +246,15 @@ async function underAddressSpaceCap(
   const done = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
+  // The child may exit before it reads 'go' (a failed allocation ends it): ignore EPIPE.
+  child.stdin.on('error', () => {});
+  let sent = false;
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       stdout += d;
       const first = stdout.split('\n')[0];
-      if (stdout.includes('\n') && first.startsWith('{"ready"')) {
+      if (!sent && stdout.includes('\n') && first.startsWith('{"ready"')) {
+        sent = true;
         const vm = (JSON.parse(first) as { ready: number }).ready;
         const set = spawnSync('prlimit', ['--pid', String(child.pid), `--as=${(vm + extraKiB) * 1024}`]);
         if (set.status !== 0) reject(new Error(`prlimit failed: ${set.stderr}`));

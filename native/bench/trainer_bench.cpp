@@ -3,8 +3,12 @@
 //   seed     2-3-1 sigmoid, sse, sgd 0.01, 120 rows, full batch: seconds per 100,000 steps
 //   predict  784-128-10 (relu, softmax), one row per predict call: us per call
 //   mnist    784-128-10, cross-entropy, sgd, batch 64: samples/s (threads from --threads)
-//   trainer_bench [--set seed|predict|mnist|all] [--reps N] [--threads T] [--scale F]
+//   trainer_bench [--set seed|predict|mnist|all] [--reps N] [--threads T[,T...]] [--scale F]
 //                 [--clock cpu|wall]   (cpu = process CPU time; wall is the default)
+// --threads 1,2 times one trainer per count, interleaved rep by rep (same noise for both), and
+// prints the median and the best rep of each: on a shared machine the best is the nearest to
+// an unloaded run. Each mnist line also gives the process CPU time per sample (spinning
+// workers included) and checks that every thread count ended with the same loss.
 // Build from the repo root against the core library of `npm run build:native`:
 //   g++ -O3 -std=c++17 -Inative/core native/bench/trainer_bench.cpp build/libfastmlp_core.a -lpthread
 //       -o /tmp/trainer_bench    (one command line)
@@ -17,6 +21,7 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -125,9 +130,18 @@ void bench_predict(int reps, double scale) {
 
 // --- mnist: 784-128-10 training at batch 64 -------------------------------------------------
 
-void bench_mnist(int reps, double scale, std::size_t threads) {
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+void bench_mnist(int reps, double scale, const std::vector<std::size_t>& thread_counts) {
   const std::size_t rows = 6400, batch = 64;
-  Trainer t(make_plan(mnist_layers(), Loss::cross_entropy, 0.05f, batch, threads));
+  std::vector<std::unique_ptr<Trainer>> trainers;
+  for (std::size_t threads : thread_counts) {
+    trainers.push_back(std::make_unique<Trainer>(make_plan(mnist_layers(), Loss::cross_entropy, 0.05f, batch, threads)));
+  }
   Rng rng;
   std::vector<float> X(rows * 784), Y(rows * 10, 0.0f);
   for (std::size_t i = 0; i < rows; ++i) {
@@ -135,19 +149,33 @@ void bench_mnist(int reps, double scale, std::size_t threads) {
     Y[i * 10 + static_cast<std::size_t>(rng.uniform(0, 10)) % 10] = 1.0f;
   }
   const std::size_t epochs = std::max<std::size_t>(1, static_cast<std::size_t>(5 * scale));
-  std::vector<double> rates;
-  double last_loss = 0;
+  const std::size_t n = trainers.size();
+  std::vector<std::vector<double>> rates(n), cpu_us(n);
+  std::vector<double> last_loss(n, 0.0);
+  const std::vector<float> init = glorot(trainers[0]->layout(), rng);  // same start for every count
   for (int r = 0; r < reps; ++r) {
-    std::vector<float> params = glorot(t.layout(), rng);
-    std::vector<double> losses(epochs);
-    const double t0 = now_seconds();
-    t.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()},
-                   rows, nullptr, epochs, batch, 0, {losses.data(), losses.size()});
-    rates.push_back(static_cast<double>(rows * epochs) / (now_seconds() - t0));
-    last_loss = losses.back();
+    for (std::size_t i = 0; i < n; ++i) {
+      Trainer& t = *trainers[i];
+      std::vector<float> params = init;
+      std::vector<double> losses(epochs);
+      const double c0 = cpu_seconds();
+      const double t0 = now_seconds();
+      t.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()},
+                     rows, nullptr, epochs, batch, 0, {losses.data(), losses.size()});
+      rates[i].push_back(static_cast<double>(rows * epochs) / (now_seconds() - t0));
+      cpu_us[i].push_back(1e6 * (cpu_seconds() - c0) / static_cast<double>(rows * epochs));
+      last_loss[i] = losses.back();
+    }
   }
-  std::printf("mnist    784-128-10 batch 64, %zu thread(s): %.0f samples/s median (last loss %.6f)\n", threads,
-              median(rates), last_loss);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::printf("mnist    784-128-10 batch 64, %zu thread(s): %.0f samples/s median, %.0f best, %.3f us CPU/sample "
+                "median (last loss %.9g)\n",
+                thread_counts[i], median(rates[i]), *std::max_element(rates[i].begin(), rates[i].end()),
+                median(cpu_us[i]), last_loss[i]);
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    if (last_loss[i] != last_loss[0]) std::printf("MISMATCH: loss differs between thread counts\n");
+  }
 }
 
 }  // namespace
@@ -155,13 +183,20 @@ void bench_mnist(int reps, double scale, std::size_t threads) {
 int main(int argc, char** argv) {
   std::string set = "all";
   int reps = 5;
-  std::size_t threads = 1;
+  std::vector<std::size_t> threads{1};
   double scale = 1.0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
     if (key == "--set") set = value;
     else if (key == "--reps") reps = std::max(1, std::atoi(value.c_str()));
-    else if (key == "--threads") threads = static_cast<std::size_t>(std::max(1, std::atoi(value.c_str())));
+    else if (key == "--threads") {
+      threads.clear();
+      for (std::size_t pos = 0; pos <= value.size();) {
+        const std::size_t comma = std::min(value.find(',', pos), value.size());
+        threads.push_back(static_cast<std::size_t>(std::max(1, std::atoi(value.substr(pos, comma - pos).c_str()))));
+        pos = comma + 1;
+      }
+    }
     else if (key == "--scale") scale = std::atof(value.c_str());
     else if (key == "--clock") g_cpu_clock = value == "cpu";
     else {

@@ -17,6 +17,13 @@ namespace {
 // Largest step count a JS number holds exactly.
 constexpr std::uint64_t kMaxStep = std::uint64_t{1} << 53;
 constexpr std::size_t kMaxLayers = 4096;
+// The optimizer update is split across the pool only when it has this many parameters (a
+// split costs ~1-2 us with spinning workers) and only once the pool's workers exist (some
+// product was large enough to start them): a small network never starts a thread for it.
+constexpr std::size_t kParallelUpdateMin = std::size_t{1} << 15;
+// Split points of the update fall on multiples of this many floats (one 64-byte line), so two
+// threads never write the same cache line.
+constexpr std::size_t kUpdateAlign = 16;
 
 [[noreturn]] void bad(const std::string& expected, const std::string& name, const std::string& received) {
   throw std::invalid_argument("Expected " + expected + " for " + name + " but received " + received);
@@ -143,6 +150,30 @@ double Trainer::backward(const float* params, const float* X, const float* Y, st
   return loss;
 }
 
+void Trainer::update(ModelBuffers model, std::uint64_t step) {
+  const std::size_t P = layout_.size;
+  const std::size_t parts = pool_->size();
+  if (parts == 1 || P < kParallelUpdateMin || pool_->started() == 0) {
+    optimizer_step(plan_.optimizer, layout_, step, model.params.data, grads_.data(), model.state.data);
+    return;
+  }
+  struct Job {
+    ModelBuffers model;
+    std::uint64_t step;
+    std::size_t lines, chunks, size;
+  } job{model, step, (P + kUpdateAlign - 1) / kUpdateAlign, 4 * parts, P};
+  // Chunks handed out dynamically (a descheduled worker just takes fewer). Two captured
+  // pointers: fits std::function's inline storage, so no allocation per step.
+  pool_->run_chunks(job.chunks, [this, &job](std::size_t, std::size_t c) {
+    const std::size_t begin = job.lines * c / job.chunks * kUpdateAlign;
+    const std::size_t end = std::min(job.size, job.lines * (c + 1) / job.chunks * kUpdateAlign);
+    if (begin < end) {
+      optimizer_step_range(plan_.optimizer, layout_, job.step, job.model.params.data, grads_.data(),
+                           job.model.state.data, begin, end);
+    }
+  });
+}
+
 // --- train / predict / evaluate -------------------------------------------------------------
 
 std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y,
@@ -184,6 +215,8 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   const std::size_t in = inputs();
   const std::size_t out = outputs();
   const bool sum = loss_is_sum(plan_.loss);
+  // Started workers spin between the products of consecutive steps until the call returns.
+  ThreadPool::Session session(*pool_);
   for (std::size_t e = 0; e < epochs; ++e) {
     const std::uint32_t* ord = order != nullptr ? order->data + e * rows : nullptr;
     double acc = 0.0;
@@ -206,7 +239,7 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
       const double batch_loss = backward(model.params.data, xb, yb, r);
       acc += sum ? batch_loss : batch_loss * static_cast<double>(r);
       ++step;
-      optimizer_step(plan_.optimizer, layout_, step, model.params.data, grads_.data(), model.state.data);
+      update(model, step);
     }
     losses.data[e] = sum ? acc : acc / static_cast<double>(rows);
     if (counting) correct.data[e] = static_cast<double>(right);

@@ -77,6 +77,8 @@ class Trainer {
   void forward(const float* params, const float* X, std::size_t rows);
   // Loss of the batch just forwarded, then backward into grads_.
   double backward(const float* params, const float* X, const float* Y, std::size_t rows);
+  // The optimizer step `step` from grads_, split across the pool when that pays (mlp.cpp).
+  void update(ModelBuffers model, std::uint64_t step);
 
   TrainerPlan plan_;
   ParamLayout layout_;

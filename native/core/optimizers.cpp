@@ -92,6 +92,11 @@ void update_range(OptimizerKind kind, const StepCoefficients& c, float decay, fl
 
 void optimizer_step(const OptimizerPlan& plan, const ParamLayout& layout, std::uint64_t t, float* params,
                     const float* grads, float* state) {
+  optimizer_step_range(plan, layout, t, params, grads, state, 0, layout.size);
+}
+
+void optimizer_step_range(const OptimizerPlan& plan, const ParamLayout& layout, std::uint64_t t, float* params,
+                          const float* grads, float* state, std::size_t begin, std::size_t end) {
   if (t == 0) throw std::invalid_argument("Expected a step >= 1 for optimizer_step but received 0");
   StepCoefficients c{};
   c.lr = static_cast<float>(plan.learning_rate);
@@ -112,14 +117,17 @@ void optimizer_step(const OptimizerPlan& plan, const ParamLayout& layout, std::u
   float* m = plan.kind == OptimizerKind::sgd ? nullptr : state;
   float* v = plan.kind == OptimizerKind::adam ? state + P : nullptr;
   const float decay = static_cast<float>(plan.weight_decay);
+  // [off, off + n) intersected with [begin, end).
+  const auto clipped = [&](std::size_t off, std::size_t n, float d) {
+    const std::size_t lo = off > begin ? off : begin;
+    const std::size_t hi = off + n < end ? off + n : end;
+    if (lo >= hi) return;
+    update_range(plan.kind, c, d, params + lo, grads + lo, m ? m + lo : nullptr, v ? v + lo : nullptr, hi - lo);
+  };
   for (const LayerOffsets& l : layout.layers) {
-    const std::size_t nw = l.inputs * l.units;
-    update_range(plan.kind, c, decay, params + l.w, grads + l.w, m ? m + l.w : nullptr, v ? v + l.w : nullptr,
-                 nw);
-    if (l.has_bias) {
-      update_range(plan.kind, c, 0.0f, params + l.b, grads + l.b, m ? m + l.b : nullptr,
-                   v ? v + l.b : nullptr, l.units);
-    }
+    if (l.w >= end) break;
+    clipped(l.w, l.inputs * l.units, decay);
+    if (l.has_bias) clipped(l.b, l.units, 0.0f);
   }
 }
 

@@ -35,5 +35,9 @@ void validate_optimizer(const OptimizerPlan& plan);
 // layout.size floats; state has optimizer_state_size(kind, layout.size) floats.
 void optimizer_step(const OptimizerPlan& plan, const ParamLayout& layout, std::uint64_t t, float* params,
                     const float* grads, float* state);
+// The same step restricted to the flat indices [begin, end) (end <= layout.size): disjoint
+// ranges covering [0, layout.size) give exactly optimizer_step's result, on any threads.
+void optimizer_step_range(const OptimizerPlan& plan, const ParamLayout& layout, std::uint64_t t, float* params,
+                          const float* grads, float* state, std::size_t begin, std::size_t end);
 
 }  // namespace fastmlp

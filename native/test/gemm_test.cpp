@@ -4,6 +4,7 @@
 // thread and split over 2- and 4-thread pools; then large and backprop shapes, and edge cases.
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <cstdio>
 #include <limits>
 #include <stdexcept>
@@ -236,6 +237,42 @@ void edge_cases(Tally& t, Contexts& cx) {
   fastmlp_test::expect(t, same,                       "warmed GemmContext reuses its packing buffers");
 }
 
+// Threaded products are bit-identical to the single-threaded packed path (chunks split only
+// over independent output tiles, never over k): the backprop shapes at batch 64 (column split
+// with X cached, row split with dZ cached), a shape too large to cache either operand, and
+// ragged edges; 2 and 4 threads, several repetitions (different chunk-to-thread assignments).
+void threads_bit_identical(Tally& t, Contexts& cx) {
+  struct S {
+    bool ta, tb;
+    std::size_t m, n, k;
+  };
+  const S shapes[] = {{false, false, 64, 128, 784}, {true, false, 784, 128, 64}, {false, true, 64, 784, 128},
+                      {false, false, 400, 450, 700}, {true, true, 37, 53, 300},  {false, false, 7, 33, 5},
+                      {false, false, 130, 17, 520},   {true, false, 5, 200, 3}};
+  const bool avx2 = fastmlp::kernel_avx2_compiled() && fastmlp::cpu_has_avx2_fma();
+  Rng rng{77};
+  for (const S& s : shapes) {
+    const Case c = make_case(rng, {s.ta, s.tb, s.m, s.n, s.k, 1.0f, 0.5f});
+    for (int kernel = 0; kernel < 2; ++kernel) {
+      if (kernel == 1 && !avx2) continue;
+      const GemmKernel kk = kernel == 1 ? GemmKernel::avx2 : GemmKernel::scalar;
+      std::vector<float> one(c.c0);
+      fastmlp::sgemm_with(cx.single, {GemmPath::packed, kk, GemmThreads::single}, s.ta, s.tb, s.m, s.n, s.k, 1.0f,
+                          c.a.data(), c.b.data(), 0.5f, one.data());
+      bool same = true;
+      for (int rep = 0; rep < 3; ++rep) {
+        for (GemmContext* ctx : {&cx.two, &cx.four}) {
+          std::vector<float> got(c.c0);
+          fastmlp::sgemm_with(*ctx, {GemmPath::packed, kk, GemmThreads::all}, s.ta, s.tb, s.m, s.n, s.k, 1.0f,
+                              c.a.data(), c.b.data(), 0.5f, got.data());
+          same = same && std::memcmp(got.data(), one.data(), got.size() * sizeof(float)) == 0;
+        }
+      }
+      fastmlp_test::expect(t, same, describe(c.s, kernel == 1 ? "threads bit-identical avx2" : "threads bit-identical scalar"));
+    }
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -245,5 +282,6 @@ int main() {
   edge_cases(t, cx);
   sweep(t, cx);
   large_shapes(t, cx);
+  threads_bit_identical(t, cx);
   return fastmlp_test::finish(t, "gemm");
 }

@@ -1,15 +1,22 @@
 // Tests of ThreadPool: for sizes 1..4, many consecutive runs each call every worker index
 // exactly once and return only when all are done; back-to-back runs (spinning workers) and
 // runs after a pause (sleeping workers) both work; construction and destruction are clean.
+// Workers start lazily: no thread exists before the first run() (counted in /proc/self/task
+// and by started()), neither for a bare pool nor for a Trainer whose products stay small.
+// Sessions (workers spin between runs) give the same results, also across pauses.
+#include <dirent.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "check.hpp"
+#include "mlp.hpp"
 #include "thread_pool.hpp"
 
 using fastmlp_test::Tally;
@@ -108,6 +115,159 @@ void create_destroy(Tally& t) {
   fastmlp_test::expect(t, good == 50, "create/destroy 50 pools");
 }
 
+// Threads of this process right now (entries of /proc/self/task); 0 if it cannot be read.
+std::size_t os_threads() {
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return 0;
+  std::size_t count = 0;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] != '.') ++count;
+  }
+  closedir(dir);
+  return count;
+}
+
+void lazy_start(Tally& t) {
+  const std::size_t base = os_threads();
+  fastmlp_test::expect(t, base >= 1, "/proc/self/task is readable");
+  {
+    std::vector<std::unique_ptr<fastmlp::ThreadPool>> pools;
+    for (int i = 0; i < 64; ++i) pools.push_back(std::make_unique<fastmlp::ThreadPool>(4));
+    for (auto& p : pools) p->begin_session();  // a session alone starts nothing either
+    for (auto& p : pools) p->end_session();
+    bool none = true;
+    for (auto& p : pools) none = none && p->started() == 0;
+    fastmlp_test::expect(t, none, "64 pools of 4: started() == 0 before any run");
+    fastmlp_test::expect(t, os_threads() == base, "64 pools of 4: no OS thread before any run, " +
+                                                      std::to_string(os_threads()) + " vs " + std::to_string(base));
+  }
+  fastmlp::ThreadPool pool(3);
+  std::vector<std::atomic<int>> hits(3);
+  fastmlp_test::expect(t, pool.started() == 0 && os_threads() == base, "pool of 3: no thread yet");
+  fastmlp_test::expect(t, one_run(pool, hits), "first run (starts the workers) calls every worker once");
+  fastmlp_test::expect(t, pool.started() == 2, "pool of 3: 2 workers after the first run");
+  fastmlp_test::expect(t, os_threads() == base + 2, "pool of 3: 2 more OS threads after the first run, " +
+                                                         std::to_string(os_threads()) + " vs " + std::to_string(base));
+  fastmlp_test::expect(t, one_run(pool, hits) && pool.started() == 2, "second run reuses them");
+  fastmlp::ThreadPool single(1);
+  single.run([](std::size_t) {});
+  fastmlp_test::expect(t, single.started() == 0, "pool of 1 never starts a thread");
+}
+
+// Runs inside a session: back to back, after pauses (workers must still be spinning or wake),
+// nested sessions, and sleeping workers after the session ends.
+void sessions(Tally& t) {
+  for (std::size_t size = 2; size <= 3; ++size) {
+    fastmlp::ThreadPool pool(size);
+    std::vector<std::atomic<int>> hits(size);
+    std::size_t good = 0;
+    {
+      fastmlp::ThreadPool::Session session(pool);
+      for (int r = 0; r < 1000; ++r) good += one_run(pool, hits) ? 1 : 0;
+      for (int r = 0; r < 5; ++r) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        fastmlp::ThreadPool::Session nested(pool);
+        good += one_run(pool, hits) ? 1 : 0;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    good += one_run(pool, hits) ? 1 : 0;
+    {
+      std::this_thread::sleep_for(std::chrono::milliseconds(3));  // asleep: the session wakes them
+      fastmlp::ThreadPool::Session session(pool);
+      good += one_run(pool, hits) ? 1 : 0;
+    }
+    fastmlp_test::expect(t, good == 1007, "size " + std::to_string(size) + ": runs in sessions " +
+                                              std::to_string(good) + "/1007");
+  }
+}
+
+// run_chunks: every chunk exactly once, under a valid worker index, for many chunk counts,
+// back to back (workers late for one generation must not run chunks of the next), alternating
+// with run(), inside and outside a session, and after the workers fell asleep.
+void chunks(Tally& t) {
+  for (std::size_t size = 1; size <= 4; ++size) {
+    fastmlp::ThreadPool pool(size);
+    std::vector<std::atomic<int>> hits(64);
+    std::vector<std::atomic<int>> worker_hits(size);
+    std::size_t good = 0, total = 0;
+    bool indices_ok = true;
+    const auto one = [&](std::size_t count) {
+      for (auto& h : hits) h.store(0, std::memory_order_relaxed);
+      pool.run_chunks(count, [&](std::size_t w, std::size_t c) {
+        if (w >= size || c >= count) {
+          indices_ok = false;
+          return;
+        }
+        hits[c].fetch_add(1, std::memory_order_relaxed);
+        worker_hits[w].fetch_add(1, std::memory_order_relaxed);
+      });
+      bool ok = true;
+      for (std::size_t c = 0; c < hits.size(); ++c) ok = ok && hits[c].load() == (c < count ? 1 : 0);
+      good += ok ? 1 : 0;
+      ++total;
+    };
+    std::vector<std::atomic<int>> run_hits(size);
+    for (int r = 0; r < 3000; ++r) {
+      one(static_cast<std::size_t>(r % 64));
+      if (r % 7 == 0) good += one_run(pool, run_hits) ? 1 : 0, ++total;
+    }
+    {
+      fastmlp::ThreadPool::Session session(pool);
+      for (int r = 0; r < 2000; ++r) one(1 + static_cast<std::size_t>(r % 17));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    one(20);
+    fastmlp_test::expect(t, indices_ok, "size " + std::to_string(size) + ": run_chunks worker / chunk indices in range");
+    fastmlp_test::expect(t, good == total, "size " + std::to_string(size) + ": run_chunks runs every chunk once, " +
+                                               std::to_string(good) + "/" + std::to_string(total));
+  }
+  fastmlp::ThreadPool lazy(2);
+  lazy.run_chunks(1, [](std::size_t, std::size_t) {});
+  fastmlp_test::expect(t, lazy.started() == 0, "run_chunks of one chunk starts no thread");
+  lazy.run_chunks(2, [](std::size_t, std::size_t) {});
+  fastmlp_test::expect(t, lazy.started() == 1, "run_chunks of two chunks starts the worker");
+}
+
+// A Trainer with threads = 2 starts its worker only when a product is large enough to split.
+void trainer_threads(Tally& t) {
+  const std::size_t base = os_threads();
+  fastmlp::TrainerPlan small;
+  small.layers = {{2, 3, fastmlp::Activation::sigmoid, true}, {3, 1, fastmlp::Activation::sigmoid, true}};
+  small.loss = fastmlp::Loss::sse;
+  small.batch_size = 4;
+  small.threads = 2;
+  {
+    std::vector<std::unique_ptr<fastmlp::Trainer>> trainers;
+    for (int i = 0; i < 32; ++i) trainers.push_back(std::make_unique<fastmlp::Trainer>(small));
+    std::vector<float> params(trainers[0]->layout().size, 0.1f), X{0, 0, 0, 1, 1, 0, 1, 1}, Y{0, 1, 1, 0};
+    std::vector<double> losses(10);
+    for (auto& tr : trainers) {
+      tr->train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()},
+                       4, nullptr, 10, 4, 0, {losses.data(), losses.size()});
+    }
+    fastmlp_test::expect(t, os_threads() == base, "32 small trainers (threads 2) trained: no OS thread, " +
+                                                      std::to_string(os_threads()) + " vs " + std::to_string(base));
+  }
+  fastmlp::TrainerPlan big;
+  big.layers = {{784, 128, fastmlp::Activation::relu, true}, {128, 10, fastmlp::Activation::softmax, true}};
+  big.loss = fastmlp::Loss::cross_entropy;
+  big.batch_size = 64;
+  big.threads = 2;
+  {
+    fastmlp::Trainer tr(big);
+    fastmlp_test::expect(t, os_threads() == base, "784-128-10 trainer before training: no OS thread");
+    std::vector<float> params(tr.layout().size, 0.01f), X(64 * 784, 0.5f), Y(64 * 10, 0.0f);
+    for (std::size_t i = 0; i < 64; ++i) Y[i * 10 + i % 10] = 1.0f;
+    std::vector<double> losses(1);
+    tr.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()}, 64,
+                    nullptr, 1, 64, 0, {losses.data(), losses.size()});
+    fastmlp_test::expect(t, os_threads() == base + 1, "784-128-10 at batch 64, threads 2: one worker thread, " +
+                                                          std::to_string(os_threads()) + " vs " + std::to_string(base));
+  }
+  fastmlp_test::expect(t, os_threads() == base, "destroyed trainer: its worker is joined");
+}
+
 }  // namespace
 
 int main() {
@@ -118,5 +278,9 @@ int main() {
   distinct_threads(t);
   caller_exception(t);
   create_destroy(t);
+  lazy_start(t);
+  sessions(t);
+  chunks(t);
+  trainer_threads(t);
   return fastmlp_test::finish(t, "thread_pool");
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace fastmlp {
 
@@ -24,11 +25,14 @@ class GemmContext {
 
   ThreadPool* pool() const { return pool_; }
   GemmBuffers& buffers(std::size_t thread);
+  // A fresh id per packed product (tells a thread's cached packing from an earlier product's).
+  std::uint64_t next_call() { return ++calls_; }
 
  private:
   ThreadPool* pool_;
   GemmBuffers* buffers_;
   std::size_t thread_count_;
+  std::uint64_t calls_ = 0;
 };
 
 void sgemm(GemmContext& ctx, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,

@@ -3,8 +3,8 @@
 // path / kernel / threading so tests can cover the scalar kernel on an AVX2 machine.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
+#include <cstdint>
 
 #include "gemm/gemm.hpp"
 #include "gemm/kernel.hpp"
@@ -29,29 +29,13 @@ class AlignedFloats {
   std::size_t capacity_ = 0;
 };
 
-// Sense-counting spin barrier for the threads that share one packed B block. Spins with pause,
-// then yields, so an oversubscribed machine still makes progress.
-class SpinBarrier {
- public:
-  void reset(std::size_t parties) {
-    parties_ = parties;
-    count_.store(0, std::memory_order_relaxed);
-  }
-  void wait();
-
- private:
-  std::size_t parties_ = 1;
-  std::atomic<std::size_t> count_{0};
-  std::atomic<std::size_t> phase_{0};
-};
-
-// What one thread of one GemmContext owns. a: its packed A block (MC x KC). b: the packed B
-// block (KC x NC) of the column group this thread leads (unused otherwise). barrier: the
-// barrier of that column group.
+// What one thread of one GemmContext owns. a: its packed A block (MC x KC), or all of A when
+// its chunks split the columns of C. b: its packed B block (KC x NC), or all of B when its
+// chunks split the rows (gemm_packed.cpp).
 struct GemmBuffers {
   AlignedFloats a;
   AlignedFloats b;
-  SpinBarrier barrier;
+  std::uint64_t cached_call = 0;  // the product whose whole operand a / b holds (gemm_packed.cpp)
 };
 
 enum class GemmPath { automatic, direct, packed };

@@ -1,20 +1,17 @@
 // The packed sgemm: BLIS's five loops (JC over NC columns, PC over KC depth, IC over MC rows,
 // JR / IR over micro-tiles) around one micro-kernel, and its split across the thread pool.
-// Threads form a tm x tn grid over C: threads in the same column group (same tj) share one
-// packed B block (packed cooperatively, then a barrier) and each packs only its own A rows.
+// Threads take chunks of whole micro-panels along the longer side of C from
+// ThreadPool::run_chunks (dynamically, no barrier: a late thread just takes fewer chunks); each
+// packs the other operand whole once per product and reuses it for all of its chunks.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <new>
-#include <thread>
 
 #include "gemm/blocking.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "gemm/pack.hpp"
 #include "thread_pool.hpp"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
 
 namespace fastmlp {
 
@@ -37,88 +34,109 @@ Range split(std::size_t total, std::size_t count, std::size_t i) {
   return {total * i / count, total * (i + 1) / count};
 }
 
-struct Grid {
-  std::size_t tm, tn;
-};
-
-// Pick tm x tn = threads minimizing the busiest thread's micro-tile count; on a tie prefer
-// splitting columns (tm = 1 needs no barrier: every thread packs its own B).
-Grid choose_grid(std::size_t threads, std::size_t m, std::size_t n) {
-  const std::size_t mp = ceil_div(m, MR), np = ceil_div(n, NR);
-  Grid best{1, threads};
-  std::size_t best_cost = static_cast<std::size_t>(-1);
-  for (std::size_t tn = threads; tn >= 1; --tn) {
-    if (threads % tn != 0) continue;
-    const std::size_t tm = threads / tn;
-    const std::size_t cost = ceil_div(mp, tm) * ceil_div(np, tn);
-    if (cost < best_cost) best_cost = cost, best = {tm, tn};
-  }
-  return best;
-}
-
 struct Problem {
   MicroKernel kernel;
   StridedView a, b;
   std::size_t m, n, k;
   float alpha, beta;
   float* c;
-  Grid grid;
 };
 
-// One thread's share of the product: rows / columns of its grid cell, all of k.
-void run_cell(GemmContext& ctx, const Problem& pr, std::size_t t) {
-  const std::size_t ti = t % pr.grid.tm, tj = t / pr.grid.tm;
-  const Range rp = split(ceil_div(pr.m, MR), pr.grid.tm, ti);
-  const Range cp = split(ceil_div(pr.n, NR), pr.grid.tn, tj);
-  const std::size_t r0 = rp.begin * MR, r1 = min_size(rp.end * MR, pr.m);
-  const std::size_t c0 = cp.begin * NR, c1 = min_size(cp.end * NR, pr.n);
-  GemmBuffers& leader = ctx.buffers(tj * pr.grid.tm);
-  float* const bbuf = leader.b.data();
-  float* const abuf = ctx.buffers(t).a.data();
-  const bool shared_b = pr.grid.tm > 1;
+// The operand a thread packs once, whole (all of k), for every chunk it takes: A when chunks
+// split the columns of C, B when they split its rows. none: each chunk packs its own blocks of
+// both (the cached operand would be too large).
+enum class Cached { none, a, b };
 
+// A cached operand is at most this many floats per thread (1 MB: stays in L2).
+constexpr std::size_t kMaxCachedFloats = std::size_t{1} << 18;
+
+// Rows [r0, r1) x columns [c0, c1) of C (multiples of MR / NR except at the edges of C), all of
+// k. full: the cached operand packed whole (block pc at pc * padded rows or columns).
+void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0, std::size_t r1, std::size_t c0,
+              std::size_t c1, Cached cached, const float* full) {
+  float* const abuf = ctx.buffers(t).a.data();
+  float* const bbuf = ctx.buffers(t).b.data();
+  const std::size_t mpad = ceil_div(pr.m, MR) * MR, npad = ceil_div(pr.n, NR) * NR;
   for (std::size_t jc = c0; jc < c1; jc += NC) {
     const std::size_t nc = min_size(NC, c1 - jc);
-    const Range mine = split(ceil_div(nc, NR), pr.grid.tm, ti);  // my B micro-panels to pack
     for (std::size_t pc = 0; pc < pr.k; pc += KC) {
       const std::size_t kc = min_size(KC, pr.k - pc);
-      pack_b(pr.b, pc, jc, kc, nc, mine.begin, mine.end - mine.begin, bbuf);
-      if (shared_b) leader.barrier.wait();
+      const float* bblock = bbuf;
+      if (cached == Cached::b) {
+        bblock = full + pc * npad + jc * kc;
+      } else {
+        pack_b(pr.b, pc, jc, kc, nc, 0, ceil_div(nc, NR), bbuf);
+      }
       // Later rank-kc updates accumulate into what the first one wrote.
       const float beta = pc == 0 ? pr.beta : 1.0f;
       for (std::size_t ic = r0; ic < r1; ic += MC) {
         const std::size_t mc = min_size(MC, r1 - ic);
-        pack_a(pr.a, ic, pc, mc, kc, abuf);
+        const float* ablock = abuf;
+        if (cached == Cached::a) {
+          ablock = full + pc * mpad + ic * kc;
+        } else {
+          pack_a(pr.a, ic, pc, mc, kc, abuf);
+        }
         for (std::size_t jr = 0; jr < nc; jr += NR) {
-          const float* bp = bbuf + jr * kc;
+          const float* bp = bblock + jr * kc;
           const std::size_t nr = min_size(NR, nc - jr);
           for (std::size_t ir = 0; ir < mc; ir += MR) {
-            const float* ap = abuf + ir * kc;
+            const float* ap = ablock + ir * kc;
             // Prefetch hints: next A micro-panel, or the first one again with the next B.
             const bool last_ir = ir + MR >= mc;
-            const float* a_next = last_ir ? abuf : ap + MR * kc;
+            const float* a_next = last_ir ? ablock : ap + MR * kc;
             const float* b_next = last_ir ? bp + NR * kc : bp;
             const MicroTile tile{pr.c + (ic + ir) * pr.n + jc + jr, pr.n, min_size(MR, mc - ir), nr};
             pr.kernel(kc, ap, bp, pr.alpha, beta, tile, a_next, b_next);
           }
         }
       }
-      if (shared_b) leader.barrier.wait();  // nobody repacks B while another still reads it
     }
   }
 }
 
-void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  _mm_pause();
-#else
-  std::this_thread::yield();
-#endif
+// A product split into chunks of whole micro-panels along one side of C, handed out by
+// ThreadPool::run_chunks. Every element of C is computed exactly as on one thread (same kc
+// blocks, same kernel, same order over k): results are bit-identical for any thread count.
+struct Split {
+  const Problem* pr;
+  bool rows;               // chunks are row ranges (else column ranges)
+  std::size_t panels;      // micro-panels along the split side
+  std::size_t chunks;
+  Cached cached;
+  std::uint64_t call;      // GemmContext::next_call() of this product
+};
+
+void run_chunk(GemmContext& ctx, const Split& sp, std::size_t t, std::size_t chunk) {
+  const Problem& pr = *sp.pr;
+  GemmBuffers& buf = ctx.buffers(t);
+  float* full = nullptr;
+  if (sp.cached != Cached::none) {
+    full = sp.cached == Cached::a ? buf.a.data() : buf.b.data();
+    if (buf.cached_call != sp.call) {  // this thread's first chunk of the product
+      const std::size_t mpad = ceil_div(pr.m, MR) * MR, npad = ceil_div(pr.n, NR) * NR;
+      for (std::size_t pc = 0; pc < pr.k; pc += KC) {
+        const std::size_t kc = min_size(KC, pr.k - pc);
+        if (sp.cached == Cached::a) {
+          pack_a(pr.a, 0, pc, pr.m, kc, full + pc * mpad);
+        } else {
+          pack_b(pr.b, pc, 0, kc, pr.n, 0, npad / NR, full + pc * npad);
+        }
+      }
+      buf.cached_call = sp.call;
+    }
+  }
+  const Range pr_range = split(sp.panels, sp.chunks, chunk);
+  if (sp.rows) {
+    run_rect(ctx, pr, t, pr_range.begin * MR, min_size(pr_range.end * MR, pr.m), 0, pr.n, sp.cached, full);
+  } else {
+    run_rect(ctx, pr, t, 0, pr.m, pr_range.begin * NR, min_size(pr_range.end * NR, pr.n), sp.cached, full);
+  }
 }
 
 }  // namespace
 
-// ---- AlignedFloats / SpinBarrier ----------------------------------------------------------
+// ---- AlignedFloats ----------------------------------------------------------
 
 AlignedFloats::~AlignedFloats() {
   if (data_ != nullptr) ::operator delete(data_, std::align_val_t{64});
@@ -134,54 +152,54 @@ float* AlignedFloats::ensure(std::size_t n) {
   return data_;
 }
 
-void SpinBarrier::wait() {
-  const std::size_t phase = phase_.load(std::memory_order_acquire);
-  if (count_.fetch_add(1, std::memory_order_acq_rel) + 1 == parties_) {
-    count_.store(0, std::memory_order_relaxed);
-    phase_.fetch_add(1, std::memory_order_release);
-    return;
-  }
-  for (std::size_t spin = 0; phase_.load(std::memory_order_acquire) == phase; ++spin) {
-    if (spin < 2000) {
-      cpu_relax();
-    } else {
-      std::this_thread::yield();  // oversubscribed: let the straggler run
-    }
-  }
-}
-
 // ---- the packed product -------------------------------------------------------------------
 
 void sgemm_packed(GemmContext& ctx, MicroKernel kernel, std::size_t threads, bool transA, bool transB,
                   std::size_t m, std::size_t n, std::size_t k, float alpha, const float* A,
                   const float* B, float beta, float* C) {
-  Problem pr{kernel,
-             transA ? StridedView{A, 1, m} : StridedView{A, k, 1},
-             transB ? StridedView{B, 1, k} : StridedView{B, n, 1},
-             m, n, k, alpha, beta, C,
-             choose_grid(threads, m, n)};
-
-  // All allocation happens here, on the calling thread, before any worker starts: each
-  // thread's A block, each column group's B block, each group's barrier.
+  const Problem pr{kernel,
+                   transA ? StridedView{A, 1, m} : StridedView{A, k, 1},
+                   transB ? StridedView{B, 1, k} : StridedView{B, n, 1},
+                   m, n, k, alpha, beta, C};
   const std::size_t kc_max = min_size(KC, k);
-  for (std::size_t t = 0; t < threads; ++t) {
-    ctx.buffers(t).a.ensure(MC * kc_max);
-  }
-  for (std::size_t tj = 0; tj < pr.grid.tn; ++tj) {
-    const Range cp = split(ceil_div(n, NR), pr.grid.tn, tj);
-    const std::size_t cols = min_size(NC, (cp.end - cp.begin) * NR);
-    GemmBuffers& leader = ctx.buffers(tj * pr.grid.tm);
-    leader.b.ensure(kc_max * (cols > 0 ? cols : NR));
-    leader.barrier.reset(pr.grid.tm);
-  }
-
   if (threads == 1) {
-    run_cell(ctx, pr, 0);
+    ctx.buffers(0).a.ensure(MC * kc_max);
+    ctx.buffers(0).b.ensure(kc_max * min_size(NC, ceil_div(n, NR) * NR));
+    run_rect(ctx, pr, 0, 0, m, 0, n, Cached::none, nullptr);
     return;
   }
-  // The lambda captures two references: small enough for std::function's inline storage, so
-  // no allocation per call.
-  ctx.pool()->run([&ctx, &pr](std::size_t t) { run_cell(ctx, pr, t); });
+
+  // Split the side that costs the busiest thread least, per k step: its micro-tiles (~6
+  // cycles each with AVX2, in units of one packed element) plus its packing (the whole other
+  // operand once, its share of this one). In practice the longer side of C: at batch 64, XW
+  // (64x784)(784x128) splits columns (each thread packs all 64 rows of X once and its columns
+  // of W), X^T dZ (784x64)(64x128) splits rows (each packs dZ once and its rows of X^T).
+  constexpr std::size_t kTileCost = 6;
+  const std::size_t mp = ceil_div(m, MR), np = ceil_div(n, NR);
+  const std::size_t mpad = mp * MR, npad = np * NR;
+  const std::size_t col_cost = kTileCost * mp * ceil_div(np, threads) + mpad + ceil_div(np, threads) * NR;
+  const std::size_t row_cost = kTileCost * ceil_div(mp, threads) * np + ceil_div(mp, threads) * MR + npad;
+  Split sp{};
+  sp.pr = &pr;
+  sp.rows = row_cost < col_cost;
+  sp.panels = sp.rows ? mp : np;
+  // Several chunks per thread, so a thread that starts late (or is descheduled) leaves its
+  // share to the others instead of holding up the product.
+  sp.chunks = min_size(sp.panels, 4 * threads);
+  const std::size_t cached_floats = sp.rows ? npad * k : mpad * k;
+  sp.cached = cached_floats > kMaxCachedFloats ? Cached::none : sp.rows ? Cached::b : Cached::a;
+  sp.call = ctx.next_call();
+
+  // All allocation happens here, on the calling thread, before any worker starts.
+  const std::size_t chunk_cols = sp.rows ? npad : ceil_div(np, sp.chunks) * NR;
+  for (std::size_t t = 0; t < threads; ++t) {
+    GemmBuffers& buf = ctx.buffers(t);
+    buf.a.ensure(sp.cached == Cached::a ? cached_floats : MC * kc_max);
+    buf.b.ensure(sp.cached == Cached::b ? cached_floats : kc_max * min_size(NC, chunk_cols));
+  }
+  // Two captured references: small enough for std::function's inline storage, so no
+  // allocation per call.
+  ctx.pool()->run_chunks(sp.chunks, [&ctx, &sp](std::size_t t, std::size_t chunk) { run_chunk(ctx, sp, t, chunk); });
 }
 
 }  // namespace fastmlp
