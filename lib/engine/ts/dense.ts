@@ -2,7 +2,7 @@
 // Forward Z = A_prev W + b, A = f(Z); backward dW = A_prev^T dZ, db = column sums of dZ,
 // dA_prev = dZ W^T: the three products of backprop are one gemm with transpose flags each.
 import { activationBackward, biasActivationForward } from './activations.js';
-import { type GemmWorkspace, gemm } from './gemm.js';
+import { gemm } from './gemm.js';
 
 /** Where one layer lives in the flat buffers (see lib/layout.ts) and how it activates. */
 export interface DenseLayer {
@@ -21,7 +21,6 @@ export interface DenseLayer {
  * X is (rows, inputs) from offset xOff, W is (inputs, units), A is (rows, units) from offset 0.
  */
 export function denseForward(
-  ws: GemmWorkspace,
   A: Float32Array,
   Z: Float32Array | null,
   X: Float32Array,
@@ -30,7 +29,7 @@ export function denseForward(
   layer: DenseLayer,
   rows: number,
 ): void {
-  gemm(ws, false, false, rows, layer.units, layer.inputs, 1, X, xOff, params, layer.w, 0, A, 0);
+  gemm(false, false, rows, layer.units, layer.inputs, 1, X, xOff, params, layer.w, 0, A, 0);
   biasActivationForward(A, rows, layer.units, params, layer.b, layer.act, Z);
 }
 
@@ -40,7 +39,6 @@ export function denseForward(
  * dZ and A are (rows, units); Xprev is (rows, inputs) from offset xOff; dPrev is (rows, inputs).
  */
 export function denseBackward(
-  ws: GemmWorkspace,
   dPrev: Float32Array | null,
   dZ: Float32Array,
   A: Float32Array,
@@ -55,7 +53,7 @@ export function denseBackward(
   const units = layer.units;
   if (!fused) activationBackward(dZ, A, rows, units, layer.act);
   // dW = Xprev^T dZ: (inputs, rows)(rows, units)
-  gemm(ws, true, false, layer.inputs, units, rows, 1, Xprev, xOff, dZ, 0, 0, grad, layer.w);
+  gemm(true, false, layer.inputs, units, rows, 1, Xprev, xOff, dZ, 0, 0, grad, layer.w);
   if (layer.b >= 0) {
     // db = column sums of dZ, each summed in float64 before one rounding
     for (let j = 0; j < units; j++) {
@@ -65,6 +63,5 @@ export function denseBackward(
     }
   }
   // dA_prev = dZ W^T: (rows, units)(units, inputs)
-  if (dPrev !== null)
-    gemm(ws, false, true, rows, layer.inputs, units, 1, dZ, 0, params, layer.w, 0, dPrev, 0);
+  if (dPrev !== null) gemm(false, true, rows, layer.inputs, units, 1, dZ, 0, params, layer.w, 0, dPrev, 0);
 }

@@ -7,33 +7,27 @@
 // float32 kernel, so the native engine and this one agree to float32 rounding).
 
 /** Micro-kernel block: MR rows of op(A) by NR columns of op(B) held in MR*NR local accumulators. */
-export const MR = 4;
-export const NR = 4;
+const MR = 4;
+const NR = 4;
 /** Below this many multiply-adds packing costs more than it saves. */
 const DIRECT_FLOPS = 4096;
-/** Packed op(A) doubles per row block: 64K doubles = 512 KiB, half a typical L2. */
-const L2_DOUBLES = 65536;
 /** k slice: 256 * 4 doubles = 8 KiB per panel, an A and a B panel fit L1 (32 KiB) with room. */
 const KC = 256;
+/** Packed op(A) block: up to 64K doubles = 512 KiB (mc rows by kc), about half an L2. */
+const AP_SIZE = 65536;
+/** Packed op(B) block: up to 32K doubles = 256 KiB (kc by nc columns). */
+const BP_SIZE = 32768;
+/**
+ * The packing buffers: fixed-size module constants (never exported or replaced), so V8 embeds
+ * their address and length in the kernel's code: no per-load reloads of the typed arrays'
+ * backing store, bounds checks against an immediate, loads folded into the multiplies.
+ * Float64 panels: the kernel reads doubles without a float32->float64 conversion per load.
+ * One pair serves every call (JS runs one gemm at a time; gemm calls nothing re-entrant).
+ */
+const AP = new Float64Array(AP_SIZE);
+const BP = new Float64Array(BP_SIZE);
 /** The micro-kernel's finished MR x NR block, on its way to C. */
 const ACC = new Float64Array(MR * NR);
-
-/**
- * Packing buffers, allocated once by their owner (a trainer) and grown only by reserve().
- * Float64 panels: the kernel reads doubles without a float32->float64 conversion per load.
- */
-export class GemmWorkspace {
-  ap = new Float64Array(0);
-  bp = new Float64Array(0);
-
-  /** Makes room for a product of this shape, so later calls with it never allocate. */
-  reserve(m: number, n: number, k: number): void {
-    const aSize = Math.ceil(m / MR) * MR * k;
-    const bSize = Math.ceil(n / NR) * NR * k;
-    if (this.ap.length < aSize) this.ap = new Float64Array(aSize);
-    if (this.bp.length < bSize) this.bp = new Float64Array(bSize);
-  }
-}
 
 /**
  * C[cOff..] = alpha * op(A[aOff..]) op(B[bOff..]) + beta * C[cOff..]. Shapes as Engine.gemm.
@@ -41,7 +35,6 @@ export class GemmWorkspace {
  * No bounds checks here: callers (Engine.gemm, the trainer) check once.
  */
 export function gemm(
-  ws: GemmWorkspace,
   transA: boolean,
   transB: boolean,
   m: number,
@@ -70,41 +63,23 @@ export function gemm(
     gemmDirect(m, n, k, alpha, A, aOff, ars, acs, B, bOff, brs, bcs, beta, C, cOff);
     return;
   }
-  ws.reserve(m, n, k);
-  packA(ws.ap, m, k, A, aOff, ars, acs);
-  packB(ws.bp, n, k, B, bOff, brs, bcs);
-  const ap = ws.ap;
-  const bp = ws.bp;
-  const mPad = Math.ceil(m / MR) * MR;
-  const nPad = Math.ceil(n / NR) * NR;
   for (let pc = 0; pc < k; pc += KC) {
-    // k in slices of KC: an A panel and a B panel (KC*4 doubles each) stay in L1 together.
-    // Later slices add onto C (beta 1); the first applies the caller's beta.
+    // k in slices of KC; later slices add onto C (beta 1), the first applies the caller's beta
     const kc = Math.min(KC, k - pc);
     const b = pc === 0 ? beta : 1;
-    const aBlock = pc * mPad;
-    const bBlock = pc * nPad;
-    // rows of op(A) in blocks of about L2_DOUBLES packed values, kept in L2 while every B panel
-    // of the slice passes over them
-    const mc = Math.max(MR, Math.floor(L2_DOUBLES / kc / MR) * MR);
+    // rows of op(A) in blocks of mc (packed once, kept in L2), columns of op(B) in blocks of nc
+    const mc = Math.floor(AP_SIZE / kc / MR) * MR;
+    const nc = Math.floor(BP_SIZE / kc / NR) * NR;
     for (let i0 = 0; i0 < m; i0 += mc) {
       const i1 = Math.min(m, i0 + mc);
-      for (let j = 0; j < n; j += NR) {
-        for (let i = i0; i < i1; i += MR) {
-          kernel4x4(
-            kc,
-            ap,
-            aBlock + i * kc,
-            bp,
-            bBlock + j * kc,
-            alpha,
-            b,
-            C,
-            cOff + i * n + j,
-            n,
-            m - i,
-            n - j,
-          );
+      packA(i1 - i0, kc, A, aOff + i0 * ars + pc * acs, ars, acs);
+      for (let j0 = 0; j0 < n; j0 += nc) {
+        const j1 = Math.min(n, j0 + nc);
+        packB(j1 - j0, kc, B, bOff + pc * brs + j0 * bcs, brs, bcs);
+        for (let j = j0; j < j1; j += NR) {
+          for (let i = i0; i < i1; i += MR) {
+            kernel(kc, (i - i0) * kc, (j - j0) * kc, alpha, b, C, cOff + i * n + j, n, m - i, n - j);
+          }
         }
       }
     }
@@ -154,55 +129,47 @@ function gemmDirect(
 }
 
 /**
- * Packs op(A) in k slices of KC, each slice as MR-row panels: slice pc starts at pc*mPad, its
- * panel i at i*kc, holding op(A)[i + r, pc + p] at p*MR + r. Rows past m are zero.
+ * Packs op(A)[0..m, 0..kc) into AP as MR-row panels: row i + r, column p at i*kc + p*MR + r.
+ * Rows past m are zero. (op(A)[i, p] = A[aOff + i*ars + p*acs].)
  */
-function packA(
-  ap: Float64Array,
-  m: number,
-  k: number,
-  A: Float32Array,
-  aOff: number,
-  ars: number,
-  acs: number,
-) {
+function packA(m: number, kc: number, A: Float32Array, aOff: number, ars: number, acs: number): void {
   let dst = 0;
-  for (let pc = 0; pc < k; pc += KC) {
-    const pEnd = Math.min(k, pc + KC);
-    for (let i = 0; i < m; i += MR) {
-      const rows = Math.min(MR, m - i);
-      for (let p = pc; p < pEnd; p++) {
-        let src = aOff + i * ars + p * acs;
-        for (let r = 0; r < MR; r++) {
-          ap[dst++] = r < rows ? A[src] : 0;
-          src += ars;
-        }
+  for (let i = 0; i < m; i += MR) {
+    let src = aOff + i * ars;
+    if (m - i >= MR) {
+      for (let p = 0; p < kc; p++) {
+        AP[dst] = A[src];
+        AP[dst + 1] = A[src + ars];
+        AP[dst + 2] = A[src + 2 * ars];
+        AP[dst + 3] = A[src + 3 * ars];
+        dst += MR;
+        src += acs;
+      }
+    } else {
+      for (let p = 0; p < kc; p++, src += acs) {
+        for (let r = 0; r < MR; r++) AP[dst++] = i + r < m ? A[src + r * ars] : 0;
       }
     }
   }
 }
 
-/** Packs op(B) like packA, in NR-column panels: op(B)[pc + p, j + c] at pc*nPad + j*kc + p*NR + c. */
-function packB(
-  bp: Float64Array,
-  n: number,
-  k: number,
-  B: Float32Array,
-  bOff: number,
-  brs: number,
-  bcs: number,
-) {
+/** Packs op(B)[0..kc, 0..n) into BP as NR-column panels: row p, column j + c at j*kc + p*NR + c. */
+function packB(n: number, kc: number, B: Float32Array, bOff: number, brs: number, bcs: number): void {
   let dst = 0;
-  for (let pc = 0; pc < k; pc += KC) {
-    const pEnd = Math.min(k, pc + KC);
-    for (let j = 0; j < n; j += NR) {
-      const cols = Math.min(NR, n - j);
-      for (let p = pc; p < pEnd; p++) {
-        let src = bOff + p * brs + j * bcs;
-        for (let c = 0; c < NR; c++) {
-          bp[dst++] = c < cols ? B[src] : 0;
-          src += bcs;
-        }
+  for (let j = 0; j < n; j += NR) {
+    let src = bOff + j * bcs;
+    if (n - j >= NR) {
+      for (let p = 0; p < kc; p++) {
+        BP[dst] = B[src];
+        BP[dst + 1] = B[src + bcs];
+        BP[dst + 2] = B[src + 2 * bcs];
+        BP[dst + 3] = B[src + 3 * bcs];
+        dst += NR;
+        src += brs;
+      }
+    } else {
+      for (let p = 0; p < kc; p++, src += brs) {
+        for (let c = 0; c < NR; c++) BP[dst++] = j + c < n ? B[src + c * bcs] : 0;
       }
     }
   }
@@ -212,11 +179,9 @@ function packB(
  * One MR x NR block of C from a packed A panel and a packed B panel: 16 accumulators, 8 loads per
  * 16 multiply-adds. rows/cols (possibly > 4) clip the store at the edges of C.
  */
-function kernel4x4(
+function kernel(
   k: number,
-  ap: Float64Array,
   ai: number,
-  bp: Float64Array,
   bi: number,
   alpha: number,
   beta: number,
@@ -244,14 +209,14 @@ function kernel4x4(
   let c33 = 0;
   const end = ai + k * MR;
   while (ai < end) {
-    const a0 = ap[ai];
-    const a1 = ap[ai + 1];
-    const a2 = ap[ai + 2];
-    const a3 = ap[ai + 3];
-    const b0 = bp[bi];
-    const b1 = bp[bi + 1];
-    const b2 = bp[bi + 2];
-    const b3 = bp[bi + 3];
+    const a0 = AP[ai];
+    const a1 = AP[(ai + 1) | 0];
+    const a2 = AP[(ai + 2) | 0];
+    const a3 = AP[(ai + 3) | 0];
+    const b0 = BP[bi];
+    const b1 = BP[(bi + 1) | 0];
+    const b2 = BP[(bi + 2) | 0];
+    const b3 = BP[(bi + 3) | 0];
     c00 += a0 * b0;
     c01 += a0 * b1;
     c02 += a0 * b2;
@@ -268,11 +233,35 @@ function kernel4x4(
     c31 += a3 * b1;
     c32 += a3 * b2;
     c33 += a3 * b3;
-    ai += MR;
-    bi += NR;
+    ai = (ai + MR) | 0;
+    bi = (bi + NR) | 0;
   }
-  // through a scratch block rather than helper calls with 16 double arguments: V8 boxes doubles
-  // passed to a call it does not inline, which would allocate in the hot loop
+  if (beta === 0 && rows >= MR && cols >= NR) {
+    // a full block overwriting C (the common case): straight from the accumulators
+    let i = ci;
+    C[i] = alpha * c00;
+    C[i + 1] = alpha * c01;
+    C[i + 2] = alpha * c02;
+    C[i + 3] = alpha * c03;
+    i += ldc;
+    C[i] = alpha * c10;
+    C[i + 1] = alpha * c11;
+    C[i + 2] = alpha * c12;
+    C[i + 3] = alpha * c13;
+    i += ldc;
+    C[i] = alpha * c20;
+    C[i + 1] = alpha * c21;
+    C[i + 2] = alpha * c22;
+    C[i + 3] = alpha * c23;
+    i += ldc;
+    C[i] = alpha * c30;
+    C[i + 1] = alpha * c31;
+    C[i + 2] = alpha * c32;
+    C[i + 3] = alpha * c33;
+    return;
+  }
+  // edges and beta != 0 through a scratch block rather than a helper call with 16 double
+  // arguments: V8 boxes doubles passed to a call it does not inline (an allocation per block)
   const t = ACC;
   t[0] = c00;
   t[1] = c01;

@@ -2,11 +2,8 @@
 // (lib/engine/engine.ts); slower, and single-threaded (plan.threads is ignored).
 import type { Engine } from '../engine.js';
 import { checkInteger, checkLength } from './checks.js';
-import { GemmWorkspace, gemm } from './gemm.js';
+import { gemm } from './gemm.js';
 import { TsTrainer } from './trainer.js';
-
-/** Packing buffers of Engine.gemm calls; trainers own their own. */
-const gemmWorkspace = new GemmWorkspace();
 
 export const tsEngine: Engine = {
   name: 'ts',
@@ -17,7 +14,7 @@ export const tsEngine: Engine = {
     checkLength('A', A, m * k);
     checkLength('B', B, k * n);
     checkLength('C', C, m * n);
-    gemm(gemmWorkspace, transA, transB, m, n, k, alpha, A, 0, B, 0, beta, C, 0);
+    gemm(transA, transB, m, n, k, alpha, A, 0, B, 0, beta, C, 0);
   },
   createTrainer(plan, params, state) {
     return new TsTrainer(plan, params, state);

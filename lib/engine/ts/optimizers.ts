@@ -64,7 +64,9 @@ export function optimizerUpdate(
   const lr = o.learningRate;
   switch (o.kind) {
     case SGD:
-      for (let i = start; i < end; i++) params[i] -= lr * (grad[i] + decay * params[i]);
+      // decay 0 (biases, or no L2): the same value for finite weights, one load fewer
+      if (decay === 0) for (let i = start; i < end; i++) params[i] -= lr * grad[i];
+      else for (let i = start; i < end; i++) params[i] -= lr * (grad[i] + decay * params[i]);
       break;
     case MOMENTUM: {
       const mu = o.momentum;

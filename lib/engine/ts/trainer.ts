@@ -7,7 +7,6 @@ import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { activationCode, SIGMOID, SOFTMAX } from './activations.js';
 import { checkInteger, checkLength } from './checks.js';
 import { type DenseLayer, denseBackward, denseForward } from './dense.js';
-import { GemmWorkspace } from './gemm.js';
 import { BCE, CROSS_ENTROPY, lossBackward, lossCode, lossForward, lossIsFused, lossIsSum } from './losses.js';
 import { countCorrect } from './metrics.js';
 import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate } from './optimizers.js';
@@ -25,7 +24,6 @@ export class TsTrainer implements Trainer {
   private readonly fused: boolean;
   private readonly weightDecay: number;
   private readonly opt: OptimizerState;
-  private ws = new GemmWorkspace();
   /** A per layer, (maxBatch, units). */
   private acts: Float32Array[];
   /** Output logits (maxBatch, outputs) for bce / cross-entropy, else null. */
@@ -78,10 +76,6 @@ export class TsTrainer implements Trainer {
     let widest = 0;
     for (const layer of this.layers) {
       widest = Math.max(widest, layer.units);
-      // the three products of this layer, so gemm never grows its packing buffers later
-      this.ws.reserve(B, layer.units, layer.inputs);
-      this.ws.reserve(layer.inputs, layer.units, B);
-      this.ws.reserve(B, layer.inputs, layer.units);
     }
     this.acts = this.layers.map((layer) => new Float32Array(B * layer.units));
     this.logits = this.fused ? new Float32Array(B * this.outputs) : null;
@@ -169,7 +163,6 @@ export class TsTrainer implements Trainer {
     this.params = EMPTY;
     this.state = EMPTY;
     this.layers = [];
-    this.ws = new GemmWorkspace();
     this.acts = [];
     this.logits = null;
     this.dCur = EMPTY;
@@ -186,7 +179,7 @@ export class TsTrainer implements Trainer {
    * counting, the rows the forward pass got right to lossOut[1].
    */
   private batchStep(count: number, t: number, counting: boolean): void {
-    const { layers, acts, params, grad, ws, xb } = this;
+    const { layers, acts, params, grad, xb } = this;
     const last = layers.length - 1;
     this.forward(xb, 0, count);
     const P = acts[last];
@@ -198,19 +191,7 @@ export class TsTrainer implements Trainer {
     for (let l = last; l >= 0; l--) {
       const dPrev = l === 0 ? null : dNext;
       const Xprev = l === 0 ? xb : acts[l - 1];
-      denseBackward(
-        ws,
-        dPrev,
-        dCur,
-        acts[l],
-        Xprev,
-        0,
-        params,
-        grad,
-        layers[l],
-        count,
-        this.fused && l === last,
-      );
+      denseBackward(dPrev, dCur, acts[l], Xprev, 0, params, grad, layers[l], count, this.fused && l === last);
       const swap = dCur;
       dCur = dNext;
       dNext = swap;
@@ -235,12 +216,12 @@ export class TsTrainer implements Trainer {
 
   /** Forward pass of rows [0, count) of X from offset xOff into acts (and logits). */
   private forward(X: Float32Array, xOff: number, count: number): void {
-    const { layers, acts, params, ws } = this;
+    const { layers, acts, params } = this;
     const last = layers.length - 1;
     for (let l = 0; l <= last; l++) {
       const input = l === 0 ? X : acts[l - 1];
       const inOff = l === 0 ? xOff : 0;
-      denseForward(ws, acts[l], l === last ? this.logits : null, input, inOff, params, layers[l], count);
+      denseForward(acts[l], l === last ? this.logits : null, input, inOff, params, layers[l], count);
     }
   }
 
