@@ -55,11 +55,30 @@ export function toMatrix(X: unknown, name: string, cols: number): Matrix {
 }
 
 function checkFinite(data: Float32Array, name: string, cols: number): void {
+  if (allFinite(data)) return;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
       throw invalidArgument(`${name}[${Math.floor(i / cols)}][${i % cols}]`, 'a finite number', data[i]);
     }
   }
+}
+
+/** v - v is 0 for a finite v and NaN for NaN or +-Infinity; four sums let V8 pipeline the loop. */
+function allFinite(data: Float32Array): boolean {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = data.length - (data.length % 4);
+  let i = 0;
+  for (; i < n; i += 4) {
+    s0 += data[i] - data[i];
+    s1 += data[i + 1] - data[i + 1];
+    s2 += data[i + 2] - data[i + 2];
+    s3 += data[i + 3] - data[i + 3];
+  }
+  for (; i < data.length; i++) s0 += data[i] - data[i];
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 /**
