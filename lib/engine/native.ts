@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Engine, Trainer, TrainerPlan } from './engine.js';
+import type { Engine, TrainChunk, Trainer, TrainerPlan } from './engine.js';
 
 /** What the addon's info() reports. */
 export interface NativeInfo {
@@ -74,31 +74,10 @@ export function adaptAddon(addon: NativeAddon): Engine {
     createTrainer(plan, params, state): Trainer {
       const t = new addon.Trainer(plan, params, state);
       return {
-        trainEpochs: (c) =>
-          t.trainEpochs(
-            c.X,
-            c.Y,
-            c.rows,
-            c.order,
-            c.epochs,
-            c.batchSize,
-            c.step,
-            c.losses,
-            c.correct ?? null,
-          ),
+        trainEpochs: (c) => t.trainEpochs(...positional(c)),
         trainEpochsAsync(c) {
           try {
-            return t.trainEpochsAsync(
-              c.X,
-              c.Y,
-              c.rows,
-              c.order,
-              c.epochs,
-              c.batchSize,
-              c.step,
-              c.losses,
-              c.correct ?? null,
-            );
+            return t.trainEpochsAsync(...positional(c));
           } catch (error) {
             return Promise.reject(error); // argument errors settle the promise like training errors
           }
@@ -178,4 +157,9 @@ export function nativeEngine(): Engine | null {
 export function nativeStatus(): NativeStatus {
   loaded ??= load();
   return { ...loaded.status };
+}
+
+/** A chunk as the addon's positional arguments (native/addon/trainer_binding.cpp). */
+function positional(c: TrainChunk): Parameters<NativeTrainer['trainEpochs']> {
+  return [c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses, c.correct ?? null];
 }
