@@ -114,7 +114,74 @@ Napi::Value TrainerWrap::TrainEpochsAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+namespace {
+
+// The span of a Float32Array whose buffer is live and which holds at most 2^31 elements, read
+// with one napi_get_typedarray_info; false for anything else (not a typed array, another kind,
+// detached, too long, a napi failure), where the caller falls back to the full guards, which
+// throw the usual errors. Builds no strings.
+bool quick_float32_array(napi_env env, napi_value value, Span<float>* out) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
+  napi_typedarray_type type;
+  std::size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  std::size_t byte_offset = 0;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &byte_offset) != napi_ok) return false;
+  if (type != napi_float32_array || length > kMaxElements) return false;
+  bool detached = true;
+  if (napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached) return false;
+  out->data = length == 0 ? nullptr : static_cast<float*>(data);
+  out->size = length;
+  return true;
+}
+
+// rows for predict: an integer number in [0, 2^31]; false otherwise (full guard then throws).
+bool quick_rows(napi_env env, napi_value value, std::size_t* rows) {
+  double d = 0.0;
+  if (napi_get_value_double(env, value, &d) != napi_ok) return false;  // not a number
+  if (!(d >= 0.0 && d <= static_cast<double>(kMaxElements)) || static_cast<double>(static_cast<std::size_t>(d)) != d) {
+    return false;
+  }
+  *rows = static_cast<std::size_t>(d);
+  return true;
+}
+
+}  // namespace
+
 Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
+  // The success path without building any string: the same checks as the guards below (usable,
+  // 3 arguments, X / out live Float32Arrays of >= rows x inputs / outputs, rows an integer in
+  // 0..2^31, params / state still the plan's lengths), each answered with a bool. Any failure
+  // returns false before the core runs, and the guards below redo the checks and throw the usual
+  // error.
+  const auto fast = [&]() -> bool {
+    if (!core_ || busy_ || info.Length() != 3) return false;
+    napi_env env = info.Env();
+    Span<float> X, out, params, state;
+    std::size_t rows = 0;
+    if (!quick_float32_array(env, info[0], &X) || !quick_rows(env, info[1], &rows) ||
+        !quick_float32_array(env, info[2], &out)) {
+      return false;
+    }
+    const std::size_t in = core_->inputs();
+    const std::size_t nout = core_->outputs();
+    // Element counts <= 2^31 (as expect_elements), then long enough (as expect_at_least).
+    if ((rows != 0 && (in > kMaxElements / rows || nout > kMaxElements / rows)) || X.size < rows * in ||
+        out.size < rows * nout) {
+      return false;
+    }
+    X.size = rows * in;
+    out.size = rows * nout;
+    if (!quick_float32_array(env, params_ref_.Value(), &params) || params.size != core_->layout().size ||
+        !quick_float32_array(env, state_ref_.Value(), &state) || state.size != state_size_) {
+      return false;
+    }
+    call_core(info.Env(), [&] { core_->predict({params.data, params.size}, {X.data, X.size}, rows, out); });
+    return true;
+  };
+  if (fast()) return info.Env().Undefined();
   Napi::Env env = info.Env();
   expect_usable(env, "predict");
   expect_arg_count(info, 3, "predict");

@@ -151,6 +151,32 @@ void large_shapes(Tally& t, Contexts& cx) {
   }
   // n past NC = 4080: the JC loop runs twice.
   check_all_paths(t, cx, make_case(rng, {false, true, 7, 4100, 9, 1.0f, 0.0f}), true);
+  // One row of C wider than a column block (the AVX2 direct path's run_row): k crossing its
+  // 64-row chunks, n crossing 8-vector blocks and its 512-column passes, a partial last vector.
+  for (int tr = 0; tr < 4; ++tr) {
+    const bool ta = (tr & 1) != 0, tb = (tr & 2) != 0;
+    for (std::size_t n : {std::size_t{65}, std::size_t{128}, std::size_t{133}, std::size_t{520}, std::size_t{1100}}) {
+      for (std::size_t k : {std::size_t{1}, std::size_t{63}, std::size_t{130}, std::size_t{784}}) {
+        if (tb && n * k > 100000) continue;  // keep the transB copies small
+        check_all_paths(t, cx, make_case(rng, {ta, tb, 1, n, k, tr % 2 == 0 ? 1.0f : -0.5f, tr < 2 ? 0.0f : 0.3f}),
+                        false);
+      }
+    }
+  }
+  // The same row path with a bias row (C = A B + bias, as a one-row predict runs it).
+  for (std::size_t n : {std::size_t{133}, std::size_t{1100}}) {
+    const std::size_t k = 784;
+    Case c = make_case(rng, {false, false, 1, n, k, 1.0f, 0.0f});
+    const std::vector<float> bias = fastmlp_test::random_vector(rng, n);
+    std::vector<float> got(n, 0.0f);
+    fastmlp::sgemm_bias_with(cx.single, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, false,
+                             false, 1, n, k, 1.0f, c.a.data(), c.b.data(), 0.0f, bias.data(), got.data());
+    bool ok = true;
+    for (std::size_t j = 0; j < n; ++j) {
+      ok = ok && std::fabs(got[j] - (c.ref[j] + bias[j])) <= c.bound[j] + 4.0f * std::fabs(bias[j]) * 1.2e-7f;
+    }
+    fastmlp_test::expect(t, ok, "one row with bias, n = " + std::to_string(n));
+  }
   // A 784-128-10 net: forward X W, weight gradient X^T dZ, input gradient dZ W^T.
   for (std::size_t batch : {std::size_t{64}, std::size_t{1024}}) {
     check_all_paths(t, cx, make_case(rng, {false, false, batch, 128, 784, 1.0f, 0.0f}), true);
