@@ -1,7 +1,7 @@
 // Converts what users pass as X and y (nested arrays or row-major Float32Arrays) into the
 // engines' row-major Float32Arrays, once per call, checking shape and finiteness first.
 import type { LossName } from './engine/engine.js';
-import { describe, invalidArgument, outOfRange } from './validate.js';
+import { invalidArgument, outOfRange } from './validate.js';
 
 /** Samples: rows of numbers, or a row-major Float32Array whose row width is the network's inputs. */
 export type Features = number[][] | Float32Array;
@@ -152,9 +152,4 @@ export function toTargets(
     else setLabel(r, v);
   }
   return out;
-}
-
-/** Human description of a features argument for messages that mention its shape. */
-export function shapeOf(X: Features): string {
-  return describe(X);
 }
