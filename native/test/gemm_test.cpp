@@ -187,6 +187,40 @@ void large_shapes(Tally& t, Contexts& cx) {
   }
 }
 
+// ---- tall and tiny (the AVX2 direct path's tall<N, K>: m >= 8, n <= 4, k <= 4) -----------
+
+void tall_tiny(Tally& t, Contexts& cx) {
+  Rng rng{11};
+  const float betas[] = {0.0f, 1.0f, 0.3f};
+  std::size_t index = 0;
+  for (std::size_t m : {std::size_t{8}, std::size_t{15}, std::size_t{120}, std::size_t{123}}) {
+    for (std::size_t n = 1; n <= 5; ++n) {
+      for (std::size_t k = 1; k <= 5; ++k) {
+        for (int tr = 0; tr < 4; ++tr, ++index) {
+          const float alpha = index % 2 == 0 ? 1.0f : -0.5f;
+          check_all_paths(t, cx, make_case(rng, {(tr & 1) != 0, (tr & 2) != 0, m, n, k, alpha, betas[index % 3]}),
+                          false);
+        }
+        // With a bias row (C = A B + bias, as dense_forward runs it).
+        Case c = make_case(rng, {false, false, m, n, k, 1.0f, 0.0f});
+        const std::vector<float> bias = fastmlp_test::random_vector(rng, n);
+        for (const GemmKernel kernel : {GemmKernel::automatic, GemmKernel::scalar}) {
+          std::vector<float> got(m * n, 0.0f);
+          fastmlp::sgemm_bias_with(cx.single, {GemmPath::direct, kernel, GemmThreads::single}, false, false, m, n,
+                                   k, 1.0f, c.a.data(), c.b.data(), 0.0f, bias.data(), got.data());
+          bool ok = true;
+          for (std::size_t i = 0; i < m * n; ++i) {
+            ok = ok && std::fabs(got[i] - (c.ref[i] + bias[i % n])) <=
+                           c.bound[i] + 4.0f * std::fabs(bias[i % n]) * 1.2e-7f;
+          }
+          fastmlp_test::expect(t, ok, "tall with bias, m = " + std::to_string(m) + " n = " + std::to_string(n) +
+                                          " k = " + std::to_string(k));
+        }
+      }
+    }
+  }
+}
+
 // ---- edge cases ----------------------------------------------------------------------------
 
 void edge_cases(Tally& t, Contexts& cx) {
@@ -308,6 +342,7 @@ int main() {
   edge_cases(t, cx);
   sweep(t, cx);
   large_shapes(t, cx);
+  tall_tiny(t, cx);
   threads_bit_identical(t, cx);
   return fastmlp_test::finish(t, "gemm");
 }
