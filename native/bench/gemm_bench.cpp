@@ -7,6 +7,7 @@
 // Build against the core library (e.g. build/libfastmlp_core.a from CMake), from the repo root:
 //   g++ -O3 -std=c++17 -Inative/core native/bench/gemm_bench.cpp build/libfastmlp_core.a
 //       -lpthread [-DFASTMLP_BENCH_OPENBLAS -lopenblas]    (one command line)
+#include "bench_clock.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -29,6 +30,8 @@
 
 namespace {
 
+using fastmlp::bench::Clock;
+
 struct Shape {
   const char* name;
   bool ta, tb;
@@ -39,20 +42,9 @@ struct Shape {
 // machine it drops the time the thread was descheduled (single-threaded runs only).
 bool g_cpu_clock = false;  // set from the command line; only honoured on one thread
 
-double now_seconds() {
-  if (g_cpu_clock) {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-  }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_seconds() { return fastmlp::bench::now_seconds(g_cpu_clock ? Clock::thread_cpu : Clock::wall); }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
+using fastmlp::bench::median;
 
 // Seconds per call of fn, timed over enough calls to last >= ~2 ms (small shapes).
 double time_per_call(const std::function<void()>& fn, std::size_t calls) {

@@ -12,6 +12,7 @@
 // Build from the repo root against the core library of `npm run build:native`:
 //   g++ -O3 -std=c++17 -Inative/core native/bench/trainer_bench.cpp build/libfastmlp_core.a -lpthread
 //       -o /tmp/trainer_bench    (one command line)
+#include "bench_clock.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -31,22 +32,13 @@ using namespace fastmlp;
 
 namespace {
 
+using bench::Clock;
+
 bool g_cpu_clock = false;
 
-double now_seconds() {
-  if (g_cpu_clock) {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-  }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_seconds() { return bench::now_seconds(g_cpu_clock ? Clock::process_cpu : Clock::wall); }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
+using bench::median;
 
 // Deterministic uniform floats in [lo, hi) (xorshift): no dependence on <random>'s distributions.
 struct Rng {
