@@ -1,7 +1,7 @@
 // Initial weights, drawn in TypeScript from the network's seed so both engines start from the
 // same numbers. The seeds' four distributions plus Glorot and He, with a default per activation.
 import type { ActivationName, LayerPlan } from './engine/engine.js';
-import type { ParamLayout } from './layout.js';
+import type { ParamLayout } from './engine/layout.js';
 import type { Random } from './random.js';
 import { expectNumber, expectObject, expectOneOf, rejectUnknownKeys } from './validate.js';
 

@@ -2,11 +2,11 @@
 // hands whole chunks of training to an engine, and checks every argument before any state
 // changes. Serialization lives in serialize.ts, the fit loop in train.ts.
 import type { EngineName, LossName, OptimizerPlan, Trainer } from './engine/engine.js';
+import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import { initializeLayers } from './initializers.js';
 import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
-import { type ParamLayout, paramLayout, stateSize } from './layout.js';
 import { accuracy, classOf, toRows } from './outputs.js';
 import { Random } from './random.js';
 import { applyScaling, checkScaling, type InputScaling } from './scaling.js';

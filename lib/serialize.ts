@@ -2,7 +2,7 @@
 // the checks that make a JSON from elsewhere safe to load. Float32 values survive a JSON round
 // trip exactly: each is a double that prints and parses back to itself.
 import type { ActivationName, LossName, OptimizerPlan } from './engine/engine.js';
-import { paramLayout, stateSize } from './layout.js';
+import { paramLayout, stateSize } from './engine/layout.js';
 import type { NetworkOptions, ResolvedSpec } from './spec.js';
 import { resolveSpec } from './spec.js';
 import { expectObject, invalidArgument, outOfRange } from './validate.js';

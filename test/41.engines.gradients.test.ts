@@ -3,7 +3,7 @@
 // gradient (read back from one SGD step with learning rate 1) and its optimizers against it.
 import { describe, expect, test } from 'vitest';
 import type { ActivationName, LayerPlan, LossName, OptimizerPlan } from '../lib/engine/engine.js';
-import { paramLayout, stateSize } from '../lib/layout.js';
+import { paramLayout, stateSize } from '../lib/engine/layout.js';
 import {
   ACTIVATIONS,
   makeProblem,

@@ -3,7 +3,7 @@
 // Expected values come from the float64 reference replaying the same batches.
 import { describe, expect, test } from 'vitest';
 import type { ActivationName, LossName, OptimizerPlan, TrainChunk } from '../lib/engine/engine.js';
-import { paramLayout, stateSize } from '../lib/layout.js';
+import { paramLayout, stateSize } from '../lib/engine/layout.js';
 import { Random } from '../lib/random.js';
 import { makeProblem, optimizer, type Problem, stack, trainerPlan } from './helpers/engine-problems.js';
 import { engines } from './helpers/engines.js';

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
 import type { Engine, OptimizerPlan, TrainerPlan } from '../lib/engine/engine.js';
+import { paramLayout, stateSize } from '../lib/engine/layout.js';
 import {
   adaptAddon,
   addonPath,
@@ -17,7 +18,6 @@ import {
 } from '../lib/engine/native.js';
 import { engineFallbackReason, selectEngine } from '../lib/engine/select.js';
 import { tsEngine } from '../lib/engine/ts/index.js';
-import { paramLayout, stateSize } from '../lib/layout.js';
 import { Random } from '../lib/random.js';
 import { makeProblem, optimizer, type Problem, stack, trainerPlan } from './helpers/engine-problems.js';
 

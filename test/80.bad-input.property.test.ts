@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Engine, LayerPlan, LossName, OptimizerPlan } from '../lib/engine/engine.js';
+import { paramLayout, stateSize } from '../lib/engine/layout.js';
 import { Network } from '../lib/index.js';
-import { paramLayout, stateSize } from '../lib/layout.js';
 import { engineNames } from './helpers/engine-names.js';
 import { engines } from './helpers/engines.js';
 import { referenceForward, referenceGemm, referenceTrain } from './helpers/reference.js';

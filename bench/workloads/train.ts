@@ -3,8 +3,8 @@
 // (createTrainer + trainEpochs) and the public API (Network.fitSync; tfjs model.fit). Before
 // timing, one epoch of two batches is compared with a float64 SGD written in plain loops.
 
+import { stateSize } from '../../lib/engine/layout.js';
 import { Network } from '../../lib/index.js';
-import { stateSize } from '../../lib/layout.js';
 import {
   MLP_CLASSES,
   MLP_HIDDEN,

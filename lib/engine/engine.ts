@@ -41,7 +41,7 @@ export interface OptimizerPlan {
 
 /**
  * Everything an engine needs to build a trainer.
- * Parameter layout (one flat Float32Array, see paramLayout in lib/layout.ts): for each layer in
+ * Parameter layout (one flat Float32Array, see paramLayout in lib/engine/layout.ts): for each layer in
  * order, W (inputs*units, row-major (inputs, units)) then b (units) when useBias.
  * Optimizer state: momentum/nesterov use state[0, P) as v; adam uses state[0, P) as m and
  * state[P, 2P) as v. sgd uses none (state may be empty).

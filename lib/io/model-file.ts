@@ -5,7 +5,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import type { LayerPlan, OptimizerKind, OptimizerPlan } from '../engine/engine.js';
-import { paramLayout, stateSize } from '../layout.js';
+import { paramLayout, stateSize } from '../engine/layout.js';
 import { JSON_FORMAT, JSON_VERSION, type NetworkJSON, optimizerOptions } from '../serialize.js';
 import { type NetworkOptions, resolveSpec } from '../spec.js';
 import { invalidArgument } from '../validate.js';

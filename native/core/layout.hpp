@@ -1,4 +1,4 @@
-// The flat parameter layout, mirroring lib/layout.ts: for each layer in order, W (inputs*units,
+// The flat parameter layout, mirroring lib/engine/layout.ts: for each layer in order, W (inputs*units,
 // row-major (inputs, units)) then b (units) when the layer has a bias. Gradients and optimizer
 // state use the same offsets. All sizes are checked (std::length_error on overflow).
 #pragma once

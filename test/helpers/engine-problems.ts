@@ -7,7 +7,7 @@ import type {
   OptimizerPlan,
   TrainerPlan,
 } from '../../lib/engine/engine.js';
-import { paramLayout } from '../../lib/layout.js';
+import { paramLayout } from '../../lib/engine/layout.js';
 import { Random } from '../../lib/random.js';
 import { referenceForward } from './reference.js';
 

@@ -3,7 +3,7 @@
 // fused gradients, derivatives from Z, losses from probabilities. Test 41 checks it against
 // central finite differences; the engine tests then compare against it.
 import type { ActivationName, LayerPlan, LossName, OptimizerPlan } from '../../lib/engine/engine.js';
-import { paramLayout } from '../../lib/layout.js';
+import { paramLayout } from '../../lib/engine/layout.js';
 
 type Vec = ArrayLike<number>;
 

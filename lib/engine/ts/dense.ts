@@ -4,7 +4,7 @@
 import { activationBackward, biasActivationForward } from './activations.js';
 import { gemm } from './gemm.js';
 
-/** Where one layer lives in the flat buffers (see lib/layout.ts) and how it activates. */
+/** Where one layer lives in the flat buffers (see lib/engine/layout.ts) and how it activates. */
 export interface DenseLayer {
   inputs: number;
   units: number;

@@ -2,8 +2,8 @@
 // the network's params/state. Every workspace is allocated once in the constructor; the loops in
 // trainEpochs / predict / evaluate allocate nothing (offsets instead of subarray views).
 
-import { paramLayout, stateSize } from '../../layout.js';
 import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
+import { paramLayout, stateSize } from '../layout.js';
 import { activationCode, SIGMOID, SOFTMAX } from './activations.js';
 import { checkInteger, checkLength } from './checks.js';
 import { type DenseLayer, denseBackward, denseForward } from './dense.js';

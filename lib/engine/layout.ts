@@ -1,6 +1,6 @@
 // The one place that decides where each layer's weights and biases live in the flat parameter
 // buffer. Gradients and optimizer state use the same offsets. Mirrored by native/core/layout.hpp.
-import type { LayerPlan, OptimizerKind } from './engine/engine.js';
+import type { LayerPlan, OptimizerKind } from './engine.js';
 
 export interface LayerOffsets {
   /** Offset of W, (inputs, units) row-major. */
