@@ -1,41 +1,30 @@
-// Network: a multilayer perceptron. Owns the one flat parameter buffer and the optimizer state,
-// hands whole chunks of training to an engine, and checks every argument before any state
-// changes. Serialization lives in serialize.ts, the fit loop in train.ts.
-import type { EngineName, LossName, OptimizerPlan, Trainer } from './engine/engine.js';
-import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
+// Network: a multilayer perceptron, as users hold it. Owns the options, the one flat parameter
+// buffer and the optimizer state, and whether it is busy; checks every argument before any state
+// changes. The fit loop lives in train.ts, data checks in fit-data.ts, weights as arrays in
+// weights.ts, serialization in serialize.ts and io/.
+import { assertIdle, assertReadable, type Busy } from './busy.js';
+import type { EngineName, LossName, Trainer } from './engine/engine.js';
+import { layerPlans, type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
+import { type DataShape, features, trainingData } from './fit-data.js';
 import { initializeLayers } from './initializers.js';
-import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
+import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
-import { accuracy, classOf, toRows } from './outputs.js';
+import { accuracy, classOf, type Evaluation, toRows } from './outputs.js';
 import { Random } from './random.js';
-import { applyScaling, checkScaling, type InputScaling } from './scaling.js';
+import { checkScaling, type InputScaling } from './scaling.js';
 import { type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialize.js';
-import { type NetworkOptions, type ResolvedSpec, resolveSpec } from './spec.js';
-import {
-  FitSession,
-  type History,
-  splitValidation,
-  type TrainingData,
-  type TrainingTarget,
-} from './train.js';
-import { type FitOptions, type ResolvedFitOptions, resolveFitOptions } from './train-options.js';
+import { type NetworkOptions, type ResolvedOptimizer, type ResolvedSpec, resolveSpec } from './spec.js';
+import { type FitLoop, fitLoop, type History, runFit, runFitSync } from './train.js';
+import { type FitOptions, resolveFitOptions } from './train-options.js';
 import { invalidArgument } from './validate.js';
+import { allocate, checkClassNames, checkParameters, type LayerWeights, layerWeights } from './weights.js';
+
+export type { Evaluation } from './outputs.js';
+export type { LayerWeights } from './weights.js';
 
 /** Rows per engine call when predicting or evaluating. */
 const INFERENCE_BLOCK = 256;
-
-export interface Evaluation {
-  loss: number;
-  /** Fraction of samples whose predicted class (argmax, or p >= 0.5 for one output) matches. */
-  accuracy: number;
-}
-
-export interface LayerWeights {
-  /** (inputs, units): W[i][j] connects input i to unit j. */
-  W: number[][];
-  b: number[] | null;
-}
 
 export class Network {
   /** The seed that drew the initial weights and drives every shuffle. */
@@ -53,13 +42,12 @@ export class Network {
   private step = 0;
   private scaling: InputScaling | null = null;
   private names: string[] | null = null;
-  /** null: idle; 'fit': fit runs, between chunks; 'chunk': an async chunk is running in the engine. */
-  private busy: 'fit' | 'chunk' | null = null;
+  private busy: Busy = null;
 
   constructor(options: NetworkOptions) {
     const spec = resolveSpec(options);
-    const engine = selectEngine(spec.engine);
     this.spec = spec;
+    this.engineImpl = selectEngine(spec.engine);
     this.seed = spec.seed;
     this.inputs = spec.inputs;
     this.outputs = spec.layers[spec.layers.length - 1].units;
@@ -67,7 +55,6 @@ export class Network {
     this.layout = paramLayout(spec.layers);
     this.params = allocate(this.layout.size, 'parameters');
     this.state = allocate(stateSize(spec.optimizer.kind, this.layout.size), 'optimizer state');
-    this.engineImpl = engine;
     initializeLayers(this.params, this.layout, spec.layers, new Random(spec.seed));
     // A separate stream for shuffles, so the weights do not depend on how often fit shuffled.
     this.shuffleRandom = new Random((spec.seed ^ 0x5bd1e995) >>> 0);
@@ -78,17 +65,13 @@ export class Network {
     return this.engineImpl.name;
   }
 
-  get optimizer(): OptimizerPlan {
-    return { ...this.spec.optimizer };
+  get optimizer(): ResolvedOptimizer {
+    const { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay } = this.spec.optimizer;
+    return { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay };
   }
 
   get layers(): { inputs: number; units: number; activation: string; useBias: boolean }[] {
-    return this.spec.layers.map(({ inputs, units, activation, useBias }) => ({
-      inputs,
-      units,
-      activation,
-      useBias,
-    }));
+    return layerPlans(this.spec.layers);
   }
 
   get parameterCount(): number {
@@ -124,34 +107,14 @@ export class Network {
   }
 
   set classNames(value: string[] | null) {
-    const count = this.outputs === 1 ? 2 : this.outputs;
-    if (
-      value !== null &&
-      (!Array.isArray(value) || value.length !== count || !value.every((v) => typeof v === 'string'))
-    ) {
-      throw invalidArgument('classNames', `an array of ${count} strings or null`, value);
-    }
-    this.names = value && [...value];
+    this.names = checkClassNames(value, this.outputs);
   }
 
   /** Trains on the calling thread. Same options and result as fit(). */
   fitSync(X: Features, y: Targets, options?: FitOptions): History {
-    const session = this.startFit(X, y, options);
+    const loop = this.startFit(X, y, options);
     try {
-      while (!session.finished) {
-        const chunk = session.nextChunk();
-        const booked = session.afterChunk(chunk, session.runChunkSync(chunk));
-        if (booked) {
-          const answer = session.callEpochEnd(booked.epoch, booked.logs);
-          if (answer instanceof Promise) {
-            throw new TypeError(
-              'Expected a synchronous onEpochEnd for fitSync but it returned a Promise; use fit()',
-            );
-          }
-          session.afterCallback(booked.epoch, booked.logs, answer);
-        }
-      }
-      return session.finish();
+      return runFitSync(loop);
     } finally {
       this.busy = null;
     }
@@ -163,27 +126,12 @@ export class Network {
    * predict/evaluate during it, are rejected.
    */
   async fit(X: Features, y: Targets, options?: FitOptions): Promise<History> {
-    const session = this.startFit(X, y, options);
+    const loop = this.startFit(X, y, options);
     try {
-      while (!session.finished) {
-        const chunk = session.nextChunk();
-        let step: number;
-        if (this.engineImpl.name === 'native') {
-          this.busy = 'chunk'; // the core writes the weights on another thread until this settles
-          step = await session.runChunkAsync(chunk).finally(() => {
-            this.busy = 'fit';
-          });
-        } else {
-          step = session.runChunkSync(chunk);
-        }
-        const booked = session.afterChunk(chunk, step);
-        if (booked) {
-          const answer = session.callEpochEnd(booked.epoch, booked.logs);
-          session.afterCallback(booked.epoch, booked.logs, answer instanceof Promise ? await answer : answer);
-        }
-        if (this.engineImpl.name === 'ts') await new Promise((resolve) => setImmediate(resolve));
-      }
-      return session.finish();
+      // while a chunk runs off the event loop the core writes the weights: not even readable
+      return await runFit(loop, (running) => {
+        this.busy = running ? 'chunk' : 'fit';
+      });
     } finally {
       this.busy = null;
     }
@@ -218,14 +166,7 @@ export class Network {
   /** A copy of each layer's weights and biases. */
   getWeights(): LayerWeights[] {
     this.checkReadable('read weights');
-    return this.spec.layers.map((layer, i) => {
-      const at = this.layout.layers[i];
-      const W = Array.from({ length: layer.inputs }, (_, r) =>
-        Array.from(this.params.subarray(at.w + r * layer.units, at.w + (r + 1) * layer.units)),
-      );
-      const b = at.b >= 0 ? Array.from(this.params.subarray(at.b, at.b + layer.units)) : null;
-      return { W, b };
-    });
+    return layerWeights(this.spec.layers, this.layout, this.params);
   }
 
   /** A copy of all parameters in the flat layout (per layer: W row-major, then b). */
@@ -237,15 +178,7 @@ export class Network {
   /** Replaces all parameters; the array is checked before anything changes. */
   setParameters(values: Float32Array): void {
     this.checkIdle('setParameters');
-    if (!(values instanceof Float32Array) || values.length !== this.params.length) {
-      throw new TypeError(
-        `Expected a Float32Array of ${this.params.length} values for values but received ${values?.constructor?.name}`,
-      );
-    }
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) throw new RangeError(`Expected finite numbers for values[${i}]`);
-    }
-    this.params.set(values);
+    this.params.set(checkParameters(values, this.params.length));
   }
 
   /** Frees the engine's workspaces now instead of at garbage collection. The network stays usable. */
@@ -299,41 +232,25 @@ export class Network {
     return net;
   }
 
-  private startFit(X: Features, y: Targets, options: FitOptions | undefined): FitSession {
+  /** Checks fit's arguments and builds its loop; the network is busy from here until fit settles. */
+  private startFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
     this.checkIdle('fit');
     const opts = resolveFitOptions(options);
-    const data = this.prepareData(X, y, opts);
-    const self = this;
-    const target: TrainingTarget = {
+    const data = trainingData(X, y, opts, this.shape);
+    const target = {
       params: this.params,
       state: this.state,
-      get step() {
-        return self.step;
-      },
-      set step(value: number) {
-        self.step = value;
-      },
+      steps: this.step,
       classification: this.loss === 'bce' || this.loss === 'cross-entropy',
-      trainer: (batchSize) => this.trainer(batchSize),
-      evaluate: (m, Y) => this.evaluateMatrix(m, Y),
+      trainer: (batchSize: number) => this.trainer(batchSize),
+      evaluate: (m: Matrix, Y: Float32Array) => this.evaluateMatrix(m, Y),
+      advance: (steps: number) => {
+        this.step = steps;
+      },
     };
-    const session = new FitSession(target, data, opts, this.shuffleRandom);
+    const loop = fitLoop(target, data, opts, this.shuffleRandom);
     this.busy = 'fit';
-    return session;
-  }
-
-  private prepareData(X: Features, y: Targets, opts: ResolvedFitOptions): TrainingData {
-    // fit owns copies of its data: a caller's Float32Array may be written to, or its buffer
-    // transferred, while an async fit still reads it off the event loop.
-    const all = this.features(X, 'X', true);
-    const Y = toTargets(y, 'y', all.rows, this.outputs, this.loss);
-    if (opts.validationData) {
-      const vx = this.features(opts.validationData[0], 'validationData[0]', true);
-      const vy = toTargets(opts.validationData[1], 'validationData[1]', vx.rows, this.outputs, this.loss);
-      return { X: all, Y, validation: { X: vx, Y: vy } };
-    }
-    if (opts.validationSplit > 0) return splitValidation(all, Y, opts.validationSplit);
-    return { X: all, Y, validation: null };
+    return loop;
   }
 
   private trainer(batchSize: number): Trainer {
@@ -341,12 +258,7 @@ export class Network {
     if (existing) return existing;
     const trainer = this.engineImpl.createTrainer(
       {
-        layers: this.spec.layers.map(({ inputs, units, activation, useBias }) => ({
-          inputs,
-          units,
-          activation,
-          useBias,
-        })),
+        layers: layerPlans(this.spec.layers),
         loss: this.loss,
         optimizer: this.spec.optimizer,
         batchSize,
@@ -359,13 +271,13 @@ export class Network {
     return trainer;
   }
 
+  private get shape(): DataShape {
+    return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling: this.scaling };
+  }
+
   /** Checked row-major inputs, standardized by inputScaling (on a copy) when it is set. */
-  private features(X: Features, name: string, ownCopy = false): Matrix {
-    const m = toMatrix(X, name, this.inputs);
-    const scaling = this.scaling;
-    const data = m.data === X && (scaling || ownCopy) ? new Float32Array(m.data) : m.data;
-    if (scaling) applyScaling(data, scaling);
-    return { ...m, data };
+  private features(X: Features, name: string): Matrix {
+    return features(X, name, this.shape);
   }
 
   private predictMatrix(m: Matrix): Float32Array {
@@ -381,27 +293,10 @@ export class Network {
   }
 
   private checkIdle(what: string): void {
-    if (this.busy !== null) {
-      throw new Error(
-        `Cannot ${what} while this network is training (fit() has not settled yet); await it first, or use a copy made with Network.fromJSON(net.toJSON())`,
-      );
-    }
+    assertIdle(this.busy, what);
   }
 
-  /** Reading weights is safe between chunks (in onEpochEnd), not while the core writes them. */
   private checkReadable(what: string): void {
-    if (this.busy === 'chunk') {
-      throw new Error(
-        `Cannot ${what} while this network is training (a chunk is running off the event loop); read it in onEpochEnd or after fit() settles`,
-      );
-    }
-  }
-}
-
-function allocate(size: number, what: string): Float32Array {
-  try {
-    return new Float32Array(size);
-  } catch (cause) {
-    throw new RangeError(`Could not allocate ${size} floats for the network's ${what}`, { cause });
+    assertReadable(this.busy, what);
   }
 }

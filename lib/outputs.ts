@@ -1,5 +1,11 @@
 // Reading a network's outputs: rows for callers, the predicted class, accuracy.
 
+export interface Evaluation {
+  loss: number;
+  /** Fraction of samples whose predicted class (argmax, or p >= 0.5 for one output) matches. */
+  accuracy: number;
+}
+
 export function toRows(data: Float32Array, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
 }

@@ -67,6 +67,18 @@ export interface OptimizerSpec {
   weightDecay?: number;
 }
 
+/** The optimizer a network trains with, every default filled in: what `network.optimizer` returns. */
+export interface ResolvedOptimizer {
+  /** The update rule: 'sgd' with momentum > 0 resolves to 'momentum' (or 'nesterov'). */
+  kind: OptimizerKind;
+  learningRate: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+}
+
 export interface NetworkOptions {
   /** Features per sample, 1..2^20. */
   inputs: number;

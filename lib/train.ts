@@ -1,7 +1,9 @@
 // The fit loop: splits training into chunks of whole epochs handed to the engine in one call,
 // and between chunks does what needs TS: history, validation, callbacks, early stopping,
-// logging, abort. fitSync and fit share everything but how a chunk is run.
+// logging, abort. One generator owns all of it; fitSync and fit only differ in how they answer
+// its requests (run a chunk here or off the event loop, settle a callback's promise or refuse it).
 import type { TrainChunk, Trainer } from './engine/engine.js';
+import type { TrainingData } from './fit-data.js';
 import type { Matrix } from './inputs.js';
 import type { Random } from './random.js';
 import type { EpochLogs, ResolvedFitOptions } from './train-options.js';
@@ -22,47 +24,49 @@ export interface History {
   bestEpoch: number;
 }
 
-/** What the loop needs from the network: its buffers, a trainer, and evaluation. */
-export interface TrainingTarget {
-  params: Float32Array;
-  state: Float32Array;
-  step: number;
-  classification: boolean;
+/** What the loop needs from the network: its buffers and steps, a trainer, and evaluation. */
+export interface FitTarget {
+  readonly params: Float32Array;
+  readonly state: Float32Array;
+  /** Optimizer steps taken before this fit. */
+  readonly steps: number;
+  readonly classification: boolean;
   trainer(batchSize: number): Trainer;
   evaluate(data: Matrix, Y: Float32Array): { loss: number; accuracy: number };
+  /** Records the step count after a chunk is accepted, before history and callbacks see it. */
+  advance(steps: number): void;
 }
 
-export interface TrainingData {
-  X: Matrix;
-  Y: Float32Array;
-  validation: { X: Matrix; Y: Float32Array } | null;
-}
+/**
+ * What the loop asks of its driver. 'train': run the chunk on the trainer and answer with the
+ * step count it returns. 'settle': onEpochEnd returned this promise; answer with its value.
+ */
+export type FitRequest =
+  | { kind: 'train'; trainer: Trainer; chunk: TrainChunk }
+  | { kind: 'settle'; answer: Promise<unknown> };
 
-/** Holds out the last `fraction` of the rows (before any shuffling) as validation data. */
-export function splitValidation(all: Matrix, Y: Float32Array, fraction: number): TrainingData {
-  const held = Math.floor(all.rows * fraction);
-  const kept = all.rows - held;
-  if (held < 1 || kept < 1) {
-    throw new RangeError(
-      `Expected validationSplit to leave at least one sample on each side but received ${fraction} of ${all.rows} samples`,
-    );
-  }
-  const { cols } = all;
-  const outs = Y.length / all.rows;
-  return {
-    X: { data: all.data.subarray(0, kept * cols), rows: kept, cols },
-    Y: Y.subarray(0, kept * outs),
-    validation: { X: { data: all.data.subarray(kept * cols), rows: held, cols }, Y: Y.subarray(kept * outs) },
-  };
-}
+export type FitLoop = Generator<FitRequest, History, unknown>;
 
 /** Work handed to the engine per call, in multiply-adds; bounds how long a chunk blocks (TS engine). */
 const CHUNK_WORK = 2e7;
 /** Cap on one chunk's shuffled order (4 bytes each). */
 const MAX_ORDER = 1 << 22;
 
-export class FitSession {
-  readonly history: History = {
+/**
+ * Starts a fit: sizes the chunks and allocates everything the loop touches (once per fit), then
+ * returns the loop. Throws before anything runs when the trainer cannot be built.
+ */
+export function fitLoop(
+  target: FitTarget,
+  data: TrainingData,
+  options: ResolvedFitOptions,
+  random: Random,
+): FitLoop {
+  return new Fit(target, data, options, random).run();
+}
+
+class Fit {
+  private readonly history: History = {
     loss: [],
     accuracy: [],
     val_loss: [],
@@ -81,12 +85,13 @@ export class FitSession {
   private readonly backupParams: Float32Array;
   private readonly backupState: Float32Array;
   private readonly bestParams: Float32Array | null;
+  private step: number;
   private best = Number.POSITIVE_INFINITY;
   private sinceBest = 0;
   private done = false;
 
   constructor(
-    private readonly target: TrainingTarget,
+    private readonly target: FitTarget,
     private readonly data: TrainingData,
     private readonly options: ResolvedFitOptions,
     private readonly random: Random,
@@ -94,6 +99,7 @@ export class FitSession {
     const rows = data.X.rows;
     this.batchSize = options.batchSize === 'full' ? rows : Math.min(options.batchSize, rows);
     this.trainer = target.trainer(this.batchSize);
+    this.step = target.steps;
     this.perEpoch =
       target.classification ||
       data.validation !== null ||
@@ -115,12 +121,21 @@ export class FitSession {
       : null;
   }
 
-  get finished(): boolean {
-    return this.done;
+  /** Chunk after chunk until the epochs are done or something stops training. */
+  *run(): FitLoop {
+    while (!this.done) {
+      const chunk = this.nextChunk();
+      const step = (yield { kind: 'train', trainer: this.trainer, chunk }) as number;
+      const { epoch, logs } = this.afterChunk(chunk, step);
+      let answer = this.options.onEpochEnd?.(epoch, logs);
+      if (answer instanceof Promise) answer = yield { kind: 'settle', answer };
+      this.afterCallback(epoch, logs, answer);
+    }
+    return this.history;
   }
 
   /** The next chunk's arguments, with the weights saved so a diverging chunk can be undone. */
-  nextChunk(): TrainChunk {
+  private nextChunk(): TrainChunk {
     const { rows } = this.data.X;
     const epoch = this.history.epochs;
     let epochs = Math.min(this.maxChunk, this.options.epochs - epoch);
@@ -146,22 +161,14 @@ export class FitSession {
       order: this.order,
       epochs,
       batchSize: this.batchSize,
-      step: this.target.step,
+      step: this.step,
       losses: this.losses,
       correct: this.correct,
     };
   }
 
-  runChunkSync(chunk: TrainChunk): number {
-    return this.trainer.trainEpochs(chunk);
-  }
-
-  runChunkAsync(chunk: TrainChunk): Promise<number> {
-    return this.trainer.trainEpochsAsync(chunk);
-  }
-
-  /** Books a finished chunk; returns its last epoch and logs for callEpochEnd/afterCallback. */
-  afterChunk(chunk: TrainChunk, step: number): { epoch: number; logs: EpochLogs } | null {
+  /** Books a finished chunk (or undoes it when it diverged); returns its last epoch and logs. */
+  private afterChunk(chunk: TrainChunk, step: number): { epoch: number; logs: EpochLogs } {
     for (let e = 0; e < chunk.epochs; e++) {
       const loss = chunk.losses[e];
       if (!Number.isFinite(loss)) {
@@ -174,7 +181,8 @@ export class FitSession {
         );
       }
     }
-    this.target.step = step;
+    this.step = step;
+    this.target.advance(step);
     const rows = this.data.X.rows;
     for (let e = 0; e < chunk.epochs; e++) {
       this.history.loss.push(chunk.losses[e]);
@@ -200,22 +208,11 @@ export class FitSession {
     return { epoch: last, logs };
   }
 
-  /** Runs the user's onEpochEnd; its answer (or promise of one) goes to afterCallback. */
-  callEpochEnd(epoch: number, logs: EpochLogs): unknown {
-    return this.options.onEpochEnd?.(epoch, logs);
-  }
-
-  /** Applies a callback's answer, early stopping and abort after an epoch. */
-  afterCallback(epoch: number, logs: EpochLogs, answer: unknown): void {
+  /** Applies onEpochEnd's answer, early stopping and abort after an epoch. */
+  private afterCallback(epoch: number, logs: EpochLogs, answer: unknown): void {
     if (answer === false && !this.done) this.stop('callback');
     this.checkEarlyStopping(epoch, logs);
     if (this.options.signal?.aborted && !this.done) this.stop('aborted');
-  }
-
-  /** Called once when training ends for any reason other than an error. */
-  finish(): History {
-    this.done = true;
-    return this.history;
   }
 
   private stop(reason: StopReason): void {
@@ -258,4 +255,46 @@ export class FitSession {
 
 function formatNumber(x: number): string {
   return Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(3);
+}
+
+// --- drivers: the same loop, run on the calling thread or awaiting each chunk
+
+/** Runs the loop to the end on the calling thread. */
+export function runFitSync(loop: FitLoop): History {
+  let next = loop.next();
+  while (!next.done) {
+    const request = next.value;
+    if (request.kind === 'settle') {
+      throw new TypeError(
+        'Expected a synchronous onEpochEnd for fitSync but it returned a Promise; use fit()',
+      );
+    }
+    next = loop.next(request.trainer.trainEpochs(request.chunk));
+  }
+  return next.value;
+}
+
+/**
+ * Runs the loop awaiting each chunk. A trainer that runsOffThread writes the weights on another
+ * thread until its chunk settles (offThread(true) then, offThread(false) after); one that runs
+ * here trains synchronously and the loop yields to the event loop between its chunks.
+ */
+export async function runFit(loop: FitLoop, offThread: (running: boolean) => void): Promise<History> {
+  let next = loop.next();
+  let first = true;
+  while (!next.done) {
+    const request = next.value;
+    if (request.kind === 'settle') {
+      next = loop.next(await request.answer);
+    } else if (request.trainer.runsOffThread) {
+      offThread(true);
+      const step = await request.trainer.trainEpochsAsync(request.chunk).finally(() => offThread(false));
+      next = loop.next(step);
+    } else {
+      if (!first) await new Promise((resolve) => setImmediate(resolve));
+      next = loop.next(request.trainer.trainEpochs(request.chunk));
+    }
+    first = false;
+  }
+  return next.value;
 }

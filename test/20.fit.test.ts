@@ -256,6 +256,61 @@ describe.each(engineNames)('fit on the %s engine', (engine) => {
     expect(net.predict(xorX).length).toBe(4);
   });
 
+  it('fitSync refuses an onEpochEnd that returns a Promise; fit awaits it and honours its answer', async () => {
+    const net = make();
+    expect(() => net.fitSync(xorX, xorY, { epochs: 10, onEpochEnd: async () => true })).toThrow(
+      new TypeError('Expected a synchronous onEpochEnd for fitSync but it returned a Promise; use fit()'),
+    );
+    expect(net.training).toBe(false);
+    expect(net.steps).toBe(1); // the first epoch ran (one batch of 4), then the callback was refused
+    const seen: number[] = [];
+    const history = await net.fit(xorX, xorY, {
+      epochs: 10,
+      onEpochEnd: async (epoch) => {
+        seen.push(epoch);
+        await new Promise((resolve) => setImmediate(resolve));
+        return epoch < 2;
+      },
+    });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(history.stopReason).toBe('callback');
+    expect(net.steps).toBe(4);
+  });
+
+  it('onEpochEnd sees the steps and weights of the epoch it reports', async () => {
+    const net = make();
+    const steps: number[] = [];
+    const firsts: number[] = [];
+    await net.fit(xorX, xorY, {
+      epochs: 3,
+      batchSize: 2,
+      onEpochEnd: () => {
+        steps.push(net.steps);
+        firsts.push(net.getParameters()[0]);
+      },
+    });
+    expect(steps).toEqual([2, 4, 6]);
+    expect(firsts[2]).toBe(net.getParameters()[0]);
+    expect(new Set(firsts).size).toBe(3);
+  });
+
+  it('fit lets the event loop turn between chunks', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turnsAtEpochEnd: number[] = [];
+    try {
+      await make().fit(xorX, xorY, { epochs: 5, onEpochEnd: () => void turnsAtEpochEnd.push(turns) });
+    } finally {
+      ticking = false;
+    }
+    for (let e = 1; e < 5; e++) expect(turnsAtEpochEnd[e]).toBeGreaterThan(turnsAtEpochEnd[e - 1]);
+  });
+
   it('early stopping stops after patience epochs and can restore the best weights', () => {
     let best: Float32Array | null = null;
     let bestLoss = Number.POSITIVE_INFINITY;

@@ -107,6 +107,18 @@ describe.each(engines)('$name engine: training', (engine) => {
     await expect(trainer.trainEpochsAsync(chunk(p, 1, 4))).rejects.toThrow(/disposed/);
   });
 
+  test(`${engine.name}: runsOffThread says where trainEpochsAsync trains`, async () => {
+    const p = mse();
+    const { trainer, params } = start(engine, p, optimizer('sgd'), 4);
+    expect(trainer.runsOffThread).toBe(engine.name === 'native'); // the addon trains on a libuv worker
+    const before = params.slice();
+    const pending = trainer.trainEpochsAsync(chunk(p, 1, 4));
+    // on the calling thread, the chunk is done when the call returns; off it, fit must not touch the weights yet
+    if (!trainer.runsOffThread) expect(params).not.toEqual(before);
+    await expect(pending).resolves.toBe(3);
+    expect(params).not.toEqual(before);
+  });
+
   const BATCHING: [LossName, ActivationName, ActivationName, OptimizerPlan][] = [
     ['mse', 'tanh', 'sigmoid', optimizer('sgd', { learningRate: 0.5 })],
     ['sse', 'relu', 'linear', optimizer('momentum', { learningRate: 0.02 })],

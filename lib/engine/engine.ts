@@ -107,6 +107,11 @@ export interface TrainChunk {
 }
 
 export interface Trainer {
+  /**
+   * True when trainEpochsAsync runs on another thread (the params and state are written off the
+   * event loop until it settles); false when it runs on the calling thread.
+   */
+  readonly runsOffThread: boolean;
   /** Trains in place on the params/state given to createTrainer. Returns the new step count. */
   trainEpochs(chunk: TrainChunk): number;
   /** Same as trainEpochs, off the calling thread where the engine can (native). */

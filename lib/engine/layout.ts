@@ -36,3 +36,8 @@ export function stateSize(kind: OptimizerKind, params: number): number {
   if (kind === 'momentum' || kind === 'nesterov') return params;
   return 0;
 }
+
+/** Just the plan of each layer (a resolved layer also carries its initializers). */
+export function layerPlans(layers: readonly LayerPlan[]): LayerPlan[] {
+  return layers.map(({ inputs, units, activation, useBias }) => ({ inputs, units, activation, useBias }));
+}

@@ -74,6 +74,7 @@ export function adaptAddon(addon: NativeAddon): Engine {
     createTrainer(plan, params, state): Trainer {
       const t = new addon.Trainer(plan, params, state);
       return {
+        runsOffThread: true, // trainEpochsAsync runs on a libuv worker (AsyncWorker)
         trainEpochs: (c) => t.trainEpochs(...positional(c)),
         trainEpochsAsync(c) {
           try {

@@ -14,6 +14,8 @@ import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate }
 const EMPTY = new Float32Array(0);
 
 export class TsTrainer implements Trainer {
+  /** trainEpochsAsync trains on the calling thread: fit yields to the event loop between chunks. */
+  readonly runsOffThread = false;
   private params: Float32Array;
   private state: Float32Array;
   private layers: DenseLayer[];

@@ -1,0 +1,72 @@
+// The data fit, predict and evaluate hand to an engine: checked row-major features (scaled by the
+// network's inputScaling), targets, and the validation rows held out of training.
+import type { LossName } from './engine/engine.js';
+import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
+import { applyScaling, type InputScaling } from './scaling.js';
+import type { ResolvedFitOptions } from './train-options.js';
+
+export interface TrainingData {
+  X: Matrix;
+  Y: Float32Array;
+  validation: { X: Matrix; Y: Float32Array } | null;
+}
+
+/** What the checks need to know of the network. */
+export interface DataShape {
+  inputs: number;
+  outputs: number;
+  loss: LossName;
+  scaling: InputScaling | null;
+}
+
+/** Checked row-major inputs, standardized by `scaling` (on a copy) when it is set. */
+export function features(X: Features, name: string, shape: DataShape, ownCopy = false): Matrix {
+  const m = toMatrix(X, name, shape.inputs);
+  const { scaling } = shape;
+  const data = m.data === X && (scaling || ownCopy) ? new Float32Array(m.data) : m.data;
+  if (scaling) applyScaling(data, scaling);
+  return { ...m, data };
+}
+
+/** Checked targets for `rows` samples. */
+export function targets(y: Targets, name: string, rows: number, shape: DataShape): Float32Array {
+  return toTargets(y, name, rows, shape.outputs, shape.loss);
+}
+
+/** fit's training and validation data, checked, as copies fit owns. */
+export function trainingData(
+  X: Features,
+  y: Targets,
+  opts: ResolvedFitOptions,
+  shape: DataShape,
+): TrainingData {
+  // fit owns copies of its data: a caller's Float32Array may be written to, or its buffer
+  // transferred, while an async fit still reads it off the event loop.
+  const all = features(X, 'X', shape, true);
+  const Y = targets(y, 'y', all.rows, shape);
+  if (opts.validationData) {
+    const vx = features(opts.validationData[0], 'validationData[0]', shape, true);
+    const vy = targets(opts.validationData[1], 'validationData[1]', vx.rows, shape);
+    return { X: all, Y, validation: { X: vx, Y: vy } };
+  }
+  if (opts.validationSplit > 0) return splitValidation(all, Y, opts.validationSplit);
+  return { X: all, Y, validation: null };
+}
+
+/** Holds out the last `fraction` of the rows (before any shuffling) as validation data. */
+export function splitValidation(all: Matrix, Y: Float32Array, fraction: number): TrainingData {
+  const held = Math.floor(all.rows * fraction);
+  const kept = all.rows - held;
+  if (held < 1 || kept < 1) {
+    throw new RangeError(
+      `Expected validationSplit to leave at least one sample on each side but received ${fraction} of ${all.rows} samples`,
+    );
+  }
+  const { cols } = all;
+  const outs = Y.length / all.rows;
+  return {
+    X: { data: all.data.subarray(0, kept * cols), rows: kept, cols },
+    Y: Y.subarray(0, kept * outs),
+    validation: { X: { data: all.data.subarray(kept * cols), rows: held, cols }, Y: Y.subarray(kept * outs) },
+  };
+}
