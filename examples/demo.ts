@@ -1,6 +1,6 @@
 // `npm start`: trains a small network on moons, printing progress, then reports the result and
 // which engine ran. Built to dist/examples/demo.js by `npm run build:ts`.
-import { datasets, engineFallbackReason, Network, trainTestSplit } from '../lib/index.js';
+import { datasets, engineInfo, Network, trainTestSplit } from '../lib/index.js';
 import { runIfMain } from './run-main.js';
 
 export async function demo(log: (line: string) => void = console.log) {
@@ -18,8 +18,7 @@ export async function demo(log: (line: string) => void = console.log) {
     seed: 42,
   });
   log(`fastmlp demo: moons, 2-16-16-1, adam, engine '${net.engine}'`);
-  const fallback = engineFallbackReason();
-  if (fallback) log(`(native engine not used: ${fallback})`);
+  if (net.engine !== 'native') log(`(native engine not used: ${engineInfo().reason})`);
   const started = performance.now();
   const history = await net.fit(XTrain, yTrain as number[], {
     epochs: 200,

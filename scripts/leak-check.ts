@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type EngineName, Network, nativeStatus } from '../lib/index.js';
+import { type EngineName, engineInfo, Network } from '../lib/index.js';
 
 // --- bounds -----------------------------------------------------------------------------------
 // One leaked trainer (workspaces, a thread pool) or one leaked Float32Array of the 4-16-3 model
@@ -25,7 +25,7 @@ const NOISE = { rss: 4 * 2 ** 20, heap: 2 ** 20, external: 2 ** 20 }; // bytes o
 const { values } = parseArgs({
   options: {
     cycles: { type: 'string', default: '100000' },
-    engines: { type: 'string', default: nativeStatus().available ? 'ts,native' : 'ts' },
+    engines: { type: 'string', default: engineInfo().native.available ? 'ts,native' : 'ts' },
     samples: { type: 'string', default: '40' },
   },
 });

@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dataDirectory } from '../data/index.js';
-import { nativeStatus } from '../engine/native.js';
-import { engineFallbackReason, selectEngine } from '../engine/select.js';
+import { engineInfo } from '../engine/info.js';
 import { parseCommand } from './args.js';
 import { emit } from './output.js';
 
@@ -13,14 +12,6 @@ const HELP = `Usage: fastmlp info [--json]
 
 Prints the engine 'auto' picks and why, the native addon's CPU kernel and threads (or why it is
 not available and how to build it), and the node and fastmlp versions.`;
-
-interface NativeStatus {
-  available: boolean;
-  reason: string;
-  fix: string;
-  kernel?: string;
-  defaultThreads?: number;
-}
 
 /** fastmlp's version from its package.json (found beside the data/ folder). */
 export function fastmlpVersion(): string {
@@ -40,28 +31,25 @@ export async function infoCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const native: NativeStatus = nativeStatus();
-  const auto = selectEngine('auto').name;
-  const fallback = auto === 'native' ? null : engineFallbackReason();
-  const forced = process.env.FASTMLP_ENGINE;
+  const engines = engineInfo();
+  const { native } = engines;
   const threads = native.defaultThreads ?? availableParallelism();
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown';
   const info = {
     fastmlp: fastmlpVersion(),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
-    engine: auto,
-    why:
-      auto === 'native'
-        ? 'the native addon is built and loads'
-        : (fallback ?? native.reason ?? 'the native addon is not available'),
-    env: forced === undefined ? null : forced,
+    engine: engines.engine,
+    why: engines.reason,
+    env: engines.forced,
     native: {
       available: native.available,
-      reason: native.available ? null : native.reason,
-      fix: native.available ? null : native.fix,
-      kernel: native.kernel ?? null,
-      defaultThreads: native.defaultThreads ?? null,
+      reason: native.available ? null : native.status,
+      fix: native.available ? null : native.build,
+      path: native.path,
+      version: native.version,
+      kernel: native.kernel,
+      defaultThreads: native.defaultThreads,
     },
     threads,
     cpu,
@@ -73,14 +61,15 @@ export async function infoCommand(argv: string[]): Promise<number> {
   }
   const lines = [
     `fastmlp ${info.fastmlp} on node ${info.node} (${info.platform})`,
-    `engine:  ${auto} (auto) - ${info.why}`,
+    `engine:  ${info.engine} (auto) - ${info.why}`,
   ];
-  if (forced !== undefined) lines.push(`         FASTMLP_ENGINE=${forced} is set and overrides 'auto'`);
+  if (info.env !== null) lines.push(`         FASTMLP_ENGINE=${info.env} is set and overrides 'auto'`);
   if (native.available) {
     lines.push(`native:  available, kernel ${native.kernel ?? 'unknown'}, ${threads} threads by default`);
+    lines.push(`         ${native.path} (fastmlp ${native.version ?? 'unknown'})`);
   } else {
-    lines.push(`native:  not available: ${native.reason}`);
-    lines.push(`         build it with: ${native.fix}`);
+    lines.push(`native:  not available: ${native.status}`);
+    lines.push(`         build it with: ${native.build}`);
   }
   lines.push(`cpu:     ${cpu}, ${info.cores} cores`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -60,6 +60,9 @@ export interface NativeStatus {
   kernel?: string;
   /** Threads a trainer uses by default (hardware threads), when available. */
   defaultThreads?: number;
+  /** The addon file and the version it was built as, when available. */
+  path?: string;
+  version?: string;
 }
 
 const FIX = 'npm run build:native';
@@ -137,6 +140,8 @@ function load(): Loaded {
         fix: FIX,
         kernel: info.kernel,
         defaultThreads: info.defaultThreads,
+        path,
+        version: info.version,
       },
     };
   } catch (error) {

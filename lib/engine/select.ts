@@ -1,6 +1,6 @@
 // Chooses the engine: 'native' (the C++ addon, an Error with the reason and the fix when it is
-// missing), 'ts' (pure TypeScript), or 'auto' (native when it loads, else ts, remembering why).
-// 'auto' honours the environment variable FASTMLP_ENGINE (auto | native | ts).
+// missing), 'ts' (pure TypeScript), or 'auto' (native when it loads, else ts, warning once per
+// process why). 'auto' honours the environment variable FASTMLP_ENGINE (auto | native | ts).
 import type { Engine } from './engine.js';
 import { nativeEngine, nativeStatus } from './native.js';
 import { tsEngine } from './ts/index.js';
@@ -8,6 +8,9 @@ import { tsEngine } from './ts/index.js';
 export type EngineRequest = 'auto' | 'native' | 'ts';
 
 const REQUESTS: readonly EngineRequest[] = ['auto', 'native', 'ts'];
+
+/** The code of the warning 'auto' emits when it falls back to the TS engine. */
+export const NO_NATIVE_WARNING = 'FASTMLP_NO_NATIVE';
 
 let fallbackReason: string | null = null;
 
@@ -19,21 +22,45 @@ function expectRequest(value: unknown, name: string): EngineRequest {
   return value as EngineRequest;
 }
 
-export function selectEngine(requested: EngineRequest = 'auto'): Engine {
+export interface EngineChoice {
+  engine: Engine;
+  /** Why this engine, in a phrase. */
+  reason: string;
+  /** True when 'auto' wanted native but it is not available. */
+  fellBack: boolean;
+}
+
+/** The engine a request resolves to, and why; the Error for 'native' when it is missing. */
+export function chooseEngine(requested: EngineRequest = 'auto'): EngineChoice {
   let mode = expectRequest(requested, 'engine');
   const env = process.env.FASTMLP_ENGINE;
-  if (mode === 'auto' && env !== undefined && env !== '') {
-    mode = expectRequest(env, 'the environment variable FASTMLP_ENGINE');
-  }
-  if (mode === 'ts') return tsEngine;
+  const forced = mode === 'auto' && env !== undefined && env !== '';
+  if (forced) mode = expectRequest(env, 'the environment variable FASTMLP_ENGINE');
+  const asked = forced ? `FASTMLP_ENGINE=${mode} is set` : `engine '${mode}' was asked for`;
+  if (mode === 'ts') return { engine: tsEngine, reason: asked, fellBack: false };
   const native = nativeEngine();
-  if (native) return native;
+  if (native) {
+    const reason = mode === 'native' ? asked : 'the native addon is built and loads';
+    return { engine: native, reason, fellBack: false };
+  }
   const status = nativeStatus();
   if (mode === 'native') {
     throw new Error(`The native engine is not available: ${status.reason}. Build it with: ${status.fix}`);
   }
-  fallbackReason = `using the pure-TypeScript engine because the native engine is not available: ${status.reason}. Build it with: ${status.fix}`;
-  return tsEngine;
+  const reason = `using the pure-TypeScript engine because the native engine is not available: ${status.reason}. Build it with: ${status.fix}`;
+  return { engine: tsEngine, reason, fellBack: true };
+}
+
+/** The engine for a network; 'auto' falling back to TS says so once per process (a warning). */
+export function selectEngine(requested: EngineRequest = 'auto'): Engine {
+  const choice = chooseEngine(requested);
+  if (choice.fellBack) {
+    if (fallbackReason === null) {
+      process.emitWarning(`fastmlp is ${choice.reason}`, { code: NO_NATIVE_WARNING });
+    }
+    fallbackReason = choice.reason;
+  }
+  return choice.engine;
 }
 
 /** Why 'auto' fell back to the TS engine in this process, or null when it never did. */
