@@ -143,7 +143,7 @@ export class Network {
   predict(X: Features): number[][] | Float32Array;
   predict(X: Features): number[][] | Float32Array {
     this.checkIdle('predict');
-    const m = this.features(X, 'X');
+    const m = features(X, 'X', this.shape);
     const out = this.predictMatrix(m);
     return X instanceof Float32Array ? out : toRows(out, m.rows, this.outputs);
   }
@@ -151,7 +151,7 @@ export class Network {
   /** Predicted class per sample: argmax of the outputs, or p >= 0.5 for a single output. */
   predictClasses(X: Features): number[] {
     this.checkIdle('predict');
-    const m = this.features(X, 'X');
+    const m = features(X, 'X', this.shape);
     const out = this.predictMatrix(m);
     return Array.from({ length: m.rows }, (_, r) => classOf(out, r, this.outputs));
   }
@@ -159,7 +159,7 @@ export class Network {
   /** Loss (as training defines it) and accuracy on (X, y). */
   evaluate(X: Features, y: Targets): Evaluation {
     this.checkIdle('evaluate');
-    const m = this.features(X, 'X');
+    const m = features(X, 'X', this.shape);
     return this.evaluateMatrix(m, toTargets(y, 'y', m.rows, this.outputs, this.loss));
   }
 
@@ -271,13 +271,9 @@ export class Network {
     return trainer;
   }
 
+  /** What fit-data's checks need: sizes, loss, and inputScaling to apply (on a copy). */
   private get shape(): DataShape {
     return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling: this.scaling };
-  }
-
-  /** Checked row-major inputs, standardized by inputScaling (on a copy) when it is set. */
-  private features(X: Features, name: string): Matrix {
-    return features(X, name, this.shape);
   }
 
   private predictMatrix(m: Matrix): Float32Array {

@@ -276,8 +276,8 @@ export function runFitSync(loop: FitLoop): History {
 
 /**
  * Runs the loop awaiting each chunk. A trainer that runsOffThread writes the weights on another
- * thread until its chunk settles (offThread(true) then, offThread(false) after); one that runs
- * here trains synchronously and the loop yields to the event loop between its chunks.
+ * thread until its chunk settles (offThread(true) then, offThread(false) after); one that trains
+ * on this thread would block it for the whole fit, so the event loop turns between its chunks.
  */
 export async function runFit(loop: FitLoop, offThread: (running: boolean) => void): Promise<History> {
   let next = loop.next();
@@ -286,15 +286,19 @@ export async function runFit(loop: FitLoop, offThread: (running: boolean) => voi
     const request = next.value;
     if (request.kind === 'settle') {
       next = loop.next(await request.answer);
-    } else if (request.trainer.runsOffThread) {
-      offThread(true);
-      const step = await request.trainer.trainEpochsAsync(request.chunk).finally(() => offThread(false));
-      next = loop.next(step);
-    } else {
-      if (!first) await new Promise((resolve) => setImmediate(resolve));
-      next = loop.next(request.trainer.trainEpochs(request.chunk));
+      continue;
     }
+    const { trainer, chunk } = request;
+    if (trainer.runsOffThread) offThread(true);
+    else if (!first) await new Promise((resolve) => setImmediate(resolve));
     first = false;
+    let step: number;
+    try {
+      step = await trainer.trainEpochsAsync(chunk);
+    } finally {
+      if (trainer.runsOffThread) offThread(false);
+    }
+    next = loop.next(step);
   }
   return next.value;
 }
