@@ -345,6 +345,7 @@ describe.skipIf(!status.available)(`native addon (${status.reason})`, () => {
       process.env.FASTMLP_ENGINE = 'native';
       expect(selectEngine('auto').name).toBe('native');
       process.env.FASTMLP_ENGINE = 'fast';
+      expect(() => selectEngine()).toThrow(RangeError);
       expect(() => selectEngine()).toThrow(/FASTMLP_ENGINE but received 'fast'/);
       expect(engineFallbackReason()).toBeNull();
     } finally {

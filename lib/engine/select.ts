@@ -1,20 +1,21 @@
 // Chooses the engine: 'native' (the C++ addon, an Error with the reason and the fix when it is
 // missing), 'ts' (pure TypeScript), or 'auto' (native when it loads, else ts, remembering why).
 // 'auto' honours the environment variable FASTMLP_ENGINE (auto | native | ts).
+import { ENGINE_CHOICES, type EngineChoice } from './contract.js';
 import type { Engine } from './engine.js';
 import { nativeEngine, nativeStatus } from './native.js';
 import { tsEngine } from './ts/index.js';
 
-export type EngineRequest = 'auto' | 'native' | 'ts';
-
-const REQUESTS: readonly EngineRequest[] = ['auto', 'native', 'ts'];
+export type EngineRequest = EngineChoice;
 
 let fallbackReason: string | null = null;
 
 function expectRequest(value: unknown, name: string): EngineRequest {
-  if (typeof value !== 'string' || !REQUESTS.includes(value as EngineRequest)) {
+  if (typeof value !== 'string' || !ENGINE_CHOICES.includes(value as EngineRequest)) {
     const received = typeof value === 'string' ? `'${value}'` : String(value);
-    throw new Error(`Expected one of 'auto', 'native', 'ts' for ${name} but received ${received}`);
+    const expected = ENGINE_CHOICES.map((c) => `'${c}'`).join(', ');
+    const Kind = typeof value === 'string' ? RangeError : TypeError;
+    throw new Kind(`Expected one of ${expected} for ${name} but received ${received}`);
   }
   return value as EngineRequest;
 }
