@@ -238,7 +238,8 @@ export class Network {
   setParameters(values: Float32Array): void {
     this.checkIdle('setParameters');
     if (!(values instanceof Float32Array) || values.length !== this.params.length) {
-      throw new TypeError(
+      const Kind = values instanceof Float32Array ? RangeError : TypeError;
+      throw new Kind(
         `Expected a Float32Array of ${this.params.length} values for values but received ${values?.constructor?.name}`,
       );
     }

@@ -14,11 +14,12 @@ import {
 } from '../contract.js';
 import type { TrainerPlan } from '../engine.js';
 
-/** value must be an integer in [min, max]. */
+/** value must be an integer in [min, max]: a TypeError when it is no number, else a RangeError. */
 export function checkInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new RangeError(`Expected ${name} to be an integer ${range} but received ${String(value)}`);
+    const Kind = typeof value === 'number' ? RangeError : TypeError;
+    throw new Kind(`Expected ${name} to be an integer ${range} but received ${String(value)}`);
   }
 }
 
