@@ -2,6 +2,7 @@
 // the data (split, standardization), building the network whose output layer and loss follow
 // from the data, and one training run with progress and Ctrl-C handling.
 import { oneHot, standardize, trainTestSplit } from '../data/index.js';
+import { MAX_SAMPLES } from '../data/validate.js';
 import {
   ACTIVATIONS,
   type ActivationName,
@@ -97,7 +98,7 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
   return {
     data,
     target: stringValue(values, 'target'),
-    samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, 10_000_000),
+    samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, MAX_SAMPLES),
     noise:
       values.noise === undefined
         ? undefined
