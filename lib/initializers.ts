@@ -1,20 +1,18 @@
 // Initial weights, drawn in TypeScript from the network's seed so both engines start from the
 // same numbers. The seeds' four distributions plus Glorot and He, with a default per activation.
-import type { ActivationName, LayerPlan } from './engine/engine.js';
+import {
+  type ActivationName,
+  DEFAULTS,
+  INITIALIZERS,
+  type InitializerName,
+  RANGES,
+} from './engine/contract.js';
+import type { LayerPlan } from './engine/engine.js';
 import type { ParamLayout } from './engine/layout.js';
 import type { Random } from './random.js';
-import { expectNumber, expectObject, expectOneOf, rejectUnknownKeys } from './validate.js';
+import { expectInRange, expectNumber, expectObject, expectOneOf, rejectUnknownKeys } from './validate.js';
 
-export const INITIALIZER_NAMES = [
-  'zeros',
-  'uniform',
-  'normal',
-  'glorotUniform',
-  'glorotNormal',
-  'heUniform',
-  'heNormal',
-] as const;
-export type InitializerName = (typeof INITIALIZER_NAMES)[number];
+export type { InitializerName };
 
 /**
  * A name, or an object with parameters:
@@ -38,29 +36,28 @@ export interface ResolvedInitializer {
 }
 
 export function resolveInitializer(spec: unknown, name: string): ResolvedInitializer {
-  const base = { low: 0, high: 1, mean: 0, std: 1 };
-  if (typeof spec === 'string') return { ...base, name: expectOneOf(spec, name, INITIALIZER_NAMES) };
+  const base = DEFAULTS.initializer;
+  if (typeof spec === 'string') return { ...base, name: expectOneOf(spec, name, INITIALIZERS) };
   const obj = expectObject(spec, name);
-  const kind = expectOneOf(obj.name, `${name}.name`, INITIALIZER_NAMES);
+  const kind = expectOneOf(obj.name, `${name}.name`, INITIALIZERS);
   const allowed =
     kind === 'uniform' ? ['name', 'low', 'high'] : kind === 'normal' ? ['name', 'mean', 'std'] : ['name'];
   rejectUnknownKeys(obj, allowed, name);
-  const any = (v: number) => Number.isFinite(v);
-  const low = obj.low === undefined ? 0 : expectNumber(obj.low, `${name}.low`, 'a finite number', any);
+  const bound = RANGES.initializerBound;
+  const low = obj.low === undefined ? base.low : expectInRange(obj.low, `${name}.low`, bound);
   const high =
     obj.high === undefined
-      ? 1
-      : expectNumber(obj.high, `${name}.high`, `a finite number above low`, (v) => v > low);
-  const mean = obj.mean === undefined ? 0 : expectNumber(obj.mean, `${name}.mean`, 'a finite number', any);
-  const std =
-    obj.std === undefined ? 1 : expectNumber(obj.std, `${name}.std`, 'a non-negative number', (v) => v >= 0);
+      ? base.high
+      : expectNumber(obj.high, `${name}.high`, `${bound.expected} above low`, (v) => v > low);
+  const mean = obj.mean === undefined ? base.mean : expectInRange(obj.mean, `${name}.mean`, bound);
+  const std = obj.std === undefined ? base.std : expectInRange(obj.std, `${name}.std`, RANGES.initializerStd);
   return { name: kind, low, high, mean, std };
 }
 
 export function defaultInitializer(activation: ActivationName): ResolvedInitializer {
   const name: InitializerName =
     activation === 'relu' || activation === 'leakyRelu' ? 'heNormal' : 'glorotUniform';
-  return { name, low: 0, high: 1, mean: 0, std: 1 };
+  return { ...DEFAULTS.initializer, name };
 }
 
 /** Biases follow the seeds' distributions when one is chosen; Glorot/He layers start at zero. */

@@ -45,20 +45,25 @@ export function toMatrix(X: unknown, name: string, cols: number): Matrix {
       throw outOfRange(`${name}[${r}]`, `a row of ${cols} numbers (the network's inputs)`, row);
     for (let c = 0; c < cols; c++) {
       const v = row[c];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw invalidArgument(`${name}[${r}][${c}]`, 'a finite number', v);
-      }
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}][${c}]`, v);
       data[r * cols + c] = v;
     }
   }
   return { data, rows: X.length, cols };
 }
 
+/** A value that should be a finite number: a TypeError when it is no number, a RangeError for NaN or +-Infinity. */
+function notFinite(name: string, v: unknown): TypeError | RangeError {
+  return typeof v === 'number'
+    ? outOfRange(name, 'a finite number', v)
+    : invalidArgument(name, 'a finite number', v);
+}
+
 function checkFinite(data: Float32Array, name: string, cols: number): void {
   if (allFinite(data)) return;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      throw invalidArgument(`${name}[${Math.floor(i / cols)}][${i % cols}]`, 'a finite number', data[i]);
+      throw notFinite(`${name}[${Math.floor(i / cols)}][${i % cols}]`, data[i]);
     }
   }
 }
@@ -96,8 +101,7 @@ export function toTargets(
   const probabilities = loss === 'bce' || loss === 'cross-entropy';
   const out = new Float32Array(rows * outputs);
   const setLabel = (r: number, v: unknown): void => {
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw invalidArgument(`${name}[${r}]`, 'a finite number', v);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}]`, v);
     if (outputs === 1) {
       if (probabilities && (v < 0 || v > 1))
         throw outOfRange(`${name}[${r}]`, `a label in [0, 1] for loss '${loss}'`, v);
@@ -115,9 +119,7 @@ export function toTargets(
       throw outOfRange(`${name}[${r}]`, `a row of ${outputs} numbers (the outputs)`, row);
     for (let c = 0; c < outputs; c++) {
       const v = row[c];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw invalidArgument(`${name}[${r}][${c}]`, 'a finite number', v);
-      }
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}][${c}]`, v);
       if (probabilities && (v < 0 || v > 1)) {
         throw outOfRange(`${name}[${r}][${c}]`, `a target in [0, 1] for loss '${loss}'`, v);
       }
@@ -131,7 +133,7 @@ export function toTargets(
       for (let i = 0; i < y.length; i++) {
         const v = y[i];
         const at = `${name}[${Math.floor(i / outputs)}][${i % outputs}]`;
-        if (!Number.isFinite(v)) throw invalidArgument(at, 'a finite number', v);
+        if (!Number.isFinite(v)) throw notFinite(at, v);
         if (probabilities && (v < 0 || v > 1))
           throw outOfRange(at, `a target in [0, 1] for loss '${loss}'`, v);
         out[i] = v;

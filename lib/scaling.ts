@@ -1,6 +1,6 @@
 // Per-feature standardization kept with a network, x' = (x - mean) / std, so callers (and model
 // files) work with raw features.
-import { expectObject, invalidArgument } from './validate.js';
+import { expectObject, invalidArgument, outOfRange } from './validate.js';
 
 export interface InputScaling {
   mean: number[];
@@ -12,13 +12,12 @@ export function checkScaling(value: unknown, inputs: number): InputScaling {
   const v = expectObject(value, 'inputScaling');
   const check = (key: 'mean' | 'std', ok: (x: number) => boolean, what: string): number[] => {
     const list = v[key];
-    if (!Array.isArray(list) || list.length !== inputs) {
-      throw invalidArgument(`inputScaling.${key}`, `an array of ${inputs} numbers`, list);
-    }
+    const expected = `an array of ${inputs} numbers`;
+    if (!Array.isArray(list)) throw invalidArgument(`inputScaling.${key}`, expected, list);
+    if (list.length !== inputs) throw outOfRange(`inputScaling.${key}`, expected, list);
     list.forEach((x, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x) || !ok(x)) {
-        throw invalidArgument(`inputScaling.${key}[${i}]`, what, x);
-      }
+      if (typeof x !== 'number') throw invalidArgument(`inputScaling.${key}[${i}]`, what, x);
+      if (!Number.isFinite(x) || !ok(x)) throw outOfRange(`inputScaling.${key}[${i}]`, what, x);
     });
     return [...list];
   };

@@ -120,8 +120,8 @@ function toFloats(values: unknown, name: string, length: number): Float32Array {
   const out = new Float32Array(length);
   for (let i = 0; i < length; i++) {
     const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw invalidArgument(`${name}[${i}]`, 'a finite number', v);
+    if (typeof v !== 'number') throw invalidArgument(`${name}[${i}]`, 'a finite number', v);
+    if (!Number.isFinite(v)) throw outOfRange(`${name}[${i}]`, 'a finite number', v);
     out[i] = v;
   }
   return out;

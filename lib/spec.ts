@@ -1,6 +1,21 @@
 // The network's options as users write them, and their checked, fully resolved form. Every
 // default lives here, stated once; the JSDoc gives each option's range and default.
-import type { ActivationName, LayerPlan, LossName, OptimizerKind, OptimizerPlan } from './engine/engine.js';
+import {
+  ACTIVATIONS,
+  type ActivationName,
+  DEFAULTS,
+  ENGINE_CHOICES,
+  type EngineChoice,
+  inRange,
+  LOSS_REQUIRES_ACTIVATION,
+  LOSSES,
+  type LossName,
+  type OPTIMIZER_NUMBERS,
+  OPTIMIZERS,
+  type OptimizerKind,
+  RANGES,
+} from './engine/contract.js';
+import type { LayerPlan, OptimizerPlan } from './engine/engine.js';
 import {
   defaultBiasInitializer,
   defaultInitializer,
@@ -10,32 +25,17 @@ import {
 } from './initializers.js';
 import {
   expectBoolean,
-  expectNumber,
+  expectInRange,
   expectObject,
   expectOneOf,
   expectPositiveInteger,
   invalidArgument,
+  outOfRange,
   rejectUnknownKeys,
 } from './validate.js';
 
-export const ACTIVATIONS: readonly ActivationName[] = [
-  'sigmoid',
-  'relu',
-  'tanh',
-  'leakyRelu',
-  'softmax',
-  'linear',
-];
-export const LOSSES: readonly LossName[] = ['sse', 'half-sse', 'mse', 'bce', 'cross-entropy'];
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam'] as const;
-export const ENGINE_CHOICES = ['auto', 'native', 'ts'] as const;
-export type EngineChoice = (typeof ENGINE_CHOICES)[number];
-
-/** Largest layer width, input count, or layer count accepted: far above any MLP, below overflow. */
-export const MAX_UNITS = 1 << 20;
-export const MAX_LAYERS = 1024;
-/** Largest parameter count: 2^28 floats = 1 GiB of weights (plus as much again per optimizer slot). */
-export const MAX_PARAMS = 1 << 28;
+// The names and limits users see, re-exported from the one contract (lib/engine/contract.ts).
+export { ACTIVATIONS, ENGINE_CHOICES, type EngineChoice, LOSSES, OPTIMIZERS };
 
 export interface LayerSpec {
   /** Number of neurons, 1..2^20. */
@@ -127,10 +127,10 @@ const OPTIMIZER_KEYS = [
 export function resolveSpec(options: unknown): ResolvedSpec {
   const o = expectObject(options, 'options');
   rejectUnknownKeys(o, NETWORK_KEYS, 'Network');
-  const inputs = expectPositiveInteger(o.inputs, 'inputs', MAX_UNITS);
+  const inputs = expectPositiveInteger(o.inputs, 'inputs', RANGES.units.max);
   if (!Array.isArray(o.layers)) throw invalidArgument('layers', 'an array of layer objects', o.layers);
-  if (o.layers.length === 0 || o.layers.length > MAX_LAYERS) {
-    throw new RangeError(`Expected 1..${MAX_LAYERS} layers for layers but received ${o.layers.length}`);
+  if (!inRange(RANGES.layerCount, o.layers.length)) {
+    throw outOfRange('layers', RANGES.layerCount.expected, o.layers.length);
   }
   const specs = o.layers as unknown[];
   const last = specs.length - 1;
@@ -143,12 +143,15 @@ export function resolveSpec(options: unknown): ResolvedSpec {
   let fanIn = inputs;
   let params = 0;
   specs.forEach((spec, i) => {
-    const layer = resolveLayer(spec, i, fanIn, i === last ? defaultOutputActivation(loss) : 'relu');
+    const layer = resolveLayer(
+      spec,
+      i,
+      fanIn,
+      i === last ? defaultOutputActivation(loss) : DEFAULTS.hiddenActivation,
+    );
     params += layer.inputs * layer.units + (layer.useBias ? layer.units : 0);
-    if (params > MAX_PARAMS) {
-      throw new RangeError(
-        `Expected at most ${MAX_PARAMS} parameters in total but layers[${i}] brings it to ${params}`,
-      );
+    if (!inRange(RANGES.params, params)) {
+      throw new RangeError(`Expected ${RANGES.params.expected} but layers[${i}] brings it to ${params}`);
     }
     layers.push(layer);
     fanIn = layer.units;
@@ -156,15 +159,10 @@ export function resolveSpec(options: unknown): ResolvedSpec {
   checkLossMatchesOutput(loss, layers[last].activation);
   const seed =
     o.seed === undefined
-      ? Math.floor(Math.random() * 2 ** 32)
-      : expectNumber(
-          o.seed,
-          'seed',
-          'an integer in 0..2^32-1',
-          (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
-        );
-  const engine = o.engine === undefined ? 'auto' : expectOneOf(o.engine, 'engine', ENGINE_CHOICES);
-  const threads = o.threads === undefined ? null : expectPositiveInteger(o.threads, 'threads', 256);
+      ? Math.floor(Math.random() * (RANGES.seed.max + 1))
+      : expectInRange(o.seed, 'seed', RANGES.seed);
+  const engine = o.engine === undefined ? DEFAULTS.engine : expectOneOf(o.engine, 'engine', ENGINE_CHOICES);
+  const threads = o.threads === undefined ? null : expectInRange(o.threads, 'threads', RANGES.threads);
   return { inputs, layers, loss, optimizer: resolveOptimizer(o.optimizer), seed, engine, threads };
 }
 
@@ -177,12 +175,12 @@ function resolveLayer(
   const name = `layers[${i}]`;
   const l = expectObject(spec, name);
   rejectUnknownKeys(l, LAYER_KEYS, name);
-  const units = expectPositiveInteger(l.units, `${name}.units`, MAX_UNITS);
+  const units = expectPositiveInteger(l.units, `${name}.units`, RANGES.units.max);
   const activation =
     l.activation === undefined
       ? defaultActivation
       : expectOneOf(l.activation, `${name}.activation`, ACTIVATIONS);
-  const useBias = l.useBias === undefined ? true : expectBoolean(l.useBias, `${name}.useBias`);
+  const useBias = l.useBias === undefined ? DEFAULTS.useBias : expectBoolean(l.useBias, `${name}.useBias`);
   const initializer =
     l.initializer === undefined
       ? defaultInitializer(activation)
@@ -208,7 +206,7 @@ function defaultOutputActivation(loss: LossName): ActivationName {
 
 function checkLossMatchesOutput(loss: LossName, activation: ActivationName): void {
   // Both are computed from the logits, fused with their activation (stable and exact).
-  const needs = loss === 'bce' ? 'sigmoid' : loss === 'cross-entropy' ? 'softmax' : null;
+  const needs = LOSS_REQUIRES_ACTIVATION[loss];
   if (needs && activation !== needs) {
     throw new RangeError(
       `Expected a '${needs}' output layer for loss '${loss}' but received '${activation}'` +
@@ -220,35 +218,25 @@ function checkLossMatchesOutput(loss: LossName, activation: ActivationName): voi
 export function resolveOptimizer(spec: unknown): OptimizerPlan {
   const o: Record<string, unknown> =
     spec === undefined
-      ? { name: 'adam' }
+      ? { name: DEFAULTS.optimizer }
       : typeof spec === 'string'
         ? { name: spec }
         : expectObject(spec, 'optimizer');
   rejectUnknownKeys(o, OPTIMIZER_KEYS, 'optimizer');
   const name = expectOneOf(o.name, 'optimizer.name', OPTIMIZERS);
-  const unit = (key: string, fallback: number): number =>
-    o[key] === undefined
-      ? fallback
-      : expectNumber(o[key], `optimizer.${key}`, 'a number in [0, 1)', (v) => v >= 0 && v < 1);
-  const positive = (key: string, fallback: number): number =>
-    o[key] === undefined
-      ? fallback
-      : expectNumber(o[key], `optimizer.${key}`, 'a positive finite number', (v) => v > 0);
+  const number = (key: (typeof OPTIMIZER_NUMBERS)[number], fallback: number): number =>
+    o[key] === undefined ? fallback : expectInRange(o[key], `optimizer.${key}`, RANGES[key]);
   const nesterov = o.nesterov === undefined ? false : expectBoolean(o.nesterov, 'optimizer.nesterov');
-  const momentum = unit('momentum', name === 'momentum' || name === 'nesterov' ? 0.9 : 0);
+  const momentum = number('momentum', DEFAULTS.momentum[name]);
   let kind: OptimizerKind = name;
   if (name === 'sgd' && momentum > 0) kind = nesterov ? 'nesterov' : 'momentum';
-  const weightDecay =
-    o.weightDecay === undefined
-      ? 0
-      : expectNumber(o.weightDecay, 'optimizer.weightDecay', 'a non-negative finite number', (v) => v >= 0);
   return {
     kind,
-    learningRate: positive('learningRate', name === 'adam' ? 0.001 : 0.01),
+    learningRate: number('learningRate', DEFAULTS.learningRate[name]),
     momentum,
-    beta1: unit('beta1', 0.9),
-    beta2: unit('beta2', 0.999),
-    epsilon: positive('epsilon', 1e-8),
-    weightDecay,
+    beta1: number('beta1', DEFAULTS.beta1),
+    beta2: number('beta2', DEFAULTS.beta2),
+    epsilon: number('epsilon', DEFAULTS.epsilon),
+    weightDecay: number('weightDecay', DEFAULTS.weightDecay),
   };
 }

@@ -1,5 +1,8 @@
 // The one validation module: small predicates and one message shape for every bad argument,
 // "Expected <what> for <name> but received <value>". Checks run before any state changes.
+// The rule for error classes, everywhere: a wrong type is a TypeError; a value of the right type
+// that is non-finite, out of range or not one of the names allowed is a RangeError.
+import { inRange, type NumberRange } from './engine/contract.js';
 
 /** Describes a received value briefly for an error message. */
 export function describe(value: unknown): string {
@@ -57,6 +60,13 @@ export function expectNumber(
 ): number {
   if (typeof value !== 'number') throw invalidArgument(name, expected, value);
   if (!Number.isFinite(value) || !ok(value)) throw outOfRange(name, expected, value);
+  return value;
+}
+
+/** A number inside one of the contract's ranges (lib/engine/contract.ts), stated in its words. */
+export function expectInRange(value: unknown, name: string, range: NumberRange): number {
+  if (typeof value !== 'number') throw invalidArgument(name, range.expected, value);
+  if (!inRange(range, value)) throw outOfRange(name, range.expected, value);
   return value;
 }
 

@@ -29,7 +29,9 @@ export function layerWeights(
 /** Checks a replacement for all parameters: a Float32Array of `count` finite values. */
 export function checkParameters(values: unknown, count: number): Float32Array {
   if (!(values instanceof Float32Array) || values.length !== count) {
-    throw new TypeError(
+    // a wrong type is a TypeError, a Float32Array of the wrong length a RangeError
+    const Kind = values instanceof Float32Array ? RangeError : TypeError;
+    throw new Kind(
       `Expected a Float32Array of ${count} values for values but received ${(values as { constructor?: { name?: string } } | null)?.constructor?.name}`,
     );
   }

@@ -80,8 +80,24 @@ describe('Network options are checked before anything is built', () => {
       'for layers[0].initializer',
     ],
   ];
-  it.each(cases)('%s', (_name, options, message) => {
-    expect(() => new Network(options as NetworkOptions)).toThrow(message);
+  // A wrong type (or an unknown key) is a TypeError; every other case is a RangeError.
+  const typeErrors = [
+    'no options',
+    'string inputs',
+    'layers not an array',
+    'unknown option',
+    'misspelt optimizer option',
+  ];
+  it.each(cases)('%s', (name, options, message) => {
+    const build = () => new Network(options as NetworkOptions);
+    expect(build).toThrow(message);
+    const kind = typeErrors.includes(name) ? TypeError : RangeError;
+    expect(build).toThrow(kind);
+    try {
+      build();
+    } catch (error) {
+      expect((error as Error).constructor).toBe(kind); // exactly, not a subclass
+    }
   });
 });
 
@@ -195,11 +211,20 @@ describe.each(engineNames)('Network construction on the %s engine', (engine) => 
     expect(() => Network.fromJSON({ ...json, params: json.params.slice(1) })).toThrow(
       "Expected 17 numbers (the architecture's size) for json.params",
     );
+    expect(() => Network.fromJSON({ ...json, params: json.params.slice(1) })).toThrow(RangeError);
     expect(() => Network.fromJSON({ ...json, params: [...json.params.slice(1), null] })).toThrow(
       'json.params[16]',
+    );
+    expect(() => Network.fromJSON({ ...json, params: [...json.params.slice(1), null] })).toThrow(TypeError);
+    expect(() => Network.fromJSON({ ...json, params: [...json.params.slice(1), Number.NaN] })).toThrow(
+      new RangeError('Expected a finite number for json.params[16] but received NaN'),
+    );
+    expect(() => Network.fromJSON({ ...json, params: [...json.params.slice(1), Number.NaN] })).toThrow(
+      RangeError,
     );
     expect(() => Network.fromJSON({ ...json, format: 'other' })).toThrow('json.format');
     expect(() => Network.fromJSON('{not json')).toThrow('Expected valid JSON for json');
     expect(() => Network.fromJSON({ ...json, layers: [{ units: -1 }] })).toThrow('layers[0].units');
+    expect(() => Network.fromJSON({ ...json, layers: [{ units: -1 }] })).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 // predict / predictClasses / evaluate: bad input first, then outputs checked against a plain
 // float64 forward pass written here from the formulas (Z = A W + b, A = f(Z)).
 import { describe, expect, it } from 'vitest';
-import { Network } from '../lib/index.js';
+import { Network, standardize } from '../lib/index.js';
 import { engineNames } from './helpers/engine-names.js';
 
 function forward(net: Network, x: number[]): number[] {
@@ -61,6 +61,19 @@ describe.each(engineNames)('predict and evaluate on the %s engine', (engine) => 
     expect(() => net.evaluate([[0, 0, 0]], [[0.5, 0.5]])).toThrow(
       'Expected a row of 3 numbers (the outputs) for y[0]',
     );
+  });
+
+  it('a wrong type is a TypeError; NaN or Infinity a RangeError, as standardize says too', () => {
+    const nan = [[0, Number.NaN, 0]];
+    expect(() => net.predict(nan)).toThrow(
+      new RangeError('Expected a finite number for X[0][1] but received NaN'),
+    );
+    expect(() => net.predict(nan)).toThrow(RangeError);
+    expect(() => standardize(nan)).toThrow(RangeError);
+    expect(() => net.predict(Float32Array.of(0, 0, Number.POSITIVE_INFINITY))).toThrow(RangeError);
+    expect(() => net.predict([[0, '1', 0]] as unknown as number[][])).toThrow(TypeError);
+    expect(() => net.evaluate([[0, 0, 0]], [Number.NaN])).toThrow(RangeError);
+    expect(() => net.evaluate([[0, 0, 0]], [null] as unknown as number[])).toThrow(TypeError);
   });
 
   it('matches a float64 forward pass, beyond one inference block of rows', () => {

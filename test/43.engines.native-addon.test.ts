@@ -122,6 +122,7 @@ describe.skipIf(!status.available)(`native addon (${status.reason})`, () => {
     };
     expect(() => (T as unknown as (...a: Args) => unknown)(plan, params, state)).toThrow(TypeError);
     expect(() => new T(plan, params)).toThrow(/Expected 3 arguments/);
+    expect(() => new T(plan, params)).toThrow(TypeError);
     expectRejects(
       (...a: Args) => new T(...a),
       [plan, params, state],
@@ -163,6 +164,7 @@ describe.skipIf(!status.available)(`native addon (${status.reason})`, () => {
     const train = trainer.trainEpochs.bind(trainer) as unknown as (...a: Args) => number;
     const good: Args = [p.X, p.Y, 10, null, 2, 4, 0, new Float64Array(2)];
     expect(() => train(...good.slice(0, 7))).toThrow(/Expected 8 arguments/);
+    expect(() => train(...good.slice(0, 7))).toThrow(TypeError);
     expectRejects(train, good, [
       [0, new Float64Array(30), TypeError, /Float32Array for X/],
       [0, p.X.subarray(1), RangeError, /for X/],
@@ -192,6 +194,7 @@ describe.skipIf(!status.available)(`native addon (${status.reason})`, () => {
     expect(() => trainer.predict(p.X, 10, f32(19))).toThrow(RangeError);
     expect(() => trainer.predict(p.X, 10, new Float64Array(20) as never)).toThrow(TypeError);
     expect(() => trainer.evaluate(p.X, p.Y, 10.5, f32(20))).toThrow(/rows/);
+    expect(() => trainer.evaluate(p.X, p.Y, 10.5, f32(20))).toThrow(RangeError);
     expect(trainer.evaluate(p.X, p.Y, 10, f32(20))).toBeGreaterThan(0);
     trainer.dispose();
     trainer.dispose();
@@ -345,6 +348,7 @@ describe.skipIf(!status.available)(`native addon (${status.reason})`, () => {
       process.env.FASTMLP_ENGINE = 'native';
       expect(selectEngine('auto').name).toBe('native');
       process.env.FASTMLP_ENGINE = 'fast';
+      expect(() => selectEngine()).toThrow(RangeError);
       expect(() => selectEngine()).toThrow(/FASTMLP_ENGINE but received 'fast'/);
       expect(engineFallbackReason()).toBeNull();
     } finally {

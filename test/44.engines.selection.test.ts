@@ -27,7 +27,7 @@ function withEnv<T>(value: string | undefined, run: () => T): T {
 describe('engineInfo', () => {
   it('rejects a bad FASTMLP_ENGINE like new Network would', () => {
     expect(() => withEnv('fast', engineInfo)).toThrow(
-      new Error(
+      new RangeError(
         "Expected one of 'auto', 'native', 'ts' for the environment variable FASTMLP_ENGINE but received 'fast'",
       ),
     );

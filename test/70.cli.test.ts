@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasets } from '../lib/data/index.js';
+import { CLI_DEFAULTS, DEFAULTS } from '../lib/engine/contract.js';
 import { Network } from '../lib/network.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -102,6 +103,17 @@ describe.concurrent('help', () => {
     const r = await cli([command, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: fastmlp ${command}`));
+  });
+
+  it("train --help states the command's own default learning rates and the library's", async () => {
+    const r = await cli(['train', '--help']);
+    const cli_ = CLI_DEFAULTS.learningRate;
+    const lib = DEFAULTS.learningRate;
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      `(default ${cli_.adam} for adam, ${cli_.sgd} otherwise: ten times the library's ${lib.adam} and ${lib.sgd}`,
+    );
+    expect(cli_.adam).toBe(10 * lib.adam);
+    expect(cli_.sgd).toBe(10 * lib.sgd);
   });
 });
 

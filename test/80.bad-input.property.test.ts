@@ -48,8 +48,6 @@ function expectNamedError(run: () => unknown, name: string, kinds: ErrorConstruc
   expect(error.message).toContain(`for ${name} but received`);
 }
 
-const EITHER = [TypeError, RangeError];
-
 // --- networks and data -------------------------------------------------------------------------
 
 type Head = 'bce' | 'softmax' | 'mse';
@@ -184,7 +182,7 @@ function featuresCase(rows: number, cols: number, name = 'X'): fc.Arbitrary<Case
       weight: 3,
       arbitrary: fc.tuple(grid, at, fc.oneof(nonFinite, notANumber)).map(([g, { r, c }, v]) => {
         (g[r] as unknown[])[c] = v;
-        const kinds = typeof v === 'number' ? EITHER : [TypeError];
+        const kinds = typeof v === 'number' ? [RangeError] : [TypeError];
         return bad(g, `${name}[${r}][${c}]`, kinds, `value ${String(v)}`);
       }),
     },
@@ -193,7 +191,7 @@ function featuresCase(rows: number, cols: number, name = 'X'): fc.Arbitrary<Case
       arbitrary: fc.tuple(grid, at, nonFinite).map(([g, { r, c }, v]) => {
         const flat = Float32Array.from(g.flat());
         flat[r * cols + c] = v;
-        return bad(flat, `${name}[${r}][${c}]`, EITHER, `Float32Array ${v}`);
+        return bad(flat, `${name}[${r}][${c}]`, [RangeError], `Float32Array ${v}`);
       }),
     },
     {
@@ -226,7 +224,7 @@ function targetsCase(s: NetSpec, rows: number): fc.Arbitrary<Case<unknown>> {
     {
       weight: 3,
       arbitrary: fc.tuple(good, fc.nat(rows - 1), fc.oneof(nonFinite, notANumber)).map(([y, r, v]) => {
-        const kinds = typeof v === 'number' ? EITHER : [TypeError];
+        const kinds = typeof v === 'number' ? [RangeError] : [TypeError];
         if (Array.isArray(y[r])) {
           (y[r] as unknown[])[0] = v;
           return bad(y, `y[${r}][0]`, kinds, `target ${String(v)}`);
@@ -548,9 +546,25 @@ function arrayArg(n: number): fc.Arbitrary<{ v: unknown; ok: boolean; kind: 'typ
   );
 }
 
+type ErrorClass = typeof TypeError | typeof RangeError;
+
+/** The class a hostile scalar earns: a number (NaN, out of range, fractional) a RangeError, else a TypeError. */
+const scalarKind = (v: unknown): ErrorClass => (typeof v === 'number' ? RangeError : TypeError);
+/** The class a hostile array argument earns: the wrong kind (or detached) a TypeError, too short a RangeError. */
+const arrayKind = (a: { kind: 'type' | 'length' | null }): ErrorClass =>
+  a.kind === 'length' ? RangeError : TypeError;
+
+/** When exactly one argument is bad, the class its error must have; with several, the first checked wins. */
+function onlyBad(bad: (ErrorClass | null)[]): ErrorClass | null {
+  const found = bad.filter((k) => k !== null);
+  return found.length === 1 ? found[0] : null;
+}
+
 describe.each(engines)('engine boundary under hostile arguments on the $name engine', (engine: Engine) => {
   // The native addon re-checks every argument and never trusts the TS layer. The TS engine checks
-  // sizes only (its callers validate types): it must throw a RangeError or compute, never hang.
+  // sizes only (its callers validate types): it must throw (TypeError for a size that is no number,
+  // RangeError for a bad one) or compute, never hang.
+  // Where exactly one argument is bad, the native error's class is asserted exactly.
   const strict = engine.name === 'native';
 
   it('gemm: the reference product, or a named error with C untouched', () => {
@@ -638,6 +652,19 @@ describe.each(engines)('engine boundary under hostile arguments on the $name eng
         if (strict) {
           expect(error, 'native gemm must reject').toBeInstanceOf(Error);
           expect([TypeError, RangeError]).toContain((error as Error).constructor);
+          const size = (v: unknown) => (goodSize(v) ? null : scalarKind(v));
+          const only = onlyBad([
+            typeof d.transA === 'boolean' ? null : TypeError,
+            size(d.m),
+            size(d.n),
+            size(d.k),
+            Number.isFinite(d.alpha) ? null : scalarKind(d.alpha),
+            Number.isFinite(d.beta) ? null : scalarKind(d.beta),
+            A.ok ? null : arrayKind(A),
+            B.ok ? null : arrayKind(B),
+            C.ok ? null : arrayKind(C),
+          ]);
+          if (only) expect((error as Error).constructor, (error as Error).message).toBe(only);
           expect((error as Error).message).toMatch(
             /^Expected .* for (transA|m|n|k|alpha|A|B|beta|C) but received/,
           );
@@ -799,6 +826,17 @@ describe.each(engines)('engine boundary under hostile arguments on the $name eng
             expect((error as Error).message).toMatch(
               /for (X|Y|rows|order|epochs|batchSize|step|losses) but received/,
             );
+            const only = onlyBad([
+              rowsOk ? null : scalarKind(d.rows),
+              epochsOk ? null : scalarKind(d.epochs),
+              batchOk ? null : scalarKind(d.batchSize),
+              stepOk ? null : scalarKind(d.step),
+              orderOk ? null : order.v instanceof Uint32Array ? RangeError : TypeError,
+              X.ok ? null : arrayKind(X),
+              Y.ok ? null : arrayKind(Y),
+              losses.ok ? null : TypeError,
+            ]);
+            if (only) expect((error as Error).constructor, (error as Error).message).toBe(only);
           }
           if (error !== null) {
             expect([TypeError, RangeError]).toContain((error as Error).constructor);
@@ -850,9 +888,11 @@ describe.each(engines)('engine boundary under hostile arguments on the $name eng
         const rowsOk = typeof d.rows === 'number' && Number.isInteger(d.rows) && d.rows >= 1 && d.rows <= 9;
         const validPredict = rowsOk && X.ok && out.ok;
         const validEvaluate = validPredict && Y.ok;
+        const predict = () => (trainer.predict as (...a: unknown[]) => void)(X.v, d.rows, out.v);
+        const evaluate = () => (trainer.evaluate as (...a: unknown[]) => number)(X.v, Y.v, d.rows, out.v);
         for (const [valid, call] of [
-          [validPredict, () => (trainer.predict as (...a: unknown[]) => void)(X.v, d.rows, out.v)],
-          [validEvaluate, () => (trainer.evaluate as (...a: unknown[]) => number)(X.v, Y.v, d.rows, out.v)],
+          [validPredict, predict],
+          [validEvaluate, evaluate],
         ] as const) {
           let error: unknown = null;
           try {
@@ -863,6 +903,13 @@ describe.each(engines)('engine boundary under hostile arguments on the $name eng
           if (valid) expect(error).toBeNull();
           else if (strict) {
             expect([TypeError, RangeError]).toContain((error as Error)?.constructor);
+            const only = onlyBad([
+              rowsOk ? null : scalarKind(d.rows),
+              X.ok ? null : arrayKind(X),
+              call === evaluate && !Y.ok ? arrayKind(Y) : null,
+              out.ok ? null : arrayKind(out),
+            ]);
+            if (only) expect((error as Error).constructor, (error as Error).message).toBe(only);
             expect((error as Error).message).toMatch(/for (X|Y|rows|out) but received/);
           } else if (error !== null) expect([TypeError, RangeError]).toContain((error as Error).constructor);
         }

@@ -129,10 +129,6 @@ export function positiveInteger(values: Values, name: string, fallback: number, 
   );
 }
 
-export function positiveNumber(values: Values, name: string, fallback: number): number {
-  return numberValue(values, name, fallback, 'a positive number', (v) => v > 0);
-}
-
 /** A comma-separated list of numbers, each checked by `ok`. */
 export function numberList(
   values: Values,

@@ -2,6 +2,14 @@
 // writes the model (--out) and an HTML report (--report). Ctrl-C stops at the next chunk and
 // still writes both; a second Ctrl-C exits at once.
 import { basename } from 'node:path';
+import {
+  ACTIVATIONS,
+  CLI_DEFAULTS,
+  DEFAULTS,
+  ENGINE_CHOICES,
+  LOSSES,
+  OPTIMIZERS,
+} from '../engine/contract.js';
 import type { Network } from '../network.js';
 import type { Rows } from '../report/index.js';
 import { type OptionTable, parseCommand, stringValue } from './args.js';
@@ -21,6 +29,10 @@ import {
   targetsFor,
 } from './training.js';
 
+const CLI_LR = CLI_DEFAULTS.learningRate;
+const LIB_LR = DEFAULTS.learningRate;
+const HIDDEN = ACTIVATIONS.filter((a) => a !== 'softmax');
+
 export const TRAIN_OPTIONS_HELP = `Data:
   --data, -d <set|file.csv>  moons, circles, xor, classification, digits, iris, or a CSV file (required)
   --target <column>          the CSV column holding the label or value (default: fromCSV's choice)
@@ -33,15 +45,16 @@ Network:
   --layers <w1,w2,...>       hidden layer widths (default 16); the output layer follows the data:
                              2 classes -> 1 sigmoid unit + bce, k classes -> softmax + cross-entropy,
                              a numeric target -> 1 linear unit + mse
-  --activation <name>        hidden activation: relu, sigmoid, tanh, leakyRelu, linear (default relu)
-  --loss <name>              sse, half-sse, mse, bce, cross-entropy (default from the data)
-  --optimizer <name>         sgd, momentum, nesterov, adam
-  --lr <rate>                learning rate (default 0.01 for adam, 0.1 otherwise)
+  --activation <name>        hidden activation: ${HIDDEN.join(', ')} (default ${DEFAULTS.hiddenActivation})
+  --loss <name>              ${LOSSES.join(', ')} (default from the data)
+  --optimizer <name>         ${OPTIMIZERS.join(', ')}
+  --lr <rate>                learning rate (default ${CLI_LR.adam} for adam, ${CLI_LR.sgd} otherwise: ten
+                             times the library's ${LIB_LR.adam} and ${LIB_LR.sgd}, for short runs)
   --seed <n>                 seeds weights, shuffles, the split and generated data (default 0)
 Training:
   --epochs, -e <n>           passes over the training part
   --batch-size <n|full>      samples per step
-  --engine <auto|native|ts>  (default auto: native when built)
+  --engine <${ENGINE_CHOICES.join('|')}>  (default auto: native when built)
   --threads <n>              threads for the native engine's large products
 Output:
   --json                     one JSON object per epoch line, then a summary object

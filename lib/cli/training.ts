@@ -2,9 +2,20 @@
 // the data (split, standardization), building the network whose output layer and loss follow
 // from the data, and one training run with progress and Ctrl-C handling.
 import { oneHot, standardize, trainTestSplit } from '../data/index.js';
-import type { ActivationName, LossName } from '../engine/engine.js';
+import { MAX_SAMPLES } from '../data/validate.js';
+import {
+  ACTIVATIONS,
+  type ActivationName,
+  CLI_DEFAULTS,
+  ENGINE_CHOICES,
+  type EngineChoice,
+  inRange,
+  LOSSES,
+  type LossName,
+  OPTIMIZERS,
+  RANGES,
+} from '../engine/contract.js';
 import { Network } from '../network.js';
-import { ACTIVATIONS, ENGINE_CHOICES, type EngineChoice, LOSSES, OPTIMIZERS } from '../spec.js';
 import type { History } from '../train.js';
 import {
   CliError,
@@ -13,7 +24,6 @@ import {
   numberValue,
   type OptionTable,
   positiveInteger,
-  positiveNumber,
   requiredString,
   stringValue,
   type Values,
@@ -73,9 +83,9 @@ export interface SettingDefaults {
   batchSize: number | 'full';
 }
 
-/** Learning rate when --lr is not given: 0.01 for adam, 0.1 for the sgd family. */
+/** Learning rate when --lr is not given: the CLI's own, declared in the contract (CLI_DEFAULTS). */
 export function defaultLearningRate(optimizer: OptimizerName): number {
-  return optimizer === 'adam' ? 0.01 : 0.1;
+  return CLI_DEFAULTS.learningRate[optimizer];
 }
 
 export function readTrainSettings(values: Values, command: string, defaults: SettingDefaults): TrainSettings {
@@ -88,22 +98,18 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
   return {
     data,
     target: stringValue(values, 'target'),
-    samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, 10_000_000),
+    samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, MAX_SAMPLES),
     noise:
       values.noise === undefined
         ? undefined
         : numberValue(values, 'noise', 0, 'a number >= 0', (v) => v >= 0),
-    layers: numberList(
-      values,
-      'layers',
-      [16],
-      'positive integers',
-      (v) => Number.isInteger(v) && v >= 1 && v <= 1 << 20,
-    ),
+    layers: numberList(values, 'layers', [16], 'positive integers', (v) => inRange(RANGES.units, v)),
     activation: choice(values, 'activation', 'relu', hiddenActivations),
     loss: values.loss === undefined ? undefined : choice(values, 'loss', 'bce', LOSSES),
     optimizer,
-    lr: positiveNumber(values, 'lr', defaultLearningRate(optimizer)),
+    lr: numberValue(values, 'lr', defaultLearningRate(optimizer), 'a positive number', (v) =>
+      inRange(RANGES.learningRate, v),
+    ),
     epochs: positiveInteger(values, 'epochs', defaults.epochs),
     batchSize:
       rawBatch === undefined
@@ -117,15 +123,12 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
               "a positive integer or 'full'",
               (v) => Number.isInteger(v) && v >= 1,
             ),
-    seed: numberValue(
-      values,
-      'seed',
-      0,
-      'an integer in 0..4294967295',
-      (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
+    seed: numberValue(values, 'seed', 0, `an integer in 0..${RANGES.seed.max}`, (v) =>
+      inRange(RANGES.seed, v),
     ),
     engine: choice(values, 'engine', 'auto', ENGINE_CHOICES),
-    threads: values.threads === undefined ? undefined : positiveInteger(values, 'threads', 1, 256),
+    threads:
+      values.threads === undefined ? undefined : positiveInteger(values, 'threads', 1, RANGES.threads.max),
     validation: numberValue(values, 'validation', 0.2, 'a fraction in [0, 1)', (v) => v >= 0 && v < 1),
     standardize: values.standardize === true,
     json: values.json === true,

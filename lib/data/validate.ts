@@ -2,6 +2,7 @@
 // messages share its shape, "Expected <what> for <name> but received <value>": TypeError for a wrong
 // type, RangeError for a bad value, all run before any work is done.
 
+import { inRange, RANGES } from '../engine/contract.js';
 import { invalidArgument, isPlainObject, outOfRange, rejectUnknownKeys } from '../validate.js';
 
 /** The largest sample count a generator accepts: enough for any toy set, small enough not to exhaust memory. */
@@ -40,8 +41,7 @@ export function checkSamples(value: unknown, name = 'samples'): number {
 /** Seeds: an integer in the 32-bit range Random accepts (so two seeds never alias), worded as Network's. */
 export function checkSeed(value: unknown): number {
   const s = checkNumber('seed', value);
-  if (!Number.isInteger(s) || s < 0 || s > 0xffffffff)
-    throw invalidValue('seed', 'an integer in 0..2^32-1', s);
+  if (!inRange(RANGES.seed, s)) throw invalidValue('seed', RANGES.seed.expected, s);
   return s;
 }
 

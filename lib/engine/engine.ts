@@ -2,13 +2,11 @@
 // Plain types and the numeric contract both engines implement identically; no code that runs.
 // Nothing above lib/engine/ imports a concrete engine: it asks select.ts for an Engine.
 
-export type ActivationName = 'sigmoid' | 'relu' | 'tanh' | 'leakyRelu' | 'softmax' | 'linear';
-export type LossName = 'sse' | 'half-sse' | 'mse' | 'bce' | 'cross-entropy';
-export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adam';
-export type EngineName = 'ts' | 'native';
+import type { ActivationName, EngineName, LossName, OptimizerKind } from './contract.js';
 
-/** Slope of leakyRelu for z <= 0, in both engines. */
-export const LEAKY_RELU_ALPHA = 0.01;
+// Names, codes, ranges and limits are declared once in contract.ts; re-exported for the engines.
+export type { ActivationName, EngineName, LossName, OptimizerKind } from './contract.js';
+export { LEAKY_RELU_ALPHA } from './contract.js';
 
 /** One dense layer: Z = A_prev W (+ b), A = activation(Z). W is (inputs, units), row-major. */
 export interface LayerPlan {

@@ -1,13 +1,12 @@
 // Chooses the engine: 'native' (the C++ addon, an Error with the reason and the fix when it is
 // missing), 'ts' (pure TypeScript), or 'auto' (native when it loads, else ts, warning once per
 // process why). 'auto' honours the environment variable FASTMLP_ENGINE (auto | native | ts).
+import { ENGINE_CHOICES, type EngineChoice } from './contract.js';
 import type { Engine } from './engine.js';
 import { nativeEngine, nativeStatus } from './native.js';
 import { tsEngine } from './ts/index.js';
 
-export type EngineRequest = 'auto' | 'native' | 'ts';
-
-const REQUESTS: readonly EngineRequest[] = ['auto', 'native', 'ts'];
+export type EngineRequest = EngineChoice;
 
 /** The code of the warning 'auto' emits when it falls back to the TS engine. */
 export const NO_NATIVE_WARNING = 'FASTMLP_NO_NATIVE';
@@ -15,14 +14,16 @@ export const NO_NATIVE_WARNING = 'FASTMLP_NO_NATIVE';
 let fallbackReason: string | null = null;
 
 function expectRequest(value: unknown, name: string): EngineRequest {
-  if (typeof value !== 'string' || !REQUESTS.includes(value as EngineRequest)) {
+  if (typeof value !== 'string' || !ENGINE_CHOICES.includes(value as EngineRequest)) {
     const received = typeof value === 'string' ? `'${value}'` : String(value);
-    throw new Error(`Expected one of 'auto', 'native', 'ts' for ${name} but received ${received}`);
+    const expected = ENGINE_CHOICES.map((c) => `'${c}'`).join(', ');
+    const Kind = typeof value === 'string' ? RangeError : TypeError;
+    throw new Kind(`Expected one of ${expected} for ${name} but received ${received}`);
   }
   return value as EngineRequest;
 }
 
-export interface EngineChoice {
+export interface EngineSelection {
   engine: Engine;
   /** Why this engine, in a phrase. */
   reason: string;
@@ -31,7 +32,7 @@ export interface EngineChoice {
 }
 
 /** The engine a request resolves to, and why; the Error for 'native' when it is missing. */
-export function chooseEngine(requested: EngineRequest = 'auto'): EngineChoice {
+export function chooseEngine(requested: EngineRequest = 'auto'): EngineSelection {
   let mode = expectRequest(requested, 'engine');
   const env = process.env.FASTMLP_ENGINE;
   const forced = mode === 'auto' && env !== undefined && env !== '';

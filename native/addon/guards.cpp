@@ -120,6 +120,13 @@ double expect_finite(const Napi::Value& value, const std::string& name) {
   return d;
 }
 
+double expect_in_range(const Napi::Value& value, const std::string& name, const contract::NumberRange& range) {
+  if (!value.IsNumber()) throw_type_error(value.Env(), name, range.expected, value);
+  const double d = value.As<Napi::Number>().DoubleValue();
+  if (!contract::in_range(range, d)) throw_range_error(value.Env(), name, range.expected, value);
+  return d;
+}
+
 std::size_t expect_size(const Napi::Value& value, const std::string& name, std::size_t min, std::size_t max) {
   const std::string upper = max == kMaxElements ? std::string("2^31") : std::to_string(max);
   const std::string expected = "an integer in " + std::to_string(min) + ".." + upper;

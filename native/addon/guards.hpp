@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "contract.hpp"
 #include "sizes.hpp"
 
 namespace fastmlp::addon {
@@ -30,6 +31,9 @@ void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const c
 
 bool expect_boolean(const Napi::Value& value, const std::string& name);
 double expect_finite(const Napi::Value& value, const std::string& name);
+// A number inside one of the contract's ranges (contract.hpp): TypeError when not a number,
+// RangeError when outside it (NaN and +-Infinity included), worded by range.expected.
+double expect_in_range(const Napi::Value& value, const std::string& name, const contract::NumberRange& range);
 // An integer number in [min, max] (TypeError when not a number, RangeError otherwise).
 std::size_t expect_size(const Napi::Value& value, const std::string& name, std::size_t min, std::size_t max);
 // A step count: an integer in [0, 2^53).

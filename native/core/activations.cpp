@@ -12,15 +12,9 @@
 namespace fastmlp {
 
 bool parse_activation(const std::string& name, Activation* out) {
-  static const struct {
-    const char* name;
-    Activation value;
-  } kTable[] = {{"sigmoid", Activation::sigmoid},       {"relu", Activation::relu},
-                {"tanh", Activation::tanh},             {"leakyRelu", Activation::leaky_relu},
-                {"softmax", Activation::softmax},       {"linear", Activation::linear}};
-  for (const auto& row : kTable) {
-    if (name == row.name) {
-      *out = row.value;
+  for (std::size_t code = 0; code < contract::kActivationCount; ++code) {
+    if (name == contract::kActivationNames[code]) {
+      *out = static_cast<Activation>(code);
       return true;
     }
   }
@@ -28,15 +22,8 @@ bool parse_activation(const std::string& name, Activation* out) {
 }
 
 const char* activation_name(Activation a) {
-  switch (a) {
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::relu: return "relu";
-    case Activation::tanh: return "tanh";
-    case Activation::leaky_relu: return "leakyRelu";
-    case Activation::softmax: return "softmax";
-    case Activation::linear: return "linear";
-  }
-  return "unknown";
+  const auto code = static_cast<std::size_t>(a);
+  return code < contract::kActivationCount ? contract::kActivationNames[code] : "unknown";
 }
 
 // One row of softmax (stable form: subtract the row max, so every exponent is <= 0):

@@ -6,12 +6,13 @@
 #include <cstddef>
 #include <string>
 
+#include "contract.hpp"
+
 namespace fastmlp {
 
-enum class Activation { sigmoid, relu, tanh, leaky_relu, softmax, linear };
-
-// Slope of leakyRelu for z <= 0 (LEAKY_RELU_ALPHA in engine.ts).
-constexpr float kLeakyReluAlpha = 0.01f;
+// enum class Activation and the names come from contract.hpp (generated from contract.ts).
+// Slope of leakyRelu for z <= 0 (LEAKY_RELU_ALPHA in contract.ts).
+constexpr float kLeakyReluAlpha = static_cast<float>(contract::kLeakyReluAlpha);
 
 // Parses the TS name ("leakyRelu", ...); false when unknown.
 bool parse_activation(const std::string& name, Activation* out);

@@ -11,17 +11,9 @@
 namespace fastmlp {
 
 bool parse_loss(const std::string& name, Loss* out) {
-  static const struct {
-    const char* name;
-    Loss value;
-  } kTable[] = {{"sse", Loss::sse},
-                {"half-sse", Loss::half_sse},
-                {"mse", Loss::mse},
-                {"bce", Loss::bce},
-                {"cross-entropy", Loss::cross_entropy}};
-  for (const auto& row : kTable) {
-    if (name == row.name) {
-      *out = row.value;
+  for (std::size_t code = 0; code < contract::kLossCount; ++code) {
+    if (name == contract::kLossNames[code]) {
+      *out = static_cast<Loss>(code);
       return true;
     }
   }
@@ -29,28 +21,17 @@ bool parse_loss(const std::string& name, Loss* out) {
 }
 
 const char* loss_name(Loss l) {
-  switch (l) {
-    case Loss::sse: return "sse";
-    case Loss::half_sse: return "half-sse";
-    case Loss::mse: return "mse";
-    case Loss::bce: return "bce";
-    case Loss::cross_entropy: return "cross-entropy";
-  }
-  return "unknown";
+  const auto code = static_cast<std::size_t>(l);
+  return code < contract::kLossCount ? contract::kLossNames[code] : "unknown";
 }
 
 bool loss_is_sum(Loss l) { return l == Loss::sse || l == Loss::half_sse; }
 
 bool loss_required_activation(Loss l, Activation* out) {
-  if (l == Loss::bce) {
-    *out = Activation::sigmoid;
-    return true;
-  }
-  if (l == Loss::cross_entropy) {
-    *out = Activation::softmax;
-    return true;
-  }
-  return false;
+  const int required = contract::kLossRequiredActivation[static_cast<std::size_t>(l)];
+  if (required < 0) return false;
+  *out = static_cast<Activation>(required);
+  return true;
 }
 
 static double squared_error_sum(const float* P, const float* Y, std::size_t n) {

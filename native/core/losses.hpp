@@ -10,7 +10,7 @@
 
 namespace fastmlp {
 
-enum class Loss { sse, half_sse, mse, bce, cross_entropy };
+// enum class Loss and the names come from contract.hpp (generated from contract.ts).
 
 bool parse_loss(const std::string& name, Loss* out);
 const char* loss_name(Loss l);

@@ -16,7 +16,6 @@ namespace {
 
 // Largest step count a JS number holds exactly.
 constexpr std::uint64_t kMaxStep = std::uint64_t{1} << 53;
-constexpr std::size_t kMaxLayers = 4096;
 // The optimizer update is split across the pool only when it has this many parameters (a
 // split costs ~1-2 us with spinning workers) and only once the pool's workers exist (some
 // product was large enough to start them): a small network never starts a thread for it.
@@ -57,12 +56,19 @@ std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std:
 
 void validate_plan(const TrainerPlan& plan) {
   const std::size_t count = plan.layers.size();
-  if (count < 1 || count > kMaxLayers) bad("1.." + std::to_string(kMaxLayers) + " layers", "plan.layers", std::to_string(count));
+  if (!contract::in_range(contract::kLayerCount, static_cast<double>(count))) {
+    bad(contract::kLayerCount.expected, "plan.layers", std::to_string(count));
+  }
   for (std::size_t i = 0; i < count; ++i) {
     const LayerPlan& l = plan.layers[i];
     const std::string name = "plan.layers[" + std::to_string(i) + "]";
-    if (l.inputs < 1 || l.inputs > kMaxElements) bad("an integer in 1..2^31", name + ".inputs", std::to_string(l.inputs));
-    if (l.units < 1 || l.units > kMaxElements) bad("an integer in 1..2^31", name + ".units", std::to_string(l.units));
+    const contract::NumberRange& units = contract::kUnits;
+    if (!contract::in_range(units, static_cast<double>(l.inputs))) {
+      bad(units.expected, name + ".inputs", std::to_string(l.inputs));
+    }
+    if (!contract::in_range(units, static_cast<double>(l.units))) {
+      bad(units.expected, name + ".units", std::to_string(l.units));
+    }
     if (i > 0 && l.inputs != plan.layers[i - 1].units) {
       bad(std::to_string(plan.layers[i - 1].units) + " (the units of the layer before)", name + ".inputs",
           std::to_string(l.inputs));
@@ -74,14 +80,18 @@ void validate_plan(const TrainerPlan& plan) {
     bad(std::string("'") + activation_name(required) + "' output activation with loss '" + loss_name(plan.loss) + "'",
         "plan.layers[" + std::to_string(count - 1) + "].activation", std::string("'") + activation_name(last) + "'");
   }
-  if (plan.batch_size < 1 || plan.batch_size > kMaxElements) {
-    bad("an integer in 1..2^31", "plan.batchSize", std::to_string(plan.batch_size));
+  if (!contract::in_range(contract::kBatchSize, static_cast<double>(plan.batch_size))) {
+    bad(contract::kBatchSize.expected, "plan.batchSize", std::to_string(plan.batch_size));
   }
-  if (plan.threads < 1 || plan.threads > kMaxThreads) {
-    bad("an integer in 1.." + std::to_string(kMaxThreads), "plan.threads", std::to_string(plan.threads));
+  // 0 ("one per hardware thread") is resolved by the caller before the plan reaches the core.
+  if (!contract::in_range(contract::kThreads, static_cast<double>(plan.threads))) {
+    bad(contract::kThreads.expected, "plan.threads", std::to_string(plan.threads));
   }
   validate_optimizer(plan.optimizer);
   const ParamLayout layout = param_layout(plan.layers);  // throws std::length_error when too large
+  if (!contract::in_range(contract::kParams, static_cast<double>(layout.size))) {
+    bad(contract::kParams.expected, "plan.layers", std::to_string(layout.size));
+  }
   optimizer_state_size(plan.optimizer.kind, layout.size);
   for (const LayerPlan& l : plan.layers) {
     checked_elements(plan.batch_size, l.units, "a layer's workspace");

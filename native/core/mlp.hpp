@@ -22,8 +22,8 @@ namespace fastmlp {
 // Rows of P (rows, cols) whose class matches Y's: p >= 0.5 for one output, else the first argmax.
 std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std::size_t cols);
 
-// Upper bound on plan.threads (a sanity limit, not a tuning knob).
-constexpr std::size_t kMaxThreads = 256;
+// Upper bound on plan.threads (a sanity limit, not a tuning knob; contract.hpp).
+using contract::kMaxThreads;
 
 struct TrainerPlan {
   std::vector<LayerPlan> layers;

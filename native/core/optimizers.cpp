@@ -8,12 +8,13 @@
 namespace fastmlp {
 
 bool parse_optimizer_kind(const std::string& name, OptimizerKind* out) {
-  if (name == "sgd") *out = OptimizerKind::sgd;
-  else if (name == "momentum") *out = OptimizerKind::momentum;
-  else if (name == "nesterov") *out = OptimizerKind::nesterov;
-  else if (name == "adam") *out = OptimizerKind::adam;
-  else return false;
-  return true;
+  for (std::size_t code = 0; code < contract::kOptimizerCount; ++code) {
+    if (name == contract::kOptimizerNames[code]) {
+      *out = static_cast<OptimizerKind>(code);
+      return true;
+    }
+  }
+  return false;
 }
 
 std::size_t optimizer_state_size(OptimizerKind kind, std::size_t params) {
@@ -22,23 +23,20 @@ std::size_t optimizer_state_size(OptimizerKind kind, std::size_t params) {
   return 0;
 }
 
-static void require(bool ok, const char* name, const char* expected, double value) {
-  if (!ok) {
-    throw std::invalid_argument(std::string("Expected ") + expected + " for optimizer." + name +
+static void require(const contract::NumberRange& range, const char* name, double value) {
+  if (!contract::in_range(range, value)) {
+    throw std::invalid_argument(std::string("Expected ") + range.expected + " for optimizer." + name +
                                 " but received " + std::to_string(value));
   }
 }
 
 void validate_optimizer(const OptimizerPlan& p) {
-  const auto finite = [](double v) { return std::isfinite(v); };
-  require(finite(p.learning_rate) && p.learning_rate >= 0, "learningRate", "a finite number >= 0",
-          p.learning_rate);
-  require(finite(p.momentum) && p.momentum >= 0, "momentum", "a finite number >= 0", p.momentum);
-  require(finite(p.beta1) && p.beta1 >= 0 && p.beta1 < 1, "beta1", "a number in [0, 1)", p.beta1);
-  require(finite(p.beta2) && p.beta2 >= 0 && p.beta2 < 1, "beta2", "a number in [0, 1)", p.beta2);
-  require(finite(p.epsilon) && p.epsilon >= 0, "epsilon", "a finite number >= 0", p.epsilon);
-  require(finite(p.weight_decay) && p.weight_decay >= 0, "weightDecay", "a finite number >= 0",
-          p.weight_decay);
+  require(contract::kLearningRate, "learningRate", p.learning_rate);
+  require(contract::kMomentum, "momentum", p.momentum);
+  require(contract::kBeta1, "beta1", p.beta1);
+  require(contract::kBeta2, "beta2", p.beta2);
+  require(contract::kEpsilon, "epsilon", p.epsilon);
+  require(contract::kWeightDecay, "weightDecay", p.weight_decay);
 }
 
 namespace {

@@ -7,20 +7,20 @@
 #include <cstdint>
 #include <string>
 
+#include "contract.hpp"
 #include "layout.hpp"
 
 namespace fastmlp {
 
-enum class OptimizerKind { sgd, momentum, nesterov, adam };
-
+// enum class OptimizerKind, the names, ranges and defaults come from contract.hpp.
 struct OptimizerPlan {
   OptimizerKind kind = OptimizerKind::sgd;
-  double learning_rate = 0.01;
+  double learning_rate = contract::kDefaultLearningRate[static_cast<std::size_t>(OptimizerKind::sgd)];
   double momentum = 0.0;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double epsilon = 1e-8;
-  double weight_decay = 0.0;
+  double beta1 = contract::kDefaultBeta1;
+  double beta2 = contract::kDefaultBeta2;
+  double epsilon = contract::kDefaultEpsilon;
+  double weight_decay = contract::kDefaultWeightDecay;
 };
 
 bool parse_optimizer_kind(const std::string& name, OptimizerKind* out);
@@ -28,7 +28,7 @@ bool parse_optimizer_kind(const std::string& name, OptimizerKind* out);
 // Floats of optimizer state per parameter buffer of `params` floats (adam 2P, momentum-style P).
 std::size_t optimizer_state_size(OptimizerKind kind, std::size_t params);
 
-// Throws std::invalid_argument when a hyperparameter is not finite or out of its range.
+// Throws std::invalid_argument when a hyperparameter is outside its range in contract.hpp.
 void validate_optimizer(const OptimizerPlan& plan);
 
 // One step t (>= 1) over all parameters: params -= update(grads, state). params, grads have

@@ -8,10 +8,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "contract.hpp"
+
 namespace fastmlp {
 
 // Largest element count of any one array the core accepts (the addon enforces the same).
-constexpr std::size_t kMaxElements = std::size_t{1} << 31;
+using contract::kMaxElements;
 
 inline std::size_t checked_mul(std::size_t a, std::size_t b, const char* what) {
   if (a != 0 && b > std::numeric_limits<std::size_t>::max() / a) {

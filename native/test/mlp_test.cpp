@@ -166,11 +166,21 @@ void test_bad_plans_and_sizes() {
   bad_plan([](TrainerPlan& p) { p.batch_size = 0; }, "batch size 0");
   bad_plan([](TrainerPlan& p) { p.threads = 0; }, "threads 0");
   bad_plan([](TrainerPlan& p) { p.optimizer.learning_rate = std::numeric_limits<double>::infinity(); }, "lr inf");
+  // The contract's limits and ranges (contract.hpp), each just past its bound.
+  bad_plan([](TrainerPlan& p) { p.layers[0].units = contract::kMaxUnits + 1; }, "units past the limit");
+  bad_plan([](TrainerPlan& p) { p.layers.resize(contract::kMaxLayers + 1, p.layers[1]); }, "layers past the limit");
+  bad_plan([](TrainerPlan& p) { p.threads = contract::kMaxThreads + 1; }, "threads past the limit");
+  bad_plan([](TrainerPlan& p) { p.optimizer.learning_rate = 0; }, "lr 0");
+  bad_plan([](TrainerPlan& p) { p.optimizer.momentum = 1; }, "momentum 1");
+  bad_plan([](TrainerPlan& p) { p.optimizer.epsilon = 0; }, "epsilon 0");
+  bad_plan([](TrainerPlan& p) { p.optimizer.weight_decay = -1e-300; }, "negative weight decay");
   TrainerPlan huge = good;
   huge.layers = {{1u << 20, 1u << 20, Activation::linear, true}};
   huge.loss = Loss::mse;
   check_throws<std::length_error>([&] { Trainer t(huge); }, "2^40 weights");
-  huge.layers = {{4, 1u << 30, Activation::linear, true}};
+  // The widest layer the contract allows (2^20 units) and a batch of 2^12 rows: 2^32 floats.
+  huge.layers = {{4, contract::kMaxUnits, Activation::linear, true}};
+  huge.batch_size = std::size_t{1} << 12;
   check_throws<std::length_error>([&] { Trainer t(huge); }, "workspace of 2^32 floats");
 
   Trainer trainer(good);

@@ -1,5 +1,6 @@
 // Small seeded problems shared by the engine contract tests (41, 42): a layer stack, random
 // parameters, inputs and targets that suit the loss, and plan builders with every option explicit.
+import { ACTIVATIONS as CONTRACT_ACTIVATIONS } from '../../lib/engine/contract.js';
 import type {
   ActivationName,
   LayerPlan,
@@ -11,7 +12,8 @@ import { paramLayout } from '../../lib/engine/layout.js';
 import { Random } from '../../lib/random.js';
 import { referenceForward } from './reference.js';
 
-export const ACTIVATIONS: ActivationName[] = ['sigmoid', 'relu', 'tanh', 'leakyRelu', 'softmax', 'linear'];
+/** Every activation of the contract: a new one fails here until the reference knows it. */
+export const ACTIVATIONS: ActivationName[] = [...CONTRACT_ACTIVATIONS];
 
 /** Output activations each loss accepts: bce needs sigmoid, cross-entropy softmax, the rest any. */
 export const OUTPUTS_FOR: Record<LossName, ActivationName[]> = {

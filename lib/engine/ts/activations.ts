@@ -1,30 +1,15 @@
 // Activations of the TS engine as forward/backward pairs over (rows, units) row-major blocks.
 // Forward is the dense layer's epilogue (bias + activation fused, in place on Z); backward turns
 // dA into dZ in place using A alone (engines keep A per layer, not Z: see engine.ts).
-import { type ActivationName, LEAKY_RELU_ALPHA } from '../engine.js';
+import { ACTIVATION_CODES, LEAKY_RELU_ALPHA } from '../contract.js';
 
-/** Activation codes: a small integer switches faster than a string in the hot loops. */
-export const SIGMOID = 0;
-export const RELU = 1;
-export const TANH = 2;
-export const LEAKY_RELU = 3;
-export const SOFTMAX = 4;
-export const LINEAR = 5;
-
-const CODES: Record<ActivationName, number> = {
-  sigmoid: SIGMOID,
-  relu: RELU,
-  tanh: TANH,
-  leakyRelu: LEAKY_RELU,
-  softmax: SOFTMAX,
-  linear: LINEAR,
-};
-
-export function activationCode(name: ActivationName): number {
-  const code = CODES[name];
-  if (code === undefined) throw new RangeError(`Unknown activation '${String(name)}'`);
-  return code;
-}
+/** Activation codes (contract.ts): a small integer switches faster than a string in the hot loops. */
+export const SIGMOID = ACTIVATION_CODES.sigmoid;
+export const RELU = ACTIVATION_CODES.relu;
+export const TANH = ACTIVATION_CODES.tanh;
+export const LEAKY_RELU = ACTIVATION_CODES.leakyRelu;
+export const SOFTMAX = ACTIVATION_CODES.softmax;
+export const LINEAR = ACTIVATION_CODES.linear;
 
 /**
  * A[aOff..] = f(A + b) in place, where A holds Z = X W on entry.

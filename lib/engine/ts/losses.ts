@@ -1,27 +1,14 @@
 // Losses of the TS engine as forward/backward pairs over one batch, per the contract in engine.ts:
 // sse and half-sse are sums over the batch, mse / bce / cross-entropy means. bce and
 // cross-entropy are fused with their output activation: backward gives dZ = (P - Y) / count.
-import type { LossName } from '../engine.js';
+import { LOSS_CODES } from '../contract.js';
 
-export const SSE = 0;
-export const HALF_SSE = 1;
-export const MSE = 2;
-export const BCE = 3;
-export const CROSS_ENTROPY = 4;
-
-const CODES: Record<LossName, number> = {
-  sse: SSE,
-  'half-sse': HALF_SSE,
-  mse: MSE,
-  bce: BCE,
-  'cross-entropy': CROSS_ENTROPY,
-};
-
-export function lossCode(name: LossName): number {
-  const code = CODES[name];
-  if (code === undefined) throw new RangeError(`Unknown loss '${String(name)}'`);
-  return code;
-}
+/** Loss codes (contract.ts). */
+export const SSE = LOSS_CODES.sse;
+export const HALF_SSE = LOSS_CODES['half-sse'];
+export const MSE = LOSS_CODES.mse;
+export const BCE = LOSS_CODES.bce;
+export const CROSS_ENTROPY = LOSS_CODES['cross-entropy'];
 
 /** bce and cross-entropy read the output logits and give dZ directly. */
 export function lossIsFused(loss: number): boolean {

@@ -1,13 +1,13 @@
 // Optimizer update of the TS engine: one loop over a range of the flat parameter buffer, the
 // variant chosen by a code. Rules (and the PyTorch momentum / nesterov forms) as in engine.ts.
-import type { OptimizerKind, OptimizerPlan } from '../engine.js';
+import { OPTIMIZER_CODES } from '../contract.js';
+import type { OptimizerPlan } from '../engine.js';
 
-export const SGD = 0;
-export const MOMENTUM = 1;
-export const NESTEROV = 2;
-export const ADAM = 3;
-
-const CODES: Record<OptimizerKind, number> = { sgd: SGD, momentum: MOMENTUM, nesterov: NESTEROV, adam: ADAM };
+/** Optimizer codes (contract.ts). */
+export const SGD = OPTIMIZER_CODES.sgd;
+export const MOMENTUM = OPTIMIZER_CODES.momentum;
+export const NESTEROV = OPTIMIZER_CODES.nesterov;
+export const ADAM = OPTIMIZER_CODES.adam;
 
 /** Resolved settings plus adam's per-step bias corrections; built once per trainer, mutated per step. */
 export interface OptimizerState {
@@ -26,10 +26,8 @@ export interface OptimizerState {
 }
 
 export function createOptimizerState(plan: OptimizerPlan, P: number): OptimizerState {
-  const kind = CODES[plan.kind];
-  if (kind === undefined) throw new RangeError(`Unknown optimizer '${String(plan.kind)}'`);
   return {
-    kind,
+    kind: OPTIMIZER_CODES[plan.kind],
     learningRate: plan.learningRate,
     momentum: plan.momentum,
     beta1: plan.beta1,

@@ -1,0 +1,192 @@
+// The one declared contract: every name with its numeric code, every option's range and default,
+// every limit. The TS validators (lib/spec.ts, lib/initializers.ts), the TS engine's checks, the
+// CLI and the C++ core and addon (through native/core/contract.hpp, generated from this file by
+// `npm run gen:contract`) all read it. Data only: nothing here runs but two small predicates.
+
+// --- names and codes ------------------------------------------------------------------------
+// A code is what the engines switch on (TS constants, C++ enums). Codes are stable: append new
+// names, never renumber. Each table's codes are 0..n-1 in the order written.
+
+export const ACTIVATION_CODES = {
+  sigmoid: 0,
+  relu: 1,
+  tanh: 2,
+  leakyRelu: 3,
+  softmax: 4,
+  linear: 5,
+} as const;
+
+export const LOSS_CODES = { sse: 0, 'half-sse': 1, mse: 2, bce: 3, 'cross-entropy': 4 } as const;
+
+/** What an engine runs. 'sgd' with momentum > 0 becomes 'momentum' or 'nesterov' (lib/spec.ts). */
+export const OPTIMIZER_CODES = { sgd: 0, momentum: 1, nesterov: 2, adam: 3 } as const;
+
+export const INITIALIZER_CODES = {
+  zeros: 0,
+  uniform: 1,
+  normal: 2,
+  glorotUniform: 3,
+  glorotNormal: 4,
+  heUniform: 5,
+  heNormal: 6,
+} as const;
+
+export const ENGINE_CODES = { ts: 0, native: 1 } as const;
+
+export type ActivationName = keyof typeof ACTIVATION_CODES;
+export type LossName = keyof typeof LOSS_CODES;
+export type OptimizerKind = keyof typeof OPTIMIZER_CODES;
+export type InitializerName = keyof typeof INITIALIZER_CODES;
+export type EngineName = keyof typeof ENGINE_CODES;
+
+const namesOf = <T extends string>(codes: Record<T, number>): readonly T[] => Object.keys(codes) as T[];
+
+export const ACTIVATIONS = namesOf(ACTIVATION_CODES);
+export const LOSSES = namesOf(LOSS_CODES);
+export const OPTIMIZERS = namesOf(OPTIMIZER_CODES);
+export const INITIALIZERS = namesOf(INITIALIZER_CODES);
+export const ENGINES = namesOf(ENGINE_CODES);
+/** What users may ask for: 'auto' picks native when the addon loads, else ts. */
+export const ENGINE_CHOICES = ['auto', 'native', 'ts'] as const satisfies readonly ('auto' | EngineName)[];
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+
+/** The output activation a loss is fused with (computed from the logits); others take any. */
+export const LOSS_REQUIRES_ACTIVATION: Partial<Record<LossName, ActivationName>> = {
+  bce: 'sigmoid',
+  'cross-entropy': 'softmax',
+};
+
+/** Slope of leakyRelu for z <= 0, in both engines. */
+export const LEAKY_RELU_ALPHA = 0.01;
+
+// --- limits ---------------------------------------------------------------------------------
+
+/** Largest layer width or input count: far above any MLP, far below any size overflow. */
+export const MAX_UNITS = 2 ** 20;
+/** Largest layer count. */
+export const MAX_LAYERS = 1024;
+/** Largest parameter count: 2^28 floats = 1 GiB of weights (plus as much again per optimizer slot). */
+export const MAX_PARAMS = 2 ** 28;
+/** Largest element count of any one array an engine touches (batch rows, sizes of products). */
+export const MAX_ELEMENTS = 2 ** 31;
+/** Most worker threads a native trainer uses. */
+export const MAX_THREADS = 256;
+
+// --- ranges ---------------------------------------------------------------------------------
+
+/**
+ * A closed or half-open interval of numbers. `expected` is how an error message states it
+ * ("Expected <expected> for <name> but received <value>"). Infinite bounds are always open:
+ * every range rejects NaN and +-Infinity.
+ */
+export interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+  /** true: min itself is outside the range. */
+  readonly minExclusive: boolean;
+  readonly maxExclusive: boolean;
+  readonly integer: boolean;
+  readonly expected: string;
+}
+
+const integers = (min: number, max: number, expected = `an integer in ${min}..${max}`): NumberRange => ({
+  min,
+  max,
+  minExclusive: false,
+  maxExclusive: false,
+  integer: true,
+  expected,
+});
+
+const numbers = (
+  min: number,
+  minExclusive: boolean,
+  max: number,
+  maxExclusive: boolean,
+  expected: string,
+): NumberRange => ({ min, max, minExclusive, maxExclusive, integer: false, expected });
+
+export const RANGES = {
+  /** layers.length of a network and of a TrainerPlan. */
+  layerCount: integers(1, MAX_LAYERS, `1..${MAX_LAYERS} layers`),
+  /** A network's inputs, a layer's units (and a plan layer's inputs). */
+  units: integers(1, MAX_UNITS),
+  /** Parameters of the whole network (weights and biases). */
+  params: integers(1, MAX_PARAMS, `at most ${MAX_PARAMS} parameters in total`),
+  /** Rows per batch (TrainerPlan.batchSize and a chunk's batchSize). */
+  batchSize: integers(1, MAX_ELEMENTS, 'an integer in 1..2^31'),
+  /** NetworkOptions.threads (unset: one per hardware thread). */
+  threads: integers(1, MAX_THREADS),
+  /** TrainerPlan.threads: as NetworkOptions.threads, with 0 for "one per hardware thread". */
+  planThreads: integers(0, MAX_THREADS),
+  seed: integers(0, 2 ** 32 - 1, 'an integer in 0..2^32-1'),
+  learningRate: numbers(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite number'),
+  momentum: numbers(0, false, 1, true, 'a number in [0, 1)'),
+  beta1: numbers(0, false, 1, true, 'a number in [0, 1)'),
+  beta2: numbers(0, false, 1, true, 'a number in [0, 1)'),
+  epsilon: numbers(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite number'),
+  weightDecay: numbers(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite number'),
+  /** Initializer parameters: uniform's low/high (high > low, checked apart), normal's mean. */
+  initializerBound: numbers(
+    Number.NEGATIVE_INFINITY,
+    true,
+    Number.POSITIVE_INFINITY,
+    true,
+    'a finite number',
+  ),
+  initializerStd: numbers(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative number'),
+} as const satisfies Record<string, NumberRange>;
+
+export type RangeName = keyof typeof RANGES;
+
+/** The optimizer hyperparameters an OptimizerPlan carries, each with its range above. */
+export const OPTIMIZER_NUMBERS = [
+  'learningRate',
+  'momentum',
+  'beta1',
+  'beta2',
+  'epsilon',
+  'weightDecay',
+] as const;
+
+/** v is a number of the right kind (integer or not) inside the range. NaN and +-Infinity never are. */
+export function inRange(range: NumberRange, v: number): boolean {
+  if (!Number.isFinite(v) || (range.integer && !Number.isInteger(v))) return false;
+  const aboveMin = range.minExclusive ? v > range.min : v >= range.min;
+  const belowMax = range.maxExclusive ? v < range.max : v <= range.max;
+  return aboveMin && belowMax;
+}
+
+// --- defaults -------------------------------------------------------------------------------
+
+export const DEFAULTS = {
+  optimizer: 'adam' as OptimizerKind,
+  /** Per optimizer name: Adam's usual 0.001 (Kingma & Ba 2015), 0.01 for the sgd family. */
+  learningRate: { sgd: 0.01, momentum: 0.01, nesterov: 0.01, adam: 0.001 } satisfies Record<
+    OptimizerKind,
+    number
+  >,
+  /** 0 for plain sgd, 0.9 when the name asks for momentum. */
+  momentum: { sgd: 0, momentum: 0.9, nesterov: 0.9, adam: 0 } satisfies Record<OptimizerKind, number>,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+  weightDecay: 0,
+  hiddenActivation: 'relu' as ActivationName,
+  useBias: true,
+  engine: 'auto' as EngineChoice,
+  /** uniform's bounds and normal's moments when not given (seed 000 draws from [0, 1)). */
+  initializer: { low: 0, high: 1, mean: 0, std: 1 },
+} as const;
+
+/**
+ * The CLI's own learning rates when --lr is not given: ten times the library's. The CLI trains
+ * small tabular sets for a fixed, short number of epochs from the command line, where the
+ * library's cautious defaults would leave most runs unconverged. `--help` and the README say so.
+ */
+export const CLI_DEFAULTS = {
+  learningRate: { sgd: 0.1, momentum: 0.1, nesterov: 0.1, adam: 0.01 } satisfies Record<
+    OptimizerKind,
+    number
+  >,
+} as const;
