@@ -151,9 +151,14 @@ export function resolveSpec(options: unknown): ResolvedSpec {
           'an integer in 0..2^32-1',
           (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32,
         );
+  return { inputs, layers, loss, optimizer: resolveOptimizer(o.optimizer), seed, ...resolveRunOptions(o) };
+}
+
+/** Where a network runs: the part of the options a restored model (load, fromJSON) also takes. */
+export function resolveRunOptions(o: Record<string, unknown>): Pick<ResolvedSpec, 'engine' | 'threads'> {
   const engine = o.engine === undefined ? 'auto' : expectOneOf(o.engine, 'engine', ENGINE_CHOICES);
   const threads = o.threads === undefined ? null : expectPositiveInteger(o.threads, 'threads', 256);
-  return { inputs, layers, loss, optimizer: resolveOptimizer(o.optimizer), seed, engine, threads };
+  return { engine, threads };
 }
 
 function resolveLayer(
