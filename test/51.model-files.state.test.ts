@@ -6,10 +6,17 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Network, type NetworkJSON } from '../lib/index.js';
+import { resolveSpec } from '../lib/spec.js';
 import { join3, split } from './fixtures/model-file-corruptions.js';
 import { engineNames } from './helpers/engine-names.js';
+
+// resolveSpec, counted (it still runs): a load checks the architecture once, not once per layer of code.
+vi.mock('../lib/spec.js', async (original) => {
+  const spec = await original<typeof import('../lib/spec.js')>();
+  return { ...spec, resolveSpec: vi.fn(spec.resolveSpec) };
+});
 
 const dir = await mkdtemp(join(tmpdir(), 'fastmlp-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,6 +90,15 @@ describe.each(engineNames)('model state on the %s engine', (engine) => {
       writeFileSync(p, bytes);
       expect((await Network.load(p, { engine })).toJSON()).toEqual(want);
     }
+  });
+
+  it('resolves the spec once per load and per fromJSON', async () => {
+    const json = JSON.parse(readFileSync(fixture('v1-adam.json'), 'utf8'));
+    vi.mocked(resolveSpec).mockClear();
+    await Network.load(fixture('v1-adam.safetensors').pathname, { engine });
+    expect(resolveSpec).toHaveBeenCalledTimes(1);
+    Network.fromJSON(json, { engine });
+    expect(resolveSpec).toHaveBeenCalledTimes(2);
   });
 
   it('rejects bad load and fromJSON options before reading anything', async () => {
