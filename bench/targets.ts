@@ -87,6 +87,20 @@ export function checkTargets(results: WorkloadResult[], quick: boolean): Target[
       verdict: verdict(v === null ? null : v >= 0.9 * quoted && (local === null || local >= 0.9)),
     });
   }
+  // 6. model files (issue 9): time vs the same I/O done with fs, peak RSS growth vs file size
+  for (const [id, what, limit] of [
+    ['save', 'save within 2x a durable fs write (write, fsync, rename) of the same bytes', 2],
+    ['load', 'load within 2x an fs read of the file', 2],
+    ['save-rss', 'save: peak RSS growth <= 1.5x the file size', 1.5],
+    ['load-rss', 'load: peak RSS growth <= 1.5x the file size', 1.5],
+  ] as const) {
+    const v = at('model-files', id, 'native-1t') ?? at('model-files', id, 'ts');
+    out.push({
+      target: `${what} (${quick ? '6.4 MB' : '151 MB'} Adam model)`,
+      measured: v === null ? 'not measured' : `${v.toFixed(2)}x`,
+      verdict: verdict(v === null ? null : v <= limit),
+    });
+  }
   return out;
 }
 

@@ -10,10 +10,11 @@ import { type DataShape, features, trainingData } from './fit-data.js';
 import { initializeLayers } from './initializers.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
+import { type ModelState, runOptions } from './model-state.js';
 import { accuracy, classOf, type Evaluation, toRows } from './outputs.js';
 import { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
-import { type NetworkJSON, networkToJSON, parseNetworkJSON } from './serialize.js';
+import { modelStateFromJSON, modelStateToJSON, type NetworkJSON } from './serialize.js';
 import { type NetworkOptions, type ResolvedOptimizer, type ResolvedSpec, resolveSpec } from './spec.js';
 import { type FitLoop, fitLoop, type History, runFit, runFitSync } from './train.js';
 import { type FitOptions, resolveFitOptions } from './train-options.js';
@@ -45,7 +46,9 @@ export class Network {
   private busy: Busy = null;
 
   constructor(options: NetworkOptions) {
-    const spec = resolveSpec(options);
+    // A restored model (load, fromJSON) arrives checked, with its weights: adopted, not drawn.
+    const restored = options instanceof Restored ? options.state : null;
+    const spec = restored ? restored.spec : resolveSpec(options);
     this.spec = spec;
     this.engineImpl = selectEngine(spec.engine);
     this.seed = spec.seed;
@@ -53,9 +56,11 @@ export class Network {
     this.outputs = spec.layers[spec.layers.length - 1].units;
     this.loss = spec.loss;
     this.layout = paramLayout(spec.layers);
-    this.params = allocate(this.layout.size, 'parameters');
-    this.state = allocate(stateSize(spec.optimizer.kind, this.layout.size), 'optimizer state');
-    initializeLayers(this.params, this.layout, spec.layers, new Random(spec.seed));
+    this.params = restored ? restored.params : allocate(this.layout.size, 'parameters');
+    this.state = restored
+      ? restored.optimizerState
+      : allocate(stateSize(spec.optimizer.kind, this.layout.size), 'optimizer state');
+    if (!restored) initializeLayers(this.params, this.layout, spec.layers, new Random(spec.seed));
     // A separate stream for shuffles, so the weights do not depend on how often fit shuffled.
     this.shuffleRandom = new Random((spec.seed ^ 0x5bd1e995) >>> 0);
   }
@@ -191,18 +196,18 @@ export class Network {
   /** Architecture, optimizer settings and state, and weights as plain JSON (exact float32 values). */
   toJSON(): NetworkJSON {
     this.checkReadable('serialize');
-    return networkToJSON(this.spec, this.params, this.state, this.step, {
-      inputScaling: this.inputScaling,
-      classNames: this.classNames,
-      shuffleState: this.shuffleRandom.getState(),
-    });
+    return modelStateToJSON(this.toModelState());
   }
 
-  /** Writes the model file (safetensors: weights, with architecture and metadata in its header). */
+  /**
+   * Writes the model file (safetensors: weights, with architecture and metadata in its header),
+   * durably. The file holds the network as it was when save was called: training that starts
+   * while the file is being written does not reach it.
+   */
   async save(path: string): Promise<void> {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
     this.checkReadable('save');
-    await saveModel(path, this.toJSON());
+    await saveModel(path, this.toModelState()); // copies the arrays before its first await
   }
 
   /** Reads a model file written by save(), checking everything before trusting it. */
@@ -211,24 +216,38 @@ export class Network {
     options: Pick<NetworkOptions, 'engine' | 'threads'> = {},
   ): Promise<Network> {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
-    return Network.fromJSON(await loadModel(path), options);
+    const run = runOptions(options);
+    return Network.fromModelState(await loadModel(path), run);
   }
 
   /** Rebuilds a network from toJSON()'s output (or its JSON text), checking every field first. */
   static fromJSON(json: unknown, options: Pick<NetworkOptions, 'engine' | 'threads'> = {}): Network {
-    const parsed = parseNetworkJSON(json, options);
-    const net = new Network(parsed.options);
-    net.params.set(parsed.params);
-    if (parsed.state) net.state.set(parsed.state);
-    net.step = parsed.steps;
-    if (parsed.metadata.inputScaling) net.inputScaling = parsed.metadata.inputScaling;
-    if (parsed.metadata.classNames) net.classNames = parsed.metadata.classNames;
-    const shuffle = parsed.metadata.shuffleState;
-    if (shuffle !== undefined) {
-      if (!Array.isArray(shuffle))
-        throw invalidArgument('json.metadata.shuffleState', 'four integers', shuffle);
-      net.shuffleRandom.setState(shuffle);
-    }
+    const run = runOptions(options);
+    return Network.fromModelState(modelStateFromJSON(json), run);
+  }
+
+  /** The network's state; params and optimizerState are the live arrays (views, not copies). */
+  private toModelState(): ModelState {
+    return {
+      spec: this.spec,
+      params: this.params,
+      optimizerState: this.state,
+      steps: this.step,
+      metadata: {
+        inputScaling: this.inputScaling,
+        classNames: this.classNames,
+        shuffleState: this.shuffleRandom.getState(),
+      },
+    };
+  }
+
+  /** A network that adopts a checked state's arrays (no copy, no initialization). */
+  private static fromModelState(state: ModelState, run: Pick<ResolvedSpec, 'engine' | 'threads'>): Network {
+    const net = new Network(new Restored({ ...state, spec: { ...state.spec, ...run } }) as never);
+    net.step = state.steps;
+    net.scaling = state.metadata.inputScaling;
+    net.names = state.metadata.classNames;
+    if (state.metadata.shuffleState) net.shuffleRandom.setState(state.metadata.shuffleState);
     return net;
   }
 
@@ -295,4 +314,9 @@ export class Network {
   private checkReadable(what: string): void {
     assertReadable(this.busy, what);
   }
+}
+
+/** A checked ModelState on its way into the constructor (a type no caller outside can make). */
+class Restored {
+  constructor(readonly state: ModelState) {}
 }

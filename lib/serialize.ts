@@ -1,10 +1,16 @@
-// A network as plain JSON (architecture, optimizer, step count, weights and optimizer state), and
-// the checks that make a JSON from elsewhere safe to load. Float32 values survive a JSON round
-// trip exactly: each is a double that prints and parses back to itself.
+// A model state as plain JSON (architecture, optimizer, step count, weights and optimizer state,
+// metadata), and the checks that make a JSON from elsewhere safe to load. Float32 values survive a
+// JSON round trip exactly: each is a double that prints and parses back to itself.
 import type { ActivationName, LossName, OptimizerPlan } from './engine/engine.js';
-import { paramLayout, stateSize } from './engine/layout.js';
-import type { NetworkOptions, ResolvedSpec } from './spec.js';
-import { resolveSpec } from './spec.js';
+import {
+  checkMetadata,
+  layoutOf,
+  METADATA_KEYS,
+  type ModelMetadata,
+  type ModelState,
+  resolveSaved,
+  savedArchitecture,
+} from './model-state.js';
 import { expectObject, invalidArgument, outOfRange } from './validate.js';
 
 export const JSON_FORMAT = 'fastmlp-network';
@@ -21,7 +27,7 @@ export interface NetworkJSON {
   steps: number;
   params: number[];
   optimizerState: number[];
-  /** Preprocessing and labels kept with the model (checked by the Network's setters on load). */
+  /** Preprocessing and labels kept with the model (checked again on load). */
   metadata: NetworkMetadata;
 }
 
@@ -29,80 +35,43 @@ export interface NetworkMetadata {
   inputScaling: { mean: number[]; std: number[] } | null;
   classNames: string[] | null;
   /** Where the shuffle stream stands, so a reloaded network shuffles as the original would. */
-  shuffleState?: number[];
+  shuffleState?: number[] | null;
 }
 
-export function networkToJSON(
-  spec: ResolvedSpec,
-  params: Float32Array,
-  state: Float32Array,
-  steps: number,
-  metadata: NetworkMetadata,
-): NetworkJSON {
+export function modelStateToJSON(state: ModelState): NetworkJSON {
   return {
     format: JSON_FORMAT,
     version: JSON_VERSION,
-    inputs: spec.inputs,
-    layers: spec.layers.map(({ units, activation, useBias }) => ({ units, activation, useBias })),
-    loss: spec.loss,
-    optimizer: { ...spec.optimizer },
-    seed: spec.seed,
-    steps,
-    params: Array.from(params),
-    optimizerState: Array.from(state),
-    metadata,
+    ...savedArchitecture(state.spec),
+    steps: state.steps,
+    params: Array.from(state.params),
+    optimizerState: Array.from(state.optimizerState),
+    // a deep copy: the JSON is the caller's to change
+    metadata: JSON.parse(JSON.stringify(state.metadata)) as ModelMetadata,
   };
-}
-
-/** The options that rebuild a saved optimizer plan exactly. */
-export function optimizerOptions(plan: OptimizerPlan): NetworkOptions['optimizer'] {
-  const { kind, ...rest } = plan;
-  return { name: kind, ...rest };
-}
-
-export interface ParsedNetwork {
-  options: NetworkOptions;
-  params: Float32Array;
-  state: Float32Array | null;
-  steps: number;
-  metadata: NetworkMetadata;
 }
 
 /** Checks everything before trusting it; the error names the field. */
-export function parseNetworkJSON(
-  json: unknown,
-  overrides: Pick<NetworkOptions, 'engine' | 'threads'>,
-): ParsedNetwork {
+export function modelStateFromJSON(json: unknown): ModelState {
   const j = typeof json === 'string' ? parseText(json) : expectObject(json, 'json');
   if (j.format !== JSON_FORMAT) throw invalidArgument('json.format', `'${JSON_FORMAT}'`, j.format);
   if (j.version !== JSON_VERSION) throw invalidArgument('json.version', String(JSON_VERSION), j.version);
-  const optimizer = optimizerOptions(expectObject(j.optimizer, 'json.optimizer') as unknown as OptimizerPlan);
-  const options: NetworkOptions = {
-    inputs: j.inputs as number,
-    layers: j.layers as NetworkOptions['layers'],
-    loss: j.loss as LossName,
-    optimizer,
-    seed: j.seed as number,
-    ...overrides,
-  };
-  const spec = resolveSpec(options); // throws on any bad architecture field
-  const layout = paramLayout(spec.layers);
+  expectObject(j.optimizer, 'json.optimizer');
+  const spec = resolveSaved(j as Record<keyof NetworkJSON, unknown>); // throws on any bad architecture field
+  const layout = layoutOf(spec);
   const params = toFloats(j.params, 'json.params', layout.size);
-  const stateLength = stateSize(spec.optimizer.kind, layout.size);
-  const state =
-    j.optimizerState === undefined ? null : toFloats(j.optimizerState, 'json.optimizerState', stateLength);
+  const optimizerState =
+    j.optimizerState === undefined
+      ? new Float32Array(layout.optimizerState)
+      : toFloats(j.optimizerState, 'json.optimizerState', layout.optimizerState);
   const steps = j.steps === undefined ? 0 : j.steps;
   if (typeof steps !== 'number' || !Number.isSafeInteger(steps) || steps < 0) {
     throw outOfRange('json.steps', 'a non-negative integer', steps);
   }
   const meta =
     j.metadata === undefined || j.metadata === null ? {} : expectObject(j.metadata, 'json.metadata');
-  const metadata: NetworkMetadata = {
-    inputScaling: (meta.inputScaling ?? null) as NetworkMetadata['inputScaling'],
-    classNames: (meta.classNames ?? null) as NetworkMetadata['classNames'],
-  };
-  if (meta.shuffleState !== undefined) metadata.shuffleState = meta.shuffleState as number[];
-  return { options, params, state, steps, metadata };
+  const known = Object.fromEntries(METADATA_KEYS.map((key) => [key, meta[key]]));
+  return { spec, params, optimizerState, steps, metadata: checkMetadata(known, spec) };
 }
 
 function parseText(text: string): Record<string, unknown> {

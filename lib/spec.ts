@@ -161,9 +161,14 @@ export function resolveSpec(options: unknown): ResolvedSpec {
     o.seed === undefined
       ? Math.floor(Math.random() * (RANGES.seed.max + 1))
       : expectInRange(o.seed, 'seed', RANGES.seed);
+  return { inputs, layers, loss, optimizer: resolveOptimizer(o.optimizer), seed, ...resolveRunOptions(o) };
+}
+
+/** Where a network runs: the part of the options a restored model (load, fromJSON) also takes. */
+export function resolveRunOptions(o: Record<string, unknown>): Pick<ResolvedSpec, 'engine' | 'threads'> {
   const engine = o.engine === undefined ? DEFAULTS.engine : expectOneOf(o.engine, 'engine', ENGINE_CHOICES);
   const threads = o.threads === undefined ? null : expectInRange(o.threads, 'threads', RANGES.threads);
-  return { inputs, layers, loss, optimizer: resolveOptimizer(o.optimizer), seed, engine, threads };
+  return { engine, threads };
 }
 
 function resolveLayer(

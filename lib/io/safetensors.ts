@@ -9,7 +9,7 @@ export const MAX_HEADER_BYTES = 100_000_000;
 /** Deepest JSON nesting accepted in the header or a metadata value (ours needs 3). */
 export const MAX_JSON_DEPTH = 32;
 
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+export const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /** A format violation; the caller prefixes it with the file's name. */
 export class SafetensorsError extends Error {
@@ -55,12 +55,28 @@ export function encodeHeader(
   return out;
 }
 
-/** A tensor's bytes in file order (little-endian), a view when the host is little-endian. */
-export function floatBytes(values: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const out = new Uint8Array(values.byteLength);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+/**
+ * A whole file in one buffer: the header, then each tensor's values in the given order, copied
+ * (so the bytes are a snapshot, whatever happens to the arrays afterwards).
+ */
+export function encodeFile(
+  tensors: readonly { name: string; shape: readonly number[]; values: Float32Array }[],
+  metadata: Record<string, string>,
+): Uint8Array {
+  const header = encodeHeader(tensors, metadata);
+  const dataBytes = tensors.reduce((sum, t) => sum + t.values.byteLength, 0);
+  // Not zero-filled: the header and the tensors that follow it write every byte.
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(header.length + dataBytes).buffer);
+  out.set(header);
+  let at = header.length; // a multiple of 8: the header is padded
+  for (const { values } of tensors) {
+    if (LITTLE_ENDIAN_HOST) new Float32Array(out.buffer, at, values.length).set(values);
+    else {
+      const view = new DataView(out.buffer, at, values.byteLength);
+      for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+    }
+    at += values.byteLength;
+  }
   return out;
 }
 

@@ -1,0 +1,145 @@
+// The typed state of a model, the hub every format converts to and from: the resolved spec, the
+// parameters and optimizer state as Float32Arrays in the flat layout, the step count, and the
+// metadata kept with it. JSON (serialize.ts) and model files (io/) depend on this and nothing
+// of Network; a field added to ModelMetadata and METADATA_FIELDS is saved and loaded by both.
+import type { OptimizerPlan } from './engine/engine.js';
+import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
+import { Random } from './random.js';
+import { checkScaling, type InputScaling } from './scaling.js';
+import { type NetworkOptions, type ResolvedSpec, resolveRunOptions, resolveSpec } from './spec.js';
+import { expectObject, invalidArgument, rejectUnknownKeys } from './validate.js';
+
+export interface ModelMetadata {
+  /** Standardization applied to every input; null: none. */
+  inputScaling: InputScaling | null;
+  /** One name per class (two for a single sigmoid output); null: none. */
+  classNames: string[] | null;
+  /** Where the shuffle stream stands, so a reloaded network shuffles as the original would; null: from the seed. */
+  shuffleState: number[] | null;
+}
+
+export interface ModelState {
+  spec: ResolvedSpec;
+  /** The flat layout's parameters (per layer: W row-major, then b); layoutOf(spec).params floats. */
+  params: Float32Array;
+  /** The optimizer's slots in the same layout, one after the other; layoutOf(spec).optimizerState floats. */
+  optimizerState: Float32Array;
+  steps: number;
+  metadata: ModelMetadata;
+}
+
+/** Where every value of a state lives: the parameter layout and both arrays' lengths. */
+export function layoutOf(spec: ResolvedSpec): ParamLayout & { optimizerState: number } {
+  const layout = paramLayout(spec.layers);
+  return { ...layout, optimizerState: stateSize(spec.optimizer.kind, layout.size) };
+}
+
+// --- the architecture as formats store it
+
+/** The fields a saved model keeps of its spec; the rest (initializers, engine) takes its defaults. */
+export interface SavedArchitecture {
+  inputs: number;
+  layers: { units: number; activation: ResolvedSpec['layers'][number]['activation']; useBias: boolean }[];
+  loss: ResolvedSpec['loss'];
+  optimizer: OptimizerPlan;
+  seed: number;
+}
+
+export function savedArchitecture(spec: ResolvedSpec): SavedArchitecture {
+  return {
+    inputs: spec.inputs,
+    layers: spec.layers.map(({ units, activation, useBias }) => ({ units, activation, useBias })),
+    loss: spec.loss,
+    optimizer: { ...spec.optimizer },
+    seed: spec.seed,
+  };
+}
+
+/**
+ * The spec of a saved architecture whose fields are untrusted (any value); throws resolveSpec's
+ * TypeError or RangeError naming the field. Engine and threads take their defaults: a restored
+ * network gets them from its caller (runOptions).
+ */
+export function resolveSaved(saved: Record<keyof SavedArchitecture, unknown>): ResolvedSpec {
+  return resolveSpec({
+    inputs: saved.inputs,
+    layers: saved.layers,
+    loss: saved.loss,
+    optimizer: optimizerOptions(saved.optimizer as OptimizerPlan),
+    seed: saved.seed,
+  });
+}
+
+/** The options that rebuild a saved optimizer plan exactly. */
+function optimizerOptions(plan: OptimizerPlan): NetworkOptions['optimizer'] {
+  if (typeof plan !== 'object' || plan === null) return plan;
+  const { kind, ...rest } = plan;
+  return { name: kind, ...rest };
+}
+
+/** The options Network.load and Network.fromJSON take (where the network runs), checked. */
+export function runOptions(options: unknown): Pick<ResolvedSpec, 'engine' | 'threads'> {
+  const o = expectObject(options, 'options');
+  rejectUnknownKeys(o, ['engine', 'threads'], 'options');
+  return resolveRunOptions(o);
+}
+
+// --- metadata fields
+
+export interface MetadataField<K extends keyof ModelMetadata> {
+  /** A checked copy of an untrusted non-null value; throws a TypeError or RangeError naming it. */
+  check(value: unknown, spec: ResolvedSpec): NonNullable<ModelMetadata[K]>;
+  /** What check accepts, for a format's own message: "null nor <expected>". */
+  expected(spec: ResolvedSpec): string;
+  /** Files from before the field existed lack it; it then reads as null. */
+  optional: boolean;
+}
+
+/** How many class names a network's output takes: two for one sigmoid unit. */
+export const classCount = (spec: ResolvedSpec): number => {
+  const units = spec.layers[spec.layers.length - 1].units;
+  return units === 1 ? 2 : units;
+};
+
+export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } = {
+  inputScaling: {
+    check: (value, spec) => checkScaling(value, spec.inputs),
+    expected: (spec) => `{ mean, std } of ${spec.inputs} finite numbers (std > 0)`,
+    optional: false,
+  },
+  classNames: {
+    check(value, spec) {
+      const count = classCount(spec);
+      if (!Array.isArray(value) || value.length !== count || !value.every((v) => typeof v === 'string')) {
+        throw invalidArgument('classNames', `an array of ${count} strings or null`, value);
+      }
+      return [...value];
+    },
+    expected: (spec) => `an array of ${classCount(spec)} strings`,
+    optional: false,
+  },
+  shuffleState: {
+    check(value) {
+      if (!Array.isArray(value)) throw invalidArgument('metadata.shuffleState', 'four integers', value);
+      new Random(0).setState(value); // its checks: four 32-bit words, not all zero
+      return [...value];
+    },
+    expected: () => 'four 32-bit unsigned integers',
+    optional: true,
+  },
+};
+
+export const METADATA_KEYS = Object.keys(METADATA_FIELDS) as (keyof ModelMetadata)[];
+
+/** Checks each field of untrusted metadata; a missing or null field reads as null. */
+export function checkMetadata(
+  value: Partial<Record<keyof ModelMetadata, unknown>>,
+  spec: ResolvedSpec,
+): ModelMetadata {
+  const out = {} as Record<keyof ModelMetadata, unknown>;
+  for (const key of METADATA_KEYS) {
+    const v = value[key];
+    out[key] = v === undefined || v === null ? null : METADATA_FIELDS[key].check(v, spec);
+  }
+  return out as unknown as ModelMetadata;
+}
