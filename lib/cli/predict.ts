@@ -67,9 +67,17 @@ function isClassifier(net: Network): boolean {
   return last === 'sigmoid' || last === 'softmax';
 }
 
+/**
+ * One text cell. Spreadsheets evaluate a cell starting with = + - @ tab or CR as a formula, so
+ * such a cell gets a leading ' as OWASP advises (class names come from files a user may not
+ * control); a plain number like -1 is no formula and stays as it is. Then quoted when needed.
+ */
 function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
+
+const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /** Reads a features-only CSV: a header row, then numbers. */
 async function readFeatures(path: string): Promise<number[][]> {
