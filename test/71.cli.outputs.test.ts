@@ -1,7 +1,8 @@
 // What the `fastmlp` command writes, under conditions a server or a shell pipeline creates: CSV
 // cells a spreadsheet would evaluate, outputs that are the same file as each other or as an
 // input, a reader that closes stdout early, and a full disk. Child processes, TS engine.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -17,7 +18,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('predictions CSV: no cell a spreadsheet evaluates as a formula', () => {
+describe.concurrent('predictions CSV: no cell a spreadsheet evaluates as a formula', () => {
   // OWASP's CSV injection advice: a text cell starting with = + - @ tab or CR gets a leading '.
   const names = [
     "=cmd|' /C calc'!A0",
@@ -69,5 +70,96 @@ describe('predictions CSV: no cell a spreadsheet evaluates as a formula', () => 
     const r = await cli(['predict', '--model', model, '--data', csv, '--engine', 'ts']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('prediction\n-2.5\n-6.5\n');
+  });
+});
+
+describe.concurrent('outputs that are the same file as each other or as an input are refused before any work', () => {
+  const train = ['train', '--data', 'xor', '--engine', 'ts', '--epochs', '3'];
+  let model: string;
+  let modelBytes: Buffer;
+  let features: string;
+  beforeAll(async () => {
+    model = join(dir, 'same.safetensors');
+    const net = new Network({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], engine: 'ts' });
+    await net.save(model);
+    modelBytes = await readFile(model);
+    features = join(dir, 'same-features.csv');
+    await writeFile(features, 'a,b\n0,1\n1,0\n');
+  });
+
+  /** Exit 2, one line naming both options, nothing trained or written, the inputs untouched. */
+  const expectRefused = async (args: string[], message: RegExp, untouched: string[] = []) => {
+    const before = await Promise.all(untouched.map((f) => readFile(f)));
+    const r = await cli(args);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe(''); // refused before the run is even described
+    for (const [i, f] of untouched.entries()) expect(await readFile(f)).toEqual(before[i]);
+  };
+
+  it('train: --out and --report naming one file, directly or through a symlink, hard link or symlinked folder', async () => {
+    const out = join(dir, 'g.safetensors');
+    await expectRefused(
+      [...train, '--out', out, '--report', out],
+      /--report .*g\.safetensors is the same file as --out/,
+    );
+    expect(existsSync(out)).toBe(false);
+    // through a symlinked folder, neither file existing yet
+    const alias = join(dir, 'alias');
+    await symlink(dir, alias);
+    await expectRefused(
+      [...train, '--out', out, '--report', join(alias, 'g.safetensors')],
+      /is the same file as --out/,
+    );
+    expect(existsSync(out)).toBe(false);
+    // an existing model reached through a symlink, and through a hard link
+    const viaLink = join(dir, 'link.html');
+    await symlink(model, viaLink);
+    await expectRefused([...train, '--out', model, '--report', viaLink], /is the same file as --out/, [
+      model,
+    ]);
+    const hard = join(dir, 'hard.html');
+    await link(model, hard);
+    await expectRefused([...train, '--out', model, '--report', hard], /is the same file as --out/, [model]);
+    // a dangling symlink whose target is the other output
+    const dangling = join(dir, 'dangling.html');
+    await symlink(join(dir, 'target.safetensors'), dangling);
+    await expectRefused(
+      [...train, '--out', join(dir, 'target.safetensors'), '--report', dangling],
+      /is the same file as --out/,
+    );
+  });
+
+  it('train and sweep: an output that is the training CSV', async () => {
+    const csv = join(dir, 'train.csv');
+    await writeFile(csv, 'a,b,label\n0,0,x\n0,1,y\n1,0,y\n1,1,x\n');
+    const data = ['--data', csv, '--engine', 'ts', '--epochs', '2', '--validation', '0'];
+    await expectRefused(['train', ...data, '--out', csv], /--out .*train\.csv is the same file as --data/, [
+      csv,
+    ]);
+    await expectRefused(['train', ...data, '--report', csv], /--report .* is the same file as --data/, [csv]);
+    await expectRefused(
+      ['sweep', ...data, '--lr', '0.1', '--report', csv],
+      /--report .* is the same file as --data/,
+      [csv],
+    );
+  });
+
+  it('predict: --out that is the model or the data, directly or through a link', async () => {
+    const args = ['predict', '--model', model, '--data', features, '--engine', 'ts'];
+    await expectRefused([...args, '--out', model], /--out .* is the same file as --model/, [model, features]);
+    await expectRefused([...args, '--out', features], /--out .* is the same file as --data/, [
+      model,
+      features,
+    ]);
+    const viaLink = join(dir, 'preds-link.csv');
+    await symlink(model, viaLink);
+    await expectRefused([...args, '--out', viaLink], /is the same file as --model/, [model]);
+    expect(await readFile(model)).toEqual(modelBytes);
+    // different files are fine
+    await mkdir(join(dir, 'ok'));
+    const r = await cli([...args, '--out', join(dir, 'ok', 'preds.csv')]);
+    expect(r.code, r.stderr).toBe(0);
   });
 });

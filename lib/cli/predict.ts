@@ -8,7 +8,7 @@ import { Network } from '../network.js';
 import { ENGINE_CHOICES } from '../spec.js';
 import { CliError, choice, type OptionTable, parseCommand, requiredString, stringValue } from './args.js';
 import { labelsForModel, readCSV } from './data.js';
-import { checkWritable, emit } from './output.js';
+import { checkDistinctFiles, checkWritable, emit } from './output.js';
 import { formatMetric } from './progress.js';
 import { targetsFor } from './training.js';
 
@@ -106,6 +106,13 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const target = stringValue(values, 'target');
   const out = stringValue(values, 'out');
   if (out) checkWritable(out, '--out');
+  checkDistinctFiles(
+    [
+      { option: '--model', path: modelPath },
+      { option: '--data', path: dataPath },
+    ],
+    [{ option: '--out', path: out }],
+  );
   const net = await loadModel(modelPath, choice(values, 'engine', 'auto', ENGINE_CHOICES));
   const X = target === undefined ? await readFeatures(dataPath) : (await readCSV(dataPath, target)).X;
   checkWidth(X, net, dataPath, target === undefined ? ' (name a label column to skip with --target)' : '');

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import type { Network } from '../network.js';
 import type { Rows } from '../report/index.js';
 import { type OptionTable, parseCommand, stringValue } from './args.js';
-import { checkWritable, emit, formatSeconds } from './output.js';
+import { checkDistinctFiles, checkWritable, dataFile, emit, formatSeconds } from './output.js';
 import { formatMetric } from './progress.js';
 import {
   architecture,
@@ -80,6 +80,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const report = stringValue(values, 'report');
   if (out) checkWritable(out, '--out');
   if (report) checkWritable(report, '--report');
+  checkDistinctFiles(
+    [dataFile(s.data)],
+    [
+      { option: '--out', path: out },
+      { option: '--report', path: report },
+    ],
+  );
 
   const prepared = await prepareData(s);
   const net = buildNetwork(s, prepared);
