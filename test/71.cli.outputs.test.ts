@@ -1,14 +1,18 @@
 // What the `fastmlp` command writes, under conditions a server or a shell pipeline creates: CSV
 // cells a spreadsheet would evaluate, outputs that are the same file as each other or as an
 // input, a reader that closes stdout early, and a full disk. Child processes, TS engine.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Network } from '../lib/network.js';
-import { cli } from './helpers/cli.js';
+import { CLI_ENV, cli, MAIN, ROOT } from './helpers/cli.js';
+
+// Each test spawns tsx children, which a loaded 2-core machine runs slowly: a hang guard, not a speed check.
+const SLOW = { timeout: 240_000 };
 
 let dir: string;
 beforeAll(async () => {
@@ -18,7 +22,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.concurrent('predictions CSV: no cell a spreadsheet evaluates as a formula', () => {
+describe.concurrent('predictions CSV: no cell a spreadsheet evaluates as a formula', SLOW, () => {
   // OWASP's CSV injection advice: a text cell starting with = + - @ tab or CR gets a leading '.
   const names = [
     "=cmd|' /C calc'!A0",
@@ -73,93 +77,206 @@ describe.concurrent('predictions CSV: no cell a spreadsheet evaluates as a formu
   });
 });
 
-describe.concurrent('outputs that are the same file as each other or as an input are refused before any work', () => {
-  const train = ['train', '--data', 'xor', '--engine', 'ts', '--epochs', '3'];
-  let model: string;
-  let modelBytes: Buffer;
-  let features: string;
-  beforeAll(async () => {
-    model = join(dir, 'same.safetensors');
-    const net = new Network({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], engine: 'ts' });
-    await net.save(model);
-    modelBytes = await readFile(model);
-    features = join(dir, 'same-features.csv');
-    await writeFile(features, 'a,b\n0,1\n1,0\n');
-  });
+describe.concurrent(
+  'outputs that are the same file as each other or as an input are refused before any work',
+  SLOW,
+  () => {
+    const train = ['train', '--data', 'xor', '--engine', 'ts', '--epochs', '3'];
+    let model: string;
+    let modelBytes: Buffer;
+    let features: string;
+    beforeAll(async () => {
+      model = join(dir, 'same.safetensors');
+      const net = new Network({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], engine: 'ts' });
+      await net.save(model);
+      modelBytes = await readFile(model);
+      features = join(dir, 'same-features.csv');
+      await writeFile(features, 'a,b\n0,1\n1,0\n');
+    });
 
-  /** Exit 2, one line naming both options, nothing trained or written, the inputs untouched. */
-  const expectRefused = async (args: string[], message: RegExp, untouched: string[] = []) => {
-    const before = await Promise.all(untouched.map((f) => readFile(f)));
-    const r = await cli(args);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toBe(''); // refused before the run is even described
-    for (const [i, f] of untouched.entries()) expect(await readFile(f)).toEqual(before[i]);
-  };
+    /** Exit 2, one line naming both options, nothing trained or written, the inputs untouched. */
+    const expectRefused = async (args: string[], message: RegExp, untouched: string[] = []) => {
+      const before = await Promise.all(untouched.map((f) => readFile(f)));
+      const r = await cli(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe(''); // refused before the run is even described
+      for (const [i, f] of untouched.entries()) expect(await readFile(f)).toEqual(before[i]);
+    };
 
-  it('train: --out and --report naming one file, directly or through a symlink, hard link or symlinked folder', async () => {
-    const out = join(dir, 'g.safetensors');
-    await expectRefused(
-      [...train, '--out', out, '--report', out],
-      /--report .*g\.safetensors is the same file as --out/,
-    );
-    expect(existsSync(out)).toBe(false);
-    // through a symlinked folder, neither file existing yet
-    const alias = join(dir, 'alias');
-    await symlink(dir, alias);
-    await expectRefused(
-      [...train, '--out', out, '--report', join(alias, 'g.safetensors')],
-      /is the same file as --out/,
-    );
-    expect(existsSync(out)).toBe(false);
-    // an existing model reached through a symlink, and through a hard link
-    const viaLink = join(dir, 'link.html');
-    await symlink(model, viaLink);
-    await expectRefused([...train, '--out', model, '--report', viaLink], /is the same file as --out/, [
-      model,
-    ]);
-    const hard = join(dir, 'hard.html');
-    await link(model, hard);
-    await expectRefused([...train, '--out', model, '--report', hard], /is the same file as --out/, [model]);
-    // a dangling symlink whose target is the other output
-    const dangling = join(dir, 'dangling.html');
-    await symlink(join(dir, 'target.safetensors'), dangling);
-    await expectRefused(
-      [...train, '--out', join(dir, 'target.safetensors'), '--report', dangling],
-      /is the same file as --out/,
-    );
-  });
+    it('train: --out and --report naming one file, directly or through a symlink, hard link or symlinked folder', async () => {
+      const out = join(dir, 'g.safetensors');
+      await expectRefused(
+        [...train, '--out', out, '--report', out],
+        /--report .*g\.safetensors is the same file as --out/,
+      );
+      expect(existsSync(out)).toBe(false);
+      // through a symlinked folder, neither file existing yet
+      const alias = join(dir, 'alias');
+      await symlink(dir, alias);
+      await expectRefused(
+        [...train, '--out', out, '--report', join(alias, 'g.safetensors')],
+        /is the same file as --out/,
+      );
+      expect(existsSync(out)).toBe(false);
+      // an existing model reached through a symlink, and through a hard link
+      const viaLink = join(dir, 'link.html');
+      await symlink(model, viaLink);
+      await expectRefused([...train, '--out', model, '--report', viaLink], /is the same file as --out/, [
+        model,
+      ]);
+      const hard = join(dir, 'hard.html');
+      await link(model, hard);
+      await expectRefused([...train, '--out', model, '--report', hard], /is the same file as --out/, [model]);
+      // a dangling symlink whose target is the other output
+      const dangling = join(dir, 'dangling.html');
+      await symlink(join(dir, 'target.safetensors'), dangling);
+      await expectRefused(
+        [...train, '--out', join(dir, 'target.safetensors'), '--report', dangling],
+        /is the same file as --out/,
+      );
+    });
 
-  it('train and sweep: an output that is the training CSV', async () => {
-    const csv = join(dir, 'train.csv');
-    await writeFile(csv, 'a,b,label\n0,0,x\n0,1,y\n1,0,y\n1,1,x\n');
-    const data = ['--data', csv, '--engine', 'ts', '--epochs', '2', '--validation', '0'];
-    await expectRefused(['train', ...data, '--out', csv], /--out .*train\.csv is the same file as --data/, [
-      csv,
-    ]);
-    await expectRefused(['train', ...data, '--report', csv], /--report .* is the same file as --data/, [csv]);
-    await expectRefused(
-      ['sweep', ...data, '--lr', '0.1', '--report', csv],
-      /--report .* is the same file as --data/,
-      [csv],
-    );
-  });
+    it('train and sweep: an output that is the training CSV', async () => {
+      const csv = join(dir, 'train.csv');
+      await writeFile(csv, 'a,b,label\n0,0,x\n0,1,y\n1,0,y\n1,1,x\n');
+      const data = ['--data', csv, '--engine', 'ts', '--epochs', '2', '--validation', '0'];
+      await expectRefused(['train', ...data, '--out', csv], /--out .*train\.csv is the same file as --data/, [
+        csv,
+      ]);
+      await expectRefused(['train', ...data, '--report', csv], /--report .* is the same file as --data/, [
+        csv,
+      ]);
+      await expectRefused(
+        ['sweep', ...data, '--lr', '0.1', '--report', csv],
+        /--report .* is the same file as --data/,
+        [csv],
+      );
+    });
 
-  it('predict: --out that is the model or the data, directly or through a link', async () => {
-    const args = ['predict', '--model', model, '--data', features, '--engine', 'ts'];
-    await expectRefused([...args, '--out', model], /--out .* is the same file as --model/, [model, features]);
-    await expectRefused([...args, '--out', features], /--out .* is the same file as --data/, [
-      model,
-      features,
-    ]);
-    const viaLink = join(dir, 'preds-link.csv');
-    await symlink(model, viaLink);
-    await expectRefused([...args, '--out', viaLink], /is the same file as --model/, [model]);
-    expect(await readFile(model)).toEqual(modelBytes);
-    // different files are fine
-    await mkdir(join(dir, 'ok'));
-    const r = await cli([...args, '--out', join(dir, 'ok', 'preds.csv')]);
-    expect(r.code, r.stderr).toBe(0);
+    it('predict: --out that is the model or the data, directly or through a link', async () => {
+      const args = ['predict', '--model', model, '--data', features, '--engine', 'ts'];
+      await expectRefused([...args, '--out', model], /--out .* is the same file as --model/, [
+        model,
+        features,
+      ]);
+      await expectRefused([...args, '--out', features], /--out .* is the same file as --data/, [
+        model,
+        features,
+      ]);
+      const viaLink = join(dir, 'preds-link.csv');
+      await symlink(model, viaLink);
+      await expectRefused([...args, '--out', viaLink], /is the same file as --model/, [model]);
+      expect(await readFile(model)).toEqual(modelBytes);
+      // different files are fine
+      await mkdir(join(dir, 'ok'));
+      const r = await cli([...args, '--out', join(dir, 'ok', 'preds.csv')]);
+      expect(r.code, r.stderr).toBe(0);
+    });
+  },
+);
+
+/** Runs the CLI with its stdout a pipe whose reader is gone before it writes (`... | head -0`). */
+function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    env: CLI_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+describe.concurrent('a closed stdout never stops the files being written', SLOW, () => {
+  for (const mode of ['lines', 'json'] as const) {
+    it(`train (${mode}) still writes --out and --report, exit 0; no temporary file left`, async () => {
+      const folder = join(dir, `closed-${mode}`);
+      await mkdir(folder);
+      const out = join(folder, 'm.safetensors');
+      const report = join(folder, 'r.html');
+      const json = mode === 'json' ? ['--json'] : [];
+      const args = [
+        'train',
+        '--data',
+        'xor',
+        '--engine',
+        'ts',
+        '--epochs',
+        '50',
+        '--log-every',
+        '1',
+        ...json,
+      ];
+      const r = await withClosedStdout([...args, '--out', out, '--report', report]);
+      expect(r.stderr).not.toMatch(/^fastmlp: /m); // --json says what it does on stderr, no error
+      expect(r.code).toBe(0);
+      expect((await Network.load(out, { engine: 'ts' })).steps).toBeGreaterThan(0);
+      expect(await readFile(report, 'utf8')).toMatch(/^<!doctype html>/);
+      expect((await readdir(folder)).sort()).toEqual(['m.safetensors', 'r.html']);
+    });
+  }
+
+  it.runIf(existsSync('/dev/full'))('the exit status says when a file could not be written', async () => {
+    const model = join(dir, 'closed-full.safetensors');
+    const args = ['train', '--data', 'xor', '--engine', 'ts', '--epochs', '5', '--out', model];
+    const r = await withClosedStdout([...args, '--report', '/dev/full']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^fastmlp: cannot write --report \/dev\/full: ENOSPC/m);
+    expect((await Network.load(model, { engine: 'ts' })).steps).toBeGreaterThan(0); // written before
+  });
+});
+
+describe.concurrent('a failed write names the file', SLOW, () => {
+  it.runIf(existsSync('/dev/full'))(
+    'train --report /dev/full: exit 2, the message names the report',
+    async () => {
+      const r = await cli([
+        'train',
+        '--data',
+        'xor',
+        '--engine',
+        'ts',
+        '--epochs',
+        '2',
+        '--report',
+        '/dev/full',
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fastmlp: cannot write --report \/dev\/full: ENOSPC/);
+    },
+  );
+
+  it.runIf(existsSync('/dev/full'))(
+    'predict --out /dev/full: exit 2, the message names the output',
+    async () => {
+      const net = new Network({
+        inputs: 1,
+        layers: [{ units: 1, activation: 'linear' }],
+        loss: 'mse',
+        engine: 'ts',
+      });
+      const model = join(dir, 'full.safetensors');
+      await net.save(model);
+      const csv = join(dir, 'full.csv');
+      await writeFile(csv, 'x\n1\n');
+      const r = await cli([
+        'predict',
+        '--model',
+        model,
+        '--data',
+        csv,
+        '--out',
+        '/dev/full',
+        '--engine',
+        'ts',
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^fastmlp: cannot write --out \/dev\/full: ENOSPC/);
+    },
+  );
 });

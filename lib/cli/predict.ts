@@ -8,7 +8,7 @@ import { Network } from '../network.js';
 import { ENGINE_CHOICES } from '../spec.js';
 import { CliError, choice, type OptionTable, parseCommand, requiredString, stringValue } from './args.js';
 import { labelsForModel, readCSV } from './data.js';
-import { checkDistinctFiles, checkWritable, emit } from './output.js';
+import { checkDistinctFiles, checkWritable, emit, writeOutput } from './output.js';
 import { formatMetric } from './progress.js';
 import { targetsFor } from './training.js';
 
@@ -135,7 +135,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   }
   const text = `${lines.join('\n')}\n`;
   if (out) {
-    await writeFile(out, text);
+    await writeOutput('--out', out, () => writeFile(out, text));
     process.stderr.write(`${outputs.length} predictions written to ${out}\n`);
   } else {
     process.stdout.write(text);
