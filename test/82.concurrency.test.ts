@@ -2,9 +2,13 @@
 // alone (bit-identical parameters and losses); a busy network rejects a second fit and every
 // call that reads or writes its weights mid-training, and those rejections do not disturb the
 // fit that is running.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../lib/index.js';
 import { engineNames } from './helpers/engine-names.js';
+
+const SCALE = Number(process.env.FASTMLP_PROPERTY_RUNS ?? 1) || 1;
+const runs = (base: number) => ({ numRuns: Math.max(1, Math.round(base * SCALE)) });
 
 type Config = {
   options: NetworkOptions;
@@ -189,6 +193,79 @@ describe.each(engineNames)('concurrency on the %s engine', (engine) => {
         expect(net.getParameters()).toEqual(alone.getParameters());
         expect(net.steps).toBe(alone.steps);
       }
+    });
+
+    it('property: any call re-entered from any row of any call is refused; the outer call acts as if alone', async () => {
+      const { options, X, y } = c();
+      const fitOptions = { epochs: 2, batchSize: 8 };
+      const rowsOf = (data: Float32Array) =>
+        Array.from({ length: data.length / options.inputs }, (_, r) => [
+          ...data.subarray(r * options.inputs, (r + 1) * options.inputs),
+        ]);
+      const outerCalls: Record<string, (net: Network, rows: number[][]) => unknown> = {
+        predict: (net, rows) => net.predict(rows),
+        predictClasses: (net, rows) => net.predictClasses(rows),
+        evaluate: (net, rows) => net.evaluate(rows, y),
+        fit: (net, rows) => net.fit(rows, y, fitOptions),
+        fitSync: (net, rows) => net.fitSync(rows, y, fitOptions),
+      };
+      const innerCalls: Record<string, (net: Network) => unknown> = {
+        fit: (net) => net.fit(X, y, fitOptions),
+        fitSync: (net) => net.fitSync(X, y, fitOptions),
+        predict: (net) => net.predict(X),
+        evaluate: (net) => net.evaluate(X, y),
+        setParameters: (net) => net.setParameters(new Float32Array(net.parameterCount).fill(0.125)),
+        'set inputScaling': (net) => {
+          net.inputScaling = { mean: Array(options.inputs).fill(1), std: Array(options.inputs).fill(3) };
+        },
+        dispose: (net) => net.dispose(),
+      };
+      const rowCount = X.length / options.inputs;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...Object.keys(outerCalls)),
+          fc.constantFrom(...Object.keys(innerCalls)),
+          fc.integer({ min: 0, max: rowCount - 1 }),
+          async (outer, inner, at) => {
+            const net = new Network(options);
+            const rows = rowsOf(X);
+            const row = rows[at];
+            let refused: unknown = 'not called';
+            Object.defineProperty(rows, at, {
+              get() {
+                if (refused === 'not called') {
+                  try {
+                    const result = innerCalls[inner](net);
+                    refused =
+                      result instanceof Promise
+                        ? result.then(
+                            () => 'accepted',
+                            (e) => e,
+                          )
+                        : 'accepted';
+                  } catch (error) {
+                    refused = error;
+                  }
+                }
+                return row;
+              },
+            });
+            const result = await outerCalls[outer](net, rows);
+            const error = await refused;
+            expect(error).toBeInstanceOf(Error);
+            expect((error as Error).message).toMatch(
+              /^Cannot \S+( inputScaling)? while this network is (reading the arguments of another call|training)/,
+            );
+            expect(net.training).toBe(false);
+            const alone = new Network(options);
+            expect(result).toEqual(await outerCalls[outer](alone, rowsOf(X)));
+            expect(net.getParameters()).toEqual(alone.getParameters());
+            expect(net.steps).toBe(alone.steps);
+            expect(net.inputScaling).toBeNull();
+          },
+        ),
+        runs(40),
+      );
     });
 
     it('setParameters and inputScaling = ... apply their values; the fit is rejected', async () => {
