@@ -90,7 +90,7 @@ export class Network {
 
   /** True while fit() is running. */
   get training(): boolean {
-    return this.busy !== null;
+    return this.busy === 'fit' || this.busy === 'chunk';
   }
 
   /**
@@ -102,8 +102,9 @@ export class Network {
   }
 
   set inputScaling(value: InputScaling | null) {
-    this.checkIdle('set inputScaling');
-    this.scaling = value === null ? null : checkScaling(value, this.inputs);
+    this.scaling = this.readArguments('set inputScaling', () =>
+      value === null ? null : checkScaling(value, this.inputs),
+    );
   }
 
   /** Names of the classes (or of the outputs), kept with the model; null: none. */
@@ -147,25 +148,25 @@ export class Network {
   predict(X: Float32Array): Float32Array;
   predict(X: Features): number[][] | Float32Array;
   predict(X: Features): number[][] | Float32Array {
-    this.checkIdle('predict');
-    const m = features(X, 'X', this.shape);
+    const m = this.readArguments('predict', () => features(X, 'X', this.shape));
     const out = this.predictMatrix(m);
     return X instanceof Float32Array ? out : toRows(out, m.rows, this.outputs);
   }
 
   /** Predicted class per sample: argmax of the outputs, or p >= 0.5 for a single output. */
   predictClasses(X: Features): number[] {
-    this.checkIdle('predict');
-    const m = features(X, 'X', this.shape);
+    const m = this.readArguments('predict', () => features(X, 'X', this.shape));
     const out = this.predictMatrix(m);
     return Array.from({ length: m.rows }, (_, r) => classOf(out, r, this.outputs));
   }
 
   /** Loss (as training defines it) and accuracy on (X, y). */
   evaluate(X: Features, y: Targets): Evaluation {
-    this.checkIdle('evaluate');
-    const m = features(X, 'X', this.shape);
-    return this.evaluateMatrix(m, toTargets(y, 'y', m.rows, this.outputs, this.loss));
+    const [m, Y] = this.readArguments('evaluate', () => {
+      const m = features(X, 'X', this.shape);
+      return [m, toTargets(y, 'y', m.rows, this.outputs, this.loss)] as const;
+    });
+    return this.evaluateMatrix(m, Y);
   }
 
   /** A copy of each layer's weights and biases. */
@@ -182,8 +183,7 @@ export class Network {
 
   /** Replaces all parameters; the array is checked before anything changes. */
   setParameters(values: Float32Array): void {
-    this.checkIdle('setParameters');
-    this.params.set(checkParameters(values, this.params.length));
+    this.params.set(this.readArguments('setParameters', () => checkParameters(values, this.params.length)));
   }
 
   /** Frees the engine's workspaces now instead of at garbage collection. The network stays usable. */
@@ -254,6 +254,17 @@ export class Network {
   /** Checks fit's arguments and builds its loop; the network is busy from here until fit settles. */
   private startFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
     this.checkIdle('fit');
+    // busy before any argument is read: a getter in them must not start a second fit
+    this.busy = 'fit';
+    try {
+      return this.buildFit(X, y, options);
+    } catch (error) {
+      this.busy = null;
+      throw error;
+    }
+  }
+
+  private buildFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
     const opts = resolveFitOptions(options);
     const data = trainingData(X, y, opts, this.shape);
     const target = {
@@ -267,9 +278,7 @@ export class Network {
         this.step = steps;
       },
     };
-    const loop = fitLoop(target, data, opts, this.shuffleRandom);
-    this.busy = 'fit';
-    return loop;
+    return fitLoop(target, data, opts, this.shuffleRandom);
   }
 
   private trainer(batchSize: number): Trainer {
@@ -305,6 +314,20 @@ export class Network {
     const out = new Float32Array(m.rows * this.outputs);
     const loss = this.trainer(INFERENCE_BLOCK).evaluate(m.data, Y, m.rows, out);
     return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
+  }
+
+  /**
+   * Runs `read` (which reads and checks a call's arguments) with the network marked busy, so a
+   * getter or Proxy in the arguments cannot start fit or change the network while they are read.
+   */
+  private readArguments<T>(what: string, read: () => T): T {
+    this.checkIdle(what);
+    this.busy = 'arguments';
+    try {
+      return read();
+    } finally {
+      this.busy = null;
+    }
   }
 
   private checkIdle(what: string): void {

@@ -39,11 +39,12 @@ export interface FitTarget {
 
 /**
  * What the loop asks of its driver. 'train': run the chunk on the trainer and answer with the
- * step count it returns. 'settle': onEpochEnd returned this promise; answer with its value.
+ * step count it returns. 'settle': onEpochEnd returned this promise; answer with its value, or
+ * with undefined once `signal` aborts (the callback is abandoned; the loop then stops as aborted).
  */
 export type FitRequest =
   | { kind: 'train'; trainer: Trainer; chunk: TrainChunk }
-  | { kind: 'settle'; answer: Promise<unknown> };
+  | { kind: 'settle'; answer: Promise<unknown>; signal: AbortSignal | null };
 
 export type FitLoop = Generator<FitRequest, History, unknown>;
 
@@ -123,12 +124,14 @@ class Fit {
 
   /** Chunk after chunk until the epochs are done or something stops training. */
   *run(): FitLoop {
+    // a signal aborted before fit starts trains nothing: the network stays exactly as it was
+    if (this.options.signal?.aborted) this.stop('aborted');
     while (!this.done) {
       const chunk = this.nextChunk();
       const step = (yield { kind: 'train', trainer: this.trainer, chunk }) as number;
       const { epoch, logs } = this.afterChunk(chunk, step);
       let answer = this.options.onEpochEnd?.(epoch, logs);
-      if (answer instanceof Promise) answer = yield { kind: 'settle', answer };
+      if (answer instanceof Promise) answer = yield { kind: 'settle', answer, signal: this.options.signal };
       this.afterCallback(epoch, logs, answer);
     }
     return this.history;
@@ -285,7 +288,7 @@ export async function runFit(loop: FitLoop, offThread: (running: boolean) => voi
   while (!next.done) {
     const request = next.value;
     if (request.kind === 'settle') {
-      next = loop.next(await request.answer);
+      next = loop.next(await settleUnlessAborted(request.answer, request.signal));
       continue;
     }
     const { trainer, chunk } = request;
@@ -301,4 +304,22 @@ export async function runFit(loop: FitLoop, offThread: (running: boolean) => voi
     next = loop.next(step);
   }
   return next.value;
+}
+
+/**
+ * onEpochEnd's promise, or undefined as soon as `signal` aborts: a callback that never settles
+ * must not hang fit past an abort. An abandoned promise that rejects later is handled here.
+ */
+function settleUnlessAborted(answer: Promise<unknown>, signal: AbortSignal | null): Promise<unknown> {
+  if (signal === null) return answer;
+  if (signal.aborted) {
+    answer.catch(() => {});
+    return Promise.resolve(undefined);
+  }
+  let onAbort = () => {};
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([answer, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

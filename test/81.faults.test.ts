@@ -104,13 +104,50 @@ describe.each(engineNames)('faults on the %s engine', (engine) => {
     }
   });
 
-  it('a signal aborted before fit starts runs at most one chunk, then resolves as aborted', async () => {
-    const net = classifier();
-    const history = await net.fit(X, yClass, { epochs: 50, signal: AbortSignal.abort() });
-    expect(history.stopReason).toBe('aborted');
-    expect(history.epochs).toBe(1); // a classifier runs one epoch per chunk
-    expect(net.training).toBe(false);
-    expect(net.steps).toBe(Math.ceil(X.length / 32));
+  it('a signal aborted before fit starts trains nothing: 0 epochs, the network unchanged', async () => {
+    for (const mode of ['async', 'sync'] as const) {
+      const net = classifier();
+      await net.fit(X, yClass, { epochs: 3, batchSize: 8 }); // optimizer state and steps not zero
+      const before = JSON.stringify(net.toJSON());
+      const options = { epochs: 50, signal: AbortSignal.abort() };
+      const history = mode === 'async' ? await net.fit(X, yClass, options) : net.fitSync(X, yClass, options);
+      expect(history.stopReason).toBe('aborted');
+      expect(history.epochs).toBe(0);
+      expect(history.loss).toEqual([]);
+      expect(net.training).toBe(false);
+      expect(JSON.stringify(net.toJSON())).toBe(before); // weights, optimizer state, steps, shuffles
+      // bad arguments are still reported, before the signal is looked at
+      expect(() => net.fitSync(X, [1], options)).toThrow(RangeError);
+    }
+  });
+
+  it('an onEpochEnd that never settles is abandoned when the signal aborts: fit resolves as aborted', async () => {
+    for (const late of ['never', 'rejects-later'] as const) {
+      const controller = new AbortController();
+      const net = classifier();
+      const history = await net.fit(X, yClass, {
+        epochs: 10,
+        batchSize: 8,
+        signal: controller.signal,
+        onEpochEnd: (epoch) => {
+          if (epoch !== 2) return;
+          setTimeout(() => controller.abort(), 5);
+          return late === 'never'
+            ? new Promise<void>(() => {})
+            : new Promise<void>((_, reject) => setTimeout(() => reject(new Error('too late')), 30));
+        },
+      });
+      expect(history.stopReason).toBe('aborted');
+      expect(history.epochs).toBe(3); // the epoch whose callback was abandoned had completed
+      expect(net.training).toBe(false);
+      const alone = classifier();
+      alone.fitSync(X, yClass, { epochs: 3, batchSize: 8 });
+      expect(net.getParameters()).toEqual(alone.getParameters());
+      expect(net.steps).toBe(alone.steps);
+      // the abandoned promise settling later changes nothing (and is no unhandled rejection)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(net.getParameters()).toEqual(alone.getParameters());
+    }
   });
 
   describe('a loss that diverges stops training with a clear error and restores the weights', () => {

@@ -2,9 +2,13 @@
 // alone (bit-identical parameters and losses); a busy network rejects a second fit and every
 // call that reads or writes its weights mid-training, and those rejections do not disturb the
 // fit that is running.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../lib/index.js';
 import { engineNames } from './helpers/engine-names.js';
+
+const SCALE = Number(process.env.FASTMLP_PROPERTY_RUNS ?? 1) || 1;
+const runs = (base: number) => ({ numRuns: Math.max(1, Math.round(base * SCALE)) });
 
 type Config = {
   options: NetworkOptions;
@@ -91,6 +95,210 @@ describe.each(engineNames)('concurrency on the %s engine', (engine) => {
     // idle again: everything works
     expect(net.predict(c.X).length).toBe((c.X.length / c.options.inputs) * 3);
     await net.fit(c.X, c.y, { epochs: 1 });
+  });
+
+  // Re-entrance: a getter inside an argument runs user code while the call reads its arguments.
+  // The network is busy from the first line of every call that reads arguments, so such a getter
+  // cannot start fit (or change the network) under a call that then uses the weights.
+  describe('a getter inside an argument cannot start fit under the call reading it', () => {
+    const c = () => configs(engine)[1];
+    const busyMessage = /^Cannot fit while this network is (reading the arguments of another call|training)/;
+    /** X as rows, whose first row is a getter that calls `reenter` once. */
+    const rowsCalling = (X: Float32Array, inputs: number, reenter: () => void): number[][] => {
+      const rows = Array.from({ length: X.length / inputs }, (_, r) => [
+        ...X.subarray(r * inputs, (r + 1) * inputs),
+      ]);
+      const first = rows[0];
+      let called = false;
+      Object.defineProperty(rows, 0, {
+        get() {
+          if (!called) {
+            called = true;
+            reenter();
+          }
+          return first;
+        },
+      });
+      return rows;
+    };
+    /** Marks the re-entrant fit's rejection handled now; the test awaits it after the outer call. */
+    const caught = (p: Promise<unknown>) => {
+      p.catch(() => {});
+      return p;
+    };
+    const expectRejectedFit = async (inner: Promise<unknown> | undefined) => {
+      expect(inner).toBeInstanceOf(Promise);
+      const outcome = await (inner as Promise<unknown>).then(
+        () => 'resolved',
+        (e: Error) => e,
+      );
+      expect(outcome).toBeInstanceOf(Error);
+      expect((outcome as Error).message).toMatch(busyMessage);
+    };
+
+    it('predict, predictClasses and evaluate serve untouched weights; the fit is rejected', async () => {
+      const { options, X, y, fit } = c();
+      const untouched = new Network(options);
+      for (const call of ['predict', 'predictClasses', 'evaluate'] as const) {
+        const net = new Network(options);
+        let inner: Promise<unknown> | undefined;
+        const rows = rowsCalling(X, options.inputs, () => {
+          inner = caught(net.fit(X, y, fit));
+        });
+        const result =
+          call === 'predict'
+            ? net.predict(rows)
+            : call === 'predictClasses'
+              ? net.predictClasses(rows)
+              : net.evaluate(rows, y);
+        await expectRejectedFit(inner);
+        const expected =
+          call === 'predict'
+            ? untouched.predict(X)
+            : call === 'predictClasses'
+              ? untouched.predictClasses(X)
+              : untouched.evaluate(X, y);
+        expect(call === 'predict' ? (result as number[][]).flat() : result).toEqual(
+          call === 'predict' ? [...(expected as Float32Array)] : expected,
+        );
+        expect(net.training).toBe(false);
+        expect(net.getParameters()).toEqual(untouched.getParameters());
+      }
+    });
+
+    it("fit: a second fit started from fit's own arguments is rejected; the first runs as alone", async () => {
+      const { options, X, y, fit } = c();
+      const alone = new Network(options);
+      await alone.fit(X, y, fit);
+      for (const where of ['X', 'options'] as const) {
+        const net = new Network(options);
+        let inner: Promise<unknown> | undefined;
+        const start = () => {
+          inner = caught(net.fit(X, y, fit));
+        };
+        const opts =
+          where === 'options'
+            ? Object.defineProperty({ ...fit }, 'epochs', {
+                enumerable: true,
+                get() {
+                  if (!inner) start();
+                  return fit.epochs;
+                },
+              })
+            : fit;
+        const history = await net.fit(where === 'X' ? rowsCalling(X, options.inputs, start) : X, y, opts);
+        await expectRejectedFit(inner);
+        expect(history.epochs).toBe(fit.epochs);
+        expect(net.training).toBe(false);
+        expect(net.getParameters()).toEqual(alone.getParameters());
+        expect(net.steps).toBe(alone.steps);
+      }
+    });
+
+    it('property: any call re-entered from any row of any call is refused; the outer call acts as if alone', async () => {
+      const { options, X, y } = c();
+      const fitOptions = { epochs: 2, batchSize: 8 };
+      const rowsOf = (data: Float32Array) =>
+        Array.from({ length: data.length / options.inputs }, (_, r) => [
+          ...data.subarray(r * options.inputs, (r + 1) * options.inputs),
+        ]);
+      const outerCalls: Record<string, (net: Network, rows: number[][]) => unknown> = {
+        predict: (net, rows) => net.predict(rows),
+        predictClasses: (net, rows) => net.predictClasses(rows),
+        evaluate: (net, rows) => net.evaluate(rows, y),
+        fit: (net, rows) => net.fit(rows, y, fitOptions),
+        fitSync: (net, rows) => net.fitSync(rows, y, fitOptions),
+      };
+      const innerCalls: Record<string, (net: Network) => unknown> = {
+        fit: (net) => net.fit(X, y, fitOptions),
+        fitSync: (net) => net.fitSync(X, y, fitOptions),
+        predict: (net) => net.predict(X),
+        evaluate: (net) => net.evaluate(X, y),
+        setParameters: (net) => net.setParameters(new Float32Array(net.parameterCount).fill(0.125)),
+        'set inputScaling': (net) => {
+          net.inputScaling = { mean: Array(options.inputs).fill(1), std: Array(options.inputs).fill(3) };
+        },
+        dispose: (net) => net.dispose(),
+      };
+      const rowCount = X.length / options.inputs;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...Object.keys(outerCalls)),
+          fc.constantFrom(...Object.keys(innerCalls)),
+          fc.integer({ min: 0, max: rowCount - 1 }),
+          async (outer, inner, at) => {
+            const net = new Network(options);
+            const rows = rowsOf(X);
+            const row = rows[at];
+            let refused: unknown = 'not called';
+            Object.defineProperty(rows, at, {
+              get() {
+                if (refused === 'not called') {
+                  try {
+                    const result = innerCalls[inner](net);
+                    refused =
+                      result instanceof Promise
+                        ? result.then(
+                            () => 'accepted',
+                            (e) => e,
+                          )
+                        : 'accepted';
+                  } catch (error) {
+                    refused = error;
+                  }
+                }
+                return row;
+              },
+            });
+            const result = await outerCalls[outer](net, rows);
+            const error = await refused;
+            expect(error).toBeInstanceOf(Error);
+            expect((error as Error).message).toMatch(
+              /^Cannot \S+( inputScaling)? while this network is (reading the arguments of another call|training)/,
+            );
+            expect(net.training).toBe(false);
+            const alone = new Network(options);
+            expect(result).toEqual(await outerCalls[outer](alone, rowsOf(X)));
+            expect(net.getParameters()).toEqual(alone.getParameters());
+            expect(net.steps).toBe(alone.steps);
+            expect(net.inputScaling).toBeNull();
+          },
+        ),
+        runs(40),
+      );
+    });
+
+    it('setParameters and inputScaling = ... apply their values; the fit is rejected', async () => {
+      const { options, X, y, fit } = c();
+      const net = new Network(options);
+      let inner: Promise<unknown> | undefined;
+      class Reentrant extends Float32Array {
+        override get length(): number {
+          if (!inner) inner = caught(net.fit(X, y, fit));
+          return super.length;
+        }
+      }
+      const values = new Reentrant(net.parameterCount).fill(0.25);
+      net.setParameters(values);
+      await expectRejectedFit(inner);
+      expect(net.getParameters()).toEqual(new Float32Array(net.parameterCount).fill(0.25));
+      expect(net.training).toBe(false);
+
+      inner = undefined;
+      const mean = new Array(options.inputs).fill(1);
+      const scaling = {
+        get mean() {
+          if (!inner) inner = caught(net.fit(X, y, fit));
+          return mean;
+        },
+        std: new Array(options.inputs).fill(2),
+      };
+      net.inputScaling = scaling;
+      await expectRejectedFit(inner);
+      expect(net.inputScaling).toEqual({ mean, std: scaling.std });
+      expect(net.getParameters()).toEqual(new Float32Array(net.parameterCount).fill(0.25));
+      expect(net.training).toBe(false);
+    });
   });
 
   it('a network can be predicted on while another one trains, and copies train independently', async () => {

@@ -65,9 +65,11 @@ export function reportError(error: unknown, verbose: boolean): void {
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
 }
 
-// A closed pipe (`fastmlp train --json | head`) ends the run quietly, as other Unix tools do.
+// A reader that goes away (`fastmlp train --out m.safetensors | head -1`) must not stop the run:
+// the model and report are still written, and the exit status says whether they were. What
+// would have gone to stdout after that is dropped (the stream is destroyed; nobody reads it).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
   throw error;
 });
 

@@ -8,7 +8,7 @@ import { Network } from '../network.js';
 import { ENGINE_CHOICES } from '../spec.js';
 import { CliError, choice, type OptionTable, parseCommand, requiredString, stringValue } from './args.js';
 import { labelsForModel, readCSV } from './data.js';
-import { checkWritable, emit } from './output.js';
+import { checkDistinctFiles, checkWritable, emit, writeOutput } from './output.js';
 import { formatMetric } from './progress.js';
 import { targetsFor } from './training.js';
 
@@ -67,9 +67,17 @@ function isClassifier(net: Network): boolean {
   return last === 'sigmoid' || last === 'softmax';
 }
 
+/**
+ * One text cell. Spreadsheets evaluate a cell starting with = + - @ tab or CR as a formula, so
+ * such a cell gets a leading ' as OWASP advises (class names come from files a user may not
+ * control); a plain number like -1 is no formula and stays as it is. Then quoted when needed.
+ */
 function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
+
+const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /** Reads a features-only CSV: a header row, then numbers. */
 async function readFeatures(path: string): Promise<number[][]> {
@@ -98,6 +106,13 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const target = stringValue(values, 'target');
   const out = stringValue(values, 'out');
   if (out) checkWritable(out, '--out');
+  checkDistinctFiles(
+    [
+      { option: '--model', path: modelPath },
+      { option: '--data', path: dataPath },
+    ],
+    [{ option: '--out', path: out }],
+  );
   const net = await loadModel(modelPath, choice(values, 'engine', 'auto', ENGINE_CHOICES));
   const X = target === undefined ? await readFeatures(dataPath) : (await readCSV(dataPath, target)).X;
   checkWidth(X, net, dataPath, target === undefined ? ' (name a label column to skip with --target)' : '');
@@ -120,7 +135,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   }
   const text = `${lines.join('\n')}\n`;
   if (out) {
-    await writeFile(out, text);
+    await writeOutput('--out', out, () => writeFile(out, text));
     process.stderr.write(`${outputs.length} predictions written to ${out}\n`);
   } else {
     process.stdout.write(text);

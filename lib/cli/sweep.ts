@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { History } from '../train.js';
 import { CliError, numberList, type OptionTable, parseCommand, stringValue } from './args.js';
-import { checkWritable, emit, formatSeconds } from './output.js';
+import { checkDistinctFiles, checkWritable, dataFile, emit, formatSeconds, writeOutput } from './output.js';
 import { formatMetric, type ProgressMode } from './progress.js';
 import { finalMetrics, settingsRows, TRAIN_OPTIONS_HELP } from './train.js';
 import {
@@ -57,6 +57,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   });
   const report = stringValue(values, 'report');
   if (report) checkWritable(report, '--report');
+  checkDistinctFiles([dataFile(s.data)], [{ option: '--report', path: report }]);
   const prepared = await prepareData(s);
   const say = (line: string) => (s.json ? process.stderr : process.stdout).write(`${line}\n`);
   say(
@@ -125,7 +126,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         ]),
         notes: [`Optimizer ${s.optimizer}; every run starts from the weights seed ${s.seed} draws.`],
       });
-      await writeReport(report, html);
+      await writeOutput('--report', report, () => writeReport(report, html));
     }
     const aborted = controller.signal.aborted;
     if (s.json) {

@@ -13,7 +13,7 @@ import {
 import type { Network } from '../network.js';
 import type { Rows } from '../report/index.js';
 import { type OptionTable, parseCommand, stringValue } from './args.js';
-import { checkWritable, emit, formatSeconds } from './output.js';
+import { checkDistinctFiles, checkWritable, dataFile, emit, formatSeconds, writeOutput } from './output.js';
 import { formatMetric } from './progress.js';
 import {
   architecture,
@@ -93,6 +93,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const report = stringValue(values, 'report');
   if (out) checkWritable(out, '--out');
   if (report) checkWritable(report, '--report');
+  checkDistinctFiles(
+    [dataFile(s.data)],
+    [
+      { option: '--out', path: out },
+      { option: '--report', path: report },
+    ],
+  );
 
   const prepared = await prepareData(s);
   const net = buildNetwork(s, prepared);
@@ -106,7 +113,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const run = await runTraining(net, s, prepared, { mode, logEvery: s.logEvery }, controller.signal);
     const metrics = finalMetrics(net, prepared);
     if (out) await net.save(out);
-    if (report) await writeTrainReport(report, s, prepared, net, run, metrics);
+    if (report)
+      await writeOutput('--report', report, () => writeTrainReport(report, s, prepared, net, run, metrics));
     const aborted = run.history.stopReason === 'aborted';
     if (s.json) {
       emit({
