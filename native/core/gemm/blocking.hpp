@@ -1,4 +1,5 @@
-// Block sizes of the packed sgemm, in one table, with the cache reasoning behind each.
+// Block sizes of the packed sgemm, in one table, with the cache reasoning behind each, and the
+// thresholds that choose between the direct (unpacked) path and packing, and threads.
 // Both micro-kernels (AVX2 and scalar) share MR x NR so the packed layout is one layout.
 #pragma once
 
@@ -29,6 +30,29 @@ constexpr std::size_t NC = 4080;
 
 static_assert(MC % MR == 0, "MC must be a multiple of MR");
 static_assert(NC % NR == 0, "NC must be a multiple of NR");
+
+// ---- direct path or packed -----------------------------------------------------------------
+// Products up to this many multiply-adds (m * n * k) take the direct path: packing A and B
+// costs more than the micro-kernel saves. Scalar direct path, from `gemm_bench --set crossover
+// --clock cpu`: n >= 16 crosses at ~512; n = 3 at ~1500-3000 (the packed path pads C to 16
+// columns); n = 1 (GEMV) is still 1.5-2.3x faster direct at 4096.
+constexpr std::size_t kDirectMaxVolume = 512;
+constexpr std::size_t kDirectMaxVolumeNarrow = 2048;     // n <= 4
+constexpr std::size_t kDirectMaxVolumeColumn = 1 << 16;  // n == 1
+// The AVX2 direct path (direct_avx2.cpp) keeps C in registers like the micro-kernel and only
+// skips packing, so it wins for longer. Provisional values (set from the seed and predict
+// shapes, not yet from a `gemm_bench --set crossover` sweep of the AVX2 direct path).
+constexpr std::size_t kDirectAvx2MaxVolume = 1 << 13;
+constexpr std::size_t kDirectAvx2MaxVolumeNarrow = 1 << 15;  // n <= 8: one vector per row
+// Skinny products (m <= this, e.g. a one-row predict) stream op(B) once without packing it
+// whatever their volume: packing would copy all of B for a handful of rows.
+constexpr std::size_t kSkinnyMaxRows = 4;
+// transB products copy op(B) (k x n) for the direct AVX2 path: only when that copy is small.
+constexpr std::size_t kDirectTransBMaxCopy = 1 << 14;
+
+// ---- threads -------------------------------------------------------------------------------
+// Products from this many multiply-adds are split over the pool.
+constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 
 }  // namespace gemm_blocking
 }  // namespace fastmlp

@@ -1,11 +1,11 @@
 // The AVX2/FMA direct sgemm: no packing, for tiny products (the seeds' 2-3-1 layers) and skinny
-// ones (m <= a few rows: one-row predict). Built with -mavx2 -mfma, called only when
-// gemm_use_avx2(); its plain twin is sgemm_direct in gemm.cpp (same contract, gemm_internal.hpp).
+// ones (m <= a few rows: one-row predict). Built with -mavx2 -mfma in x86-64 builds only, called
+// only through the kernel table (cpu/dispatch.hpp); its plain twin is sgemm_direct in gemm.cpp
+// (same contract, gemm_internal.hpp).
 // ODR: no inline functions or templates from shared headers here (see kernel_avx2_6x16.cpp).
-#include "gemm/gemm_internal.hpp"
-
-#if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
+
+#include "gemm/gemm_internal.hpp"
 
 namespace fastmlp {
 
@@ -389,11 +389,9 @@ TallFn pick_tall(std::size_t n, std::size_t k) {
 
 }  // namespace
 
-bool direct_avx2_compiled() { return true; }
-
 void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
                        const float* A, const float* B, float beta, const float* bias, float* C,
-                       float* scratch) {
+                       AlignedFloats& scratch_buffer) {
   Direct d{m, n, k, A, transA ? 1 : k, transA ? m : 1, B, n, alpha, beta, bias, C, false};
   if (n == 1 && transA && bias == nullptr) {
     // C (m x 1) is also C^T (1 x m) = b^T op(A)^T, whose "B" rows (A rows, m floats) are
@@ -403,6 +401,7 @@ void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, s
   }
   if (transB && n > 1) {
     // op(B)(p, j) = B[j * k + p]: copy op(B) (k x n) row by row so its rows are contiguous.
+    float* scratch = scratch_buffer.ensure(k * n);
     for (std::size_t p = 0; p < k; ++p)
       for (std::size_t j = 0; j < n; ++j) scratch[p * n + j] = B[j * k + p];
     d.b = scratch;
@@ -432,18 +431,3 @@ void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, s
 }
 
 }  // namespace fastmlp
-
-#else  // no AVX2/FMA flags for this file: keep the symbols, never selected.
-
-namespace fastmlp {
-
-bool direct_avx2_compiled() { return false; }
-
-void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                       const float* A, const float* B, float beta, const float* bias, float* C, float*) {
-  sgemm_direct(transA, transB, m, n, k, alpha, A, B, beta, bias, C);
-}
-
-}  // namespace fastmlp
-
-#endif
