@@ -158,7 +158,7 @@ void large_shapes(Tally& t, Contexts& cx) {
   }
   // n past NC = 4080: the JC loop runs twice.
   check_all_paths(t, cx, make_case(rng, {false, true, 7, 4100, 9, 1.0f, 0.0f}), true);
-  // One row of C wider than a column block (the AVX2 direct path's run_row): k crossing its
+  // One row of C wider than a column block (the AVX2 sup variant wide_row): k crossing its
   // 64-row chunks, n crossing 8-vector blocks and its 512-column passes, a partial last vector.
   for (int tr = 0; tr < 4; ++tr) {
     const bool ta = (tr & 1) != 0, tb = (tr & 2) != 0;
@@ -194,7 +194,7 @@ void large_shapes(Tally& t, Contexts& cx) {
   }
 }
 
-// ---- tall and tiny (the AVX2 direct path's tall<N, K>: m >= 8, n <= 4, k <= 4) -----------
+// ---- tall and tiny (the AVX2 sup variant tall_tiny: m >= 8, n <= 4, k <= 4) ---------------
 
 void tall_tiny(Tally& t, Contexts& cx) {
   Rng rng{11};

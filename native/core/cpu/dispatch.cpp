@@ -13,7 +13,7 @@ namespace {
 constexpr KernelTable kScalar = {
     "scalar",
     kernel_scalar_6x16,
-    sgemm_direct,
+    {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false},
     direct_rule_scalar,
     vecmath_scalar::exp_nonpositive,
     vecmath_scalar::sigmoid,
@@ -27,7 +27,7 @@ constexpr KernelTable kScalar = {
 constexpr KernelTable kAvx2 = {
     "avx2-fma",
     kernel_avx2_6x16,
-    sgemm_direct_avx2,
+    {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true},
     direct_rule_avx2,
     vecmath_avx2::exp_nonpositive,
     vecmath_avx2::sigmoid,

@@ -9,18 +9,11 @@
 #include <cstddef>
 
 #include "gemm/kernel.hpp"
+#include "gemm/sup/sup_kernel.hpp"
 
 namespace fastmlp {
-
-class AlignedFloats;
-
 namespace cpu {
 
-// The direct (unpacked) gemm path: C = alpha op(A) op(B) + (bias row, or beta C), m, n, k >= 1
-// (contract in gemm/gemm_internal.hpp). scratch: a grow-only buffer the path may use.
-using DirectGemm = void (*)(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                            const float* A, const float* B, float beta, const float* bias, float* C,
-                            AlignedFloats& scratch);
 // Whether the direct path beats packing for this shape (thresholds in gemm/blocking.hpp).
 using DirectRule = bool (*)(bool transB, std::size_t m, std::size_t n, std::size_t k);
 using VecMap = void (*)(float* y, const float* x, std::size_t n);
@@ -32,9 +25,9 @@ using VecActivationBackward = void (*)(int kind, float* dZ, const float* dA, con
 struct KernelTable {
   const char* name;  // "scalar" | "avx2-fma": what info() and the benches report
   // gemm
-  MicroKernel gemm_micro;      // the packed path's MR x NR micro-kernel
-  DirectGemm gemm_direct;      // the unpacked small-shape path
-  DirectRule gemm_prefers_direct;
+  MicroKernel gemm_micro;           // the packed path's MR x NR micro-kernel
+  SupVariants gemm_sup;             // the direct (unpacked) path's kernels
+  DirectRule gemm_prefers_direct;   // when the direct path beats packing
   // vecmath
   VecMap exp_nonpositive;
   VecMap sigmoid;

@@ -32,6 +32,13 @@ static_assert(MC % MR == 0, "MC must be a multiple of MR");
 static_assert(NC % NR == 0, "NC must be a multiple of NR");
 
 // ---- direct path or packed -----------------------------------------------------------------
+// The sweep that sets these: build native/bench/gemm_bench.cpp (command in its header), then
+//   gemm_bench --set sweep --clock cpu
+// It times the direct (sup) path against packing on one thread for each kernel table this CPU
+// runs and prints, per column class, the volume up to which direct stays faster, and the row
+// count up to which skinny products do. One run (2-core AMD EPYC VM, shared; reps 5):
+//   scalar    n = 1: ~4M   n = 3: ~4K   n = 8..64: 72..8K (noisy)   skinny: m <= 2..4
+//   avx2-fma  n = 1: ~32K  n = 3..64: ~1M..4M                      skinny: m <= 8
 // Products up to this many multiply-adds (m * n * k) take the direct path: packing A and B
 // costs more than the micro-kernel saves. Scalar direct path, from `gemm_bench --set crossover
 // --clock cpu`: n >= 16 crosses at ~512; n = 3 at ~1500-3000 (the packed path pads C to 16
@@ -39,9 +46,11 @@ static_assert(NC % NR == 0, "NC must be a multiple of NR");
 constexpr std::size_t kDirectMaxVolume = 512;
 constexpr std::size_t kDirectMaxVolumeNarrow = 2048;     // n <= 4
 constexpr std::size_t kDirectMaxVolumeColumn = 1 << 16;  // n == 1
-// The AVX2 direct path (direct_avx2.cpp) keeps C in registers like the micro-kernel and only
-// skips packing, so it wins for longer. Provisional values (set from the seed and predict
-// shapes, not yet from a `gemm_bench --set crossover` sweep of the AVX2 direct path).
+// The AVX2 direct path (the sup kernels) keeps C in registers like the micro-kernel and only
+// skips packing, so it wins for longer. Still provisional (set from the seed and predict
+// shapes): the sweep above says direct wins well past them at m = k, but raising them moves
+// shapes from the packed path to the direct one and so changes those products' rounding; that
+// retune belongs in its own change, with a trainer_bench A/B over the training workloads.
 constexpr std::size_t kDirectAvx2MaxVolume = 1 << 13;
 constexpr std::size_t kDirectAvx2MaxVolumeNarrow = 1 << 15;  // n <= 8: one vector per row
 // Skinny products (m <= this, e.g. a one-row predict) stream op(B) once without packing it
@@ -50,8 +59,19 @@ constexpr std::size_t kSkinnyMaxRows = 4;
 // transB products copy op(B) (k x n) for the direct AVX2 path: only when that copy is small.
 constexpr std::size_t kDirectTransBMaxCopy = 1 << 14;
 
+// ---- which sup variant (gemm/sup/sup.cpp) ----------------------------------------------------
+// One row wider than one column block of the rows variant (8 vectors = 64 columns with m = 1)
+// goes to the wide-row variant, which streams op(B) in address order instead of once per block.
+constexpr std::size_t kSupWideRowMinCols = 64;
+// Tall and tiny (the seeds' X W and dZ W^T): from 8 rows (one group of 8 in its natural layout),
+// up to 4 columns and depth 4, where op(A)'s 8 rows fit in K <= 4 vectors and C's in N <= 4.
+// Structural limits of the tall-tiny kernel (one instantiation per (n, k)), not tuned.
+constexpr std::size_t kSupTallTinyMinRows = 8;
+constexpr std::size_t kSupTallTinyMaxCols = 4;
+constexpr std::size_t kSupTallTinyMaxDepth = 4;
+
 // ---- threads -------------------------------------------------------------------------------
-// Products from this many multiply-adds are split over the pool.
+// Products from this many multiply-adds are split over the pool (`gemm_bench --set threads`).
 constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 
 }  // namespace gemm_blocking

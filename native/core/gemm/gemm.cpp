@@ -1,5 +1,5 @@
-// sgemm's front door: argument checks, the choice between the direct path (tiny shapes) and
-// the packed path (gemm_packed.cpp), kernel and thread choice, the per-thread workspaces of
+// sgemm's front door: argument checks, the choice between the direct path (small and skinny
+// shapes: the sup kernels of sup/) and the packed path (gemm_packed.cpp), kernel and thread choice, the per-thread workspaces of
 // GemmContext, and the float64 reference every fast path is tested against.
 #include "gemm/gemm.hpp"
 
@@ -9,6 +9,7 @@
 #include "cpu/dispatch.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/gemm_internal.hpp"
+#include "gemm/sup/sup_kernel.hpp"
 #include "thread_pool.hpp"
 
 namespace fastmlp {
@@ -143,7 +144,7 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
   const bool direct = options.path == GemmPath::automatic ? table.gemm_prefers_direct(transB, m, n, k)
                                                           : options.path == GemmPath::direct;
   if (direct) {
-    table.gemm_direct(transA, transB, m, n, k, alpha, A, B, beta, bias, C, ctx.buffers(0).b);
+    sgemm_sup(table.gemm_sup, transA, transB, m, n, k, alpha, A, B, beta, bias, C, ctx.buffers(0).b);
     return;
   }
   if (bias != nullptr) {  // the packed path adds the bias as beta = 1 over copied rows
@@ -156,53 +157,6 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
   bool parallel = pool_size > 1 && options.threads != GemmThreads::single;
   if (options.threads == GemmThreads::automatic) parallel = parallel && gemm_prefers_threads(m, n, k);
   sgemm_packed(ctx, table.gemm_micro, parallel ? pool_size : 1, transA, transB, m, n, k, alpha, A, B, beta, C);
-}
-
-// ---- direct path ---------------------------------------------------------------------------
-
-void sgemm_direct(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                  const float* A, const float* B, float beta, const float* bias, float* C, AlignedFloats&) {
-  // op(A)(i, p) = A[i * as_i + p * as_p], op(B)(p, j) = B[p * bs_p + j * bs_j]
-  const std::size_t as_i = transA ? 1 : k, as_p = transA ? m : 1;
-  const std::size_t bs_p = transB ? 1 : n, bs_j = transB ? k : 1;
-  for (std::size_t i = 0; i < m; ++i) {
-    float* c = C + i * n;
-    const float* a = A + i * as_i;
-    if (!transB && n >= 8) {
-      // C row += op(A)(i, p) * B row p: contiguous in j, so it vectorizes.
-      if (bias != nullptr) {
-        for (std::size_t j = 0; j < n; ++j) c[j] = bias[j];
-      } else {
-        scale_c(n, beta, c);
-      }
-      for (std::size_t p = 0; p < k; ++p) {
-        const float ap = alpha * a[p * as_p];
-        const float* b = B + p * n;
-        for (std::size_t j = 0; j < n; ++j) c[j] += ap * b[j];
-      }
-      continue;
-    }
-    // Narrow C (the seeds' 1-3 unit layers) or transB: one dot product per element, with four
-    // partial sums so the additions do not wait on each other (and C is not re-read per p).
-    for (std::size_t j = 0; j < n; ++j) {
-      const float* b = B + j * bs_j;
-      float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
-      std::size_t p = 0;
-      for (; p + 4 <= k; p += 4) {
-        s0 += a[p * as_p] * b[p * bs_p];
-        s1 += a[(p + 1) * as_p] * b[(p + 1) * bs_p];
-        s2 += a[(p + 2) * as_p] * b[(p + 2) * bs_p];
-        s3 += a[(p + 3) * as_p] * b[(p + 3) * bs_p];
-      }
-      for (; p < k; ++p) s0 += a[p * as_p] * b[p * bs_p];
-      const float acc = (s0 + s1) + (s2 + s3);
-      if (bias != nullptr) {
-        c[j] = alpha * acc + bias[j];
-      } else {
-        c[j] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c[j];
-      }
-    }
-  }
 }
 
 // ---- reference -----------------------------------------------------------------------------

@@ -64,21 +64,7 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
 bool gemm_prefers_direct(bool transB, std::size_t m, std::size_t n, std::size_t k);
 bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);
 
-// ---- the direct (unpacked) path: one contract, one implementation per kernel table ----------
-// C = alpha op(A) op(B) + bias row (bias non-null; beta unused) or + beta C (beta == 0 writes C
-// without reading it). m, n, k >= 1. scratch: a grow-only buffer the path may use (the AVX2 one
-// copies op(B) there when transB && n > 1).
-
-// Plain loops straight from the sources, no packing (gemm.cpp).
-void sgemm_direct(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                  const float* A, const float* B, float beta, const float* bias, float* C, AlignedFloats& scratch);
-
-// Its AVX2/FMA twin (direct_avx2.cpp, x86-64 builds only) for tiny and skinny shapes: C rows in
-// registers, op(B) streamed.
-void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                       const float* A, const float* B, float beta, const float* bias, float* C,
-                       AlignedFloats& scratch);
-
+// ---- the direct (unpacked) path: the sup kernels (sup/sup_kernel.hpp) ---------------------
 // When each direct path beats packing (thresholds and their reasoning: blocking.hpp).
 bool direct_rule_scalar(bool transB, std::size_t m, std::size_t n, std::size_t k);
 bool direct_rule_avx2(bool transB, std::size_t m, std::size_t n, std::size_t k);
