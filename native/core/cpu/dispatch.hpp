@@ -8,14 +8,13 @@
 
 #include <cstddef>
 
+#include "gemm/blocking.hpp"
 #include "gemm/kernel.hpp"
 #include "gemm/sup/sup_kernel.hpp"
 
 namespace fastmlp {
 namespace cpu {
 
-// Whether the direct path beats packing for this shape (thresholds in gemm/blocking.hpp).
-using DirectRule = bool (*)(bool transB, std::size_t m, std::size_t n, std::size_t k);
 using VecMap = void (*)(float* y, const float* x, std::size_t n);
 using VecColumnSums = void (*)(float* db, const float* dZ, std::size_t rows, std::size_t units);
 using VecSquaredErrorSum = double (*)(const float* P, const float* Y, std::size_t n);
@@ -27,7 +26,7 @@ struct KernelTable {
   // gemm
   MicroKernel gemm_micro;           // the packed path's MR x NR micro-kernel
   SupVariants gemm_sup;             // the direct (unpacked) path's kernels
-  DirectRule gemm_prefers_direct;   // when the direct path beats packing
+  gemm_blocking::DirectLimits gemm_direct_limits;  // when the direct path beats packing
   // vecmath
   VecMap exp_nonpositive;
   VecMap sigmoid;

@@ -59,6 +59,22 @@ constexpr std::size_t kSkinnyMaxRows = 4;
 // transB products copy op(B) (k x n) for the direct AVX2 path: only when that copy is small.
 constexpr std::size_t kDirectTransBMaxCopy = 1 << 14;
 
+// The rule of gemm.cpp reads one of these per kernel table (cpu/dispatch.cpp): data, so the
+// choice costs no call. direct if !(transB && n > 1 && k n > transB_max_copy) and
+// (m <= skinny_max_rows, or m n k <= the volume limit of n's class).
+struct DirectLimits {
+  std::size_t skinny_max_rows;    // m <= this: direct whatever the volume (0: no such rows)
+  std::size_t transB_max_copy;    // transB, n > 1: direct only when k * n <= this
+  std::size_t column_max_volume;  // n == 1
+  std::size_t narrow_max_cols;    // 1 < n <= this: narrow_max_volume
+  std::size_t narrow_max_volume;
+  std::size_t max_volume;         // wider n
+};
+constexpr DirectLimits kDirectLimitsScalar = {0, static_cast<std::size_t>(-1), kDirectMaxVolumeColumn, 4,
+                                              kDirectMaxVolumeNarrow, kDirectMaxVolume};
+constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy, kDirectAvx2MaxVolumeNarrow, 8,
+                                            kDirectAvx2MaxVolumeNarrow, kDirectAvx2MaxVolume};
+
 // ---- which sup variant (gemm/sup/sup.cpp) ----------------------------------------------------
 // One row wider than one column block of the rows variant (8 vectors = 64 columns with m = 1)
 // goes to the wide-row variant, which streams op(B) in address order instead of once per block.

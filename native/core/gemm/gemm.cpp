@@ -82,23 +82,21 @@ GemmBuffers& GemmContext::buffers(std::size_t thread) {
 
 // ---- decisions -----------------------------------------------------------------------------
 
-bool direct_rule_scalar(bool, std::size_t m, std::size_t n, std::size_t k) {
-  using namespace gemm_blocking;
+namespace {
+
+bool prefers_direct(const gemm_blocking::DirectLimits& limits, bool transB, std::size_t m, std::size_t n,
+                    std::size_t k) {
+  if (transB && n > 1 && k * n > limits.transB_max_copy) return false;
+  if (m <= limits.skinny_max_rows) return true;
   const std::size_t v = volume(m, n, k);
-  if (n == 1) return v <= kDirectMaxVolumeColumn;
-  if (n <= 4) return v <= kDirectMaxVolumeNarrow;
-  return v <= kDirectMaxVolume;
+  if (n == 1) return v <= limits.column_max_volume;
+  return v <= (n <= limits.narrow_max_cols ? limits.narrow_max_volume : limits.max_volume);
 }
 
-bool direct_rule_avx2(bool transB, std::size_t m, std::size_t n, std::size_t k) {
-  using namespace gemm_blocking;
-  if (transB && n > 1 && k * n > kDirectTransBMaxCopy) return false;
-  if (m <= kSkinnyMaxRows) return true;
-  return volume(m, n, k) <= (n <= 8 ? kDirectAvx2MaxVolumeNarrow : kDirectAvx2MaxVolume);
-}
+}  // namespace
 
 bool gemm_prefers_direct(bool transB, std::size_t m, std::size_t n, std::size_t k) {
-  return cpu::kernels().gemm_prefers_direct(transB, m, n, k);
+  return prefers_direct(cpu::kernels().gemm_direct_limits, transB, m, n, k);
 }
 
 bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k) {
@@ -141,7 +139,7 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
   }
 
   const cpu::KernelTable& table = kernel_table(options.kernel);
-  const bool direct = options.path == GemmPath::automatic ? table.gemm_prefers_direct(transB, m, n, k)
+  const bool direct = options.path == GemmPath::automatic ? prefers_direct(table.gemm_direct_limits, transB, m, n, k)
                                                           : options.path == GemmPath::direct;
   if (direct) {
     sgemm_sup(table.gemm_sup, transA, transB, m, n, k, alpha, A, B, beta, bias, C, ctx.buffers(0).b);

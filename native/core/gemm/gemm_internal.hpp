@@ -64,10 +64,7 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
 bool gemm_prefers_direct(bool transB, std::size_t m, std::size_t n, std::size_t k);
 bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);
 
-// ---- the direct (unpacked) path: the sup kernels (sup/sup_kernel.hpp) ---------------------
-// When each direct path beats packing (thresholds and their reasoning: blocking.hpp).
-bool direct_rule_scalar(bool transB, std::size_t m, std::size_t n, std::size_t k);
-bool direct_rule_avx2(bool transB, std::size_t m, std::size_t n, std::size_t k);
+// The direct (unpacked) path is sgemm_sup and its kernels: gemm/sup/sup_kernel.hpp.
 
 // The five-loop packed path, split over `threads` workers of ctx.pool() (1 = caller only).
 // m, n, k >= 1; alpha != 0.
