@@ -1,6 +1,6 @@
 # Toolchain for cross-compiling the core and its C++ tests to 64-bit Arm Linux with Debian's
-# g++-aarch64-linux-gnu (sysroot /usr/aarch64-linux-gnu). Tests run under qemu-user through
-# CMAKE_CROSSCOMPILING_EMULATOR, so plain `ctest` executes them. Used by
+# g++-aarch64-linux-gnu (sysroot /usr/aarch64-linux-gnu). The tests run under qemu-user through
+# CMAKE_CROSSCOMPILING_EMULATOR, so a plain `ctest` executes them. Used by
 # scripts/test-native-aarch64.sh (npm run test:native:aarch64).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)

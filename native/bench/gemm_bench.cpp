@@ -2,8 +2,11 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|all] [--threads 1|2]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|all] [--threads 1|2]
 //              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
+// --set sweep reruns the sweep behind the direct-or-packed thresholds of gemm/blocking.hpp:
+// for each kernel table this CPU runs, the volume (m n k) where packing starts to beat the sup
+// (direct) path per column class, and the row count up to which skinny products stay direct.
 // Build against the core library (e.g. build/libfastmlp_core.a from CMake), from the repo root:
 //   g++ -O3 -std=c++17 -Inative/core native/bench/gemm_bench.cpp build/libfastmlp_core.a
 //       -lpthread [-DFASTMLP_BENCH_OPENBLAS -lopenblas]    (one command line)
@@ -95,7 +98,8 @@ struct Engine {
 };
 
 // Times every engine on one shape, interleaving them rep by rep so machine noise hits all.
-void bench_shape(const Shape& s, std::vector<Engine>& engines, std::size_t reps, std::size_t threads) {
+// Returns the median over reps of engine 0's rate / engine 1's (0 with one engine).
+double bench_shape(const Shape& s, std::vector<Engine>& engines, std::size_t reps, std::size_t threads) {
   const std::vector<float> A = filled(s.m * s.k, 1), B = filled(s.k * s.n, 2);
   std::vector<float> C(s.m * s.n);
   std::vector<std::function<void()>> calls;
@@ -119,14 +123,58 @@ void bench_shape(const Shape& s, std::vector<Engine>& engines, std::size_t reps,
     const double best = *std::max_element(gflops[e].begin(), gflops[e].end());
     std::printf("  %s %6.1f (best %6.1f)", engines[e].name.c_str(), median(gflops[e]), best);
   }
+  double result = 0.0;
   if (engines.size() > 1) {
     // Ratio per rep (side by side in time), then its median.
     std::vector<double> ratio;
     for (std::size_t r = 0; r < reps; ++r) ratio.push_back(gflops[0][r] / gflops[1][r]);
-    std::printf("  ratio %.2f", median(ratio));
+    result = median(ratio);
+    std::printf("  ratio %.2f", result);
   }
   std::printf("\n");
   std::fflush(stdout);
+  return result;
+}
+
+// The sweep behind blocking.hpp's sup thresholds, for one kernel table: direct vs packed on one
+// thread. Per column class n, volumes m n k = 2^6 .. 2^22 with m = k (op(A) = A, op(B) = B, the
+// forward product); prints the largest volume still direct-faster before packing wins twice
+// in a row. Then skinny rows: m = 1..8 on the 784-128-10 predict shapes.
+void sweep(fastmlp::GemmKernel kernel, const char* kernel_name, std::size_t reps) {
+  fastmlp::GemmContext ctx(nullptr);
+  std::vector<Engine> engines;
+  for (fastmlp::GemmPath path : {fastmlp::GemmPath::direct, fastmlp::GemmPath::packed}) {
+    engines.push_back({path == fastmlp::GemmPath::direct ? "direct" : "packed",
+                       [&ctx, path, kernel](const Shape& s, const float* A, const float* B, float* C) {
+                         fastmlp::sgemm_with(ctx, {path, kernel, fastmlp::GemmThreads::single}, s.ta, s.tb, s.m,
+                                             s.n, s.k, 1.0f, A, B, 0.0f, C);
+                       }});
+  }
+  std::printf("-- sweep, %s kernels: direct / packed rate by volume (m = k)\n", kernel_name);
+  for (std::size_t n : {1, 3, 8, 16, 64}) {
+    std::size_t last_direct = 0, losses = 0;
+    for (int e = 6; e <= 22 && losses < 2; ++e) {
+      const double side = std::sqrt(static_cast<double>(std::size_t{1} << e) / static_cast<double>(n));
+      const std::size_t mk = std::max<std::size_t>(1, static_cast<std::size_t>(side + 0.5));
+      const double ratio = bench_shape({"sweep", false, false, mk, n, mk}, engines, reps, 1);
+      if (ratio >= 1.0) {
+        last_direct = mk * n * mk;
+        losses = 0;
+      } else {
+        ++losses;
+      }
+    }
+    std::printf("== %s n=%zu: direct up to volume ~%zu\n", kernel_name, n, last_direct);
+  }
+  for (const Shape& s : {Shape{"skinny", false, false, 1, 128, 784}, Shape{"skinny", false, false, 1, 10, 128}}) {
+    std::size_t last_direct = 0;
+    for (std::size_t m = 1; m <= 8; ++m) {
+      Shape t = s;
+      t.m = m;
+      if (bench_shape(t, engines, reps, 1) >= 1.0 && last_direct + 1 == m) last_direct = m;
+    }
+    std::printf("== %s skinny n=%zu k=%zu: direct up to m=%zu\n", kernel_name, s.n, s.k, last_direct);
+  }
 }
 
 std::vector<Shape> squares() {
@@ -184,6 +232,11 @@ int main(int argc, char** argv) {
         }
       }
     }
+  }
+
+  if (set == "sweep") {
+    sweep(fastmlp::GemmKernel::scalar, "scalar", reps);
+    if (std::string(fastmlp::gemm_kernel_name()) != "scalar") sweep(fastmlp::GemmKernel::avx2, "avx2-fma", reps);
   }
 
   if (set == "threads") {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "gemm/cpu_features.hpp"
+#include "cpu/dispatch.hpp"
 #include "vecmath.hpp"
 
 namespace fastmlp {
@@ -74,9 +74,10 @@ void activation_forward(Activation act, float* A, const float* Z, std::size_t ro
 void activation_backward(Activation act, float* dZ, const float* dA, const float* A, std::size_t rows,
                          std::size_t units) {
   const std::size_t n = rows * units;
-  if (gemm_use_avx2() && (act == Activation::sigmoid || act == Activation::tanh || act == Activation::relu)) {
+  const cpu::VecActivationBackward backward = cpu::kernels().activation_backward;
+  if (backward != nullptr && (act == Activation::sigmoid || act == Activation::tanh || act == Activation::relu)) {
     const int kind = act == Activation::sigmoid ? 0 : act == Activation::tanh ? 1 : 2;
-    vecmath_avx2::activation_backward(kind, dZ, dA, A, n);
+    backward(kind, dZ, dA, A, n);
     return;
   }
   switch (act) {

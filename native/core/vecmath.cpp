@@ -1,20 +1,41 @@
-// The plain versions of the vecmath kernels (see vecmath.hpp) and the run-time choice of the
-// AVX2 ones. The plain exp / tanh follow the same Cephes steps as the AVX2 code (without FMA),
-// so both paths agree to about an ulp.
+// The front doors of vecmath.hpp (each asks the kernel table of cpu/dispatch.hpp) and the plain
+// versions of the kernels (vecmath_scalar). The plain exp / tanh follow the same Cephes steps as
+// the AVX2 code (without FMA), so both paths agree to about an ulp.
 #include "vecmath.hpp"
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
-#include "gemm/cpu_features.hpp"
+#include "cpu/dispatch.hpp"
 #include "vecmath_constants.hpp"
+#include "vecmath_kernels.hpp"
 
 namespace fastmlp {
 
+// ---- front doors ---------------------------------------------------------------------------
+
+void vec_exp_nonpositive(float* y, const float* x, std::size_t n) { cpu::kernels().exp_nonpositive(y, x, n); }
+
+void vec_sigmoid(float* a, const float* z, std::size_t n) { cpu::kernels().sigmoid(a, z, n); }
+
+void vec_tanh(float* a, const float* z, std::size_t n) { cpu::kernels().tanh(a, z, n); }
+
+void vec_column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units) {
+  cpu::kernels().column_sums(db, dZ, rows, units);
+}
+
+double vec_squared_error_sum(const float* P, const float* Y, std::size_t n) {
+  return cpu::kernels().squared_error_sum(P, Y, n);
+}
+
+// ---- plain kernels -------------------------------------------------------------------------
+
+namespace vecmath_scalar {
+
 namespace {
 
-float exp_nonpositive(float x) {
+float exp_one(float x) {
   using namespace cephes;
   if (std::isnan(x)) return x;
   if (x < kExpMin) return 0.0f;
@@ -37,27 +58,24 @@ float exp_nonpositive(float x) {
 
 }  // namespace
 
-void vec_exp_nonpositive(float* y, const float* x, std::size_t n) {
-  if (gemm_use_avx2()) return vecmath_avx2::exp_nonpositive(y, x, n);
-  for (std::size_t i = 0; i < n; ++i) y[i] = exp_nonpositive(x[i]);
+void exp_nonpositive(float* y, const float* x, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = exp_one(x[i]);
 }
 
-void vec_sigmoid(float* a, const float* z, std::size_t n) {
-  if (gemm_use_avx2()) return vecmath_avx2::sigmoid(a, z, n);
+void sigmoid(float* a, const float* z, std::size_t n) {
   // 1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) otherwise: e = exp(-|z|) <= 1 never overflows.
   for (std::size_t i = 0; i < n; ++i) {
-    const float e = exp_nonpositive(-std::fabs(z[i]));
+    const float e = exp_one(-std::fabs(z[i]));
     a[i] = (z[i] < 0.0f ? e : 1.0f) / (1.0f + e);
   }
 }
 
-void vec_tanh(float* a, const float* z, std::size_t n) {
+void tanh(float* a, const float* z, std::size_t n) {
   using namespace cephes;
-  if (gemm_use_avx2()) return vecmath_avx2::tanh(a, z, n);
   for (std::size_t i = 0; i < n; ++i) {
     const float x = z[i], ax = std::fabs(x);
     if (ax >= kTanhSmall) {
-      const float e = exp_nonpositive(-2.0f * ax);
+      const float e = exp_one(-2.0f * ax);
       a[i] = std::copysign((1.0f - e) / (1.0f + e), x);
     } else {
       const float s = x * x;
@@ -71,8 +89,7 @@ void vec_tanh(float* a, const float* z, std::size_t n) {
   }
 }
 
-void vec_column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units) {
-  if (gemm_use_avx2()) return vecmath_avx2::column_sums(db, dZ, rows, units);
+void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units) {
   for (std::size_t j = 0; j < units; ++j) db[j] = 0.0f;
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = dZ + r * units;
@@ -80,8 +97,7 @@ void vec_column_sums(float* db, const float* dZ, std::size_t rows, std::size_t u
   }
 }
 
-double vec_squared_error_sum(const float* P, const float* Y, std::size_t n) {
-  if (gemm_use_avx2()) return vecmath_avx2::squared_error_sum(P, Y, n);
+double squared_error_sum(const float* P, const float* Y, std::size_t n) {
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     const double d = static_cast<double>(P[i]) - Y[i];
@@ -89,5 +105,7 @@ double vec_squared_error_sum(const float* P, const float* Y, std::size_t n) {
   }
   return sum;
 }
+
+}  // namespace vecmath_scalar
 
 }  // namespace fastmlp

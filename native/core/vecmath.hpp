@@ -1,7 +1,7 @@
 // Elementwise kernels of the activations, losses and layer backward: exp-based activations on a
 // Cephes-style exp, column sums and a squared-error sum. Each has a plain version (vecmath.cpp)
-// and an AVX2/FMA one (vecmath_avx2.cpp), chosen once per process like the gemm kernel
-// (gemm_use_avx2: CPUID + XGETBV, FASTMLP_FORCE_SCALAR=1 forces the plain one).
+// and an AVX2/FMA one (vecmath_avx2.cpp, in x86-64 builds); which one serves is the kernel
+// table's choice (cpu/dispatch.hpp: CPUID + XGETBV, FASTMLP_FORCE_SCALAR=1 forces the plain one).
 #pragma once
 
 #include <cstddef>
@@ -27,16 +27,5 @@ void vec_column_sums(float* db, const float* dZ, std::size_t rows, std::size_t u
 
 // sum (P[i] - Y[i])^2 in double.
 double vec_squared_error_sum(const float* P, const float* Y, std::size_t n);
-
-namespace vecmath_avx2 {
-// The AVX2/FMA versions (vecmath_avx2.cpp); call only when gemm_use_avx2().
-void exp_nonpositive(float* y, const float* x, std::size_t n);
-void sigmoid(float* a, const float* z, std::size_t n);
-void tanh(float* a, const float* z, std::size_t n);
-void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units);
-double squared_error_sum(const float* P, const float* Y, std::size_t n);
-// kind 0: sigmoid, 1: tanh, 2: relu; the formulas of activation_backward. dZ may alias dA.
-void activation_backward(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
-}  // namespace vecmath_avx2
 
 }  // namespace fastmlp

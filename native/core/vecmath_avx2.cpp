@@ -1,12 +1,12 @@
 // The AVX2/FMA versions of the vecmath kernels (contract in vecmath.hpp): 8 floats per step,
 // the last partial vector through a zero-padded stack copy so it takes the same arithmetic.
-// Built with -mavx2 -mfma; called only when gemm_use_avx2().
+// Built with -mavx2 -mfma, only in x86-64 builds (FASTMLP_HAVE_AVX2); called only through the
+// kernel table of cpu/dispatch.hpp when the CPU and OS support AVX2 + FMA.
 // ODR: no inline functions or templates from shared headers here (see kernel_avx2_6x16.cpp).
-#include "vecmath.hpp"
-#include "vecmath_constants.hpp"
-
-#if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
+
+#include "vecmath_constants.hpp"
+#include "vecmath_kernels.hpp"
 
 namespace fastmlp {
 namespace vecmath_avx2 {
@@ -175,18 +175,3 @@ double squared_error_sum(const float* P, const float* Y, std::size_t n) {
 
 }  // namespace vecmath_avx2
 }  // namespace fastmlp
-
-#else  // no AVX2/FMA flags for this file: never selected, but the symbols must exist.
-
-namespace fastmlp {
-namespace vecmath_avx2 {
-void exp_nonpositive(float*, const float*, std::size_t) {}
-void sigmoid(float*, const float*, std::size_t) {}
-void tanh(float*, const float*, std::size_t) {}
-void column_sums(float*, const float*, std::size_t, std::size_t) {}
-void activation_backward(int, float*, const float*, const float*, std::size_t) {}
-double squared_error_sum(const float*, const float*, std::size_t) { return 0.0; }
-}  // namespace vecmath_avx2
-}  // namespace fastmlp
-
-#endif

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,14 @@ inline bool expect(Tally& t, bool ok, const std::string& what) {
 inline int finish(const Tally& t, const char* suite) {
   std::printf("%s: %zu passed, %zu failed\n", suite, t.passed, t.failed);
   return t.failed == 0 ? 0 : 1;
+}
+
+// FASTMLP_TEST_SCALE=small (set by the aarch64 run under qemu, ~30x slower than native): sweeps
+// take a thinner grid and large shapes a smaller size that still crosses the same block edges.
+// Every case class still runs.
+inline bool small_scale() {
+  const char* v = std::getenv("FASTMLP_TEST_SCALE");
+  return v != nullptr && std::strcmp(v, "small") == 0;
 }
 
 // splitmix64: a seeded, portable stream for test data.

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "check.hpp"
-#include "gemm/cpu_features.hpp"
+#include "cpu/dispatch.hpp"
 #include "gemm/gemm.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "thread_pool.hpp"
@@ -98,7 +98,7 @@ struct Contexts {
 
 // Every path on one case. `heavy` adds the 4-thread pool and the scalar kernel threaded.
 void check_all_paths(Tally& t, Contexts& cx, const Case& c, bool heavy) {
-  const bool avx2 = fastmlp::kernel_avx2_compiled() && fastmlp::cpu_has_avx2_fma();
+  const bool avx2 = fastmlp::cpu::avx2_kernels() != nullptr;
   check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, "direct");
   check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::scalar, GemmThreads::single}, "direct/scalar");
   check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::single}, "scalar");
@@ -117,9 +117,15 @@ void check_all_paths(Tally& t, Contexts& cx, const Case& c, bool heavy) {
 
 void sweep(Tally& t, Contexts& cx) {
   // Dense around the register-block edges (MR = 6, NR = 16, k unrolled by 4), up to 67.
-  const std::vector<std::size_t> mn = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 15, 16, 17, 18,
-                                       19, 23, 24, 25, 31, 32, 33, 36, 37, 47, 48, 49, 63, 64, 65, 67};
-  const std::vector<std::size_t> ks = {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 67};
+  // Small scale (qemu): the edges themselves (6, 8, 16 and one past them), fewer sizes between.
+  const std::vector<std::size_t> mn =
+      fastmlp_test::small_scale()
+          ? std::vector<std::size_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24, 25, 33, 48, 49, 67}
+          : std::vector<std::size_t>{1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 15, 16, 17, 18,
+                                     19, 23, 24, 25, 31, 32, 33, 36, 37, 47, 48, 49, 63, 64, 65, 67};
+  const std::vector<std::size_t> ks = fastmlp_test::small_scale()
+                                          ? std::vector<std::size_t>{1, 2, 3, 4, 5, 8, 9, 17, 33, 67}
+                                          : std::vector<std::size_t>{1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 67};
   const float alphas[] = {1.0f, -0.5f};
   const float betas[] = {0.0f, 1.0f, 0.3f};
   Rng rng{42};
@@ -146,12 +152,13 @@ void large_shapes(Tally& t, Contexts& cx) {
   Rng rng{7};
   for (int tr = 0; tr < 4; ++tr) {
     const bool ta = (tr & 1) != 0, tb = (tr & 2) != 0;
-    // 517 crosses MC = 144 and MR, 1031 crosses NR, 263 crosses KC = 256.
-    check_all_paths(t, cx, make_case(rng, {ta, tb, 517, 1031, 263, -0.5f, 0.3f}), true);
+    // 517 crosses MC = 144 and MR, 1031 crosses NR, 263 crosses KC = 256 (small scale: 151, 103).
+    const bool small = fastmlp_test::small_scale();
+    check_all_paths(t, cx, make_case(rng, {ta, tb, small ? 151u : 517u, small ? 103u : 1031u, 263, -0.5f, 0.3f}), true);
   }
   // n past NC = 4080: the JC loop runs twice.
   check_all_paths(t, cx, make_case(rng, {false, true, 7, 4100, 9, 1.0f, 0.0f}), true);
-  // One row of C wider than a column block (the AVX2 direct path's run_row): k crossing its
+  // One row of C wider than a column block (the AVX2 sup variant wide_row): k crossing its
   // 64-row chunks, n crossing 8-vector blocks and its 512-column passes, a partial last vector.
   for (int tr = 0; tr < 4; ++tr) {
     const bool ta = (tr & 1) != 0, tb = (tr & 2) != 0;
@@ -178,7 +185,7 @@ void large_shapes(Tally& t, Contexts& cx) {
     fastmlp_test::expect(t, ok, "one row with bias, n = " + std::to_string(n));
   }
   // A 784-128-10 net: forward X W, weight gradient X^T dZ, input gradient dZ W^T.
-  for (std::size_t batch : {std::size_t{64}, std::size_t{1024}}) {
+  for (std::size_t batch : {std::size_t{64}, std::size_t{fastmlp_test::small_scale() ? 150u : 1024u}}) {
     check_all_paths(t, cx, make_case(rng, {false, false, batch, 128, 784, 1.0f, 0.0f}), true);
     check_all_paths(t, cx, make_case(rng, {true, false, 784, 128, batch, 1.0f, 0.0f}), true);
     check_all_paths(t, cx, make_case(rng, {false, true, batch, 784, 128, 1.0f, 0.0f}), true);
@@ -187,7 +194,7 @@ void large_shapes(Tally& t, Contexts& cx) {
   }
 }
 
-// ---- tall and tiny (the AVX2 direct path's tall<N, K>: m >= 8, n <= 4, k <= 4) -----------
+// ---- tall and tiny (the AVX2 sup variant tall_tiny: m >= 8, n <= 4, k <= 4) ---------------
 
 void tall_tiny(Tally& t, Contexts& cx) {
   Rng rng{11};
@@ -309,7 +316,7 @@ void threads_bit_identical(Tally& t, Contexts& cx) {
   const S shapes[] = {{false, false, 64, 128, 784}, {true, false, 784, 128, 64}, {false, true, 64, 784, 128},
                       {false, false, 400, 450, 700}, {true, true, 37, 53, 300},  {false, false, 7, 33, 5},
                       {false, false, 130, 17, 520},   {true, false, 5, 200, 3}};
-  const bool avx2 = fastmlp::kernel_avx2_compiled() && fastmlp::cpu_has_avx2_fma();
+  const bool avx2 = fastmlp::cpu::avx2_kernels() != nullptr;
   Rng rng{77};
   for (const S& s : shapes) {
     const Case c = make_case(rng, {s.ta, s.tb, s.m, s.n, s.k, 1.0f, 0.5f});

@@ -116,7 +116,7 @@ void create_destroy(Tally& t) {
 }
 
 // Threads of this process right now (entries of /proc/self/task); 0 if it cannot be read.
-std::size_t os_threads() {
+std::size_t os_threads_now() {
   DIR* dir = opendir("/proc/self/task");
   if (dir == nullptr) return 0;
   std::size_t count = 0;
@@ -125,6 +125,19 @@ std::size_t os_threads() {
   }
   closedir(dir);
   return count;
+}
+
+// The count once it holds still for 20 ms: under qemu-user (the aarch64 CI run) a joined thread's
+// host thread can outlive the join by a moment, so one read may still see it.
+std::size_t os_threads() {
+  std::size_t last = os_threads_now();
+  for (int tries = 0; tries < 100; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const std::size_t now = os_threads_now();
+    if (now == last) return now;
+    last = now;
+  }
+  return last;
 }
 
 void lazy_start(Tally& t) {

@@ -1,4 +1,5 @@
-// Block sizes of the packed sgemm, in one table, with the cache reasoning behind each.
+// Block sizes of the packed sgemm, in one table, with the cache reasoning behind each, and the
+// thresholds that choose between the direct (unpacked) path and packing, and threads.
 // Both micro-kernels (AVX2 and scalar) share MR x NR so the packed layout is one layout.
 #pragma once
 
@@ -29,6 +30,65 @@ constexpr std::size_t NC = 4080;
 
 static_assert(MC % MR == 0, "MC must be a multiple of MR");
 static_assert(NC % NR == 0, "NC must be a multiple of NR");
+
+// ---- direct path or packed -----------------------------------------------------------------
+// The sweep that sets these: build native/bench/gemm_bench.cpp (command in its header), then
+//   gemm_bench --set sweep --clock cpu
+// It times the direct (sup) path against packing on one thread for each kernel table this CPU
+// runs and prints, per column class, the volume up to which direct stays faster, and the row
+// count up to which skinny products do. One run (2-core AMD EPYC VM, shared; reps 5):
+//   scalar    n = 1: ~4M   n = 3: ~4K   n = 8..64: 72..8K (noisy)   skinny: m <= 2..4
+//   avx2-fma  n = 1: ~32K  n = 3..64: ~1M..4M                      skinny: m <= 8
+// Products up to this many multiply-adds (m * n * k) take the direct path: packing A and B
+// costs more than the micro-kernel saves. Scalar direct path, from `gemm_bench --set crossover
+// --clock cpu`: n >= 16 crosses at ~512; n = 3 at ~1500-3000 (the packed path pads C to 16
+// columns); n = 1 (GEMV) is still 1.5-2.3x faster direct at 4096.
+constexpr std::size_t kDirectMaxVolume = 512;
+constexpr std::size_t kDirectMaxVolumeNarrow = 2048;     // n <= 4
+constexpr std::size_t kDirectMaxVolumeColumn = 1 << 16;  // n == 1
+// The AVX2 direct path (the sup kernels) keeps C in registers like the micro-kernel and only
+// skips packing, so it wins for longer. Still provisional (set from the seed and predict
+// shapes): the sweep above says direct wins well past them at m = k, but raising them moves
+// shapes from the packed path to the direct one and so changes those products' rounding; that
+// retune belongs in its own change, with a trainer_bench A/B over the training workloads.
+constexpr std::size_t kDirectAvx2MaxVolume = 1 << 13;
+constexpr std::size_t kDirectAvx2MaxVolumeNarrow = 1 << 15;  // n <= 8: one vector per row
+// Skinny products (m <= this, e.g. a one-row predict) stream op(B) once without packing it
+// whatever their volume: packing would copy all of B for a handful of rows.
+constexpr std::size_t kSkinnyMaxRows = 4;
+// transB products copy op(B) (k x n) for the direct AVX2 path: only when that copy is small.
+constexpr std::size_t kDirectTransBMaxCopy = 1 << 14;
+
+// The rule of gemm.cpp reads one of these per kernel table (cpu/dispatch.cpp): data, so the
+// choice costs no call. direct if !(transB && n > 1 && k n > transB_max_copy) and
+// (m <= skinny_max_rows, or m n k <= the volume limit of n's class).
+struct DirectLimits {
+  std::size_t skinny_max_rows;    // m <= this: direct whatever the volume (0: no such rows)
+  std::size_t transB_max_copy;    // transB, n > 1: direct only when k * n <= this
+  std::size_t column_max_volume;  // n == 1
+  std::size_t narrow_max_cols;    // 1 < n <= this: narrow_max_volume
+  std::size_t narrow_max_volume;
+  std::size_t max_volume;         // wider n
+};
+constexpr DirectLimits kDirectLimitsScalar = {0, static_cast<std::size_t>(-1), kDirectMaxVolumeColumn, 4,
+                                              kDirectMaxVolumeNarrow, kDirectMaxVolume};
+constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy, kDirectAvx2MaxVolumeNarrow, 8,
+                                            kDirectAvx2MaxVolumeNarrow, kDirectAvx2MaxVolume};
+
+// ---- which sup variant (gemm/sup/sup.cpp) ----------------------------------------------------
+// One row wider than one column block of the rows variant (8 vectors = 64 columns with m = 1)
+// goes to the wide-row variant, which streams op(B) in address order instead of once per block.
+constexpr std::size_t kSupWideRowMinCols = 64;
+// Tall and tiny (the seeds' X W and dZ W^T): from 8 rows (one group of 8 in its natural layout),
+// up to 4 columns and depth 4, where op(A)'s 8 rows fit in K <= 4 vectors and C's in N <= 4.
+// Structural limits of the tall-tiny kernel (one instantiation per (n, k)), not tuned.
+constexpr std::size_t kSupTallTinyMinRows = 8;
+constexpr std::size_t kSupTallTinyMaxCols = 4;
+constexpr std::size_t kSupTallTinyMaxDepth = 4;
+
+// ---- threads -------------------------------------------------------------------------------
+// Products from this many multiply-adds are split over the pool (`gemm_bench --set threads`).
+constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 
 }  // namespace gemm_blocking
 }  // namespace fastmlp

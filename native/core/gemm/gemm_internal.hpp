@@ -59,24 +59,12 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
                      std::size_t n, std::size_t k, float alpha, const float* A, const float* B, float beta,
                      const float* bias, float* C);
 
-// The decisions sgemm makes automatically (exposed for the bench and tests); the first is the
-// one for this CPU, the second the scalar-kernel rule.
-bool gemm_prefers_direct(std::size_t m, std::size_t n, std::size_t k);
-bool gemm_prefers_direct_scalar(std::size_t m, std::size_t n, std::size_t k);
+// The decisions sgemm makes automatically for this process's kernel table (exposed for the
+// bench and tests).
+bool gemm_prefers_direct(bool transB, std::size_t m, std::size_t n, std::size_t k);
 bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);
 
-// Tiny shapes: plain loops straight from the sources, no packing. m, n, k >= 1. bias: as in
-// sgemm_bias_with (null: C = alpha op(A) op(B) + beta C).
-void sgemm_direct(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                  const float* A, const float* B, float beta, const float* bias, float* C);
-
-// Its AVX2/FMA twin (direct_avx2.cpp) for tiny and skinny shapes: C rows in registers, op(B)
-// streamed. transB with n > 1 copies op(B) into scratch (k * n floats; unused otherwise).
-// Call only when gemm_use_avx2() / cpu_has_avx2_fma().
-void sgemm_direct_avx2(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
-                       const float* A, const float* B, float beta, const float* bias, float* C,
-                       float* scratch);
-bool direct_avx2_compiled();
+// The direct (unpacked) path is sgemm_sup and its kernels: gemm/sup/sup_kernel.hpp.
 
 // The five-loop packed path, split over `threads` workers of ctx.pool() (1 = caller only).
 // m, n, k >= 1; alpha != 0.

@@ -33,12 +33,9 @@ using MicroKernel = void (*)(std::size_t k, const float* a, const float* b, floa
 void kernel_scalar_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
                         const MicroTile& tile, const float* a_next, const float* b_next);
 
-// Compiled with -mavx2 -mfma (the only such file). Call only when cpu_has_avx2_fma() is true.
+// Compiled with -mavx2 -mfma, only in x86-64 builds (FASTMLP_HAVE_AVX2). Reached only through
+// the kernel table (cpu/dispatch.hpp), which offers it only when the CPU and OS support it.
 void kernel_avx2_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
                       const MicroTile& tile, const float* a_next, const float* b_next);
-
-// False when the build could not compile the AVX2 kernel (non-x86 target or missing flags);
-// then kernel_avx2_6x16 is a stub that must not be selected.
-bool kernel_avx2_compiled();
 
 }  // namespace fastmlp

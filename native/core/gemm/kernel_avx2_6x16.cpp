@@ -1,15 +1,15 @@
-// The AVX2/FMA 6x16 sgemm micro-kernel: the only file built with -mavx2 -mfma, and called only
-// after cpu_features says the CPU and OS support it. Contract and packed layout: kernel.hpp.
+// The AVX2/FMA 6x16 sgemm micro-kernel: built with -mavx2 -mfma only in x86-64 builds
+// (FASTMLP_HAVE_AVX2), and called only through the kernel table (cpu/dispatch.hpp) when the CPU
+// and OS support it. Contract and packed layout: kernel.hpp.
 // Registers in the k loop: 12 accumulators c00..c51 (row i, columns 0-7 / 8-15 of the tile; the
 // compiler picks ymm0-11 for them), ymm12/ymm13 = the current packed B row (16 floats),
 // ymm14/ymm15 = the broadcast A value (alternating): all 16 ymm registers.
 // ODR note: this file must not instantiate inline functions or templates from shared headers
 // (std::min, ...): the linker could keep this AVX2-compiled copy for the whole program and a CPU
 // without AVX2 would fault in unrelated code. Everything here is intrinsics or file-local.
-#include "gemm/kernel.hpp"
-
-#if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
+
+#include "gemm/kernel.hpp"
 
 namespace fastmlp {
 
@@ -28,8 +28,6 @@ void store_row8(float* c, __m256 acc, __m256 alpha, float beta) {
 }
 
 }  // namespace
-
-bool kernel_avx2_compiled() { return true; }
 
 void kernel_avx2_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
                       const MicroTile& tile, const float* a_next, const float* b_next) {
@@ -200,18 +198,3 @@ void kernel_avx2_6x16(std::size_t k, const float* a, const float* b, float alpha
 }
 
 }  // namespace fastmlp
-
-#else  // no AVX2/FMA flags for this file: keep the symbols, never selected.
-
-namespace fastmlp {
-
-bool kernel_avx2_compiled() { return false; }
-
-void kernel_avx2_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
-                      const MicroTile& tile, const float* a_next, const float* b_next) {
-  kernel_scalar_6x16(k, a, b, alpha, beta, tile, a_next, b_next);
-}
-
-}  // namespace fastmlp
-
-#endif

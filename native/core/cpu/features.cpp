@@ -1,15 +1,13 @@
-// CPU feature detection for the gemm kernel choice. Checking CPUID alone is not enough: a VM or
-// an old OS may hide YMM state (XCR0), and AVX instructions then fault (the llama.cpp crash), so
-// XGETBV is checked too. The answer is computed once per process.
-#include "gemm/cpu_features.hpp"
+// CPU feature detection for the kernel choice (dispatch.cpp). Checking CPUID alone is not
+// enough: a VM or an old OS may hide YMM state (XCR0), and AVX instructions then fault (the
+// llama.cpp crash), so XGETBV is checked too. Each answer is computed once per process.
+#include "cpu/features.hpp"
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
-#include "gemm/kernel.hpp"
-
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
 #if defined(_MSC_VER)
 #include <intrin.h>
 #include <immintrin.h>
@@ -20,6 +18,7 @@
 #endif
 
 namespace fastmlp {
+namespace cpu {
 
 namespace {
 
@@ -78,17 +77,17 @@ bool detect_avx2_fma() {
 
 }  // namespace
 
-bool cpu_has_avx2_fma() {
-  // CPUID traps to the hypervisor in a VM (microseconds): ask once per process.
+bool has_avx2_fma() {
+  // CPUID traps to the hypervisor in a VM (microseconds): ask once per process. A function-local
+  // static is initialized thread-safely once (C++11) and never written again.
   static const bool has = detect_avx2_fma();
   return has;
 }
 
-bool gemm_use_avx2() {
-  // The one piece of process-wide state: a function-local static, initialized thread-safely
-  // once (C++11 magic statics), never written again.
-  static const bool use = !env_forces_scalar() && kernel_avx2_compiled() && cpu_has_avx2_fma();
-  return use;
+bool scalar_forced() {
+  static const bool forced = env_forces_scalar();
+  return forced;
 }
 
+}  // namespace cpu
 }  // namespace fastmlp
