@@ -1,7 +1,14 @@
 // Network: a multilayer perceptron. Owns the one flat parameter buffer and the optimizer state,
 // hands whole chunks of training to an engine, and checks every argument before any state
 // changes. Serialization lives in serialize.ts, the fit loop in train.ts.
-import type { EngineName, LossName, OptimizerPlan, Trainer } from './engine/engine.js';
+import type {
+  EngineName,
+  InferenceModel,
+  LossName,
+  ModelPlan,
+  OptimizerPlan,
+  Trainer,
+} from './engine/engine.js';
 import { selectEngine } from './engine/select.js';
 import { initializeLayers } from './initializers.js';
 import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
@@ -21,9 +28,6 @@ import {
 } from './train.js';
 import { type FitOptions, type ResolvedFitOptions, resolveFitOptions } from './train-options.js';
 import { invalidArgument } from './validate.js';
-
-/** Rows per engine call when predicting or evaluating. */
-const INFERENCE_BLOCK = 256;
 
 export interface Evaluation {
   loss: number;
@@ -50,6 +54,8 @@ export class Network {
   private readonly engineImpl;
   private readonly shuffleRandom: Random;
   private readonly trainers = new Map<number, Trainer>();
+  /** predict / evaluate run here: forward workspaces only, created on the first call. */
+  private model: InferenceModel | null = null;
   private step = 0;
   private scaling: InputScaling | null = null;
   private names: string[] | null = null;
@@ -253,6 +259,8 @@ export class Network {
     this.checkIdle('dispose');
     for (const trainer of this.trainers.values()) trainer.dispose();
     this.trainers.clear();
+    this.model?.dispose();
+    this.model = null;
   }
 
   /** Architecture, optimizer settings and state, and weights as plain JSON (exact float32 values). */
@@ -340,23 +348,31 @@ export class Network {
     const existing = this.trainers.get(batchSize);
     if (existing) return existing;
     const trainer = this.engineImpl.createTrainer(
-      {
-        layers: this.spec.layers.map(({ inputs, units, activation, useBias }) => ({
-          inputs,
-          units,
-          activation,
-          useBias,
-        })),
-        loss: this.loss,
-        optimizer: this.spec.optimizer,
-        batchSize,
-        threads: this.spec.threads ?? 0,
-      },
+      { ...this.modelPlan(), optimizer: this.spec.optimizer, batchSize },
       this.params,
       this.state,
     );
     this.trainers.set(batchSize, trainer);
     return trainer;
+  }
+
+  /** The one inference model of this network (any number of rows, no trainer involved). */
+  private inference(): InferenceModel {
+    this.model ??= this.engineImpl.createModel(this.modelPlan(), this.params);
+    return this.model;
+  }
+
+  private modelPlan(): ModelPlan {
+    return {
+      layers: this.spec.layers.map(({ inputs, units, activation, useBias }) => ({
+        inputs,
+        units,
+        activation,
+        useBias,
+      })),
+      loss: this.loss,
+      threads: this.spec.threads ?? 0,
+    };
   }
 
   /** Checked row-major inputs, standardized by inputScaling (on a copy) when it is set. */
@@ -370,13 +386,13 @@ export class Network {
 
   private predictMatrix(m: Matrix): Float32Array {
     const out = new Float32Array(m.rows * this.outputs);
-    this.trainer(INFERENCE_BLOCK).predict(m.data, m.rows, out);
+    this.inference().predict(m.data, m.rows, out);
     return out;
   }
 
   private evaluateMatrix(m: Matrix, Y: Float32Array): Evaluation {
     const out = new Float32Array(m.rows * this.outputs);
-    const loss = this.trainer(INFERENCE_BLOCK).evaluate(m.data, Y, m.rows, out);
+    const loss = this.inference().evaluate(m.data, Y, m.rows, out);
     return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
   }
 

@@ -41,11 +41,10 @@ double expect_unit_interval(const Napi::Value& value, const std::string& name) {
   return d;
 }
 
-}  // namespace
-
-TrainerPlan parse_plan(const Napi::Value& value) {
-  const Napi::Object plan = expect_object(value, "plan");
-  TrainerPlan out;
+// The fields a ModelPlan and a TrainerPlan share: layers, loss (read here) and threads (by
+// parse_threads, after the trainer's own fields, keeping the order in which errors are found).
+template <class Plan>
+Napi::Array parse_layers_and_loss(const Napi::Value& value, const Napi::Object& plan, Plan& out) {
   const Napi::Array layers = expect_array(plan.Get("layers"), "plan.layers");
   if (layers.Length() < 1 || layers.Length() > 4096) {
     throw_range_error(value.Env(), "plan.layers", "an array of 1..4096 layers", layers);
@@ -67,6 +66,28 @@ TrainerPlan parse_plan(const Napi::Value& value) {
     out.layers.push_back(lp);
   }
   out.loss = expect_name<Loss>(plan.Get("loss"), "plan.loss", kLosses, parse_loss);
+  return layers;
+}
+
+template <class Plan>
+void parse_threads(const Napi::Value& value, const Napi::Object& plan, const Napi::Array& layers, Plan& out) {
+  // threads 0 means "the default": one per hardware thread.
+  out.threads = expect_size(plan.Get("threads"), "plan.threads", 0, kMaxThreads);
+  if (out.threads == 0) out.threads = std::min(default_threads(), kMaxThreads);
+  Activation required;
+  if (loss_required_activation(out.loss, &required) && out.layers.back().activation != required) {
+    throw_range_error(value.Env(), "plan.layers[" + std::to_string(out.layers.size() - 1) + "].activation",
+                      std::string("'") + activation_name(required) + "' with loss '" + loss_name(out.loss) + "'",
+                      layers.Get(static_cast<std::uint32_t>(out.layers.size() - 1)).As<Napi::Object>().Get("activation"));
+  }
+}
+
+}  // namespace
+
+TrainerPlan parse_plan(const Napi::Value& value) {
+  const Napi::Object plan = expect_object(value, "plan");
+  TrainerPlan out;
+  const Napi::Array layers = parse_layers_and_loss(value, plan, out);
   const Napi::Object opt = expect_object(plan.Get("optimizer"), "plan.optimizer");
   out.optimizer.kind =
       expect_name<OptimizerKind>(opt.Get("kind"), "plan.optimizer.kind", kOptimizers, parse_optimizer_kind);
@@ -77,15 +98,15 @@ TrainerPlan parse_plan(const Napi::Value& value) {
   out.optimizer.epsilon = expect_nonnegative(opt.Get("epsilon"), "plan.optimizer.epsilon");
   out.optimizer.weight_decay = expect_nonnegative(opt.Get("weightDecay"), "plan.optimizer.weightDecay");
   out.batch_size = expect_size(plan.Get("batchSize"), "plan.batchSize", 1, kMaxElements);
-  // threads 0 means "the default": one per hardware thread.
-  out.threads = expect_size(plan.Get("threads"), "plan.threads", 0, kMaxThreads);
-  if (out.threads == 0) out.threads = std::min(default_threads(), kMaxThreads);
-  Activation required;
-  if (loss_required_activation(out.loss, &required) && out.layers.back().activation != required) {
-    throw_range_error(value.Env(), "plan.layers[" + std::to_string(out.layers.size() - 1) + "].activation",
-                      std::string("'") + activation_name(required) + "' with loss '" + loss_name(out.loss) + "'",
-                      layers.Get(static_cast<std::uint32_t>(out.layers.size() - 1)).As<Napi::Object>().Get("activation"));
-  }
+  parse_threads(value, plan, layers, out);
+  return out;
+}
+
+ModelPlan parse_model_plan(const Napi::Value& value) {
+  const Napi::Object plan = expect_object(value, "plan");
+  ModelPlan out;
+  const Napi::Array layers = parse_layers_and_loss(value, plan, out);
+  parse_threads(value, plan, layers, out);
   return out;
 }
 

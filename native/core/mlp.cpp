@@ -16,7 +16,6 @@ namespace {
 
 // Largest step count a JS number holds exactly.
 constexpr std::uint64_t kMaxStep = std::uint64_t{1} << 53;
-constexpr std::size_t kMaxLayers = 4096;
 // The optimizer update is split across the pool only when it has this many parameters (a
 // split costs ~1-2 us with spinning workers) and only once the pool's workers exist (some
 // product was large enough to start them): a small network never starts a thread for it.
@@ -56,30 +55,11 @@ std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std:
 // --- plan -----------------------------------------------------------------------------------
 
 void validate_plan(const TrainerPlan& plan) {
-  const std::size_t count = plan.layers.size();
-  if (count < 1 || count > kMaxLayers) bad("1.." + std::to_string(kMaxLayers) + " layers", "plan.layers", std::to_string(count));
-  for (std::size_t i = 0; i < count; ++i) {
-    const LayerPlan& l = plan.layers[i];
-    const std::string name = "plan.layers[" + std::to_string(i) + "]";
-    if (l.inputs < 1 || l.inputs > kMaxElements) bad("an integer in 1..2^31", name + ".inputs", std::to_string(l.inputs));
-    if (l.units < 1 || l.units > kMaxElements) bad("an integer in 1..2^31", name + ".units", std::to_string(l.units));
-    if (i > 0 && l.inputs != plan.layers[i - 1].units) {
-      bad(std::to_string(plan.layers[i - 1].units) + " (the units of the layer before)", name + ".inputs",
-          std::to_string(l.inputs));
-    }
-  }
-  Activation required;
-  const Activation last = plan.layers.back().activation;
-  if (loss_required_activation(plan.loss, &required) && last != required) {
-    bad(std::string("'") + activation_name(required) + "' output activation with loss '" + loss_name(plan.loss) + "'",
-        "plan.layers[" + std::to_string(count - 1) + "].activation", std::string("'") + activation_name(last) + "'");
-  }
+  validate_layers(plan.layers, plan.loss);
   if (plan.batch_size < 1 || plan.batch_size > kMaxElements) {
     bad("an integer in 1..2^31", "plan.batchSize", std::to_string(plan.batch_size));
   }
-  if (plan.threads < 1 || plan.threads > kMaxThreads) {
-    bad("an integer in 1.." + std::to_string(kMaxThreads), "plan.threads", std::to_string(plan.threads));
-  }
+  validate_threads(plan.threads);
   validate_optimizer(plan.optimizer);
   const ParamLayout layout = param_layout(plan.layers);  // throws std::length_error when too large
   optimizer_state_size(plan.optimizer.kind, layout.size);
@@ -91,10 +71,11 @@ void validate_plan(const TrainerPlan& plan) {
 
 // --- construction ---------------------------------------------------------------------------
 
-Trainer::Trainer(const TrainerPlan& plan) : plan_(plan) {
+Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan) {
   validate_plan(plan_);
   layout_ = param_layout(plan_.layers);
-  pool_ = std::make_unique<ThreadPool>(plan_.threads);
+  pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
+                            : std::make_unique<ThreadPool>(plan_.threads);
   gemm_ = std::make_unique<GemmContext>(pool_.get());
   const std::size_t batch = plan_.batch_size;
   acts_.resize(plan_.layers.size());

@@ -1,8 +1,18 @@
 // The dense layer of the TS engine as a forward/backward pair on the flat parameter buffer.
 // Forward Z = A_prev W + b, A = f(Z); backward dW = A_prev^T dZ, db = column sums of dZ,
 // dA_prev = dZ W^T: the three products of backprop are one gemm with transpose flags each.
-import { activationBackward, biasActivationForward } from './activations.js';
+import { paramLayout } from '../../layout.js';
+import type { LayerPlan, LossName } from '../engine.js';
+import {
+  activationBackward,
+  activationCode,
+  biasActivationForward,
+  SIGMOID,
+  SOFTMAX,
+} from './activations.js';
+import { checkInteger } from './checks.js';
 import { gemm } from './gemm.js';
+import { BCE, CROSS_ENTROPY, lossCode } from './losses.js';
 
 /** Where one layer lives in the flat buffers (see lib/layout.ts) and how it activates. */
 export interface DenseLayer {
@@ -64,4 +74,36 @@ export function denseBackward(
   }
   // dA_prev = dZ W^T: (rows, units)(units, inputs)
   if (dPrev !== null) gemm(false, true, rows, layer.inputs, units, 1, dZ, 0, params, layer.w, 0, dPrev, 0);
+}
+
+/**
+ * The plan's layers resolved against the flat layout, checked (sizes, chaining, the output
+ * activation the loss needs, params' length); shared by the model and the trainer.
+ */
+export function denseLayers(
+  plan: { layers: readonly LayerPlan[]; loss: LossName },
+  params: Float32Array,
+): { layers: DenseLayer[]; size: number; loss: number } {
+  const n = plan.layers.length;
+  if (n === 0) throw new RangeError('Expected at least one layer in plan.layers');
+  const layout = paramLayout(plan.layers);
+  const layers = plan.layers.map((layer, l) => {
+    checkInteger(`plan.layers[${l}].inputs`, layer.inputs, 1);
+    checkInteger(`plan.layers[${l}].units`, layer.units, 1);
+    if (l > 0 && layer.inputs !== plan.layers[l - 1].units) {
+      throw new RangeError(`Expected plan.layers[${l}].inputs to equal the units of layer ${l - 1}`);
+    }
+    const { w, b } = layout.layers[l];
+    return { inputs: layer.inputs, units: layer.units, w, b, act: activationCode(layer.activation) };
+  });
+  if (params.length !== layout.size) {
+    throw new RangeError(`Expected params of length ${layout.size} but received length ${params.length}`);
+  }
+  const loss = lossCode(plan.loss);
+  const last = layers[n - 1];
+  if (loss === BCE && last.act !== SIGMOID) throw new RangeError('Loss bce needs a sigmoid output layer');
+  if (loss === CROSS_ENTROPY && last.act !== SOFTMAX) {
+    throw new RangeError('Loss cross-entropy needs a softmax output layer');
+  }
+  return { layers, size: layout.size, loss };
 }

@@ -1,13 +1,12 @@
 // The TS engine's trainer: batches, epochs, the forward/backward pass and the update, in place on
-// the network's params/state. Every workspace is allocated once in the constructor; the loops in
+// the network's params/state (inference alone is model.ts, without any of this). Every workspace is allocated once in the constructor; the loops in
 // trainEpochs / predict / evaluate allocate nothing (offsets instead of subarray views).
 
-import { paramLayout, stateSize } from '../../layout.js';
+import { stateSize } from '../../layout.js';
 import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
-import { activationCode, SIGMOID, SOFTMAX } from './activations.js';
 import { checkInteger, checkLength } from './checks.js';
-import { type DenseLayer, denseBackward, denseForward } from './dense.js';
-import { BCE, CROSS_ENTROPY, lossBackward, lossCode, lossForward, lossIsFused, lossIsSum } from './losses.js';
+import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
+import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
 import { countCorrect } from './metrics.js';
 import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate } from './optimizers.js';
 
@@ -40,30 +39,14 @@ export class TsTrainer implements Trainer {
   private disposed = false;
 
   constructor(plan: TrainerPlan, params: Float32Array, state: Float32Array) {
-    const n = plan.layers.length;
-    if (n === 0) throw new RangeError('Expected at least one layer in plan.layers');
+    if (plan.layers.length === 0) throw new RangeError('Expected at least one layer in plan.layers');
     checkInteger('plan.batchSize', plan.batchSize, 1);
-    const layout = paramLayout(plan.layers);
-    this.layers = plan.layers.map((layer, l) => {
-      checkInteger(`plan.layers[${l}].inputs`, layer.inputs, 1);
-      checkInteger(`plan.layers[${l}].units`, layer.units, 1);
-      if (l > 0 && layer.inputs !== plan.layers[l - 1].units) {
-        throw new RangeError(`Expected plan.layers[${l}].inputs to equal the units of layer ${l - 1}`);
-      }
-      const { w, b } = layout.layers[l];
-      return { inputs: layer.inputs, units: layer.units, w, b, act: activationCode(layer.activation) };
-    });
-    if (params.length !== layout.size) {
-      throw new RangeError(`Expected params of length ${layout.size} but received length ${params.length}`);
-    }
+    const resolved = denseLayers(plan, params);
+    const layout = { size: resolved.size };
+    this.layers = resolved.layers;
     checkLength('state', state, stateSize(plan.optimizer.kind, layout.size));
-    this.loss = lossCode(plan.loss);
-    const last = this.layers[n - 1];
-    if (this.loss === BCE && last.act !== SIGMOID)
-      throw new RangeError('Loss bce needs a sigmoid output layer');
-    if (this.loss === CROSS_ENTROPY && last.act !== SOFTMAX) {
-      throw new RangeError('Loss cross-entropy needs a softmax output layer');
-    }
+    this.loss = resolved.loss;
+    const last = this.layers[this.layers.length - 1];
     this.params = params;
     this.state = state;
     this.inputs = this.layers[0].inputs;
