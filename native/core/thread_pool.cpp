@@ -1,5 +1,5 @@
-// ThreadPool: size() - 1 worker threads, started by the first run() (never by the constructor),
-// handed one job at a time. Handoff is spin-then-sleep: a worker that just finished spins
+// ThreadPool: worker threads shared by every handle on them, started by the first run() that
+// needs them (never by a constructor), handed one job at a time. Handoff is spin-then-sleep: a worker that just finished spins
 // briefly on the job generation (so the back-to-back products of a training step cost no futex
 // wake-up), then sleeps on a condition variable (so an idle pool burns no CPU). Inside a session
 // (a train_epochs call) workers spin until the session ends instead, yielding now and then so
