@@ -42,9 +42,9 @@ export class TsTrainer implements Trainer {
     if (plan.layers.length === 0) throw new RangeError('Expected at least one layer in plan.layers');
     checkInteger('plan.batchSize', plan.batchSize, 1);
     const resolved = denseLayers(plan, params);
-    const layout = { size: resolved.size };
+    const size = resolved.size; // parameters, in the flat layout
     this.layers = resolved.layers;
-    checkLength('state', state, stateSize(plan.optimizer.kind, layout.size));
+    checkLength('state', state, stateSize(plan.optimizer.kind, size));
     this.loss = resolved.loss;
     const last = this.layers[this.layers.length - 1];
     this.params = params;
@@ -54,7 +54,7 @@ export class TsTrainer implements Trainer {
     this.maxBatch = plan.batchSize;
     this.fused = lossIsFused(this.loss);
     this.weightDecay = plan.optimizer.weightDecay;
-    this.opt = createOptimizerState(plan.optimizer, layout.size);
+    this.opt = createOptimizerState(plan.optimizer, size);
     const B = plan.batchSize;
     let widest = 0;
     for (const layer of this.layers) {
@@ -64,7 +64,7 @@ export class TsTrainer implements Trainer {
     this.logits = this.fused ? new Float32Array(B * this.outputs) : null;
     this.dCur = new Float32Array(B * widest);
     this.dNext = new Float32Array(B * widest);
-    this.grad = new Float32Array(layout.size);
+    this.grad = new Float32Array(size);
     this.xb = new Float32Array(B * this.inputs);
     this.yb = new Float32Array(B * this.outputs);
   }
