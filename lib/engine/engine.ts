@@ -123,7 +123,7 @@ export interface ModelPlan {
  * of 8 rows, up to one block. Both engines apply this rule (native/core/model.hpp).
  */
 export const INFERENCE_BLOCK_ROWS = 256;
-export const INFERENCE_WORKSPACE_SHARE = 32;
+export const INFERENCE_WORKSPACE_SHARE = 64;
 export const INFERENCE_WORKSPACE_FLOOR = 65536;
 
 /** The forward pass over the params given at creation (read in place on every call). */

@@ -25,7 +25,7 @@ constexpr std::size_t kInferenceBlockRows = 256;
 // A Model's workspaces stay within params / kInferenceWorkspaceShare floats (or
 // kInferenceWorkspaceFloor floats for small networks, where a block of rows costs nothing):
 // the block shrinks below kInferenceBlockRows on wide networks. Mirrors lib/engine/ts/model.ts.
-constexpr std::size_t kInferenceWorkspaceShare = 32;
+constexpr std::size_t kInferenceWorkspaceShare = 64;
 constexpr std::size_t kInferenceWorkspaceFloor = std::size_t{1} << 16;
 
 struct ModelPlan {
