@@ -59,7 +59,7 @@ export function checkTargets(results: WorkloadResult[], quick: boolean): Target[
   for (const c of ['network-one', 'engine-one']) {
     const v = at('predict', c, 'native-1t');
     out.push({
-      target: `predict one sample < 5 us on native (${c === 'network-one' ? 'Network.predict' : 'trainer.predict'}, native-1t)`,
+      target: `predict one sample < 5 us on native (${c === 'network-one' ? 'Network.predict' : 'model.predict'}, native-1t)`,
       measured: show(v, 'us'),
       verdict: verdict(v === null ? null : v < 5),
     });

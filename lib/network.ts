@@ -3,7 +3,7 @@
 // changes. The fit loop lives in train.ts, data checks in fit-data.ts, weights as arrays in
 // weights.ts, serialization in serialize.ts and io/.
 import { assertIdle, assertReadable, type Busy } from './busy.js';
-import type { EngineName, LossName, Trainer } from './engine/engine.js';
+import type { EngineName, InferenceModel, LossName, ModelPlan, Trainer } from './engine/engine.js';
 import { layerPlans, type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
@@ -24,9 +24,6 @@ import { allocate, checkClassNames, checkParameters, type LayerWeights, layerWei
 export type { Evaluation } from './outputs.js';
 export type { LayerWeights } from './weights.js';
 
-/** Rows per engine call when predicting or evaluating. */
-const INFERENCE_BLOCK = 256;
-
 export class Network {
   /** The seed that drew the initial weights and drives every shuffle. */
   readonly seed: number;
@@ -40,6 +37,8 @@ export class Network {
   private readonly engineImpl;
   private readonly shuffleRandom: Random;
   private readonly trainers = new Map<number, Trainer>();
+  /** predict / evaluate run here: forward workspaces only, created on the first call. */
+  private model: InferenceModel | null = null;
   private step = 0;
   private scaling: InputScaling | null = null;
   private names: string[] | null = null;
@@ -191,6 +190,8 @@ export class Network {
     this.checkIdle('dispose');
     for (const trainer of this.trainers.values()) trainer.dispose();
     this.trainers.clear();
+    this.model?.dispose();
+    this.model = null;
   }
 
   /** Architecture, optimizer settings and state, and weights as plain JSON (exact float32 values). */
@@ -285,13 +286,7 @@ export class Network {
     const existing = this.trainers.get(batchSize);
     if (existing) return existing;
     const trainer = this.engineImpl.createTrainer(
-      {
-        layers: layerPlans(this.spec.layers),
-        loss: this.loss,
-        optimizer: this.spec.optimizer,
-        batchSize,
-        threads: this.spec.threads ?? 0,
-      },
+      { ...this.modelPlan(), optimizer: this.spec.optimizer, batchSize },
       this.params,
       this.state,
     );
@@ -304,15 +299,25 @@ export class Network {
     return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling: this.scaling };
   }
 
+  /** The one inference model of this network (any number of rows, no trainer involved). */
+  private inference(): InferenceModel {
+    this.model ??= this.engineImpl.createModel(this.modelPlan(), this.params);
+    return this.model;
+  }
+
+  private modelPlan(): ModelPlan {
+    return { layers: layerPlans(this.spec.layers), loss: this.loss, threads: this.spec.threads ?? 0 };
+  }
+
   private predictMatrix(m: Matrix): Float32Array {
     const out = new Float32Array(m.rows * this.outputs);
-    this.trainer(INFERENCE_BLOCK).predict(m.data, m.rows, out);
+    this.inference().predict(m.data, m.rows, out);
     return out;
   }
 
   private evaluateMatrix(m: Matrix, Y: Float32Array): Evaluation {
     const out = new Float32Array(m.rows * this.outputs);
-    const loss = this.trainer(INFERENCE_BLOCK).evaluate(m.data, Y, m.rows, out);
+    const loss = this.inference().evaluate(m.data, Y, m.rows, out);
     return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
   }
 

@@ -6,12 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import type { Engine, OptimizerPlan, TrainerPlan } from '../lib/engine/engine.js';
+import type { Engine, ModelPlan, OptimizerPlan, TrainerPlan } from '../lib/engine/engine.js';
 import { paramLayout, stateSize } from '../lib/engine/layout.js';
 import {
   adaptAddon,
   addonPath,
   type NativeAddon,
+  type NativeModel,
   nativeEngine,
   nativeStatus,
   packageRoot,
@@ -187,6 +188,68 @@ describe.skipIf(!status.available)(`native addon (${status.reason})`, () => {
     expect(Array.from(params)).toEqual(Array.from(p.params));
     expect(state.every((v) => v === 0)).toBe(true);
     expect(train(...good)).toBe(6);
+  });
+
+  test('new Model rejects bad plans and params; predict / evaluate check their arguments; dispose is final', () => {
+    const { p, plan, params, trainer } = setup();
+    const modelPlan: ModelPlan = { layers: plan.layers, loss: plan.loss, threads: 2 };
+    const M = addon!.Model as unknown as new (...args: Args) => NativeModel;
+    const withPlan = (edit: (p: ModelPlan) => void) => {
+      const copy = structuredClone(modelPlan);
+      edit(copy);
+      return copy;
+    };
+    expect(() => (M as unknown as (...a: Args) => unknown)(modelPlan, params)).toThrow(TypeError);
+    expect(() => new M(modelPlan)).toThrow(/Expected 2 arguments/);
+    expectRejects(
+      (...a: Args) => new M(...a),
+      [modelPlan, params],
+      [
+        [0, null, TypeError, /an object for plan/],
+        [0, withPlan((m) => (m.layers = [])), RangeError, /plan.layers/],
+        [0, withPlan((m) => (m.layers[1].inputs = 4)), RangeError, /plan.layers\[1\].inputs/],
+        [0, withPlan((m) => Object.assign(m, { loss: 'hinge' })), RangeError, /plan.loss/],
+        [
+          0,
+          withPlan((m) => Object.assign(m, { loss: 'cross-entropy' })),
+          RangeError,
+          /'softmax' with loss 'cross-entropy'/,
+        ],
+        [0, withPlan((m) => (m.threads = 1000)), RangeError, /threads/],
+        [0, withPlan((m) => (m.threads = '2' as never)), TypeError, /threads/],
+        [1, new Float64Array(params.length), TypeError, /Float32Array for params/],
+        [1, f32(params.length + 1), RangeError, /params/],
+      ],
+    );
+    const model = new M(modelPlan, params);
+    expect(model.workspaceBytes()).toBe(0);
+    const predict = model.predict.bind(model) as unknown as (...a: Args) => void;
+    expectRejects(
+      predict,
+      [p.X, 10, f32(20)],
+      [
+        [0, new Float64Array(30), TypeError, /Float32Array for X/],
+        [0, p.X.subarray(1), RangeError, /for X/],
+        [0, detached(), TypeError, /detached/],
+        [1, Number.NaN, RangeError, /rows/],
+        [1, 2 ** 40, RangeError, /rows/],
+        [2, f32(19), RangeError, /for out/],
+      ],
+    );
+    expect(() => model.evaluate(p.X, p.Y, 10.5, f32(20))).toThrow(/rows/);
+    expect(model.workspaceBytes()).toBe(0); // failed calls allocate nothing
+    const out = f32(20);
+    const want = f32(20);
+    model.predict(p.X, 10, out);
+    trainer.predict(p.X, 10, want);
+    expect(out).toEqual(want);
+    expect(model.evaluate(p.X, p.Y, 10, out)).toBe(trainer.evaluate(p.X, p.Y, 10, want));
+    expect(model.workspaceBytes()).toBeGreaterThan(0);
+    model.dispose();
+    model.dispose();
+    expect(model.workspaceBytes()).toBe(0);
+    expect(() => model.predict(p.X, 10, out)).toThrow(/model is disposed: cannot call predict/);
+    expect(() => model.evaluate(p.X, p.Y, 10, out)).toThrow(/disposed/);
   });
 
   test('predict / evaluate / dispose check their arguments; dispose is final and safe twice', () => {

@@ -229,7 +229,8 @@ const sgd = { name: 'sgd', learningRate: 0.1 };
 const cases = {
   // 2^20 x 255 + 255 parameters: just under the 2^28 cap; 1 GiB of weights, 2 GiB of adam state
   nearCapAdam: (engine) => new Network({ inputs: 1 << 20, layers: [{ units: 255, activation: 'sigmoid' }], seed: 1, engine }),
-  // few parameters, but a 2^20-unit layer: inference workspaces of 256 rows x 2^20 floats
+  // few parameters, but a 2^20-unit layer: a trainer's workspaces of 512 rows x 2^20 floats do
+  // not fit; predict's inference model holds one row (block rows shrink on wide layers): it fits
   wideLayer: (engine) =>
     new Network({ inputs: 1, layers: [{ units: 1 << 20, activation: 'relu' }, { units: 1, activation: 'sigmoid' }], optimizer: sgd, seed: 1, engine })
       .predict(new Float32Array(1)),
@@ -332,9 +333,9 @@ describe.skipIf(!prlimit)('allocation failure (address space capped with prlimit
         expect(adam.message).toMatch(
           /^Could not allocate (267387135 floats for the network's parameters|534774270 floats for the network's optimizer state)$/,
         );
-        const wide = byCase.get(`${engine} wideLayer`)!;
+        expect(byCase.get(`${engine} wideLayer`)?.ok, 'predict needs no training workspaces').toBe(true);
         const fit = byCase.get(`${engine} wideFit`)!;
-        for (const o of [wide, fit]) {
+        for (const o of [fit]) {
           expect(o.ok, JSON.stringify(o)).toBeUndefined();
           if (engine === 'native') {
             expect(o.type).toBe('Error');

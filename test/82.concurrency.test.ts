@@ -319,6 +319,52 @@ describe.each(engineNames)('concurrency on the %s engine', (engine) => {
     await alone.fit(b.X, b.y, b.fit);
     expect(copy.getParameters()).toEqual(alone.getParameters());
   });
+
+  // Products large enough to split across threads (batch 64 x 128 x 128): on the native engine
+  // the isolate's one thread pool serves both fits and the predicts, taking turns per parallel
+  // region; turns change nothing in the arithmetic.
+  it('two fits with parallel products and a predict on a third network at once each match running alone', async () => {
+    const wide = (seed: number, threads: number): NetworkOptions => ({
+      inputs: 32,
+      layers: [
+        { units: 128, activation: 'relu' },
+        { units: 128, activation: 'tanh' },
+        { units: 10, activation: 'softmax' },
+      ],
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      seed,
+      engine,
+      threads,
+    });
+    const rows = 256;
+    const X = Float32Array.from({ length: rows * 32 }, (_, j) => Math.sin(j * 0.37));
+    const y = Array.from({ length: rows }, (_, r) => (r * 7) % 10);
+    const fit = { epochs: 3, batchSize: 64 };
+    const options = [wide(1, 2), wide(2, 3)];
+    const alone: Float32Array[] = [];
+    for (const o of options) {
+      const net = new Network(o);
+      await net.fit(X, y, fit);
+      alone.push(net.getParameters());
+    }
+    const server = new Network(wide(3, 2));
+    const want = server.predict(X);
+    const nets = options.map((o) => new Network(o));
+    const running = Promise.all(nets.map((net) => net.fit(X, y, fit)));
+    let predicts = 0;
+    let settled = false;
+    running.then(() => {
+      settled = true;
+    });
+    while (!settled) {
+      expect(server.predict(X)).toEqual(want);
+      predicts++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await running;
+    expect(predicts).toBeGreaterThan(0);
+    nets.forEach((net, i) => expect(net.getParameters(), `network ${i}`).toEqual(alone[i]));
+  });
 });
 
 // Weights read while a native chunk runs on another thread would copy a buffer being written:

@@ -11,7 +11,8 @@ import { engineNames } from './helpers/engine-names.js';
 const LIB = new URL('../lib/index.ts', import.meta.url).href;
 const TSX = new URL('../node_modules/tsx/dist/esm/api/index.mjs', import.meta.url).href;
 
-// Runs in the worker: registers tsx (to import lib/*.ts), trains, posts the parameters.
+// Runs in the worker: registers tsx (to import lib/*.ts), trains, posts the parameters and a
+// predict on the training rows (each worker's own addon instance and thread pool).
 const CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
@@ -21,7 +22,8 @@ const { parentPort, workerData } = require('node:worker_threads');
   const net = new Network(options);
   parentPort.postMessage({ started: true });
   const history = await net.fit(new Float32Array(X), y, fit);
-  parentPort.postMessage({ params: Array.from(net.getParameters()), loss: history.loss, engine: net.engine });
+  const predicted = Array.from(net.predict(new Float32Array(X)));
+  parentPort.postMessage({ params: Array.from(net.getParameters()), loss: history.loss, predicted, engine: net.engine });
 })().catch((error) => parentPort.postMessage({ error: String(error && error.stack || error) }));`;
 
 function problem(engine: string, seed: number) {
@@ -45,6 +47,7 @@ function problem(engine: string, seed: number) {
 interface Result {
   params: number[];
   loss: number[];
+  predicted: number[];
   engine: string;
 }
 
@@ -67,7 +70,7 @@ function runWorker(data: object): { worker: Worker; started: Promise<void>; resu
 }
 
 describe.each(engineNames)('the public API in worker_threads on the %s engine', (engine) => {
-  it('three workers training at once each match the main thread bit for bit', async () => {
+  it('three workers training and predicting at once each match the main thread bit for bit', async () => {
     const seeds = [1, 2, 3];
     const runs = seeds.map((seed) => runWorker(problem(engine, seed)));
     const results = await Promise.all(runs.map((r) => r.result));
@@ -79,6 +82,7 @@ describe.each(engineNames)('the public API in worker_threads on the %s engine', 
       expect(results[i].engine).toBe(engine);
       expect(results[i].loss).toEqual(history.loss);
       expect(Float32Array.from(results[i].params)).toEqual(net.getParameters());
+      expect(Float32Array.from(results[i].predicted)).toEqual(net.predict(new Float32Array(p.X)));
     });
   });
 });

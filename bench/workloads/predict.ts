@@ -1,6 +1,6 @@
 // Inference latency and throughput of 784-128-10: one sample (us/call, median over many calls)
 // and batches of 1024 (samples/s; 256 in quick mode), through the public API (Network.predict with a Float32Array;
-// tfjs model.predict + dataSync) and the engine's trainer.predict directly. Outputs are checked
+// tfjs model.predict + dataSync) and the engine's inference model (Engine.createModel) directly. Outputs are checked
 // against a float64 forward pass before timing.
 
 import type * as TF from '@tensorflow/tfjs';
@@ -33,7 +33,7 @@ const TOLERANCE = 1e-5;
 const batchRows = (quick: boolean): number => (quick ? 256 : 1024);
 
 const predictCase = (level: 'network' | 'engine', rows: number): CaseSpec => {
-  const api = level === 'network' ? 'predict' : 'trainer.predict';
+  const api = level === 'network' ? 'predict' : 'model.predict';
   return rows === 1
     ? {
         id: `${level}-one`,
@@ -132,17 +132,14 @@ export const predict: Workload = {
     }
 
     const params = init.slice();
-    const trainer = subject.engine.createTrainer(
-      mlpPlan(Math.max(rows, CHECK_ROWS), subject.threads),
-      params,
-      new Float32Array(0),
-    );
+    const { layers, loss, threads } = mlpPlan(1, subject.threads);
+    const model = subject.engine.createModel({ layers, loss, threads }, params);
     const out = new Float32Array(Math.max(rows, CHECK_ROWS) * MLP_CLASSES);
-    trainer.predict(head, CHECK_ROWS, out);
-    const check = checkOutputs('trainer.predict', init, X, out);
+    model.predict(head, CHECK_ROWS, out);
+    const check = checkOutputs('model.predict', init, X, out);
     if (!check.passed) return { status: 'failed', reason: `wrong result: ${check.detail}` };
-    const { perCall } = measureSync(() => trainer.predict(input, rows, out), ctx.budget);
-    trainer.dispose();
+    const { perCall } = measureSync(() => model.predict(input, rows, out), ctx.budget);
+    model.dispose();
     return { status: 'ok', values: toValue(perCall), check, info: { includes: 'preallocated output' } };
   },
 };

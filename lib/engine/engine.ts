@@ -104,7 +104,44 @@ export interface TrainChunk {
   correct?: Float64Array | null;
 }
 
-export interface Trainer {
+/** What an inference model needs: the network's shape and loss, nothing of training. */
+export interface ModelPlan {
+  layers: LayerPlan[];
+  /** The loss evaluate reports. */
+  loss: LossName;
+  /** Most threads one product may use (native only; 0 = one per hardware thread). */
+  threads: number;
+}
+
+/**
+ * Most rows one forward block of an inference model holds. A model's workspaces (per row: two
+ * buffers as wide as the widest hidden layer, and the output logits) stay within
+ * max(parameters / INFERENCE_WORKSPACE_SHARE, INFERENCE_WORKSPACE_FLOOR) floats: a wide network
+ * runs blocks of fewer rows (at least 1). They are sized for the rows actually asked, in steps
+ * of 8 rows, up to one block. Both engines apply this rule (native/core/model.hpp).
+ */
+export const INFERENCE_BLOCK_ROWS = 256;
+export const INFERENCE_WORKSPACE_SHARE = 64;
+export const INFERENCE_WORKSPACE_FLOOR = 65536;
+
+/** The forward pass over the params given at creation (read in place on every call). */
+export interface Forward {
+  /** Forward pass only: out is (rows, outputs). */
+  predict(X: Float32Array, rows: number, out: Float32Array): void;
+  /** Forward pass into out, returns the loss of (X, Y) as trainEpochs defines it. */
+  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  /** Releases workspaces; unusable afterwards. Safe to call twice. */
+  dispose(): void;
+}
+
+/** Inference only: forward workspaces, no gradients or optimizer state. */
+export interface InferenceModel extends Forward {
+  /** Bytes of the workspaces allocated so far (grows with the rows asked, up to a block). */
+  workspaceBytes(): number;
+}
+
+/** Adds gradients, backward workspaces (sized for plan.batchSize) and the optimizer update. */
+export interface Trainer extends Forward {
   /**
    * True when trainEpochsAsync runs on another thread (the params and state are written off the
    * event loop until it settles); false when it runs on the calling thread.
@@ -114,12 +151,6 @@ export interface Trainer {
   trainEpochs(chunk: TrainChunk): number;
   /** Same as trainEpochs, off the calling thread where the engine can (native). */
   trainEpochsAsync(chunk: TrainChunk): Promise<number>;
-  /** Forward pass only: out is (rows, outputs). */
-  predict(X: Float32Array, rows: number, out: Float32Array): void;
-  /** Forward pass into out, returns the loss of (X, Y) as trainEpochs defines it. */
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
-  /** Releases workspaces; the trainer is unusable afterwards. Safe to call twice. */
-  dispose(): void;
 }
 
 export interface Engine {
@@ -141,6 +172,8 @@ export interface Engine {
     beta: number,
     C: Float32Array,
   ): void;
+  /** params: the network's flat parameters, read in place. */
+  createModel(plan: ModelPlan, params: Float32Array): InferenceModel;
   /** params: the network's flat parameters; state: optimizer state (see TrainerPlan). */
   createTrainer(plan: TrainerPlan, params: Float32Array, state: Float32Array): Trainer;
 }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Engine, TrainChunk, Trainer, TrainerPlan } from './engine.js';
+import type { Engine, InferenceModel, ModelPlan, TrainChunk, Trainer, TrainerPlan } from './engine.js';
 
 /** What the addon's info() reports. */
 export interface NativeInfo {
@@ -43,10 +43,19 @@ export interface NativeTrainer {
   dispose(): void;
 }
 
+/** The addon's inference model (native/addon/model_binding.cpp). */
+export interface NativeModel {
+  predict(X: Float32Array, rows: number, out: Float32Array): void;
+  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  workspaceBytes(): number;
+  dispose(): void;
+}
+
 /** The addon's surface: what require('fastmlp.node') returns. Tests may fake it. */
 export interface NativeAddon {
   gemm: Engine['gemm'];
   info(): NativeInfo;
+  Model: new (plan: ModelPlan, params: Float32Array) => NativeModel;
   Trainer: new (plan: TrainerPlan, params: Float32Array, state: Float32Array) => NativeTrainer;
 }
 
@@ -73,6 +82,15 @@ export function adaptAddon(addon: NativeAddon): Engine {
     name: 'native',
     gemm(transA, transB, m, n, k, alpha, A, B, beta, C) {
       addon.gemm(transA, transB, m, n, k, alpha, A, B, beta, C);
+    },
+    createModel(plan, params): InferenceModel {
+      const m = new addon.Model(plan, params);
+      return {
+        predict: (X, rows, out) => m.predict(X, rows, out),
+        evaluate: (X, Y, rows, out) => m.evaluate(X, Y, rows, out),
+        workspaceBytes: () => m.workspaceBytes(),
+        dispose: () => m.dispose(),
+      };
     },
     createTrainer(plan, params, state): Trainer {
       const t = new addon.Trainer(plan, params, state);

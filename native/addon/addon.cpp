@@ -1,4 +1,4 @@
-// The fastmlp addon's entry: registers gemm, info and the Trainer class, nothing else.
+// The fastmlp addon's entry: registers gemm, info and the Model and Trainer classes, nothing else.
 // Context-aware through Napi::Addon (instance data per environment), so it loads in any number
 // of worker_threads.
 #include "addon.hpp"
@@ -11,7 +11,8 @@ class FastmlpAddon : public Napi::Addon<FastmlpAddon> {
     DefineAddon(exports, {
                              InstanceMethod("gemm", &FastmlpAddon::CallGemm, napi_enumerable),
                              InstanceMethod("info", &FastmlpAddon::CallInfo, napi_enumerable),
-                             InstanceValue("Trainer", define_trainer_class(env), napi_enumerable),
+                             InstanceValue("Model", define_model_class(env, &data), napi_enumerable),
+                             InstanceValue("Trainer", define_trainer_class(env, &data), napi_enumerable),
                          });
   }
 

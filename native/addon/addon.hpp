@@ -12,8 +12,13 @@
 
 namespace fastmlp::addon {
 
-// Per-environment state: the gemm binding's context, created on its first call.
+// Per-environment state. pool: the isolate's one set of worker threads (started lazily, up to
+// the most threads any call asks), which every Model, Trainer and the gemm binding borrow
+// through a handle capped at their own thread count; regions of concurrent callers take turns
+// (thread_pool.hpp). gemm_pool / gemm_context: the gemm binding's, created on its first call.
 struct InstanceData {
+  InstanceData() : pool(std::make_unique<ThreadPool>(kMaxThreads)) {}
+  std::unique_ptr<ThreadPool> pool;
   std::unique_ptr<ThreadPool> gemm_pool;
   std::unique_ptr<GemmContext> gemm_context;
 };
@@ -25,9 +30,13 @@ std::size_t default_threads();
 Napi::Value Gemm(const Napi::CallbackInfo& info, InstanceData& data);
 // info_binding.cpp: info() -> { kernel, defaultThreads, version }
 Napi::Value Info(const Napi::CallbackInfo& info);
-// trainer_plan.cpp: a plain-object TrainerPlan (lib/engine/engine.ts) checked field by field.
+// trainer_plan.cpp: a plain-object TrainerPlan / ModelPlan (lib/engine/engine.ts) checked field
+// by field.
 TrainerPlan parse_plan(const Napi::Value& value);
-// trainer_binding.cpp: the Trainer class.
-Napi::Function define_trainer_class(Napi::Env env);
+ModelPlan parse_model_plan(const Napi::Value& value);
+// trainer_binding.cpp: the Trainer class; model_binding.cpp: the Model class. Both borrow
+// data's pool (data outlives neither: a handle keeps the workers alive).
+Napi::Function define_trainer_class(Napi::Env env, InstanceData* data);
+Napi::Function define_model_class(Napi::Env env, InstanceData* data);
 
 }  // namespace fastmlp::addon

@@ -1,5 +1,6 @@
 // gemm(transA, transB, m, n, k, alpha, A, B, beta, C): the core sgemm on Float32Arrays, zero-copy
 // (C is written in place). Checks every argument; shapes as Engine.gemm in lib/engine/engine.ts.
+#include <algorithm>
 #include <string>
 #include <thread>
 
@@ -34,7 +35,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info, InstanceData& data) {
   if (m == 0 || n == 0) return env.Undefined();
   call_core(env, [&] {
     if (!data.gemm_context) {
-      data.gemm_pool = std::make_unique<ThreadPool>(default_threads());
+      data.gemm_pool = std::make_unique<ThreadPool>(*data.pool, std::min(default_threads(), kMaxThreads));
       data.gemm_context = std::make_unique<GemmContext>(data.gemm_pool.get());
     }
     sgemm(*data.gemm_context, transA, transB, m, n, k, alpha, A.data, B.data, beta, C.data);

@@ -221,4 +221,39 @@ Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message
   return Napi::Error::New(env, message);
 }
 
+// --- the success path of predict, without building strings ---
+
+// The span of a Float32Array whose buffer is live and which holds at most 2^31 elements, read
+// with one napi_get_typedarray_info; false for anything else (not a typed array, another kind,
+// detached, too long, a napi failure), where the caller falls back to the full guards, which
+// throw the usual errors. Builds no strings.
+bool quick_float32_array(napi_env env, napi_value value, Span<float>* out) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
+  napi_typedarray_type type;
+  std::size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  std::size_t byte_offset = 0;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &byte_offset) != napi_ok) return false;
+  if (type != napi_float32_array || length > kMaxElements) return false;
+  bool detached = true;
+  if (napi_is_detached_arraybuffer(env, buffer, &detached) != napi_ok || detached) return false;
+  out->data = length == 0 ? nullptr : static_cast<float*>(data);
+  out->size = length;
+  return true;
+}
+
+// rows for predict: an integer number in [0, 2^31]; false otherwise (full guard then throws).
+bool quick_rows(napi_env env, napi_value value, std::size_t* rows) {
+  double d = 0.0;
+  if (napi_get_value_double(env, value, &d) != napi_ok) return false;  // not a number
+  if (!(d >= 0.0 && d <= static_cast<double>(kMaxElements)) || static_cast<double>(static_cast<std::size_t>(d)) != d) {
+    return false;
+  }
+  *rows = static_cast<std::size_t>(d);
+  return true;
+}
+
+
 }  // namespace fastmlp::addon

@@ -71,6 +71,13 @@ void expect_at_least(const Napi::Value& array, Span<T>* span, std::size_t needed
 // Runs a call into the core and turns its exceptions into JS errors: invalid_argument,
 // out_of_range, length_error -> RangeError; bad_alloc -> Error("out of memory ..."); anything
 // else -> Error. Napi::Error passes through.
+// The success path of predict builds no string: these answer the guards' questions with a bool
+// (false: the caller falls back to the guards, which throw the usual errors).
+// A live Float32Array of at most 2^31 elements.
+bool quick_float32_array(napi_env env, napi_value value, Span<float>* out);
+// An integer number in [0, 2^31].
+bool quick_rows(napi_env env, napi_value value, std::size_t* rows);
+
 template <class Fn>
 auto call_core(Napi::Env env, Fn&& fn) -> decltype(fn());
 
@@ -78,6 +85,13 @@ auto call_core(Napi::Env env, Fn&& fn) -> decltype(fn());
 enum class ErrorKind { none, range, memory, other };
 ErrorKind classify_current_exception(std::string* message);
 Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message);
+
+// The success path of predict builds no string: these answer the guards' questions with a bool
+// (false: the caller falls back to the guards, which throw the usual errors).
+// A live Float32Array of at most 2^31 elements.
+bool quick_float32_array(napi_env env, napi_value value, Span<float>* out);
+// An integer number in [0, 2^31].
+bool quick_rows(napi_env env, napi_value value, std::size_t* rows);
 
 template <class Fn>
 auto call_core(Napi::Env env, Fn&& fn) -> decltype(fn()) {

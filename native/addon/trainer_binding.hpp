@@ -12,6 +12,8 @@
 
 namespace fastmlp::addon {
 
+struct InstanceData;
+
 // One train_epochs call, fully checked, built on the main thread. Execute of the async worker
 // touches only this (the pointers stay valid: the worker holds references to every array).
 struct TrainJob {
@@ -35,7 +37,7 @@ struct TrainJob {
 
 class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
  public:
-  static Napi::Function Define(Napi::Env env);
+  static Napi::Function Define(Napi::Env env, InstanceData* data);
   explicit TrainerWrap(const Napi::CallbackInfo& info);
 
   // Called on the main thread when an async train settles.

@@ -33,11 +33,12 @@ std::size_t expect_count(const Napi::Value& value, const std::string& name, cons
   return static_cast<std::size_t>(expect_in_range(value, name, range));
 }
 
-}  // namespace
-
-TrainerPlan parse_plan(const Napi::Value& value) {
-  const Napi::Object plan = expect_object(value, "plan");
-  TrainerPlan out;
+// The fields a ModelPlan and a TrainerPlan share: layers and loss (read here; *params_out gets
+// the parameter count) and threads (by parse_threads, after the trainer's own fields, keeping
+// the order in which errors are found).
+template <class Plan>
+Napi::Array parse_layers_and_loss(const Napi::Value& value, const Napi::Object& plan, Plan& out,
+                                  std::size_t* params_out) {
   const Napi::Array layers = expect_array(plan.Get("layers"), "plan.layers");
   if (!contract::in_range(contract::kLayerCount, layers.Length())) {
     throw_range_error(value.Env(), "plan.layers", std::string("an array of ") + contract::kLayerCount.expected,
@@ -62,18 +63,15 @@ TrainerPlan parse_plan(const Napi::Value& value) {
     out.layers.push_back(lp);
   }
   out.loss = expect_name<Loss>(plan.Get("loss"), "plan.loss", contract::kLossNames, contract::kLossCount);
-  const Napi::Object opt = expect_object(plan.Get("optimizer"), "plan.optimizer");
-  out.optimizer.kind = expect_name<OptimizerKind>(opt.Get("kind"), "plan.optimizer.kind", contract::kOptimizerNames,
-                                                  contract::kOptimizerCount);
-  out.optimizer.learning_rate = expect_in_range(opt.Get("learningRate"), "plan.optimizer.learningRate",
-                                                contract::kLearningRate);
-  out.optimizer.momentum = expect_in_range(opt.Get("momentum"), "plan.optimizer.momentum", contract::kMomentum);
-  out.optimizer.beta1 = expect_in_range(opt.Get("beta1"), "plan.optimizer.beta1", contract::kBeta1);
-  out.optimizer.beta2 = expect_in_range(opt.Get("beta2"), "plan.optimizer.beta2", contract::kBeta2);
-  out.optimizer.epsilon = expect_in_range(opt.Get("epsilon"), "plan.optimizer.epsilon", contract::kEpsilon);
-  out.optimizer.weight_decay =
-      expect_in_range(opt.Get("weightDecay"), "plan.optimizer.weightDecay", contract::kWeightDecay);
-  out.batch_size = expect_count(plan.Get("batchSize"), "plan.batchSize", contract::kBatchSize);
+  *params_out = params;
+  return layers;
+}
+
+// After the plan's own fields: threads, the output activation the loss needs, and the parameter
+// cap (checked last, as lib/engine/ts/checks.ts does).
+template <class Plan>
+void parse_threads(const Napi::Value& value, const Napi::Object& plan, const Napi::Array& layers, std::size_t params,
+                   Plan& out) {
   // threads 0 means "the default": one per hardware thread.
   out.threads = expect_count(plan.Get("threads"), "plan.threads", contract::kPlanThreads);
   if (out.threads == 0) out.threads = std::min(default_threads(), contract::kMaxThreads);
@@ -87,6 +85,37 @@ TrainerPlan parse_plan(const Napi::Value& value) {
     throw_range_error(value.Env(), "plan.layers", contract::kParams.expected,
                       Napi::Number::New(value.Env(), static_cast<double>(params)));
   }
+}
+
+}  // namespace
+
+TrainerPlan parse_plan(const Napi::Value& value) {
+  const Napi::Object plan = expect_object(value, "plan");
+  TrainerPlan out;
+  std::size_t params = 0;
+  const Napi::Array layers = parse_layers_and_loss(value, plan, out, &params);
+  const Napi::Object opt = expect_object(plan.Get("optimizer"), "plan.optimizer");
+  out.optimizer.kind = expect_name<OptimizerKind>(opt.Get("kind"), "plan.optimizer.kind", contract::kOptimizerNames,
+                                                  contract::kOptimizerCount);
+  out.optimizer.learning_rate = expect_in_range(opt.Get("learningRate"), "plan.optimizer.learningRate",
+                                                contract::kLearningRate);
+  out.optimizer.momentum = expect_in_range(opt.Get("momentum"), "plan.optimizer.momentum", contract::kMomentum);
+  out.optimizer.beta1 = expect_in_range(opt.Get("beta1"), "plan.optimizer.beta1", contract::kBeta1);
+  out.optimizer.beta2 = expect_in_range(opt.Get("beta2"), "plan.optimizer.beta2", contract::kBeta2);
+  out.optimizer.epsilon = expect_in_range(opt.Get("epsilon"), "plan.optimizer.epsilon", contract::kEpsilon);
+  out.optimizer.weight_decay =
+      expect_in_range(opt.Get("weightDecay"), "plan.optimizer.weightDecay", contract::kWeightDecay);
+  out.batch_size = expect_count(plan.Get("batchSize"), "plan.batchSize", contract::kBatchSize);
+  parse_threads(value, plan, layers, params, out);
+  return out;
+}
+
+ModelPlan parse_model_plan(const Napi::Value& value) {
+  const Napi::Object plan = expect_object(value, "plan");
+  ModelPlan out;
+  std::size_t params = 0;
+  const Napi::Array layers = parse_layers_and_loss(value, plan, out, &params);
+  parse_threads(value, plan, layers, params, out);
   return out;
 }
 

@@ -55,43 +55,14 @@ std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std:
 // --- plan -----------------------------------------------------------------------------------
 
 void validate_plan(const TrainerPlan& plan) {
-  const std::size_t count = plan.layers.size();
-  if (!contract::in_range(contract::kLayerCount, static_cast<double>(count))) {
-    bad(contract::kLayerCount.expected, "plan.layers", std::to_string(count));
-  }
-  for (std::size_t i = 0; i < count; ++i) {
-    const LayerPlan& l = plan.layers[i];
-    const std::string name = "plan.layers[" + std::to_string(i) + "]";
-    const contract::NumberRange& units = contract::kUnits;
-    if (!contract::in_range(units, static_cast<double>(l.inputs))) {
-      bad(units.expected, name + ".inputs", std::to_string(l.inputs));
-    }
-    if (!contract::in_range(units, static_cast<double>(l.units))) {
-      bad(units.expected, name + ".units", std::to_string(l.units));
-    }
-    if (i > 0 && l.inputs != plan.layers[i - 1].units) {
-      bad(std::to_string(plan.layers[i - 1].units) + " (the units of the layer before)", name + ".inputs",
-          std::to_string(l.inputs));
-    }
-  }
-  Activation required;
-  const Activation last = plan.layers.back().activation;
-  if (loss_required_activation(plan.loss, &required) && last != required) {
-    bad(std::string("'") + activation_name(required) + "' output activation with loss '" + loss_name(plan.loss) + "'",
-        "plan.layers[" + std::to_string(count - 1) + "].activation", std::string("'") + activation_name(last) + "'");
-  }
+  validate_layers(plan.layers, plan.loss);
   if (!contract::in_range(contract::kBatchSize, static_cast<double>(plan.batch_size))) {
     bad(contract::kBatchSize.expected, "plan.batchSize", std::to_string(plan.batch_size));
   }
-  // 0 ("one per hardware thread") is resolved by the caller before the plan reaches the core.
-  if (!contract::in_range(contract::kThreads, static_cast<double>(plan.threads))) {
-    bad(contract::kThreads.expected, "plan.threads", std::to_string(plan.threads));
-  }
+  validate_threads(plan.threads);
   validate_optimizer(plan.optimizer);
   const ParamLayout layout = param_layout(plan.layers);  // throws std::length_error when too large
-  if (!contract::in_range(contract::kParams, static_cast<double>(layout.size))) {
-    bad(contract::kParams.expected, "plan.layers", std::to_string(layout.size));
-  }
+  validate_params(layout.size);
   optimizer_state_size(plan.optimizer.kind, layout.size);
   for (const LayerPlan& l : plan.layers) {
     checked_elements(plan.batch_size, l.units, "a layer's workspace");
@@ -101,10 +72,11 @@ void validate_plan(const TrainerPlan& plan) {
 
 // --- construction ---------------------------------------------------------------------------
 
-Trainer::Trainer(const TrainerPlan& plan) : plan_(plan) {
+Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan) {
   validate_plan(plan_);
   layout_ = param_layout(plan_.layers);
-  pool_ = std::make_unique<ThreadPool>(plan_.threads);
+  pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
+                            : std::make_unique<ThreadPool>(plan_.threads);
   gemm_ = std::make_unique<GemmContext>(pool_.get());
   const std::size_t batch = plan_.batch_size;
   acts_.resize(plan_.layers.size());

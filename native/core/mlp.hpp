@@ -1,5 +1,5 @@
-// The MLP trainer: owns one ThreadPool, one GemmContext and every workspace, sized for
-// plan.batch_size once at construction; train_epochs runs many batches and epochs per call with
+// The MLP trainer: one GemmContext, a handle on a thread pool and every workspace of training
+// (activations per layer, gradients, dA), sized for plan.batch_size once at construction; train_epochs runs many batches and epochs per call with
 // no allocation in the loop. Parameters and optimizer state live in caller-owned buffers (the
 // JS Float32Arrays), passed on every call so the caller can re-check them each time.
 #pragma once
@@ -13,6 +13,7 @@
 #include "gemm/gemm.hpp"
 #include "layout.hpp"
 #include "losses.hpp"
+#include "model.hpp"
 #include "optimizers.hpp"
 #include "sizes.hpp"
 #include "thread_pool.hpp"
@@ -21,9 +22,6 @@ namespace fastmlp {
 
 // Rows of P (rows, cols) whose class matches Y's: p >= 0.5 for one output, else the first argmax.
 std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std::size_t cols);
-
-// Upper bound on plan.threads (a sanity limit, not a tuning knob; contract.hpp).
-using contract::kMaxThreads;
 
 struct TrainerPlan {
   std::vector<LayerPlan> layers;
@@ -44,7 +42,9 @@ struct ModelBuffers {
 
 class Trainer {
  public:
-  explicit Trainer(const TrainerPlan& plan);
+  // shared: the pool whose workers this trainer borrows (at most plan.threads of them per
+  // product); null: a pool of its own.
+  explicit Trainer(const TrainerPlan& plan, const ThreadPool* shared = nullptr);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;

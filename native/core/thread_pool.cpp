@@ -1,9 +1,12 @@
-// ThreadPool: size() - 1 worker threads, started by the first run() (never by the constructor),
-// handed one job at a time. Handoff is spin-then-sleep: a worker that just finished spins
+// ThreadPool: worker threads shared by every handle on them, started by the first run() that
+// needs them (never by a constructor), handed one job at a time. Handoff is spin-then-sleep: a worker that just finished spins
 // briefly on the job generation (so the back-to-back products of a training step cost no futex
 // wake-up), then sleeps on a condition variable (so an idle pool burns no CPU). Inside a session
 // (a train_epochs call) workers spin until the session ends instead, yielding now and then so
 // an oversubscribed machine still makes progress. The caller runs worker 0 itself.
+// Handles sharing the workers (ThreadPool(shared, threads)) publish their thread count with
+// each job: workers with a higher index skip that job, and the workers are started up to the
+// largest count asked so far.
 #include "thread_pool.hpp"
 
 #include <atomic>
@@ -12,6 +15,7 @@
 #include <exception>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -44,7 +48,7 @@ void cpu_relax() {
 }  // namespace
 
 struct ThreadPool::Impl {
-  std::size_t threads = 1;
+  std::size_t capacity = 1;  // most threads a region may use (the caller included)
   std::vector<std::thread> workers;
   std::atomic<std::size_t> started{0};
 
@@ -54,6 +58,7 @@ struct ThreadPool::Impl {
   std::mutex run_mu;                  // one run() at a time (callers from several threads)
 
   const std::function<void(std::size_t)>* job = nullptr;
+  std::size_t active = 1;  // threads of the published job: workers >= active skip it
   // run_chunks: the job, and the chunks still unclaimed as (generation tag << 32 | remaining),
   // so a worker late from an earlier generation can never claim a chunk of a later one.
   const std::function<void(std::size_t, std::size_t)>* chunk_job = nullptr;
@@ -77,7 +82,10 @@ struct ThreadPool::Impl {
   // Claims and runs chunks of generation `gen` until none is left; returns how many it ran.
   std::size_t run_claimed(std::size_t worker, std::uint64_t gen,
                           const std::function<void(std::size_t, std::size_t)>& fn);
-  void start_workers();  // under run_mu
+  void start_workers(std::size_t threads);  // under run_mu: ensures threads - 1 workers
+  void run(std::size_t threads, const std::function<void(std::size_t)>& fn);
+  void run_chunks(std::size_t threads, std::size_t chunks, const std::function<void(std::size_t, std::size_t)>& fn);
+  ~Impl() { shutdown(); }
   void worker_loop(std::size_t worker, std::uint64_t seen);
   void wait_done();
   void shutdown();  // wakes and joins every started worker
@@ -107,14 +115,17 @@ void ThreadPool::Impl::worker_loop(std::size_t worker, std::uint64_t seen) {
     // not pair one generation's number with another's job.
     const std::function<void(std::size_t)>* fn;
     const std::function<void(std::size_t, std::size_t)>* chunked;
+    std::size_t threads;
     {
       std::lock_guard<std::mutex> lock(mu);
       if (stop) return;
       gen = generation.load(std::memory_order_acquire);
       fn = job;
       chunked = chunk_job;
+      threads = active;
     }
     seen = gen;
+    if (worker >= threads) continue;  // a handle with fewer threads: not this worker's job
     if (chunked != nullptr) {
       run_claimed(worker, gen, *chunked);  // claims nothing if that generation is already done
       continue;
@@ -158,12 +169,13 @@ void ThreadPool::Impl::wait_done() {
   }
 }
 
-void ThreadPool::Impl::start_workers() {
+void ThreadPool::Impl::start_workers(std::size_t threads) {
+  if (workers.size() + 1 >= threads) return;
   // Workers start out having "seen" the current generation: the job published next is theirs.
   const std::uint64_t seen = generation.load(std::memory_order_acquire);
   try {
     workers.reserve(threads - 1);
-    for (std::size_t w = 1; w < threads; ++w) {
+    for (std::size_t w = workers.size() + 1; w < threads; ++w) {
       workers.emplace_back([this, w, seen] { worker_loop(w, seen); });
       started.store(workers.size(), std::memory_order_release);
     }
@@ -189,18 +201,24 @@ void ThreadPool::Impl::shutdown() {
   started.store(0, std::memory_order_release);
 }
 
-ThreadPool::ThreadPool(std::size_t threads) {
+ThreadPool::ThreadPool(std::size_t threads) : threads_(threads) {
   if (threads < 1) throw std::invalid_argument("ThreadPool: threads must be >= 1");
-  impl_ = new Impl;
-  impl_->threads = threads;
+  impl_ = std::make_shared<Impl>();
+  impl_->capacity = threads;
 }
 
-ThreadPool::~ThreadPool() {
-  impl_->shutdown();
-  delete impl_;
+ThreadPool::ThreadPool(const ThreadPool& shared, std::size_t threads) : impl_(shared.impl_), threads_(threads) {
+  if (threads < 1 || threads > impl_->capacity) {
+    throw std::invalid_argument("ThreadPool: threads must be in 1.." + std::to_string(impl_->capacity));
+  }
 }
 
-std::size_t ThreadPool::size() const { return impl_->threads; }
+// The last handle's Impl destructor wakes and joins the workers.
+ThreadPool::~ThreadPool() = default;
+
+std::size_t ThreadPool::size() const { return threads_; }
+
+std::size_t ThreadPool::capacity() const { return impl_->capacity; }
 
 std::size_t ThreadPool::started() const { return impl_->started.load(std::memory_order_acquire); }
 
@@ -217,43 +235,51 @@ void ThreadPool::begin_session() {
 
 void ThreadPool::end_session() { impl_->sessions.fetch_sub(1, std::memory_order_relaxed); }
 
-void ThreadPool::run(const std::function<void(std::size_t)>& fn) {
-  if (impl_->threads == 1) {
+void ThreadPool::run(const std::function<void(std::size_t)>& fn) { impl_->run(threads_, fn); }
+
+void ThreadPool::run_chunks(std::size_t chunks, const std::function<void(std::size_t, std::size_t)>& fn) {
+  impl_->run_chunks(threads_, chunks, fn);
+}
+
+void ThreadPool::Impl::run(std::size_t threads, const std::function<void(std::size_t)>& fn) {
+  if (threads == 1) {
     fn(0);
     return;
   }
-  std::lock_guard<std::mutex> serial(impl_->run_mu);
-  if (impl_->workers.empty()) impl_->start_workers();
-  impl_->pending.store(impl_->threads - 1, std::memory_order_relaxed);
+  // One region at a time across every handle: the next caller waits for this region's end.
+  std::lock_guard<std::mutex> serial(run_mu);
+  start_workers(threads);
+  pending.store(threads - 1, std::memory_order_relaxed);
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->chunk_job = nullptr;
-    impl_->job = &fn;
-    impl_->generation.fetch_add(1, std::memory_order_release);
+    std::lock_guard<std::mutex> lock(mu);
+    chunk_job = nullptr;
+    job = &fn;
+    active = threads;
+    generation.fetch_add(1, std::memory_order_release);
   }
-  impl_->start_cv.notify_all();
+  start_cv.notify_all();
   // fn must not throw (documented); if it does anyway, the workers still hold &fn, so wait for
   // them before letting the exception out.
   try {
     fn(0);
   } catch (...) {
-    impl_->wait_done();
+    wait_done();
     throw;
   }
-  impl_->wait_done();
+  wait_done();
 }
 
-void ThreadPool::run_chunks(std::size_t chunks,
-                            const std::function<void(std::size_t, std::size_t)>& fn) {
+void ThreadPool::Impl::run_chunks(std::size_t threads, std::size_t chunks,
+                                  const std::function<void(std::size_t, std::size_t)>& fn) {
   if (chunks == 0) return;
-  if (impl_->threads == 1 || chunks == 1) {
+  if (threads == 1 || chunks == 1) {
     for (std::size_t c = 0; c < chunks; ++c) fn(0, c);
     return;
   }
   if (chunks > 0xffffffffu) throw std::length_error("ThreadPool::run_chunks: too many chunks");
-  std::lock_guard<std::mutex> serial(impl_->run_mu);
-  if (impl_->workers.empty()) impl_->start_workers();
-  Impl& p = *impl_;
+  std::lock_guard<std::mutex> serial(run_mu);
+  start_workers(threads);
+  Impl& p = *this;
   std::uint64_t gen;
   {
     std::lock_guard<std::mutex> lock(p.mu);
@@ -262,6 +288,7 @@ void ThreadPool::run_chunks(std::size_t chunks,
     p.unclaimed.store(((gen & 0xffffffffu) << 32) | chunks, std::memory_order_relaxed);
     p.job = nullptr;
     p.chunk_job = &fn;
+    p.active = threads;
     p.generation.store(gen, std::memory_order_release);
   }
   p.start_cv.notify_all();  // cheap when nobody sleeps (inside a session)

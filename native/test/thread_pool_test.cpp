@@ -281,6 +281,51 @@ void trainer_threads(Tally& t) {
   fastmlp_test::expect(t, os_threads() == base, "destroyed trainer: its worker is joined");
 }
 
+// Handles on one shared pool: each uses at most its own thread count (worker indices below it),
+// the workers are started up to the largest count asked, and regions from several calling
+// threads at once take turns: every chunk of every region runs exactly once.
+void shared_handles(Tally& t) {
+  const std::size_t base = os_threads();
+  fastmlp::ThreadPool root(8);
+  fastmlp::ThreadPool two(root, 2), three(root, 3);
+  fastmlp_test::expect(t, two.size() == 2 && three.size() == 3 && two.capacity() == 8, "handle sizes");
+  fastmlp_test::expect(t, os_threads() == base, "handles start no thread");
+  bool threw = false;
+  try {
+    fastmlp::ThreadPool too_many(root, 9);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  fastmlp_test::expect(t, threw, "a handle above the pool's capacity throws");
+  std::vector<std::atomic<int>> hits2(2), hits(3);
+  fastmlp_test::expect(t, one_run(two, hits2), "handle of 2: workers 0 and 1 once each");
+  fastmlp_test::expect(t, root.started() == 1, "handle of 2 started one worker");
+  fastmlp_test::expect(t, one_run(three, hits), "handle of 3: workers 0..2 once each");
+  fastmlp_test::expect(t, root.started() == 2 && os_threads() == base + 2, "handle of 3 grew the workers to 2");
+  // Two threads, each with its own handle, issue many chunked regions at once.
+  const std::size_t chunks = 24, regions = 500;
+  auto hammer = [&](fastmlp::ThreadPool& pool, std::size_t cap, std::atomic<std::size_t>& bad) {
+    std::vector<std::atomic<int>> seen(chunks);
+    for (std::size_t r = 0; r < regions; ++r) {
+      for (auto& s : seen) s.store(0, std::memory_order_relaxed);
+      pool.run_chunks(chunks, [&](std::size_t w, std::size_t c) {
+        if (w >= cap) bad.fetch_add(1);
+        seen[c].fetch_add(1, std::memory_order_relaxed);
+      });
+      for (auto& s : seen) {
+        if (s.load(std::memory_order_relaxed) != 1) bad.fetch_add(1);
+      }
+    }
+  };
+  std::atomic<std::size_t> bad_two{0}, bad_three{0};
+  std::thread other([&] { hammer(three, 3, bad_three); });
+  hammer(two, 2, bad_two);
+  other.join();
+  fastmlp_test::expect(t, bad_two.load() == 0 && bad_three.load() == 0,
+                       "concurrent regions from two handles: every chunk once, worker index below the cap (" +
+                           std::to_string(bad_two.load()) + ", " + std::to_string(bad_three.load()) + " bad)");
+}
+
 }  // namespace
 
 int main() {
@@ -295,5 +340,6 @@ int main() {
   sessions(t);
   chunks(t);
   trainer_threads(t);
+  shared_handles(t);
   return fastmlp_test::finish(t, "thread_pool");
 }

@@ -12,7 +12,7 @@ import {
   OPTIMIZER_NUMBERS,
   RANGES,
 } from '../contract.js';
-import type { TrainerPlan } from '../engine.js';
+import type { ModelPlan, TrainerPlan } from '../engine.js';
 
 /** value must be an integer in [min, max]: a TypeError when it is no number, else a RangeError. */
 export function checkInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -69,11 +69,29 @@ function checkName(value: unknown, name: string, codes: Record<string, number>):
 }
 
 /**
- * Checks every field of a plan against the contract, in the addon's order (trainer_plan.cpp):
- * layers, loss, optimizer, batchSize, threads, the loss's output activation, the parameter count.
+ * Checks every field of a trainer's plan against the contract, in the addon's order
+ * (trainer_plan.cpp): layers, loss, optimizer, batchSize, threads, the loss's output activation,
+ * the parameter count.
  */
 export function checkPlan(plan: TrainerPlan): void {
   const p = checkObject(plan, 'plan');
+  const params = checkLayersAndLoss(p);
+  const optimizer = checkObject(p.optimizer, 'plan.optimizer');
+  checkName(optimizer.kind, 'plan.optimizer.kind', OPTIMIZER_CODES);
+  for (const key of OPTIMIZER_NUMBERS) checkNumber(optimizer[key], `plan.optimizer.${key}`, RANGES[key]);
+  checkNumber(p.batchSize, 'plan.batchSize', RANGES.batchSize);
+  checkThreadsAndOutput(p, plan, params);
+}
+
+/** An inference model's plan: as checkPlan without the optimizer and batchSize. */
+export function checkModelPlan(plan: ModelPlan): void {
+  const p = checkObject(plan, 'plan');
+  const params = checkLayersAndLoss(p);
+  checkThreadsAndOutput(p, plan, params);
+}
+
+/** The layers and the loss; returns the parameter count. */
+function checkLayersAndLoss(p: Record<string, unknown>): number {
   if (!Array.isArray(p.layers)) fail(TypeError, 'plan.layers', 'an array', p.layers);
   const layers = p.layers as unknown[];
   if (!inRange(RANGES.layerCount, layers.length)) {
@@ -93,12 +111,13 @@ export function checkPlan(plan: TrainerPlan): void {
     params += inputs * units + (layer.useBias ? units : 0);
   });
   checkName(p.loss, 'plan.loss', LOSS_CODES);
-  const optimizer = checkObject(p.optimizer, 'plan.optimizer');
-  checkName(optimizer.kind, 'plan.optimizer.kind', OPTIMIZER_CODES);
-  for (const key of OPTIMIZER_NUMBERS) checkNumber(optimizer[key], `plan.optimizer.${key}`, RANGES[key]);
-  checkNumber(p.batchSize, 'plan.batchSize', RANGES.batchSize);
+  return params;
+}
+
+/** threads, the output activation the loss needs, and the parameter cap (checked last). */
+function checkThreadsAndOutput(p: Record<string, unknown>, plan: ModelPlan, params: number): void {
   checkNumber(p.threads, 'plan.threads', RANGES.planThreads);
-  const last = layers.length - 1;
+  const last = plan.layers.length - 1;
   const required = LOSS_REQUIRES_ACTIVATION[plan.loss];
   if (required !== undefined && plan.layers[last].activation !== required) {
     fail(

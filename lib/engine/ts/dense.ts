@@ -1,6 +1,9 @@
 // The dense layer of the TS engine as a forward/backward pair on the flat parameter buffer.
 // Forward Z = A_prev W + b, A = f(Z); backward dW = A_prev^T dZ, db = column sums of dZ,
 // dA_prev = dZ W^T: the three products of backprop are one gemm with transpose flags each.
+import { ACTIVATION_CODES, LOSS_CODES } from '../contract.js';
+import type { LayerPlan, LossName } from '../engine.js';
+import { paramLayout } from '../layout.js';
 import { activationBackward, biasActivationForward } from './activations.js';
 import { gemm } from './gemm.js';
 
@@ -64,4 +67,24 @@ export function denseBackward(
   }
   // dA_prev = dZ W^T: (rows, units)(units, inputs)
   if (dPrev !== null) gemm(false, true, rows, layer.inputs, units, 1, dZ, 0, params, layer.w, 0, dPrev, 0);
+}
+
+/**
+ * The plan's layers resolved against the flat layout, checked (sizes, chaining, the output
+ * activation the loss needs, params' length); shared by the model and the trainer.
+ */
+export function denseLayers(
+  plan: { layers: readonly LayerPlan[]; loss: LossName },
+  params: Float32Array,
+): { layers: DenseLayer[]; size: number; loss: number } {
+  // the plan was checked against the contract (checks.ts) before it got here
+  const layout = paramLayout(plan.layers);
+  const layers = plan.layers.map((layer, l) => {
+    const { w, b } = layout.layers[l];
+    return { inputs: layer.inputs, units: layer.units, w, b, act: ACTIVATION_CODES[layer.activation] };
+  });
+  if (params.length !== layout.size) {
+    throw new RangeError(`Expected params of length ${layout.size} but received length ${params.length}`);
+  }
+  return { layers, size: layout.size, loss: LOSS_CODES[plan.loss] };
 }

@@ -3,6 +3,7 @@
 import type { Engine } from '../engine.js';
 import { checkInteger, checkLength } from './checks.js';
 import { gemm } from './gemm.js';
+import { TsModel } from './model.js';
 import { TsTrainer } from './trainer.js';
 
 export const tsEngine: Engine = {
@@ -15,6 +16,9 @@ export const tsEngine: Engine = {
     checkLength('B', B, k * n);
     checkLength('C', C, m * n);
     gemm(transA, transB, m, n, k, alpha, A, 0, B, 0, beta, C, 0);
+  },
+  createModel(plan, params) {
+    return new TsModel(plan, params);
   },
   createTrainer(plan, params, state) {
     return new TsTrainer(plan, params, state);

@@ -1,12 +1,12 @@
 // The TS engine's trainer: batches, epochs, the forward/backward pass and the update, in place on
-// the network's params/state. Every workspace is allocated once in the constructor; the loops in
-// trainEpochs / predict / evaluate allocate nothing (offsets instead of subarray views).
+// the network's params/state (inference alone is model.ts, without any of this). Every workspace
+// is allocated once in the constructor; the loops in trainEpochs / predict / evaluate allocate
+// nothing (offsets instead of subarray views).
 
-import { ACTIVATION_CODES, LOSS_CODES } from '../contract.js';
 import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
-import { paramLayout, stateSize } from '../layout.js';
+import { stateSize } from '../layout.js';
 import { checkInteger, checkLength, checkPlan } from './checks.js';
-import { type DenseLayer, denseBackward, denseForward } from './dense.js';
+import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
 import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
 import { countCorrect } from './metrics.js';
 import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate } from './optimizers.js';
@@ -43,18 +43,12 @@ export class TsTrainer implements Trainer {
 
   constructor(plan: TrainerPlan, params: Float32Array, state: Float32Array) {
     checkPlan(plan);
-    const n = plan.layers.length;
-    const layout = paramLayout(plan.layers);
-    this.layers = plan.layers.map((layer, l) => {
-      const { w, b } = layout.layers[l];
-      return { inputs: layer.inputs, units: layer.units, w, b, act: ACTIVATION_CODES[layer.activation] };
-    });
-    if (params.length !== layout.size) {
-      throw new RangeError(`Expected params of length ${layout.size} but received length ${params.length}`);
-    }
-    checkLength('state', state, stateSize(plan.optimizer.kind, layout.size));
-    this.loss = LOSS_CODES[plan.loss];
-    const last = this.layers[n - 1];
+    const resolved = denseLayers(plan, params);
+    const size = resolved.size; // parameters, in the flat layout
+    this.layers = resolved.layers;
+    checkLength('state', state, stateSize(plan.optimizer.kind, size));
+    this.loss = resolved.loss;
+    const last = this.layers[this.layers.length - 1];
     this.params = params;
     this.state = state;
     this.inputs = this.layers[0].inputs;
@@ -62,7 +56,7 @@ export class TsTrainer implements Trainer {
     this.maxBatch = plan.batchSize;
     this.fused = lossIsFused(this.loss);
     this.weightDecay = plan.optimizer.weightDecay;
-    this.opt = createOptimizerState(plan.optimizer, layout.size);
+    this.opt = createOptimizerState(plan.optimizer, size);
     const B = plan.batchSize;
     let widest = 0;
     for (const layer of this.layers) {
@@ -72,7 +66,7 @@ export class TsTrainer implements Trainer {
     this.logits = this.fused ? new Float32Array(B * this.outputs) : null;
     this.dCur = new Float32Array(B * widest);
     this.dNext = new Float32Array(B * widest);
-    this.grad = new Float32Array(layout.size);
+    this.grad = new Float32Array(size);
     this.xb = new Float32Array(B * this.inputs);
     this.yb = new Float32Array(B * this.outputs);
   }

@@ -1,0 +1,138 @@
+// The TS engine's inference model: the forward pass in blocks over the network's params, with
+// nothing of training. Its only workspaces are two hidden-activation buffers and the output
+// logits, sized for the rows actually asked (in steps of 8, up to one block; engine.ts gives the
+// rule), so a one-row predict on a large network allocates one small step. The output layer
+// writes straight into the caller's out. Mirrors native/core/model.cpp.
+import {
+  INFERENCE_BLOCK_ROWS,
+  INFERENCE_WORKSPACE_FLOOR,
+  INFERENCE_WORKSPACE_SHARE,
+  type InferenceModel,
+  type LayerPlan,
+  type ModelPlan,
+} from '../engine.js';
+import { checkInteger, checkLength, checkModelPlan } from './checks.js';
+import { type DenseLayer, denseForward, denseLayers } from './dense.js';
+import { lossForward, lossIsSum } from './losses.js';
+
+const EMPTY = new Float32Array(0);
+/** Workspaces grow in steps of this many rows. */
+const GROWTH_ROWS = 8;
+
+/** Rows per forward block for these layers and parameter count (the rule in engine.ts). */
+export function inferenceBlockRows(layers: readonly LayerPlan[], params: number): number {
+  const perRow = 2 * widestHidden(layers) + layers[layers.length - 1].units;
+  const budget = Math.max(Math.floor(params / INFERENCE_WORKSPACE_SHARE), INFERENCE_WORKSPACE_FLOOR);
+  return Math.min(INFERENCE_BLOCK_ROWS, Math.max(1, Math.floor(budget / perRow)));
+}
+
+function widestHidden(layers: readonly LayerPlan[]): number {
+  let widest = 0;
+  for (let l = 0; l + 1 < layers.length; l++) widest = Math.max(widest, layers[l].units);
+  return widest;
+}
+
+export class TsModel implements InferenceModel {
+  private params: Float32Array;
+  private layers: DenseLayer[];
+  private readonly inputs: number;
+  private readonly outputs: number;
+  private readonly loss: number;
+  private readonly blockRows: number;
+  private readonly widest: number;
+  private reservedRows = 0;
+  /** (rows, widest hidden layer) each: hidden activations, ping-pong. */
+  private ping = EMPTY;
+  private pong = EMPTY;
+  /** (rows, outputs): the output layer's Z (the losses read logits). */
+  private logits = EMPTY;
+  private readonly lossOut = new Float64Array(2);
+  private disposed = false;
+
+  constructor(plan: ModelPlan, params: Float32Array) {
+    checkModelPlan(plan);
+    const resolved = denseLayers(plan, params);
+    this.params = params;
+    this.layers = resolved.layers;
+    this.loss = resolved.loss;
+    this.inputs = this.layers[0].inputs;
+    this.outputs = this.layers[this.layers.length - 1].units;
+    this.blockRows = inferenceBlockRows(plan.layers, resolved.size);
+    this.widest = widestHidden(plan.layers);
+  }
+
+  predict(X: Float32Array, rows: number, out: Float32Array): void {
+    this.checkAlive();
+    checkInteger('rows', rows, 0);
+    checkLength('X', X, rows * this.inputs);
+    checkLength('out', out, rows * this.outputs);
+    this.forwardBlocks(X, null, rows, out);
+  }
+
+  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number {
+    this.checkAlive();
+    checkInteger('rows', rows, 1);
+    checkLength('X', X, rows * this.inputs);
+    checkLength('Y', Y, rows * this.outputs);
+    checkLength('out', out, rows * this.outputs);
+    return this.forwardBlocks(X, Y, rows, out);
+  }
+
+  workspaceBytes(): number {
+    return this.ping.byteLength + this.pong.byteLength + this.logits.byteLength;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.params = EMPTY;
+    this.layers = [];
+    this.ping = EMPTY;
+    this.pong = EMPTY;
+    this.logits = EMPTY;
+  }
+
+  /** Grows the workspaces to hold min(rows, blockRows) rows, in steps of GROWTH_ROWS. */
+  private reserve(rows: number): void {
+    const wanted = Math.min(rows, this.blockRows);
+    if (wanted <= this.reservedRows) return;
+    const grown = Math.min(this.blockRows, Math.ceil(wanted / GROWTH_ROWS) * GROWTH_ROWS);
+    this.ping = new Float32Array(grown * this.widest);
+    this.pong = new Float32Array(grown * this.widest);
+    this.logits = new Float32Array(grown * this.outputs);
+    this.reservedRows = grown;
+  }
+
+  /** predict / evaluate in blocks; returns the loss when Y is given, else 0. */
+  private forwardBlocks(X: Float32Array, Y: Float32Array | null, rows: number, out: Float32Array): number {
+    this.reserve(rows);
+    const { layers, params, outputs } = this;
+    const last = layers.length - 1;
+    const sum = lossIsSum(this.loss);
+    let total = 0;
+    for (let start = 0; start < rows; start += this.blockRows) {
+      const count = Math.min(this.blockRows, rows - start);
+      // A view of this block's rows of out (a small object, no new buffer): the output layer's
+      // A goes there directly.
+      const P = out.subarray(start * outputs, (start + count) * outputs);
+      let input = X;
+      let inOff = start * this.inputs;
+      let dst = this.ping;
+      for (let l = 0; l <= last; l++) {
+        const A = l === last ? P : dst;
+        denseForward(A, l === last ? this.logits : null, input, inOff, params, layers[l], count);
+        input = A;
+        inOff = 0;
+        dst = dst === this.ping ? this.pong : this.ping;
+      }
+      if (Y !== null) {
+        lossForward(this.lossOut, this.loss, P, this.logits, Y, start * outputs, count, outputs);
+        total += sum ? this.lossOut[0] : this.lossOut[0] * count;
+      }
+    }
+    return sum ? total : total / rows;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('This model has been disposed; create a new one with createModel');
+  }
+}

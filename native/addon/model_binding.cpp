@@ -1,0 +1,140 @@
+// The Model class exposed to JS (Napi::ObjectWrap around fastmlp::Model): the inference model,
+// built from a plain plan object ({ layers, loss, threads }) and the params Float32Array (kept
+// alive by a reference, re-checked on every call), with predict, evaluate, workspaceBytes and
+// dispose. Runs on the calling thread; its products borrow the isolate's thread pool.
+#include <memory>
+#include <string>
+
+#include "addon.hpp"
+#include "guards.hpp"
+#include "model.hpp"
+
+namespace fastmlp::addon {
+
+namespace {
+
+class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env, InstanceData* data) {
+    return DefineClass(env, "Model",
+                       {
+                           InstanceMethod("predict", &ModelWrap::Predict),
+                           InstanceMethod("evaluate", &ModelWrap::Evaluate),
+                           InstanceMethod("workspaceBytes", &ModelWrap::WorkspaceBytes),
+                           InstanceMethod("dispose", &ModelWrap::Dispose),
+                       },
+                       data);
+  }
+
+  explicit ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
+    Napi::Env env = info.Env();
+    if (!info.IsConstructCall()) throw Napi::TypeError::New(env, "Model must be called with new");
+    expect_arg_count(info, 2, "new Model");
+    const ModelPlan plan = parse_model_plan(info[0]);
+    const Span<float> params = expect_float32_array(info[1], "params");
+    const InstanceData* data = static_cast<const InstanceData*>(info.Data());
+    core_ = call_core(env, [&] { return std::make_unique<Model>(plan, data->pool.get()); });
+    expect_length(info[1], params.size, core_->layout().size, "params", "Float32Array",
+                  "the plan's parameter count");
+    params_ref_ = Napi::Persistent(info[1]);
+  }
+
+ private:
+  Napi::Value Predict(const Napi::CallbackInfo& info) {
+    // The success path builds no string: the guards' checks answered with bools (guards.hpp);
+    // any failure falls through to the guards below, which throw the usual error.
+    const auto fast = [&]() -> bool {
+      if (!core_ || info.Length() != 3) return false;
+      napi_env env = info.Env();
+      Span<float> X, out, params;
+      std::size_t rows = 0;
+      if (!quick_float32_array(env, info[0], &X) || !quick_rows(env, info[1], &rows) ||
+          !quick_float32_array(env, info[2], &out)) {
+        return false;
+      }
+      const std::size_t in = core_->inputs();
+      const std::size_t nout = core_->outputs();
+      if ((rows != 0 && (in > kMaxElements / rows || nout > kMaxElements / rows)) || X.size < rows * in ||
+          out.size < rows * nout) {
+        return false;
+      }
+      if (!quick_float32_array(env, params_ref_.Value(), &params) || params.size != core_->layout().size) {
+        return false;
+      }
+      call_core(info.Env(), [&] {
+        core_->predict({params.data, params.size}, {X.data, rows * in}, rows, {out.data, rows * nout});
+      });
+      return true;
+    };
+    if (fast()) return info.Env().Undefined();
+    Napi::Env env = info.Env();
+    expect_alive(env, "predict");
+    expect_arg_count(info, 3, "predict");
+    Span<float> X = expect_float32_array(info[0], "X");
+    const std::size_t rows = expect_size(info[1], "rows", 0, kMaxElements);
+    Span<float> out = expect_float32_array(info[2], "out");
+    expect_at_least(info[0], &X, expect_elements(env, rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
+                    "rows x inputs");
+    expect_at_least(info[2], &out, expect_elements(env, rows, core_->outputs(), "out", info[2]), "out",
+                    "Float32Array", "rows x outputs");
+    const Span<float> params = this->params();
+    call_core(env, [&] { core_->predict({params.data, params.size}, {X.data, X.size}, rows, out); });
+    return env.Undefined();
+  }
+
+  Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    expect_alive(env, "evaluate");
+    expect_arg_count(info, 4, "evaluate");
+    Span<float> X = expect_float32_array(info[0], "X");
+    Span<float> Y = expect_float32_array(info[1], "Y");
+    const std::size_t rows = expect_size(info[2], "rows", 1, kMaxElements);
+    Span<float> out = expect_float32_array(info[3], "out");
+    expect_at_least(info[0], &X, expect_elements(env, rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
+                    "rows x inputs");
+    expect_at_least(info[1], &Y, expect_elements(env, rows, core_->outputs(), "Y", info[1]), "Y", "Float32Array",
+                    "rows x outputs");
+    expect_at_least(info[3], &out, expect_elements(env, rows, core_->outputs(), "out", info[3]), "out",
+                    "Float32Array", "rows x outputs");
+    const Span<float> params = this->params();
+    const double loss = call_core(env, [&] {
+      return core_->evaluate({params.data, params.size}, {X.data, X.size}, {Y.data, Y.size}, rows, out);
+    });
+    return Napi::Number::New(env, loss);
+  }
+
+  Napi::Value WorkspaceBytes(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    expect_arg_count(info, 0, "workspaceBytes");
+    return Napi::Number::New(env, core_ ? static_cast<double>(core_->workspace_bytes()) : 0.0);
+  }
+
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    expect_arg_count(info, 0, "dispose");
+    core_.reset();  // safe to call twice
+    params_ref_.Reset();
+    return env.Undefined();
+  }
+
+  void expect_alive(Napi::Env env, const char* method) const {
+    if (!core_) throw Napi::Error::New(env, std::string("model is disposed: cannot call ") + method);
+  }
+
+  // The params array, re-checked (still a Float32Array of the plan's live length).
+  Span<float> params() {
+    const Napi::Value value = params_ref_.Value();
+    const Span<float> p = expect_float32_array(value, "params");
+    expect_length(value, p.size, core_->layout().size, "params", "Float32Array", "the plan's parameter count");
+    return p;
+  }
+
+  std::unique_ptr<Model> core_;
+  Napi::Reference<Napi::Value> params_ref_;
+};
+
+}  // namespace
+
+Napi::Function define_model_class(Napi::Env env, InstanceData* data) { return ModelWrap::Define(env, data); }
+
+}  // namespace fastmlp::addon

@@ -1,0 +1,88 @@
+// The inference model: a network's forward pass and nothing of training (no gradients, no
+// backward workspaces, no optimizer state). Its only workspaces are two hidden-activation
+// buffers and the output logits, sized for the rows actually asked and grown blockwise up to
+// inference_block_rows() rows, so a one-row predict on a large network allocates one row.
+// Parameters live in the caller's buffer (the JS Float32Array), passed on every call.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "activations.hpp"
+#include "gemm/gemm.hpp"
+#include "layout.hpp"
+#include "contract.hpp"
+#include "losses.hpp"
+#include "sizes.hpp"
+#include "thread_pool.hpp"
+
+namespace fastmlp {
+
+// Upper bound on threads (a sanity limit, not a tuning knob; contract.hpp).
+using contract::kMaxThreads;
+// Most rows one forward block of a Model holds (the "fixed inference block").
+constexpr std::size_t kInferenceBlockRows = 256;
+// A Model's workspaces stay within params / kInferenceWorkspaceShare floats (or
+// kInferenceWorkspaceFloor floats for small networks, where a block of rows costs nothing):
+// the block shrinks below kInferenceBlockRows on wide networks. Mirrors lib/engine/ts/model.ts.
+constexpr std::size_t kInferenceWorkspaceShare = 64;
+constexpr std::size_t kInferenceWorkspaceFloor = std::size_t{1} << 16;
+
+struct ModelPlan {
+  std::vector<LayerPlan> layers;
+  Loss loss = Loss::mse;
+  std::size_t threads = 1;
+};
+
+// Layer count and sizes, the chaining of inputs to the previous units, and the output
+// activation the loss needs. Throws std::invalid_argument.
+void validate_layers(const std::vector<LayerPlan>& layers, Loss loss);
+// threads in the contract's range (1..kMaxThreads). Throws std::invalid_argument.
+void validate_threads(std::size_t threads);
+// The parameter count (param_layout's size) within the contract's cap. Throws std::invalid_argument.
+void validate_params(std::size_t params);
+
+// Rows per forward block for these layers: kInferenceBlockRows, fewer when a block's
+// workspace (two widest hidden layers and the output logits per row) would exceed the budget
+// above; at least 1.
+std::size_t inference_block_rows(const std::vector<LayerPlan>& layers, std::size_t params);
+
+class Model {
+ public:
+  // shared: the pool whose workers this model borrows (at most plan.threads of them per
+  // product); null: a pool of its own.
+  explicit Model(const ModelPlan& plan, const ThreadPool* shared = nullptr);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ParamLayout& layout() const { return layout_; }
+  std::size_t inputs() const { return plan_.layers.front().inputs; }
+  std::size_t outputs() const { return plan_.layers.back().units; }
+  std::size_t block_rows() const { return block_rows_; }
+  // Bytes of the workspaces allocated so far (grows with the rows asked, up to a block).
+  std::size_t workspace_bytes() const;
+
+  // out is (rows, outputs). Every argument is checked before anything is written.
+  void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
+  // predict into out, and the loss of (X, Y) as train_epochs defines an epoch's loss.
+  double evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
+                  Span<float> out);
+
+ private:
+  double forward_blocks(const float* params, const float* X, const float* Y, std::size_t rows, float* out);
+  void reserve(std::size_t rows);
+
+  ModelPlan plan_;
+  ParamLayout layout_;
+  std::size_t block_rows_ = 1;
+  std::size_t widest_hidden_ = 0;
+  std::size_t reserved_rows_ = 0;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<GemmContext> gemm_;
+  std::vector<float> ping_, pong_;  // (rows, widest hidden layer): hidden activations
+  std::vector<float> logits_;       // (rows, outputs): the output layer's Z
+};
+
+}  // namespace fastmlp

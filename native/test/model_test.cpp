@@ -1,0 +1,127 @@
+// Tests of the inference Model (model.hpp): it predicts and evaluates bit-identically to the
+// Trainer's forward pass (which the mlp tests check against the float64 reference), for every
+// thread count on a shared pool; its workspaces follow the rows asked, in steps of 8 rows, and
+// stay within the block budget on a wide network; bad plans and sizes throw before anything
+// is written.
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mlp.hpp"
+#include "mlp_reference.hpp"
+#include "model.hpp"
+#include "test_util.hpp"
+
+using namespace fastmlp;
+using test_util::check;
+using test_util::check_throws;
+
+namespace {
+
+ModelPlan model_plan(const TrainerPlan& t, std::size_t threads) { return ModelPlan{t.layers, t.loss, threads}; }
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+// Model vs Trainer (whose batch is the model's block: the same rows per product) on the same
+// params: predict and evaluate give the same bits, for rows below, at and above a block, and for
+// 1..4 threads borrowing one shared pool.
+void test_matches_trainer() {
+  ThreadPool shared(kMaxThreads);
+  struct Shape {
+    std::vector<std::size_t> sizes;
+    Activation hidden, out;
+    Loss loss;
+  };
+  const Shape shapes[] = {{{3, 5, 2}, Activation::tanh, Activation::sigmoid, Loss::bce},
+                          {{2, 3, 3}, Activation::relu, Activation::softmax, Loss::cross_entropy},
+                          {{4, 6, 7, 1}, Activation::leaky_relu, Activation::linear, Loss::sse},
+                          {{64, 300, 200, 10}, Activation::relu, Activation::softmax, Loss::cross_entropy},
+                          {{5, 3}, Activation::linear, Activation::sigmoid, Loss::mse}};
+  for (const Shape& s : shapes) {
+    TrainerPlan tp = ref::make_plan(s.sizes, s.hidden, s.out, s.loss, 1);
+    tp.batch_size = inference_block_rows(tp.layers, param_layout(tp.layers).size);
+    Trainer trainer(tp);
+    ref::Lcg g{11};
+    const std::size_t in = s.sizes.front(), nout = s.sizes.back();
+    const std::vector<float> p = ref::random_floats(trainer.layout().size, g);
+    for (std::size_t rows : {std::size_t{0}, std::size_t{1}, std::size_t{9}, tp.batch_size, 2 * tp.batch_size + 33}) {
+      const std::vector<float> X = ref::random_floats(rows * in, g);
+      const std::vector<float> Y = ref::make_targets(s.loss, rows, nout, g);
+      std::vector<float> want(rows * nout), want_eval(rows * nout);
+      trainer.predict({p.data(), p.size()}, {X.data(), X.size()}, rows, {want.data(), want.size()});
+      const double want_loss = trainer.evaluate({p.data(), p.size()}, {X.data(), X.size()}, {Y.data(), Y.size()},
+                                                rows, {want_eval.data(), want_eval.size()});
+      for (std::size_t threads = 1; threads <= 4; ++threads) {
+        Model model(model_plan(tp, threads), &shared);
+        const std::string what = "shape " + std::to_string(s.sizes.size()) + "/" + std::to_string(in) + ", rows " +
+                                 std::to_string(rows) + ", threads " + std::to_string(threads);
+        std::vector<float> out(rows * nout, -1.0f), out_eval(rows * nout, -1.0f);
+        model.predict({p.data(), p.size()}, {X.data(), X.size()}, rows, {out.data(), out.size()});
+        const double loss = model.evaluate({p.data(), p.size()}, {X.data(), X.size()}, {Y.data(), Y.size()}, rows,
+                                           {out_eval.data(), out_eval.size()});
+        check(same_bits(out, want), "predict matches the trainer bit for bit: " + what);
+        check(same_bits(out_eval, want_eval), "evaluate's outputs match the trainer: " + what);
+        check(rows == 0 || loss == want_loss, "evaluate's loss matches the trainer: " + what);
+      }
+    }
+  }
+}
+
+// Workspaces: none before a call, 8 rows for a 1-row call, one block at most; the block keeps
+// them within params / kInferenceWorkspaceShare floats on a wide network.
+void test_workspaces() {
+  const TrainerPlan tp = ref::make_plan({64, 2048, 2048, 10}, Activation::relu, Activation::softmax,
+                                        Loss::cross_entropy, 1);
+  Model model(model_plan(tp, 1));
+  const std::size_t params = model.layout().size;
+  const std::size_t per_row = (2 * 2048 + 10) * sizeof(float);
+  const std::size_t block = inference_block_rows(tp.layers, params);
+  check(block == params / kInferenceWorkspaceShare / (2 * 2048 + 10), "block rows from the budget");
+  check(model.block_rows() == block && block < kInferenceBlockRows, "a wide network gets a smaller block");
+  check(model.workspace_bytes() == 0, "no workspace before the first call");
+  std::vector<float> p(params, 0.001f), X(1000 * 64, 0.5f), out(1000 * 10);
+  model.predict({p.data(), p.size()}, {X.data(), 64}, 1, {out.data(), 10});
+  check(model.workspace_bytes() == 8 * per_row, "one row: a step of 8 rows");
+  model.predict({p.data(), p.size()}, {X.data(), X.size()}, 1000, {out.data(), out.size()});
+  check(model.workspace_bytes() == block * per_row, "1000 rows: one block");
+  check(model.workspace_bytes() * kInferenceWorkspaceShare <= params * sizeof(float), "within the budget");
+  const TrainerPlan small = ref::make_plan({784, 128, 10}, Activation::relu, Activation::softmax, Loss::mse, 1);
+  check(inference_block_rows(small.layers, param_layout(small.layers).size) ==
+            kInferenceWorkspaceFloor / (2 * 128 + 10),
+        "a small network: the floor sets the block");
+  const TrainerPlan single = ref::make_plan({3, 2}, Activation::relu, Activation::sigmoid, Loss::mse, 1);
+  check(inference_block_rows(single.layers, 8) == kInferenceBlockRows, "one layer, tiny: the full block");
+}
+
+void test_bad_input() {
+  using IA = std::invalid_argument;
+  const TrainerPlan tp = ref::make_plan({3, 4, 2}, Activation::tanh, Activation::sigmoid, Loss::bce, 1);
+  ModelPlan plan = model_plan(tp, 1);
+  plan.layers[1].activation = Activation::relu;
+  check_throws<IA>([&] { Model m(plan); }, "bce without sigmoid");
+  plan = model_plan(tp, 0);
+  check_throws<IA>([&] { Model m(plan); }, "threads 0");
+  plan = model_plan(tp, 1);
+  plan.layers[1].inputs = 5;
+  check_throws<IA>([&] { Model m(plan); }, "inputs chain");
+  Model model(model_plan(tp, 1));
+  std::vector<float> p(model.layout().size, 0.1f), X(15, 0.5f), out(10, -1.0f);
+  check_throws<IA>([&] { model.predict({p.data(), p.size() - 1}, {X.data(), X.size()}, 5, {out.data(), 10}); },
+                   "params too short");
+  check_throws<IA>([&] { model.predict({p.data(), p.size()}, {X.data(), 14}, 5, {out.data(), 10}); }, "X too short");
+  check_throws<IA>([&] { model.predict({p.data(), p.size()}, {X.data(), X.size()}, 5, {out.data(), 9}); },
+                   "out too short");
+  check(out[0] == -1.0f && model.workspace_bytes() == 0, "a failed call writes nothing and allocates nothing");
+}
+
+}  // namespace
+
+int main() {
+  test_matches_trainer();
+  test_workspaces();
+  test_bad_input();
+  return test_util::finish("model");
+}
