@@ -44,13 +44,16 @@ export function checkParameters(values: unknown, count: number): Float32Array {
 /** Checks class names for a network with `outputs` outputs (one output: two classes); copies them. */
 export function checkClassNames(value: unknown, outputs: number): string[] | null {
   const count = outputs === 1 ? 2 : outputs;
+  if (value === null) return null;
+  // Array.from reads a hole of a sparse array as undefined, which `every` alone would skip.
   if (
-    value !== null &&
-    (!Array.isArray(value) || value.length !== count || !value.every((v) => typeof v === 'string'))
+    !Array.isArray(value) ||
+    value.length !== count ||
+    !Array.from(value).every((v) => typeof v === 'string')
   ) {
     throw invalidArgument('classNames', `an array of ${count} strings or null`, value);
   }
-  return value && [...value];
+  return Array.from(value as string[]);
 }
 
 /** A zeroed buffer of `size` floats, or a RangeError saying which buffer did not fit. */
