@@ -7,7 +7,7 @@ import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
 import { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { type NetworkOptions, type ResolvedSpec, resolveRunOptions, resolveSpec } from './spec.js';
-import { expectObject, invalidArgument, rejectUnknownKeys } from './validate.js';
+import { expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
 import { checkClassNames } from './weights.js';
 
 export interface ModelMetadata {
@@ -126,8 +126,13 @@ export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } =
   },
   shuffleState: {
     check(value) {
-      if (!Array.isArray(value)) throw invalidArgument('metadata.shuffleState', 'four integers', value);
-      new Random(0).setState(value); // its checks: four 32-bit words, not all zero
+      const expected = 'four 32-bit unsigned integers, not all zero';
+      if (!Array.isArray(value)) throw invalidArgument('metadata.shuffleState', expected, value);
+      try {
+        new Random(0).setState(value); // its checks: four 32-bit words, not all zero
+      } catch {
+        throw outOfRange('metadata.shuffleState', expected, value);
+      }
       return Array.from(value as number[]);
     },
     expected: () => 'four 32-bit unsigned integers, not all zero',

@@ -56,10 +56,15 @@ export function checkClassNames(value: unknown, outputs: number): string[] | nul
   return Array.from(value as string[]);
 }
 
-/** A zeroed buffer of `size` floats, or a RangeError saying which buffer did not fit. */
-export function allocate(size: number, what: string): Float32Array {
+/**
+ * A buffer of `size` floats, zeroed unless the caller writes every value (`zeroed: false` saves
+ * touching every page twice), or a RangeError saying which buffer did not fit.
+ */
+export function allocate(size: number, what: string, zeroed = true): Float32Array {
   try {
-    return new Float32Array(size);
+    return zeroed
+      ? new Float32Array(size)
+      : new Float32Array(Buffer.allocUnsafeSlow(4 * size).buffer, 0, size);
   } catch (cause) {
     throw new RangeError(`Could not allocate ${size} floats for the network's ${what}`, { cause });
   }

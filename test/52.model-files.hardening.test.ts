@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Network } from '../lib/index.js';
 import { writeHostileHeader } from './fixtures/hostile-header.js';
 import { join3, split } from './fixtures/model-file-corruptions.js';
@@ -250,6 +250,37 @@ describe('float32 range and holes', () => {
   });
 });
 
+describe('an allocation that fails under a memory cap gives the documented message', () => {
+  // Fault injection: Buffer.allocUnsafeSlow fails as it does when the process hits its cap.
+  const failAllocations = () =>
+    vi.spyOn(Buffer, 'allocUnsafeSlow').mockImplementation(() => {
+      throw new RangeError('Array buffer allocation failed');
+    });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('load names the file and the buffer', async () => {
+    const net = make();
+    const p = fresh('cap.safetensors');
+    await net.save(p);
+    failAllocations();
+    const floats = 3 * net.parameterCount;
+    expect((await rejection(Network.load(p))).message).toBe(
+      `Cannot read model file ${p}: Could not allocate ${floats} floats for the network's parameters and optimizer state`,
+    );
+  });
+
+  it('save names the file and the buffer, and writes nothing', async () => {
+    const net = make();
+    const p = fresh('cap-save.safetensors');
+    failAllocations();
+    expect((await rejection(net.save(p))).message).toMatch(
+      new RegExp(`^Cannot write model file ${p}: Could not allocate \\d+ bytes for the file's contents$`),
+    );
+    vi.restoreAllMocks();
+    expect(() => statSync(p)).toThrow();
+  });
+});
+
 describe('corrupt state names the file', () => {
   it('an all-zero shuffleState', async () => {
     const { header, data } = split(await bytesOf(make()));
@@ -258,6 +289,17 @@ describe('corrupt state names the file', () => {
     writeFileSync(p, join3(header, data));
     expect((await rejection(Network.load(p))).message).toBe(
       `Invalid model file ${p}: metadata 'shuffleState' is not null nor four 32-bit unsigned integers, not all zero`,
+    );
+  });
+
+  it('an all-zero shuffleState in JSON names the field', () => {
+    const json = make().toJSON();
+    expect(() =>
+      Network.fromJSON({ ...json, metadata: { ...json.metadata, shuffleState: [0, 0, 0, 0] } }),
+    ).toThrow(
+      new RangeError(
+        'Expected four 32-bit unsigned integers, not all zero for metadata.shuffleState but received an array of length 4',
+      ),
     );
   });
 

@@ -7,6 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { ModelState } from '../model-state.js';
 import { invalidArgument } from '../validate.js';
+import { allocate } from '../weights.js';
 import { encodeModel, interpret, MAX_HEADER_VALUES, type Slot } from './model-format.js';
 import { IO_CHUNK, replaceFile } from './replace-file.js';
 import {
@@ -137,7 +138,7 @@ async function readValues(
   // section, and the slots exactly the layout). Zeroing first would touch every page twice.
   if (dataBytes !== 4 * total)
     throw new SafetensorsError(`the data section holds ${dataBytes} bytes, not ${4 * total}`);
-  const values = new Float32Array(Buffer.allocUnsafeSlow(dataBytes).buffer, 0, total);
+  const values = allocate(total, 'parameters and optimizer state', false);
   const byName = new Map(header.tensors.map((t) => [t.name, t]));
   const inOrder = slots.every((slot) => byName.get(slot.name)!.begin === 4 * slot.at);
   if (LITTLE_ENDIAN_HOST && inOrder) {

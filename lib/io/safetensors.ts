@@ -66,7 +66,14 @@ export function encodeFile(
   const header = encodeHeader(tensors, metadata);
   const dataBytes = tensors.reduce((sum, t) => sum + t.values.byteLength, 0);
   // Not zero-filled: the header and the tensors that follow it write every byte.
-  const out = new Uint8Array(Buffer.allocUnsafeSlow(header.length + dataBytes).buffer);
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(Buffer.allocUnsafeSlow(header.length + dataBytes).buffer);
+  } catch (cause) {
+    throw new RangeError(`Could not allocate ${header.length + dataBytes} bytes for the file's contents`, {
+      cause,
+    });
+  }
   out.set(header);
   let at = header.length; // a multiple of 8: the header is padded
   for (const { values } of tensors) {
