@@ -7,7 +7,8 @@ import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
 import { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { type NetworkOptions, type ResolvedSpec, resolveRunOptions, resolveSpec } from './spec.js';
-import { expectObject, invalidArgument, rejectUnknownKeys } from './validate.js';
+import { expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
+import { checkClassNames } from './weights.js';
 
 export interface ModelMetadata {
   /** Standardization applied to every input; null: none. */
@@ -32,6 +33,17 @@ export interface ModelState {
 export function layoutOf(spec: ResolvedSpec): ParamLayout & { optimizerState: number } {
   const layout = paramLayout(spec.layers);
   return { ...layout, optimizerState: stateSize(spec.optimizer.kind, layout.size) };
+}
+
+/**
+ * The part of the optimizer state that must not be negative, as [begin, end) indices into
+ * optimizerState: adam's v, a running mean of squared gradients whose square root divides the
+ * step (a negative v gives NaN on the first update). null: the optimizer has no such part.
+ */
+export function nonNegativeState(spec: ResolvedSpec): { begin: number; end: number; name: string } | null {
+  if (spec.optimizer.kind !== 'adam') return null;
+  const params = layoutOf(spec).size;
+  return { begin: params, end: 2 * params, name: "adam's v" };
 }
 
 // --- the architecture as formats store it
@@ -108,23 +120,22 @@ export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } =
     optional: false,
   },
   classNames: {
-    check(value, spec) {
-      const count = classCount(spec);
-      if (!Array.isArray(value) || value.length !== count || !value.every((v) => typeof v === 'string')) {
-        throw invalidArgument('classNames', `an array of ${count} strings or null`, value);
-      }
-      return [...value];
-    },
+    check: (value, spec) => checkClassNames(value, spec.layers[spec.layers.length - 1].units)!,
     expected: (spec) => `an array of ${classCount(spec)} strings`,
     optional: false,
   },
   shuffleState: {
     check(value) {
-      if (!Array.isArray(value)) throw invalidArgument('metadata.shuffleState', 'four integers', value);
-      new Random(0).setState(value); // its checks: four 32-bit words, not all zero
-      return [...value];
+      const expected = 'four 32-bit unsigned integers, not all zero';
+      if (!Array.isArray(value)) throw invalidArgument('metadata.shuffleState', expected, value);
+      try {
+        new Random(0).setState(value); // its checks: four 32-bit words, not all zero
+      } catch {
+        throw outOfRange('metadata.shuffleState', expected, value);
+      }
+      return Array.from(value as number[]);
     },
-    expected: () => 'four 32-bit unsigned integers',
+    expected: () => 'four 32-bit unsigned integers, not all zero',
     optional: true,
   },
 };

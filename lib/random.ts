@@ -32,7 +32,8 @@ export class Random {
 
   /** Continues from a position getState() returned. */
   setState(state: readonly number[]): void {
-    if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+    // Array.from: a hole of a sparse array reads as undefined (every alone would skip it)
+    if (state.length !== 4 || !Array.from(state).every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
       throw new RangeError(
         `Expected four 32-bit unsigned integers for state but received ${JSON.stringify(state)}`,
       );

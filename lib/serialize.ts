@@ -8,10 +8,11 @@ import {
   METADATA_KEYS,
   type ModelMetadata,
   type ModelState,
+  nonNegativeState,
   resolveSaved,
   savedArchitecture,
 } from './model-state.js';
-import { expectObject, invalidArgument, outOfRange } from './validate.js';
+import { expectObject, invalidArgument, isFiniteFloat32, outOfRange } from './validate.js';
 
 export const JSON_FORMAT = 'fastmlp-network';
 export const JSON_VERSION = 1;
@@ -64,6 +65,18 @@ export function modelStateFromJSON(json: unknown): ModelState {
     j.optimizerState === undefined
       ? new Float32Array(layout.optimizerState)
       : toFloats(j.optimizerState, 'json.optimizerState', layout.optimizerState);
+  const nonNegative = nonNegativeState(spec);
+  if (nonNegative) {
+    for (let i = nonNegative.begin; i < nonNegative.end; i++) {
+      if (optimizerState[i] < 0) {
+        throw outOfRange(
+          `json.optimizerState[${i}]`,
+          `a non-negative number (${nonNegative.name})`,
+          optimizerState[i],
+        );
+      }
+    }
+  }
   const steps = j.steps === undefined ? 0 : j.steps;
   if (typeof steps !== 'number' || !Number.isSafeInteger(steps) || steps < 0) {
     throw outOfRange('json.steps', 'a non-negative integer', steps);
@@ -91,6 +104,7 @@ function toFloats(values: unknown, name: string, length: number): Float32Array {
     const v = values[i];
     if (typeof v !== 'number') throw invalidArgument(`${name}[${i}]`, 'a finite number', v);
     if (!Number.isFinite(v)) throw outOfRange(`${name}[${i}]`, 'a finite number', v);
+    if (!isFiniteFloat32(v)) throw outOfRange(`${name}[${i}]`, 'a finite float32 number', v);
     out[i] = v;
   }
   return out;

@@ -35,6 +35,8 @@ export function outOfRange(name: string, expected: string, actual: unknown): Ran
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** Stays finite when stored as float32 (|v| <= 3.4028235e38 after rounding): 1e300 does not. */
+export const isFiniteFloat32 = (v: number): boolean => Number.isFinite(Math.fround(v));
 export const isPositiveInteger = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
 // --- guards that throw ----------------------------------------------------------------------

@@ -44,19 +44,27 @@ export function checkParameters(values: unknown, count: number): Float32Array {
 /** Checks class names for a network with `outputs` outputs (one output: two classes); copies them. */
 export function checkClassNames(value: unknown, outputs: number): string[] | null {
   const count = outputs === 1 ? 2 : outputs;
+  if (value === null) return null;
+  // Array.from reads a hole of a sparse array as undefined, which `every` alone would skip.
   if (
-    value !== null &&
-    (!Array.isArray(value) || value.length !== count || !value.every((v) => typeof v === 'string'))
+    !Array.isArray(value) ||
+    value.length !== count ||
+    !Array.from(value).every((v) => typeof v === 'string')
   ) {
     throw invalidArgument('classNames', `an array of ${count} strings or null`, value);
   }
-  return value && [...value];
+  return Array.from(value as string[]);
 }
 
-/** A zeroed buffer of `size` floats, or a RangeError saying which buffer did not fit. */
-export function allocate(size: number, what: string): Float32Array {
+/**
+ * A buffer of `size` floats, zeroed unless the caller writes every value (`zeroed: false` saves
+ * touching every page twice), or a RangeError saying which buffer did not fit.
+ */
+export function allocate(size: number, what: string, zeroed = true): Float32Array {
   try {
-    return new Float32Array(size);
+    return zeroed
+      ? new Float32Array(size)
+      : new Float32Array(Buffer.allocUnsafeSlow(4 * size).buffer, 0, size);
   } catch (cause) {
     throw new RangeError(`Could not allocate ${size} floats for the network's ${what}`, { cause });
   }

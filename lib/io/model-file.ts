@@ -2,11 +2,14 @@
 // architecture and metadata as strings in __metadata__), durably, and read back with every claim
 // checked before it is trusted: the file's size first, then the header, then the data. The
 // format lives in safetensors.ts, the mapping of a state onto it in model-format.ts.
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { ModelState } from '../model-state.js';
 import { invalidArgument } from '../validate.js';
-import { encodeModel, interpret, type Slot } from './model-format.js';
+import { allocate } from '../weights.js';
+import { encodeModel, interpret, MAX_HEADER_VALUES, type Slot } from './model-format.js';
+import { IO_CHUNK, replaceFile } from './replace-file.js';
 import {
   decodeFloats,
   type Header,
@@ -18,8 +21,6 @@ import {
 
 /** Largest model file read: the biggest network (2^28 weights, adam state) takes about 3 GiB. */
 export const MAX_MODEL_FILE_BYTES = 4 * 2 ** 30;
-/** Largest single read or write: fs calls take at most 2^31 - 1 bytes. */
-const IO_CHUNK = 1 << 30;
 
 // --- writing
 
@@ -27,7 +28,9 @@ const IO_CHUNK = 1 << 30;
  * Writes the state as a safetensors file, durably: through a temporary file, flushed to disk
  * before it replaces `path`, so a failed or interrupted save leaves no half file. The file's
  * bytes are taken from the state before the first await: training that runs while the write
- * is under way changes the network, not the file.
+ * is under way changes the network, not the file. A symlink is followed (its target is
+ * replaced, the link kept); anything but a regular file or a missing one is refused before
+ * anything is written; an existing file keeps its mode.
  */
 export async function saveModel(path: string, state: ModelState): Promise<void> {
   checkPath(path);
@@ -37,21 +40,9 @@ export async function saveModel(path: string, state: ModelState): Promise<void> 
   } catch (cause) {
     throw new Error(`Cannot write model file ${path}: ${reason(cause)}`, { cause });
   }
-  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    const file = await open(temporary, 'wx');
-    try {
-      for (let at = 0; at < bytes.length; ) {
-        const { bytesWritten } = await file.write(bytes, at, Math.min(IO_CHUNK, bytes.length - at));
-        at += bytesWritten;
-      }
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
+    await replaceFile(path, bytes);
   } catch (cause) {
-    await rm(temporary, { force: true }).catch(() => {});
     throw new Error(`Cannot write model file ${path}: ${reason(cause)}`, { cause });
   }
 }
@@ -66,29 +57,40 @@ export async function saveModel(path: string, state: ModelState): Promise<void> 
  */
 export async function loadModel(path: string): Promise<ModelState> {
   checkPath(path);
+  let file: FileHandle;
   let bytes: number;
   try {
-    const info = await stat(path);
+    // Size and bytes from one descriptor, so a file replaced meanwhile is read whole, old or new.
+    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    throw new Error(`Cannot read model file ${path}: ${reason(cause)}`, { cause });
+  }
+  try {
+    const info = await file.stat();
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
     bytes = info.size;
   } catch (cause) {
+    await file.close();
     throw new Error(`Cannot read model file ${path}: ${reason(cause)}`, { cause });
   }
   const invalid = (message: string) => new Error(`Invalid model file ${path}: ${message}`);
-  if (bytes < 8) throw invalid(`the file holds ${bytes} bytes, fewer than the 8 of the header length`);
-  if (bytes > MAX_MODEL_FILE_BYTES) {
-    throw invalid(`the file holds ${bytes} bytes, more than the ${MAX_MODEL_FILE_BYTES} a model can need`);
-  }
-  let file: FileHandle;
-  try {
-    file = await open(path, 'r');
-  } catch (cause) {
-    throw new Error(`Cannot read model file ${path}: ${reason(cause)}`, { cause });
+  if (bytes < 8 || bytes > MAX_MODEL_FILE_BYTES) {
+    await file.close();
+    throw invalid(
+      bytes < 8
+        ? `the file holds ${bytes} bytes, fewer than the 8 of the header length`
+        : `the file holds ${bytes} bytes, more than the ${MAX_MODEL_FILE_BYTES} a model can need`,
+    );
   }
   try {
     const headerBytes = readHeaderLength(await readExactly(file, 0, new Uint8Array(8)), bytes);
     const dataBytes = bytes - 8 - headerBytes;
-    const header = parseHeader(await readExactly(file, 8, new Uint8Array(headerBytes)), dataBytes);
+    const header = parseHeader(
+      await readExactly(file, 8, new Uint8Array(headerBytes)),
+      dataBytes,
+      MAX_HEADER_VALUES,
+    );
     const model = interpret(header);
     const values = await readValues(file, 8 + headerBytes, dataBytes, model.slots, header, model.total);
     const { params } = model;
@@ -136,7 +138,7 @@ async function readValues(
   // section, and the slots exactly the layout). Zeroing first would touch every page twice.
   if (dataBytes !== 4 * total)
     throw new SafetensorsError(`the data section holds ${dataBytes} bytes, not ${4 * total}`);
-  const values = new Float32Array(Buffer.allocUnsafeSlow(dataBytes).buffer, 0, total);
+  const values = allocate(total, 'parameters and optimizer state', false);
   const byName = new Map(header.tensors.map((t) => [t.name, t]));
   const inOrder = slots.every((slot) => byName.get(slot.name)!.begin === 4 * slot.at);
   if (LITTLE_ENDIAN_HOST && inOrder) {
@@ -152,6 +154,17 @@ async function readValues(
   if (bad >= 0) {
     const slot = slots.find((s) => bad < s.at + s.length)!;
     throw new SafetensorsError(`tensor '${slot.name}' holds ${values[bad]} at index ${bad - slot.at}`);
+  }
+  for (const slot of slots) {
+    if (!slot.nonNegative) continue;
+    const end = slot.at + slot.length;
+    for (let i = slot.at; i < end; i++) {
+      if (values[i] < 0) {
+        throw new SafetensorsError(
+          `tensor '${slot.name}' holds ${values[i]} at index ${i - slot.at}; expected a non-negative number`,
+        );
+      }
+    }
   }
   return values;
 }

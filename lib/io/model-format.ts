@@ -1,12 +1,15 @@
 // How a ModelState maps onto a safetensors file: the tensors a spec needs (names, shapes, where
 // their values live) and the metadata strings, written from a state and read back with every
 // claim checked. Knows networks only through model-state.ts; file I/O is model-file.ts's.
+import { MAX_LAYERS } from '../engine/contract.js';
 import {
+  classCount,
   layoutOf,
   METADATA_FIELDS,
   METADATA_KEYS,
   type ModelMetadata,
   type ModelState,
+  nonNegativeState,
   resolveSaved,
   savedArchitecture,
 } from '../model-state.js';
@@ -27,6 +30,8 @@ export interface Slot {
   shape: number[];
   at: number;
   length: number;
+  /** Values must be >= 0 (adam's v). */
+  nonNegative: boolean;
 }
 
 /**
@@ -38,8 +43,15 @@ export function tensorSlots(spec: ResolvedSpec): { slots: Slot[]; params: number
   const layout = layoutOf(spec);
   const slots: Slot[] = [];
   layout.layers.forEach(({ w, b, inputs, units }, i) => {
-    slots.push({ name: `layers.${i}.weight`, shape: [inputs, units], at: w, length: inputs * units });
-    if (b >= 0) slots.push({ name: `layers.${i}.bias`, shape: [units], at: b, length: units });
+    slots.push({
+      name: `layers.${i}.weight`,
+      shape: [inputs, units],
+      at: w,
+      length: inputs * units,
+      nonNegative: false,
+    });
+    if (b >= 0)
+      slots.push({ name: `layers.${i}.bias`, shape: [units], at: b, length: units, nonNegative: false });
   });
   const P = layout.size;
   const names =
@@ -48,7 +60,11 @@ export function tensorSlots(spec: ResolvedSpec): { slots: Slot[]; params: number
       : layout.optimizerState > 0
         ? ['optimizer.velocity']
         : [];
-  names.forEach((name, k) => slots.push({ name, shape: [P], at: P + k * P, length: P }));
+  const nonNegative = nonNegativeState(spec);
+  names.forEach((name, k) => {
+    const at = P + k * P;
+    slots.push({ name, shape: [P], at, length: P, nonNegative: nonNegative?.begin === at - P });
+  });
   return { slots, params: P, total: P + layout.optimizerState };
 }
 
@@ -85,6 +101,16 @@ export function encodeModel(state: ModelState): Uint8Array {
 
 // --- reading
 
+// How many JSON values (counted as '{', '[' and ',') a file of ours can need, so that a header
+// or a metadata value of more is refused before it is parsed. A tensor entry takes 8 (its
+// object, 3 fields, 2-D shape, 2 offsets, a separator) and a network at most 2 per layer plus
+// 2 optimizer tensors; a layer in 'architecture' takes 4; scaling and class names one per
+// number or name. Each bound leaves twice that, plus room for the fixed fields.
+const FIXED_VALUES = 64;
+export const MAX_HEADER_VALUES = 16 * (2 * MAX_LAYERS + 2) + FIXED_VALUES;
+const MAX_ARCHITECTURE_VALUES = 8 * MAX_LAYERS + FIXED_VALUES;
+const maxMetadataValues = (spec: ResolvedSpec) => 2 * (2 * spec.inputs + classCount(spec)) + FIXED_VALUES;
+
 /** What a checked header says: the state but its arrays, and where each tensor's values go. */
 export interface Model {
   spec: ResolvedSpec;
@@ -109,8 +135,11 @@ export function interpret(header: Header): Model {
       `unsupported version ${brief(meta.version)} (this fastmlp reads version ${MODEL_VERSION})`,
     );
   }
-  const architecture = metaJSON(meta, 'architecture') as Record<string, unknown> | null;
-  const optimizer = metaJSON(meta, 'optimizer');
+  const architecture = metaJSON(meta, 'architecture', MAX_ARCHITECTURE_VALUES) as Record<
+    string,
+    unknown
+  > | null;
+  const optimizer = metaJSON(meta, 'optimizer', FIXED_VALUES);
   if (typeof architecture !== 'object' || architecture === null || Array.isArray(architecture)) {
     throw new SafetensorsError(`metadata 'architecture' is not a JSON object`);
   }
@@ -149,7 +178,8 @@ function metadataOf(meta: Record<string, string>, spec: ResolvedSpec): ModelMeta
   const out = {} as Record<keyof ModelMetadata, unknown>;
   for (const key of METADATA_KEYS) {
     const field = METADATA_FIELDS[key];
-    const value = meta[key] === undefined && field.optional ? null : metaJSON(meta, key);
+    const value =
+      meta[key] === undefined && field.optional ? null : metaJSON(meta, key, maxMetadataValues(spec));
     try {
       out[key] = value === null ? null : field.check(value as never, spec);
     } catch {
@@ -165,8 +195,8 @@ function metaString(meta: Record<string, string>, key: string): string {
   return value;
 }
 
-function metaJSON(meta: Record<string, string>, key: string): unknown {
-  return parseJSONText(metaString(meta, key), `metadata '${key}'`);
+function metaJSON(meta: Record<string, string>, key: string, maxValues: number): unknown {
+  return parseJSONText(metaString(meta, key), `metadata '${key}'`, maxValues);
 }
 
 function metaInteger(meta: Record<string, string>, key: string): number {

@@ -66,7 +66,14 @@ export function encodeFile(
   const header = encodeHeader(tensors, metadata);
   const dataBytes = tensors.reduce((sum, t) => sum + t.values.byteLength, 0);
   // Not zero-filled: the header and the tensors that follow it write every byte.
-  const out = new Uint8Array(Buffer.allocUnsafeSlow(header.length + dataBytes).buffer);
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(Buffer.allocUnsafeSlow(header.length + dataBytes).buffer);
+  } catch (cause) {
+    throw new RangeError(`Could not allocate ${header.length + dataBytes} bytes for the file's contents`, {
+      cause,
+    });
+  }
   out.set(header);
   let at = header.length; // a multiple of 8: the header is padded
   for (const { values } of tensors) {
@@ -96,8 +103,13 @@ export function readHeaderLength(first8: Uint8Array, fileBytes: number): number 
   return n;
 }
 
-/** Parses and checks the header; dataBytes is the size of the data section that follows it. */
-export function parseHeader(bytes: Uint8Array, dataBytes: number): Header {
+/**
+ * Parses and checks the header; dataBytes is the size of the data section that follows it,
+ * maxValues the most JSON values (tensor fields, metadata entries) the caller can need: the
+ * bytes are counted before they are decoded, so a header of millions of entries costs one scan.
+ */
+export function parseHeader(bytes: Uint8Array, dataBytes: number, maxValues: number): Header {
+  checkStructure((i) => bytes[i], bytes.length, 'header', maxValues);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -105,7 +117,7 @@ export function parseHeader(bytes: Uint8Array, dataBytes: number): Header {
     throw new SafetensorsError('header is not valid UTF-8');
   }
   if (!text.startsWith('{')) throw new SafetensorsError(`header does not start with '{'`);
-  const root = parseJSONText(text, 'header');
+  const root = parseChecked(text, 'header');
   if (!isRecord(root)) throw new SafetensorsError('header is not a JSON object');
   const metadata: Record<string, string> = Object.create(null);
   const tensors: TensorEntry[] = [];
@@ -195,29 +207,54 @@ export function decodeFloats(bytes: Uint8Array): Float32Array {
 // --- JSON, defensively
 
 /**
- * JSON.parse after a linear scan that rejects nesting deeper than MAX_JSON_DEPTH, so a hostile
- * header of brackets can neither recurse deeply nor build millions of nested objects.
+ * JSON.parse after a linear scan that rejects nesting deeper than MAX_JSON_DEPTH and more than
+ * `maxValues` values, so a hostile text can neither recurse deeply nor make JSON.parse build
+ * millions of objects: what the scan refuses costs at most one pass, stopped at the first excess.
  */
-export function parseJSONText(text: string, what: string): unknown {
+export function parseJSONText(text: string, what: string, maxValues: number): unknown {
+  checkStructure((i) => text.charCodeAt(i), text.length, what, maxValues);
+  return parseChecked(text, what);
+}
+
+function parseChecked(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new SafetensorsError(`${what} is not valid JSON (${(cause as Error).message})`);
+  }
+}
+
+/**
+ * Depth and size of a JSON text, from its code units (UTF-16 or UTF-8 bytes alike: the
+ * characters looked at are ASCII, never part of a multi-byte sequence). Values are counted as
+ * the '[', '{' and ',' outside strings, an upper bound on what JSON.parse would allocate.
+ */
+function checkStructure(
+  codeAt: (i: number) => number,
+  length: number,
+  what: string,
+  maxValues: number,
+): void {
   let depth = 0;
+  let values = 1;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < length; i++) {
+    const c = codeAt(i);
     if (inString) {
       if (c === 0x5c)
         i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > MAX_JSON_DEPTH) {
+    else if (c === 0x7b || c === 0x5b || c === 0x2c) {
+      if (++values > maxValues) {
+        throw new SafetensorsError(
+          `${what} holds more than ${maxValues} JSON values; no network needs that many`,
+        );
+      }
+      if (c !== 0x2c && ++depth > MAX_JSON_DEPTH) {
         throw new SafetensorsError(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
       }
     } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new SafetensorsError(`${what} is not valid JSON (${(cause as Error).message})`);
   }
 }
 
