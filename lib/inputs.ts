@@ -1,5 +1,6 @@
 // Converts what users pass as X and y (nested arrays or row-major Float32Arrays) into the
 // engines' row-major Float32Arrays, once per call, checking shape and finiteness first.
+import { MAX_ELEMENTS } from './engine/contract.js';
 import type { LossName } from './engine/engine.js';
 import { invalidArgument, outOfRange } from './validate.js';
 
@@ -14,12 +15,10 @@ export interface Matrix {
   cols: number;
 }
 
-/** Largest element count of one input array: 2^31 - 1 (a Float32Array of 8 GiB). */
-const MAX_ELEMENTS = 2 ** 31 - 1;
-
 export function toMatrix(X: unknown, name: string, cols: number): Matrix {
   if (X instanceof Float32Array) {
     if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
+    if (X.length > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
     if (X.length % cols !== 0) {
       throw outOfRange(
         name,
@@ -34,7 +33,8 @@ export function toMatrix(X: unknown, name: string, cols: number): Matrix {
     throw invalidArgument(name, 'an array of rows (number[][]) or a row-major Float32Array', X);
   }
   if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
-  if (X.length * cols > MAX_ELEMENTS) throw outOfRange(name, `at most ${MAX_ELEMENTS} values`, X);
+  // The engines' element cap: a larger X could never reach them.
+  if (X.length * cols > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
   const data = new Float32Array(X.length * cols);
   for (let r = 0; r < X.length; r++) {
     const row = X[r] as unknown;

@@ -38,7 +38,7 @@ import {
 export { ACTIVATIONS, ENGINE_CHOICES, type EngineChoice, LOSSES, OPTIMIZERS };
 
 export interface LayerSpec {
-  /** Number of neurons, 1..2^20. */
+  /** Number of neurons: an integer in 1..1048576 (2^20). */
   units: number;
   /** Default 'relu' for hidden layers; the output layer's default follows the loss. */
   activation?: ActivationName;
@@ -53,17 +53,19 @@ export interface LayerSpec {
 export interface OptimizerSpec {
   /** 'sgd' (with optional momentum/nesterov), 'momentum', 'nesterov' or 'adam'. */
   name: (typeof OPTIMIZERS)[number];
-  /** > 0. Default 0.01 for sgd-family, 0.001 for adam. */
+  /** A positive finite number. Default 0.01 for the sgd family, 0.001 for adam. */
   learningRate?: number;
-  /** In [0, 1). Default 0 for sgd, 0.9 for 'momentum'/'nesterov'. */
+  /** A number in [0, 1). Default 0 for sgd, 0.9 for 'momentum'/'nesterov'. */
   momentum?: number;
   /** sgd only: use Nesterov momentum. Default false. */
   nesterov?: boolean;
-  /** Adam: in [0, 1), defaults 0.9 and 0.999; epsilon > 0, default 1e-8. */
+  /** Adam's first-moment decay: a number in [0, 1). Default 0.9. */
   beta1?: number;
+  /** Adam's second-moment decay: a number in [0, 1). Default 0.999. */
   beta2?: number;
+  /** Adam's denominator guard: a positive finite number. Default 1e-8. */
   epsilon?: number;
-  /** L2 penalty on weights (not biases), >= 0: adds weightDecay * w to each weight's gradient. Default 0. */
+  /** L2 penalty on weights (not biases), adding weightDecay * w to each weight's gradient: a non-negative finite number. Default 0. */
   weightDecay?: number;
 }
 
@@ -80,19 +82,19 @@ export interface ResolvedOptimizer {
 }
 
 export interface NetworkOptions {
-  /** Features per sample, 1..2^20. */
+  /** Features per sample: an integer in 1..1048576 (2^20). */
   inputs: number;
-  /** At least one layer; the last is the output layer. */
+  /** 1..1024 layers, at most 268435456 parameters in total; the last is the output layer. */
   layers: LayerSpec[];
   /** Default: 'bce' for a sigmoid output, 'cross-entropy' for softmax, 'mse' otherwise. */
   loss?: LossName;
   /** An optimizer name or settings. Default { name: 'adam', learningRate: 0.001 }. */
   optimizer?: OptimizerSpec | OptimizerSpec['name'];
-  /** Seeds the initial weights and every shuffle. Default: a random seed, kept in `network.seed`. */
+  /** Seeds the initial weights and every shuffle: an integer in 0..2^32-1. Default: a random seed, kept in `network.seed`. */
   seed?: number;
   /** 'auto' (native when built, else ts; env FASTMLP_ENGINE overrides), 'native' or 'ts'. */
   engine?: EngineChoice;
-  /** Threads for the native engine's large products. Default: the machine's cores. */
+  /** Threads for the native engine's large products: an integer in 1..256. Default: the machine's cores. */
   threads?: number;
 }
 

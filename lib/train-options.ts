@@ -1,12 +1,13 @@
 // fit()'s options as users write them, checked and resolved once before training starts.
+import { FIT_DEFAULTS, inRange, RANGES } from './engine/contract.js';
 import type { Features, Targets } from './inputs.js';
 import {
   expectBoolean,
-  expectNumber,
+  expectInRange,
   expectObject,
   expectOneOf,
-  expectPositiveInteger,
   invalidArgument,
+  outOfRange,
   rejectUnknownKeys,
 } from './validate.js';
 
@@ -22,29 +23,29 @@ export interface EpochLogs {
 export interface EarlyStoppingOptions {
   /** Default 'val_loss' when there is validation data, else 'loss'. */
   monitor?: 'loss' | 'val_loss' | 'accuracy' | 'val_accuracy';
-  /** Epochs without improvement before stopping, >= 1. Default 10. */
+  /** Epochs without improvement before stopping: an integer in 1..1000000000. Default 10. */
   patience?: number;
-  /** Smallest change that counts as an improvement, >= 0. Default 0. */
+  /** Smallest change that counts as an improvement: a non-negative finite number. Default 0. */
   minDelta?: number;
   /** Put back the weights of the best epoch when stopping. Default false. */
   restoreBestWeights?: boolean;
 }
 
 export interface FitOptions {
-  /** Passes over the data, >= 1. Default 1. */
+  /** Passes over the data: an integer in 1..1000000000. Default 1. */
   epochs?: number;
-  /** Samples per gradient step: a positive integer, or 'full' for the whole set. Default 32. */
+  /** Samples per gradient step: an integer in 1..2^31, or 'full' for the whole set. Default 32. */
   batchSize?: number | 'full';
   /** Visit samples in a new seeded order each epoch. Default true (no effect with 'full'). */
   shuffle?: boolean;
   /** Held-out data evaluated after each epoch. */
   validationData?: [Features, Targets];
-  /** Fraction in (0, 1) of the samples, taken from the end (before shuffling), held out for validation. */
+  /** Fraction of the samples held out for validation, taken from the end (before shuffling): a fraction in (0, 1). Default 0 (none). */
   validationSplit?: number;
   /** Called after each epoch (0-based); return false to stop training. May be async with fit(). */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => unknown;
   earlyStopping?: EarlyStoppingOptions | boolean;
-  /** Print a progress line every N epochs (and after the last). Default: no printing. */
+  /** Print a progress line every N epochs (and after the last): an integer in 1..1000000000. Default: no printing. */
   logEvery?: number;
   /** Where progress lines go. Default console.log. */
   log?: (line: string) => void;
@@ -78,18 +79,22 @@ const FIT_KEYS = [
   'signal',
 ];
 const EARLY_KEYS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
-const MAX_EPOCHS = 1e9;
+/** batchSize takes a number in the contract's range or the word 'full'. */
+const BATCH_SIZE_EXPECTED = `${RANGES.batchSize.expected} or 'full'`;
 
 export function resolveFitOptions(options: unknown): ResolvedFitOptions {
   const o = options === undefined ? {} : expectObject(options, 'options');
   rejectUnknownKeys(o, FIT_KEYS, 'fit');
-  const epochs = o.epochs === undefined ? 1 : expectPositiveInteger(o.epochs, 'epochs', MAX_EPOCHS);
-  let batchSize: number | 'full' = 32;
+  const epochs =
+    o.epochs === undefined ? FIT_DEFAULTS.epochs : expectInRange(o.epochs, 'epochs', RANGES.epochs);
+  let batchSize: number | 'full' = FIT_DEFAULTS.batchSize;
   if (o.batchSize === 'full') batchSize = 'full';
-  else if (typeof o.batchSize === 'number') batchSize = expectPositiveInteger(o.batchSize, 'batchSize');
-  else if (o.batchSize !== undefined)
-    throw invalidArgument('batchSize', "a positive integer or 'full'", o.batchSize);
-  const shuffle = o.shuffle === undefined ? true : expectBoolean(o.shuffle, 'shuffle');
+  else if (typeof o.batchSize === 'number') {
+    if (!inRange(RANGES.batchSize, o.batchSize))
+      throw outOfRange('batchSize', BATCH_SIZE_EXPECTED, o.batchSize);
+    batchSize = o.batchSize;
+  } else if (o.batchSize !== undefined) throw invalidArgument('batchSize', BATCH_SIZE_EXPECTED, o.batchSize);
+  const shuffle = o.shuffle === undefined ? FIT_DEFAULTS.shuffle : expectBoolean(o.shuffle, 'shuffle');
   let validationData: [Features, Targets] | null = null;
   if (o.validationData !== undefined) {
     if (!Array.isArray(o.validationData) || o.validationData.length !== 2) {
@@ -99,8 +104,8 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
   }
   const validationSplit =
     o.validationSplit === undefined
-      ? 0
-      : expectNumber(o.validationSplit, 'validationSplit', 'a fraction in (0, 1)', (v) => v > 0 && v < 1);
+      ? FIT_DEFAULTS.validationSplit
+      : expectInRange(o.validationSplit, 'validationSplit', RANGES.validationSplit);
   if (validationData && validationSplit > 0) {
     throw new TypeError('Expected either validationData or validationSplit for fit but received both');
   }
@@ -120,7 +125,10 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
     validationSplit,
     onEpochEnd: (o.onEpochEnd as ResolvedFitOptions['onEpochEnd']) ?? null,
     earlyStopping: resolveEarlyStopping(o.earlyStopping, hasValidation),
-    logEvery: o.logEvery === undefined ? 0 : expectPositiveInteger(o.logEvery, 'logEvery'),
+    logEvery:
+      o.logEvery === undefined
+        ? FIT_DEFAULTS.logEvery
+        : expectInRange(o.logEvery, 'logEvery', RANGES.logEvery),
     log: (o.log as (line: string) => void) ?? ((line: string) => console.log(line)),
     signal,
   };
@@ -148,14 +156,17 @@ function resolveEarlyStopping(value: unknown, hasValidation: boolean): Required<
   }
   return {
     monitor,
-    patience: e.patience === undefined ? 10 : expectPositiveInteger(e.patience, 'earlyStopping.patience'),
+    patience:
+      e.patience === undefined
+        ? FIT_DEFAULTS.patience
+        : expectInRange(e.patience, 'earlyStopping.patience', RANGES.patience),
     minDelta:
       e.minDelta === undefined
-        ? 0
-        : expectNumber(e.minDelta, 'earlyStopping.minDelta', 'a non-negative number', (v) => v >= 0),
+        ? FIT_DEFAULTS.minDelta
+        : expectInRange(e.minDelta, 'earlyStopping.minDelta', RANGES.minDelta),
     restoreBestWeights:
       e.restoreBestWeights === undefined
-        ? false
+        ? FIT_DEFAULTS.restoreBestWeights
         : expectBoolean(e.restoreBestWeights, 'earlyStopping.restoreBestWeights'),
   };
 }

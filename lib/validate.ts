@@ -46,10 +46,11 @@ export function expectObject(value: unknown, name: string): Record<string, unkno
   return value;
 }
 
-export function expectPositiveInteger(value: unknown, name: string, max = 2 ** 31 - 1): number {
+/** An integer in 1..max (max from the contract): a TypeError when no number, else a RangeError. */
+export function expectPositiveInteger(value: unknown, name: string, max: number): number {
   if (typeof value !== 'number') throw invalidArgument(name, 'a positive integer', value);
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw outOfRange(name, max < 2 ** 31 - 1 ? `an integer in 1..${max}` : 'a positive integer', value);
+    throw outOfRange(name, `an integer in 1..${max}`, value);
   }
   return value;
 }

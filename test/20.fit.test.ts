@@ -86,14 +86,14 @@ describe.each(engineNames)('fit on the %s engine', (engine) => {
         xorX,
         xorY,
         { batchSize: 0 },
-        'Expected a positive integer for batchSize but received 0',
+        "Expected an integer in 1..2^31 or 'full' for batchSize but received 0",
       ],
       [
         'string batch size',
         xorX,
         xorY,
         { batchSize: 'all' },
-        "Expected a positive integer or 'full' for batchSize but received 'all'",
+        "Expected an integer in 1..2^31 or 'full' for batchSize but received 'all'",
       ],
       ['unknown option', xorX, xorY, { epoch: 3 }, "Unknown option 'epoch' for fit; did you mean 'epochs'?"],
       [

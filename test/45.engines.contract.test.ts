@@ -10,7 +10,6 @@ import {
   ENGINE_CODES,
   INITIALIZER_CODES,
   LOSS_CODES,
-  MAX_LAYERS,
   MAX_PARAMS,
   MAX_UNITS,
   type NumberRange,
@@ -422,11 +421,5 @@ describe('a plan encodes "one thread per hardware thread" as threads 0; a Networ
     );
     delete o.threads;
     expect(resolveSpec(o as NetworkOptions).threads).toBeNull();
-  });
-  it('the limits the README states are the contract', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`${MAX_LAYERS.toLocaleString('en-US')} layers`);
-    expect(readme).toContain(`2^${Math.log2(MAX_UNITS)} units per layer`);
-    expect(readme).toContain(`2^${Math.log2(MAX_PARAMS)} parameters`);
   });
 });

@@ -2,6 +2,7 @@
 // whose errors read as one line, value checkers (numbers, integers, lists, choices), and CliError,
 // the error main.ts prints as `fastmlp: <message>` with exit code 2.
 import { parseArgs } from 'node:util';
+import { MAX_EPOCHS } from '../engine/contract.js';
 
 /** A user mistake (bad option, bad value, missing file): printed as one line, exit code 2. */
 export class CliError extends Error {
@@ -119,7 +120,8 @@ function parseNumber(name: string, raw: string, expected: string, ok: (v: number
   return v;
 }
 
-export function positiveInteger(values: Values, name: string, fallback: number, max = 1e9): number {
+/** --epochs, --log-every and the like: an integer in 1..max (default the contract's epoch cap). */
+export function positiveInteger(values: Values, name: string, fallback: number, max = MAX_EPOCHS): number {
   return numberValue(
     values,
     name,

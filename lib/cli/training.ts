@@ -116,12 +116,8 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
         ? defaults.batchSize
         : rawBatch === 'full'
           ? 'full'
-          : numberValue(
-              values,
-              'batch-size',
-              1,
-              "a positive integer or 'full'",
-              (v) => Number.isInteger(v) && v >= 1,
+          : numberValue(values, 'batch-size', 1, `${RANGES.batchSize.expected} or 'full'`, (v) =>
+              inRange(RANGES.batchSize, v),
             ),
     seed: numberValue(values, 'seed', 0, `an integer in 0..${RANGES.seed.max}`, (v) =>
       inRange(RANGES.seed, v),

@@ -71,6 +71,17 @@ export const MAX_PARAMS = 2 ** 28;
 export const MAX_ELEMENTS = 2 ** 31;
 /** Most worker threads a native trainer uses. */
 export const MAX_THREADS = 256;
+/**
+ * Most epochs one fit (and one engine chunk) runs. 10^9 and not 2^31: fit keeps one loss per
+ * epoch, and 10^9 of them (8 GB) is already far past any use; the engines' losses arrays stay
+ * well inside MAX_ELEMENTS, and the number reads plainly in messages.
+ */
+export const MAX_EPOCHS = 1e9;
+/**
+ * Largest optimizer step count, before and after a chunk: 2^53 - 1, the largest integer a JS
+ * number holds exactly (Adam's bias correction reads it as t).
+ */
+export const MAX_STEPS = Number.MAX_SAFE_INTEGER;
 
 // --- ranges ---------------------------------------------------------------------------------
 
@@ -113,8 +124,24 @@ export const RANGES = {
   units: integers(1, MAX_UNITS),
   /** Parameters of the whole network (weights and biases). */
   params: integers(1, MAX_PARAMS, `at most ${MAX_PARAMS} parameters in total`),
-  /** Rows per batch (TrainerPlan.batchSize and a chunk's batchSize). */
+  /** Rows per batch (fit's batchSize when a number, TrainerPlan.batchSize, a chunk's batchSize). */
   batchSize: integers(1, MAX_ELEMENTS, 'an integer in 1..2^31'),
+  /** Rows of the data of one engine call that trains or evaluates (predict also takes 0 rows). */
+  rows: integers(1, MAX_ELEMENTS, 'an integer in 1..2^31'),
+  /** fit's epochs. */
+  epochs: integers(1, MAX_EPOCHS),
+  /** Epochs of one engine chunk (0: nothing to run). */
+  chunkEpochs: integers(0, MAX_EPOCHS),
+  /** An optimizer step count (Adam's t), before and after a chunk. */
+  step: integers(0, MAX_STEPS, 'an integer in 0..2^53-1'),
+  /** fit's validationSplit: the fraction of samples held out, taken from the end. */
+  validationSplit: numbers(0, true, 1, true, 'a fraction in (0, 1)'),
+  /** fit's earlyStopping.patience: epochs without improvement before stopping. */
+  patience: integers(1, MAX_EPOCHS),
+  /** fit's earlyStopping.minDelta: the smallest change that counts as an improvement. */
+  minDelta: numbers(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite number'),
+  /** fit's logEvery: print a progress line every N epochs. */
+  logEvery: integers(1, MAX_EPOCHS),
   /** NetworkOptions.threads (unset: one per hardware thread). */
   threads: integers(1, MAX_THREADS),
   /** TrainerPlan.threads: as NetworkOptions.threads, with 0 for "one per hardware thread". */
@@ -177,6 +204,20 @@ export const DEFAULTS = {
   engine: 'auto' as EngineChoice,
   /** uniform's bounds and normal's moments when not given (seed 000 draws from [0, 1)). */
   initializer: { low: 0, high: 1, mean: 0, std: 1 },
+} as const;
+
+/** fit's options when not given (lib/train-options.ts). */
+export const FIT_DEFAULTS = {
+  epochs: 1,
+  batchSize: 32,
+  shuffle: true,
+  /** 0: no split. */
+  validationSplit: 0,
+  /** 0: no progress lines. */
+  logEvery: 0,
+  patience: 10,
+  minDelta: 0,
+  restoreBestWeights: false,
 } as const;
 
 /**

@@ -140,12 +140,7 @@ std::size_t expect_size(const Napi::Value& value, const std::string& name, std::
 }
 
 std::uint64_t expect_step(const Napi::Value& value, const std::string& name) {
-  const char* expected = "an integer in 0..2^53-1";
-  if (!value.IsNumber()) throw_type_error(value.Env(), name, expected, value);
-  const double d = value.As<Napi::Number>().DoubleValue();
-  const bool ok = std::isfinite(d) && std::floor(d) == d && d >= 0 && d <= kMaxSafeInteger;
-  if (!ok) throw_range_error(value.Env(), name, expected, value);
-  return static_cast<std::uint64_t>(d);
+  return static_cast<std::uint64_t>(expect_in_range(value, name, contract::kStep));
 }
 
 std::string expect_string(const Napi::Value& value, const std::string& name) {

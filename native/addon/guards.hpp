@@ -15,9 +15,6 @@
 
 namespace fastmlp::addon {
 
-// Largest integer a JS number holds exactly (for step counts).
-constexpr double kMaxSafeInteger = 9007199254740991.0;
-
 // How a received value is described in messages (mirrors describe() in lib/validate.ts).
 std::string describe(const Napi::Value& value);
 
@@ -36,7 +33,7 @@ double expect_finite(const Napi::Value& value, const std::string& name);
 double expect_in_range(const Napi::Value& value, const std::string& name, const contract::NumberRange& range);
 // An integer number in [min, max] (TypeError when not a number, RangeError otherwise).
 std::size_t expect_size(const Napi::Value& value, const std::string& name, std::size_t min, std::size_t max);
-// A step count: an integer in [0, 2^53).
+// A step count: an integer in contract::kStep (0..2^53-1, what a JS number holds exactly).
 std::uint64_t expect_step(const Napi::Value& value, const std::string& name);
 std::string expect_string(const Napi::Value& value, const std::string& name);
 Napi::Object expect_object(const Napi::Value& value, const std::string& name);

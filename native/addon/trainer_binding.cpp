@@ -79,7 +79,7 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
     job.has_order = true;
     job.order = expect_uint32_array(info[3], "order");
   }
-  job.epochs = expect_size(info[4], "epochs", 0, kMaxElements);
+  job.epochs = static_cast<std::size_t>(expect_in_range(info[4], "epochs", contract::kChunkEpochs));
   job.batch_size = expect_size(info[5], "batchSize", 1, core_->plan().batch_size);
   job.step = expect_step(info[6], "step");
   job.losses = expect_float64_array(info[7], "losses");

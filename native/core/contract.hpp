@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 namespace fastmlp {
@@ -32,6 +33,8 @@ inline constexpr std::size_t kMaxLayers = 1024;
 inline constexpr std::size_t kMaxParams = 268435456;
 inline constexpr std::size_t kMaxElements = 2147483648;
 inline constexpr std::size_t kMaxThreads = 256;
+inline constexpr std::size_t kMaxEpochs = 1000000000;
+inline constexpr std::uint64_t kMaxSteps = 9007199254740991;
 
 // --- ranges: NaN and +-Infinity are outside every one; `expected` words the error message ---
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
@@ -54,6 +57,14 @@ inline constexpr NumberRange kLayerCount{1.0, 1024.0, false, false, true, "1..10
 inline constexpr NumberRange kUnits{1.0, 1048576.0, false, false, true, "an integer in 1..1048576"};
 inline constexpr NumberRange kParams{1.0, 268435456.0, false, false, true, "at most 268435456 parameters in total"};
 inline constexpr NumberRange kBatchSize{1.0, 2147483648.0, false, false, true, "an integer in 1..2^31"};
+inline constexpr NumberRange kRows{1.0, 2147483648.0, false, false, true, "an integer in 1..2^31"};
+inline constexpr NumberRange kEpochs{1.0, 1000000000.0, false, false, true, "an integer in 1..1000000000"};
+inline constexpr NumberRange kChunkEpochs{0.0, 1000000000.0, false, false, true, "an integer in 0..1000000000"};
+inline constexpr NumberRange kStep{0.0, 9007199254740991.0, false, false, true, "an integer in 0..2^53-1"};
+inline constexpr NumberRange kValidationSplit{0.0, 1.0, true, true, false, "a fraction in (0, 1)"};
+inline constexpr NumberRange kPatience{1.0, 1000000000.0, false, false, true, "an integer in 1..1000000000"};
+inline constexpr NumberRange kMinDelta{0.0, kInfinity, false, true, false, "a non-negative finite number"};
+inline constexpr NumberRange kLogEvery{1.0, 1000000000.0, false, false, true, "an integer in 1..1000000000"};
 inline constexpr NumberRange kThreads{1.0, 256.0, false, false, true, "an integer in 1..256"};
 inline constexpr NumberRange kPlanThreads{0.0, 256.0, false, false, true, "an integer in 0..256"};
 inline constexpr NumberRange kSeed{0.0, 4294967295.0, false, false, true, "an integer in 0..2^32-1"};

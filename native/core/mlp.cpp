@@ -14,8 +14,6 @@ namespace fastmlp {
 
 namespace {
 
-// Largest step count a JS number holds exactly.
-constexpr std::uint64_t kMaxStep = std::uint64_t{1} << 53;
 // The optimizer update is split across the pool only when it has this many parameters (a
 // split costs ~1-2 us with spinning workers) and only once the pool's workers exist (some
 // product was large enough to start them): a small network never starts a thread for it.
@@ -166,13 +164,13 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   check_model(model.params.data, model.params.size);
   require_length(model.state, plan_.optimizer.kind == OptimizerKind::sgd ? model.state.size : state_size(),
                  "state");
-  if (rows < 1 || rows > kMaxElements) bad("an integer in 1..2^31", "rows", std::to_string(rows));
+  if (rows < 1 || rows > kMaxElements) bad(contract::kRows.expected, "rows", std::to_string(rows));
   require_length(X, checked_elements(rows, inputs(), "X"), "X");
   require_length(Y, checked_elements(rows, outputs(), "Y"), "Y");
   if (batch_size < 1 || batch_size > plan_.batch_size) {
     bad("an integer in 1.." + std::to_string(plan_.batch_size), "batchSize", std::to_string(batch_size));
   }
-  if (epochs > kMaxElements) bad("an integer in 0..2^31", "epochs", std::to_string(epochs));
+  if (epochs > contract::kMaxEpochs) bad(contract::kChunkEpochs.expected, "epochs", std::to_string(epochs));
   if (losses.size < epochs || (epochs > 0 && losses.data == nullptr)) {
     bad("a length of at least " + std::to_string(epochs), "losses", std::to_string(losses.size));
   }
@@ -180,10 +178,12 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   if (counting && correct.size < epochs) {
     bad("a length of at least " + std::to_string(epochs), "correct", std::to_string(correct.size));
   }
-  if (step > kMaxStep) bad("an integer in 0..2^53", "step", std::to_string(step));
+  if (step > contract::kMaxSteps) bad(contract::kStep.expected, "step", std::to_string(step));
   const std::size_t batches = rows / batch_size + (rows % batch_size != 0 ? 1 : 0);
   const std::size_t total_steps = checked_mul(epochs, batches, "steps");
-  if (total_steps > kMaxStep - step) bad("fewer than 2^53 steps in total", "step", std::to_string(step));
+  if (total_steps > contract::kMaxSteps - step) {
+    bad("at most 2^53-1 steps in total", "step", std::to_string(step));
+  }
   if (order != nullptr) {
     require_length(*order, checked_elements(epochs, rows, "order"), "order");
     for (std::size_t i = 0; i < order->size; ++i) {

@@ -1,12 +1,13 @@
 // Guards of the TS engine. Users' options are validated above the seam (lib/spec.ts); the engine
-// re-checks every plan it is given against the same contract, as the native addon does, so both
-// engines reject the same plans with the same error class (TypeError for a wrong type,
-// RangeError for a bad value), and never loop forever or index out of bounds on bad sizes.
+// re-checks every plan and every call's arguments against the same contract, as the native addon
+// does, so both engines reject the same things with the same error class (TypeError for a wrong
+// type, RangeError for a bad value), and never loop forever or index out of bounds on bad sizes.
 import {
   ACTIVATION_CODES,
   inRange,
   LOSS_CODES,
   LOSS_REQUIRES_ACTIVATION,
+  MAX_ELEMENTS,
   type NumberRange,
   OPTIMIZER_CODES,
   OPTIMIZER_NUMBERS,
@@ -14,28 +15,15 @@ import {
 } from '../contract.js';
 import type { ModelPlan, TrainerPlan } from '../engine.js';
 
-/** value must be an integer in [min, max]: a TypeError when it is no number, else a RangeError. */
-export function checkInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    const Kind = typeof value === 'number' ? RangeError : TypeError;
-    throw new Kind(`Expected ${name} to be an integer ${range} but received ${String(value)}`);
-  }
-}
-
-/** array must hold at least `needed` elements. */
-export function checkLength(name: string, array: ArrayLike<number>, needed: number): void {
-  if (array.length < needed) {
-    throw new RangeError(`Expected ${name} to have at least ${needed} elements but received ${array.length}`);
-  }
-}
-
-// --- the plan -------------------------------------------------------------------------------
-
+/** How a received value is described (the addon's describe(), briefly). */
 function received(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) {
+    const length = 'length' in value ? (value as { length: number }).length : value.byteLength;
+    return `a ${value.constructor.name} of length ${length}`;
+  }
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
@@ -48,13 +36,89 @@ function fail(
   throw new Kind(`Expected ${expected} for ${name} but received ${received(value)}`);
 }
 
+// --- call arguments ---------------------------------------------------------------------------
+// Twins of the addon's guards (native/addon/guards.cpp), in its words and error classes: a wrong
+// type (no number, no boolean, the wrong array kind, a detached buffer) is a TypeError; a number
+// out of range (NaN, fractions and +-Infinity included) or an array too short is a RangeError.
+
+/** "1..2^31" as the addon words the element cap, else the number itself. */
+const bound = (n: number): string => (n === MAX_ELEMENTS ? '2^31' : String(n));
+
+/** value must be an integer in [min, max] (as expect_size). */
+export function checkSize(name: string, value: unknown, min: number, max: number): number {
+  const expected = `an integer in ${min}..${bound(max)}`;
+  if (typeof value !== 'number') fail(TypeError, name, expected, value);
+  if (!Number.isInteger(value) || value < min || value > max) fail(RangeError, name, expected, value);
+  return value;
+}
+
+/** value must be a finite number (as expect_finite). */
+export function checkFinite(name: string, value: unknown): number {
+  if (typeof value !== 'number') fail(TypeError, name, 'a finite number', value);
+  if (!Number.isFinite(value)) fail(RangeError, name, 'a finite number', value);
+  return value;
+}
+
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail(TypeError, name, 'a boolean', value);
+  return value;
+}
+
+type ArrayKind = Float32ArrayConstructor | Float64ArrayConstructor | Uint32ArrayConstructor;
+
+/** A detached view has length 0 and a buffer no view can be built on (Node 20 lacks .detached). */
+function isDetached(array: ArrayBufferView): boolean {
+  if (array.byteLength !== 0) return false;
+  try {
+    new Uint8Array(array.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** value must be a typed array of exactly that kind, on a live buffer, of at most 2^31 elements. */
+export function checkArray(name: string, value: unknown, kind: ArrayKind): void {
+  const expected = `a ${kind.name}`;
+  if (!(value instanceof kind)) fail(TypeError, name, expected, value);
+  if (isDetached(value)) {
+    throw new TypeError(
+      `Expected ${expected} with a live buffer for ${name} but received one whose buffer is detached`,
+    );
+  }
+  if (value.length > MAX_ELEMENTS) fail(RangeError, name, `${expected} of at most 2^31 elements`, value);
+}
+
+/** a * b as an element count of at most 2^31 (as expect_elements), else a RangeError naming `name`. */
+export function checkElements(name: string, a: number, b: number, culprit: unknown): number {
+  if (a !== 0 && b > MAX_ELEMENTS / a) fail(RangeError, name, 'at most 2^31 elements in all', culprit);
+  return a * b;
+}
+
+/** step + epochs x batches must stay a step count (as the core's train_epochs). */
+export function checkSteps(step: number, epochs: number, rows: number, batchSize: number): void {
+  if (epochs * Math.ceil(rows / batchSize) > RANGES.step.max - step) {
+    fail(RangeError, 'step', 'at most 2^53-1 steps in total', step);
+  }
+}
+
+/** array must hold at least `needed` elements (as expect_at_least); `shape` says why ("rows x inputs"). */
+export function checkLength(name: string, array: ArrayLike<number>, needed: number, shape: string): void {
+  if (array.length < needed) {
+    const kind = (array as object).constructor.name;
+    fail(RangeError, name, `a ${kind} of length >= ${needed} (${shape})`, array);
+  }
+}
+
+// --- the plan -------------------------------------------------------------------------------
+
 function checkObject(value: unknown, name: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     fail(TypeError, name, 'an object', value);
   return value as Record<string, unknown>;
 }
 
-function checkNumber(value: unknown, name: string, range: NumberRange): number {
+export function checkNumber(value: unknown, name: string, range: NumberRange): number {
   if (typeof value !== 'number') fail(TypeError, name, range.expected, value);
   if (!inRange(range, value)) fail(RangeError, name, range.expected, value);
   return value;
@@ -128,4 +192,49 @@ function checkThreadsAndOutput(p: Record<string, unknown>, plan: ModelPlan, para
     );
   }
   if (!inRange(RANGES.params, params)) fail(RangeError, 'plan.layers', RANGES.params.expected, params);
+}
+
+// --- forward calls (predict / evaluate of a trainer or a model) ------------------------------
+
+/** predict's arguments, in the addon's order (guards.cpp): X, rows, out and their lengths. */
+export function checkPredictArgs(
+  X: unknown,
+  rows: unknown,
+  out: unknown,
+  inputs: number,
+  outputs: number,
+): void {
+  checkArray('X', X, Float32Array);
+  checkSize('rows', rows, 0, MAX_ELEMENTS);
+  checkArray('out', out, Float32Array);
+  checkLength('X', X as Float32Array, checkElements('X', rows as number, inputs, X), 'rows x inputs');
+  checkLength(
+    'out',
+    out as Float32Array,
+    checkElements('out', rows as number, outputs, out),
+    'rows x outputs',
+  );
+}
+
+/** evaluate's arguments, in the addon's order: X, Y, rows, out and their lengths. */
+export function checkEvaluateArgs(
+  X: unknown,
+  Y: unknown,
+  rows: unknown,
+  out: unknown,
+  inputs: number,
+  outputs: number,
+): void {
+  checkArray('X', X, Float32Array);
+  checkArray('Y', Y, Float32Array);
+  checkNumber(rows, 'rows', RANGES.rows);
+  checkArray('out', out, Float32Array);
+  checkLength('X', X as Float32Array, checkElements('X', rows as number, inputs, X), 'rows x inputs');
+  checkLength('Y', Y as Float32Array, checkElements('Y', rows as number, outputs, Y), 'rows x outputs');
+  checkLength(
+    'out',
+    out as Float32Array,
+    checkElements('out', rows as number, outputs, out),
+    'rows x outputs',
+  );
 }

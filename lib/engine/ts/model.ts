@@ -11,7 +11,7 @@ import {
   type LayerPlan,
   type ModelPlan,
 } from '../engine.js';
-import { checkInteger, checkLength, checkModelPlan } from './checks.js';
+import { checkEvaluateArgs, checkModelPlan, checkPredictArgs } from './checks.js';
 import { type DenseLayer, denseForward, denseLayers } from './dense.js';
 import { lossForward, lossIsSum } from './losses.js';
 
@@ -63,18 +63,13 @@ export class TsModel implements InferenceModel {
 
   predict(X: Float32Array, rows: number, out: Float32Array): void {
     this.checkAlive();
-    checkInteger('rows', rows, 0);
-    checkLength('X', X, rows * this.inputs);
-    checkLength('out', out, rows * this.outputs);
+    checkPredictArgs(X, rows, out, this.inputs, this.outputs);
     this.forwardBlocks(X, null, rows, out);
   }
 
   evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number {
     this.checkAlive();
-    checkInteger('rows', rows, 1);
-    checkLength('X', X, rows * this.inputs);
-    checkLength('Y', Y, rows * this.outputs);
-    checkLength('out', out, rows * this.outputs);
+    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs);
     return this.forwardBlocks(X, Y, rows, out);
   }
 

@@ -3,9 +3,20 @@
 // is allocated once in the constructor; the loops in trainEpochs / predict / evaluate allocate
 // nothing (offsets instead of subarray views).
 
+import { RANGES } from '../contract.js';
 import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { stateSize } from '../layout.js';
-import { checkInteger, checkLength, checkPlan } from './checks.js';
+import {
+  checkArray,
+  checkElements,
+  checkEvaluateArgs,
+  checkLength,
+  checkNumber,
+  checkPlan,
+  checkPredictArgs,
+  checkSize,
+  checkSteps,
+} from './checks.js';
 import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
 import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
 import { countCorrect } from './metrics.js';
@@ -46,7 +57,7 @@ export class TsTrainer implements Trainer {
     const resolved = denseLayers(plan, params);
     const size = resolved.size; // parameters, in the flat layout
     this.layers = resolved.layers;
-    checkLength('state', state, stateSize(plan.optimizer.kind, size));
+    checkLength('state', state, stateSize(plan.optimizer.kind, size), 'the optimizer state');
     this.loss = resolved.loss;
     const last = this.layers[this.layers.length - 1];
     this.params = params;
@@ -75,19 +86,29 @@ export class TsTrainer implements Trainer {
     this.checkAlive();
     const { X, Y, rows, order, epochs, batchSize, losses } = chunk;
     const correct = chunk.correct ?? null;
-    checkInteger('rows', rows, 1);
-    checkInteger('epochs', epochs, 0);
-    checkInteger('batchSize', batchSize, 1, this.maxBatch);
-    checkInteger('step', chunk.step, 0);
-    checkLength('X', X, rows * this.inputs);
-    checkLength('Y', Y, rows * this.outputs);
-    checkLength('losses', losses, epochs);
-    if (correct !== null) checkLength('correct', correct, epochs);
+    // The addon's order (trainer_binding.cpp, then the core): types and ranges, lengths, indices.
+    checkArray('X', X, Float32Array);
+    checkArray('Y', Y, Float32Array);
+    checkNumber(rows, 'rows', RANGES.rows);
+    if (order !== null) checkArray('order', order, Uint32Array);
+    checkNumber(epochs, 'epochs', RANGES.chunkEpochs);
+    checkSize('batchSize', batchSize, 1, this.maxBatch);
+    checkNumber(chunk.step, 'step', RANGES.step);
+    checkArray('losses', losses, Float64Array);
+    checkLength('X', X, checkElements('X', rows, this.inputs, X), 'rows x inputs');
+    checkLength('Y', Y, checkElements('Y', rows, this.outputs, Y), 'rows x outputs');
+    if (order !== null)
+      checkLength('order', order, checkElements('order', epochs, rows, order), 'epochs x rows');
+    checkLength('losses', losses, epochs, 'epochs');
+    if (correct !== null) {
+      checkArray('correct', correct, Float64Array);
+      checkLength('correct', correct, epochs, 'epochs');
+    }
+    checkSteps(chunk.step, epochs, rows, batchSize);
     if (order !== null) {
-      checkLength('order', order, epochs * rows);
       for (let i = 0; i < epochs * rows; i++) {
         if (order[i] >= rows)
-          throw new RangeError(`Expected order[${i}] < rows (${rows}) but received ${order[i]}`);
+          throw new RangeError(`Expected indices below ${rows} for order but received ${order[i]} at ${i}`);
       }
     }
     const inputs = this.inputs;
@@ -128,18 +149,13 @@ export class TsTrainer implements Trainer {
 
   predict(X: Float32Array, rows: number, out: Float32Array): void {
     this.checkAlive();
-    checkInteger('rows', rows, 0);
-    checkLength('X', X, rows * this.inputs);
-    checkLength('out', out, rows * this.outputs);
+    checkPredictArgs(X, rows, out, this.inputs, this.outputs);
     this.forwardBlocks(X, null, rows, out);
   }
 
   evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number {
     this.checkAlive();
-    checkInteger('rows', rows, 1);
-    checkLength('X', X, rows * this.inputs);
-    checkLength('Y', Y, rows * this.outputs);
-    checkLength('out', out, rows * this.outputs);
+    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs);
     return this.forwardBlocks(X, Y, rows, out);
   }
 
