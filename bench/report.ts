@@ -73,7 +73,9 @@ export function speedup(c: CaseResult, engine: EngineId, base: EngineId): number
   const a = median(c, engine);
   const b = median(c, base);
   if (a === null || b === null) return null;
-  return c.higherIsBetter ? a / b : b / a;
+  const r = c.higherIsBetter ? a / b : b / a;
+  // a zero on either side (no memory growth at all) has no meaningful ratio
+  return Number.isFinite(r) && r > 0 ? r : null;
 }
 
 function cell(r: EngineResult | undefined): string {
