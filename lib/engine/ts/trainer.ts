@@ -5,7 +5,7 @@
 
 import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { stateSize } from '../layout.js';
-import { checkInteger, checkLength, checkPlan } from './checks.js';
+import { checkFixedLength, checkInteger, checkLength, checkPlan } from './checks.js';
 import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
 import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
 import { countCorrect } from './metrics.js';
@@ -47,6 +47,8 @@ export class TsTrainer implements Trainer {
     const size = resolved.size; // parameters, in the flat layout
     this.layers = resolved.layers;
     checkLength('state', state, stateSize(plan.optimizer.kind, size));
+    checkFixedLength('params', params, 'Float32Array');
+    checkFixedLength('state', state, 'Float32Array');
     this.loss = resolved.loss;
     const last = this.layers[this.layers.length - 1];
     this.params = params;
@@ -75,6 +77,11 @@ export class TsTrainer implements Trainer {
     this.checkAlive();
     const { X, Y, rows, order, epochs, batchSize, losses } = chunk;
     const correct = chunk.correct ?? null;
+    checkFixedLength('X', X, 'Float32Array');
+    checkFixedLength('Y', Y, 'Float32Array');
+    if (order !== null) checkFixedLength('order', order, 'Uint32Array');
+    checkFixedLength('losses', losses, 'Float64Array');
+    if (correct !== null) checkFixedLength('correct', correct, 'Float64Array');
     checkInteger('rows', rows, 1);
     checkInteger('epochs', epochs, 0);
     checkInteger('batchSize', batchSize, 1, this.maxBatch);
