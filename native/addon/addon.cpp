@@ -8,6 +8,8 @@ namespace fastmlp::addon {
 class FastmlpAddon : public Napi::Addon<FastmlpAddon> {
  public:
   FastmlpAddon(Napi::Env env, Napi::Object exports) {
+    data.resizable_getter = prototype_getter(env, "ArrayBuffer", "resizable");
+    data.growable_getter = prototype_getter(env, "SharedArrayBuffer", "growable");
     DefineAddon(exports, {
                              InstanceMethod("gemm", &FastmlpAddon::CallGemm, napi_enumerable),
                              InstanceMethod("info", &FastmlpAddon::CallInfo, napi_enumerable),
@@ -19,9 +21,22 @@ class FastmlpAddon : public Napi::Addon<FastmlpAddon> {
   InstanceData data;
 
  private:
+  static Napi::FunctionReference prototype_getter(Napi::Env env, const char* type, const char* property) {
+    const Napi::Object global = env.Global();
+    const Napi::Object prototype = global.Get(type).As<Napi::Object>().Get("prototype").As<Napi::Object>();
+    const Napi::Object describe = global.Get("Object").As<Napi::Object>();
+    const Napi::Value descriptor =
+        describe.Get("getOwnPropertyDescriptor").As<Napi::Function>().Call(describe, {prototype, Napi::String::New(env, property)});
+    if (!descriptor.IsObject()) return Napi::FunctionReference();  // a runtime without resizable buffers
+    const Napi::Value getter = descriptor.As<Napi::Object>().Get("get");
+    return getter.IsFunction() ? Napi::Persistent(getter.As<Napi::Function>()) : Napi::FunctionReference();
+  }
+
   Napi::Value CallGemm(const Napi::CallbackInfo& info) { return Gemm(info, data); }
   Napi::Value CallInfo(const Napi::CallbackInfo& info) { return Info(info); }
 };
+
+InstanceData& instance_data(Napi::Env env) { return env.GetInstanceData<FastmlpAddon>()->data; }
 
 }  // namespace fastmlp::addon
 

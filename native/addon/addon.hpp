@@ -21,7 +21,14 @@ struct InstanceData {
   std::unique_ptr<ThreadPool> pool;
   std::unique_ptr<ThreadPool> gemm_pool;
   std::unique_ptr<GemmContext> gemm_context;
+  // ArrayBuffer.prototype's `resizable` and SharedArrayBuffer.prototype's `growable` getters,
+  // taken when the addon loads, so a buffer's own property cannot hide what it is (guards.cpp).
+  Napi::FunctionReference resizable_getter;
+  Napi::FunctionReference growable_getter;
 };
+
+// This environment's instance data (set when the addon loads).
+InstanceData& instance_data(Napi::Env env);
 
 // Threads std::thread::hardware_concurrency reports (at least 1).
 std::size_t default_threads();

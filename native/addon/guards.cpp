@@ -1,6 +1,8 @@
 // Argument guards and the error translation shared by every binding (see guards.hpp).
 #include "guards.hpp"
 
+#include "addon.hpp"
+
 #include <cmath>
 #include <new>
 #include <stdexcept>
@@ -171,6 +173,21 @@ Span<double> expect_float64_array(const Napi::Value& value, const std::string& n
 Span<const std::uint32_t> expect_uint32_array(const Napi::Value& value, const std::string& name) {
   const Span<std::uint32_t> s = typed_array<std::uint32_t>(value, name, napi_uint32_array);
   return Span<const std::uint32_t>{s.data, s.size};
+}
+
+void expect_fixed_length(const Napi::Value& value, const std::string& name, const char* kind) {
+  const Napi::Env env = value.Env();
+  const Napi::Value buffer = value.As<Napi::TypedArray>().ArrayBuffer();
+  const bool shared = !buffer.IsArrayBuffer();
+  InstanceData& data = instance_data(env);
+  const Napi::FunctionReference& getter = shared ? data.growable_getter : data.resizable_getter;
+  if (getter.IsEmpty()) return;  // this runtime has no buffers that change length
+  // The getter taken from the prototype at load time: an own property on the buffer cannot lie.
+  if (getter.Call(buffer, {}).ToBoolean().Value()) {
+    throw Napi::TypeError::New(env, std::string("Expected a ") + kind + " on a fixed-length buffer for " + name +
+                                        " but received one on a " +
+                                        (shared ? "growable SharedArrayBuffer" : "resizable ArrayBuffer"));
+  }
 }
 
 std::size_t expect_elements(Napi::Env env, std::size_t a, std::size_t b, const std::string& name,

@@ -45,6 +45,12 @@ Span<float> expect_float32_array(const Napi::Value& value, const std::string& na
 Span<double> expect_float64_array(const Napi::Value& value, const std::string& name);
 Span<const std::uint32_t> expect_uint32_array(const Napi::Value& value, const std::string& name);
 
+// TypeError unless the typed array `value` (already checked by one of the above) lies on a buffer
+// whose length cannot change: not a resizable ArrayBuffer, not a growable SharedArrayBuffer. For
+// every array an async call reads or writes after it returned (the Trainer's params and state,
+// the train arrays): a resize during the call would free or move memory the worker uses.
+void expect_fixed_length(const Napi::Value& value, const std::string& name, const char* kind);
+
 // a * b as an element count <= 2^31, else RangeError naming what it sizes.
 std::size_t expect_elements(Napi::Env env, std::size_t a, std::size_t b, const std::string& name,
                             const Napi::Value& culprit);

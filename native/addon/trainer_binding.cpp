@@ -30,6 +30,8 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   const TrainerPlan plan = parse_plan(info[0]);
   const Span<float> params = expect_float32_array(info[1], "params");
   const Span<float> state = expect_float32_array(info[2], "state");
+  expect_fixed_length(info[1], "params", "Float32Array");
+  expect_fixed_length(info[2], "state", "Float32Array");
   const InstanceData* data = static_cast<const InstanceData*>(info.Data());
   core_ = call_core(env, [&] { return std::make_unique<Trainer>(plan, data->pool.get()); });
   expect_length(info[1], params.size, core_->layout().size, "params", "Float32Array", "the plan's parameter count");
@@ -83,6 +85,10 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
   job.batch_size = expect_size(info[5], "batchSize", 1, core_->plan().batch_size);
   job.step = expect_step(info[6], "step");
   job.losses = expect_float64_array(info[7], "losses");
+  expect_fixed_length(info[0], "X", "Float32Array");
+  expect_fixed_length(info[1], "Y", "Float32Array");
+  if (job.has_order) expect_fixed_length(info[3], "order", "Uint32Array");
+  expect_fixed_length(info[7], "losses", "Float64Array");
   expect_at_least(info[0], &X, expect_elements(env, job.rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
                   "rows x inputs");
   expect_at_least(info[1], &Y, expect_elements(env, job.rows, core_->outputs(), "Y", info[1]), "Y", "Float32Array",
@@ -95,6 +101,7 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
   expect_at_least(info[7], &job.losses, job.epochs, "losses", "Float64Array", "epochs");
   if (info.Length() == 9 && !info[8].IsNull() && !info[8].IsUndefined()) {
     job.correct = expect_float64_array(info[8], "correct");
+    expect_fixed_length(info[8], "correct", "Float64Array");
     expect_at_least(info[8], &job.correct, job.epochs, "correct", "Float64Array", "epochs");
   }
   job.X = Span<const float>{X.data, X.size};

@@ -15,6 +15,35 @@ import {
 } from '../contract.js';
 import type { ModelPlan, TrainerPlan } from '../engine.js';
 
+// The prototype getters, taken once: an own property on a buffer cannot hide what it is (the
+// addon does the same, guards.cpp expect_fixed_length).
+const resizableGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
+const growableGetter = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'growable')?.get;
+
+/**
+ * array must lie on a buffer whose length cannot change (not a resizable ArrayBuffer, not a
+ * growable SharedArrayBuffer): a TypeError worded as the addon's, which refuses them because its
+ * worker reads the arrays after trainEpochsAsync returned.
+ */
+export function checkFixedLength(name: string, array: ArrayBufferView, kind: string): void {
+  const buffer = array.buffer;
+  // Each getter throws on the other kind of buffer, so trying one tells which kind this is.
+  let shared = false;
+  let changes = false;
+  try {
+    changes = resizableGetter?.call(buffer) === true;
+  } catch {
+    shared = true;
+    changes = growableGetter?.call(buffer) === true;
+  }
+  if (changes) {
+    const what = shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer';
+    throw new TypeError(
+      `Expected a ${kind} on a fixed-length buffer for ${name} but received one on a ${what}`,
+    );
+  }
+}
+
 /** How a received value is described (the addon's describe(), briefly). */
 function received(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;

@@ -10,6 +10,7 @@ import {
   checkArray,
   checkElements,
   checkEvaluateArgs,
+  checkFixedLength,
   checkLength,
   checkNumber,
   checkPlan,
@@ -58,6 +59,8 @@ export class TsTrainer implements Trainer {
     const size = resolved.size; // parameters, in the flat layout
     this.layers = resolved.layers;
     checkLength('state', state, stateSize(plan.optimizer.kind, size), 'the optimizer state');
+    checkFixedLength('params', params, 'Float32Array');
+    checkFixedLength('state', state, 'Float32Array');
     this.loss = resolved.loss;
     const last = this.layers[this.layers.length - 1];
     this.params = params;
@@ -95,6 +98,10 @@ export class TsTrainer implements Trainer {
     checkSize('batchSize', batchSize, 1, this.maxBatch);
     checkNumber(chunk.step, 'step', RANGES.step);
     checkArray('losses', losses, Float64Array);
+    checkFixedLength('X', X, 'Float32Array');
+    checkFixedLength('Y', Y, 'Float32Array');
+    if (order !== null) checkFixedLength('order', order, 'Uint32Array');
+    checkFixedLength('losses', losses, 'Float64Array');
     checkLength('X', X, checkElements('X', rows, this.inputs, X), 'rows x inputs');
     checkLength('Y', Y, checkElements('Y', rows, this.outputs, Y), 'rows x outputs');
     if (order !== null)
@@ -102,6 +109,7 @@ export class TsTrainer implements Trainer {
     checkLength('losses', losses, epochs, 'epochs');
     if (correct !== null) {
       checkArray('correct', correct, Float64Array);
+      checkFixedLength('correct', correct, 'Float64Array');
       checkLength('correct', correct, epochs, 'epochs');
     }
     checkSteps(chunk.step, epochs, rows, batchSize);

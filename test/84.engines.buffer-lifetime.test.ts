@@ -1,0 +1,94 @@
+// The addon never reads or writes memory it does not keep alive for a whole call, whatever its
+// caller does (issue 15, finding 1): arrays on buffers whose length can change are refused up
+// front with a TypeError naming the argument, identically by both engines; the attacks that
+// crashed the process (exit 139) run in child processes (test/fixtures/addon-buffer-lifetime.ts)
+// and must end with a clean error or a correct result.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import type { Engine, TrainerPlan } from '../lib/engine/engine.js';
+import { paramLayout } from '../lib/engine/layout.js';
+import { addonPath, nativeEngine, nativeStatus, packageRoot } from '../lib/engine/native.js';
+import { tsEngine } from '../lib/engine/ts/index.js';
+import { optimizer, stack, trainerPlan } from './helpers/engine-problems.js';
+
+const status = nativeStatus();
+const engines: [string, () => Engine][] = [['ts', () => tsEngine]];
+if (status.available) engines.push(['native', () => nativeEngine() as Engine]);
+
+const plan: TrainerPlan = trainerPlan(stack([3, 4, 2], 'tanh', 'sigmoid'), 'mse', optimizer('sgd'), 4);
+const P = paramLayout(plan.layers).size;
+const rows = 4;
+
+// ES2024 buffer constructors, typed here (the project's lib predates them).
+type Growing<T> = new (bytes: number, options: { maxByteLength: number }) => T;
+const ResizableBuffer = ArrayBuffer as Growing<ArrayBuffer>;
+const GrowableBuffer = SharedArrayBuffer as Growing<SharedArrayBuffer>;
+const resizable = (n: number) => new Float32Array(new ResizableBuffer(4 * n, { maxByteLength: 8 * n }));
+const growable = (n: number) => new Float32Array(new GrowableBuffer(4 * n, { maxByteLength: 8 * n }));
+
+describe.each(engines)('%s engine: buffers whose length can change', (_name, engine) => {
+  test.each([
+    ['resizable', resizable, /on a resizable ArrayBuffer/],
+    ['growable', growable, /on a growable SharedArrayBuffer/],
+  ] as const)('%s X, Y and params are refused with a TypeError naming them', (_kind, make, what) => {
+    const trainer = engine().createTrainer(plan, new Float32Array(P), new Float32Array(0));
+    const chunk = {
+      X: new Float32Array(rows * 3),
+      Y: new Float32Array(rows * 2),
+      rows,
+      order: null,
+      epochs: 1,
+      batchSize: 4,
+      step: 0,
+      losses: new Float64Array(1),
+    };
+    const fixed = 'Expected a Float32Array on a fixed-length buffer for';
+    expect(() => trainer.trainEpochs({ ...chunk, X: make(rows * 3) })).toThrow(TypeError);
+    expect(() => trainer.trainEpochs({ ...chunk, X: make(rows * 3) })).toThrow(`${fixed} X`);
+    expect(() => trainer.trainEpochs({ ...chunk, Y: make(rows * 2) })).toThrow(`${fixed} Y`);
+    expect(() => trainer.trainEpochs({ ...chunk, X: make(rows * 3) })).toThrow(what);
+    expect(() => engine().createTrainer(plan, make(P), new Float32Array(0))).toThrow(`${fixed} params`);
+    // Nothing ran: a fixed-length call still takes the first step.
+    expect(trainer.trainEpochs(chunk)).toBe(1);
+  });
+
+  test('an own `resizable` property cannot hide a resizable buffer', () => {
+    const trainer = engine().createTrainer(plan, new Float32Array(P), new Float32Array(0));
+    const X = resizable(rows * 3);
+    Object.defineProperty(X.buffer, 'resizable', { value: false });
+    const chunk = { X, Y: new Float32Array(rows * 2), rows, order: null, epochs: 1, batchSize: 4, step: 0 };
+    expect(() => trainer.trainEpochs({ ...chunk, losses: new Float64Array(1) })).toThrow(
+      /resizable ArrayBuffer/,
+    );
+  });
+});
+
+describe.runIf(status.available)('the addon called directly, attacked during trainEpochsAsync', () => {
+  const fixture = fileURLToPath(new URL('./fixtures/addon-buffer-lifetime.ts', import.meta.url));
+  const addon = addonPath(packageRoot() ?? '.');
+  const run = (attack: string) => {
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fixture, addon, attack], {
+      encoding: 'utf8',
+    });
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    return JSON.parse(child.stdout.trim()) as { outcome: string; message: string };
+  };
+
+  test('an X shrunk with resize(0) is refused up front', () => {
+    expect(run('resize')).toEqual({
+      outcome: 'rejected',
+      message:
+        'TypeError: Expected a Float32Array on a fixed-length buffer for X but received one on a resizable ArrayBuffer',
+    });
+  });
+
+  test('an X grown on a SharedArrayBuffer is refused up front', () => {
+    expect(run('grow')).toEqual({
+      outcome: 'rejected',
+      message:
+        'TypeError: Expected a Float32Array on a fixed-length buffer for X but received one on a growable SharedArrayBuffer',
+    });
+  });
+});
