@@ -83,6 +83,18 @@ export const MAX_EPOCHS = 1e9;
  */
 export const MAX_STEPS = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The inference workspace rule. Most rows one forward block of an inference model holds is
+ * INFERENCE_BLOCK_ROWS; a model's workspaces (per row: two buffers as wide as the widest hidden
+ * layer, and the output logits) stay within max(parameters / INFERENCE_WORKSPACE_SHARE,
+ * INFERENCE_WORKSPACE_FLOOR) floats, so a wide network runs blocks of fewer rows (at least 1),
+ * and a small one, where a block costs nothing, keeps the full block. Both engines apply it
+ * (lib/engine/ts/model.ts, native/core/model.cpp).
+ */
+export const INFERENCE_BLOCK_ROWS = 256;
+export const INFERENCE_WORKSPACE_SHARE = 64;
+export const INFERENCE_WORKSPACE_FLOOR = 65536;
+
 // --- ranges ---------------------------------------------------------------------------------
 
 /**
@@ -221,11 +233,15 @@ export const FIT_DEFAULTS = {
 } as const;
 
 /**
- * The CLI's own learning rates when --lr is not given: ten times the library's. The CLI trains
+ * The CLI's own defaults. Its learning rates when --lr is not given are ten times the library's. The CLI trains
  * small tabular sets for a fixed, short number of epochs from the command line, where the
  * library's cautious defaults would leave most runs unconverged. `--help` and the README say so.
  */
 export const CLI_DEFAULTS = {
+  /** `fastmlp train` without --optimizer, --epochs, --batch-size. */
+  train: { optimizer: 'adam', epochs: 200, batchSize: 32 },
+  /** `fastmlp sweep`: seed 003's study (moons, full-batch sgd, 1000 epochs per rate). */
+  sweep: { data: 'moons', optimizer: 'sgd', epochs: 1000, batchSize: 'full' },
   learningRate: { sgd: 0.1, momentum: 0.1, nesterov: 0.1, adam: 0.01 } satisfies Record<
     OptimizerKind,
     number
