@@ -7,7 +7,7 @@
 export type Busy = 'fit' | 'chunk' | 'arguments' | null;
 
 /** Changing the network, or a second fit: refused from fit's start until it settles. */
-export function assertIdle(busy: Busy, what: string): void {
+function assertIdle(busy: Busy, what: string): void {
   if (busy === 'arguments') {
     throw new Error(
       `Cannot ${what} while this network is reading the arguments of another call (a getter or Proxy in them called back into the network)`,
@@ -21,10 +21,50 @@ export function assertIdle(busy: Busy, what: string): void {
 }
 
 /** Reading the weights: safe between chunks (in onEpochEnd), not while the core writes them. */
-export function assertReadable(busy: Busy, what: string): void {
+function assertReadable(busy: Busy, what: string): void {
   if (busy === 'chunk') {
     throw new Error(
       `Cannot ${what} while this network is training (a chunk is running off the event loop); read it in onEpochEnd or after fit() settles`,
     );
+  }
+}
+
+/** One network's busy state, with the guards every public call goes through. */
+export class BusyState {
+  state: Busy = null;
+
+  get training(): boolean {
+    return this.state === 'fit' || this.state === 'chunk';
+  }
+
+  assertIdle(what: string): void {
+    assertIdle(this.state, what);
+  }
+
+  assertReadable(what: string): void {
+    assertReadable(this.state, what);
+  }
+
+  /** Marks the network busy as `state`, from idle only; leave() ends it. */
+  enter(what: string, state: Exclude<Busy, null>): void {
+    assertIdle(this.state, what);
+    this.state = state;
+  }
+
+  leave(): void {
+    this.state = null;
+  }
+
+  /**
+   * Runs `read` (which reads and checks a call's arguments) marked busy, so a getter or Proxy in
+   * the arguments cannot start fit or change the network while they are read.
+   */
+  reading<T>(what: string, read: () => T): T {
+    this.enter(what, 'arguments');
+    try {
+      return read();
+    } finally {
+      this.leave();
+    }
   }
 }

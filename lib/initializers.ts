@@ -5,6 +5,7 @@ import {
   DEFAULTS,
   INITIALIZERS,
   type InitializerName,
+  inRange,
   RANGES,
 } from './engine/contract.js';
 import type { LayerPlan } from './engine/engine.js';
@@ -48,7 +49,12 @@ export function resolveInitializer(spec: unknown, name: string): ResolvedInitial
   const high =
     obj.high === undefined
       ? base.high
-      : expectNumber(obj.high, `${name}.high`, `${bound.expected} above low`, (v) => v > low);
+      : expectNumber(
+          obj.high,
+          `${name}.high`,
+          `${bound.expected} above low`,
+          (v) => inRange(bound, v) && v > low,
+        );
   const mean = obj.mean === undefined ? base.mean : expectInRange(obj.mean, `${name}.mean`, bound);
   const std = obj.std === undefined ? base.std : expectInRange(obj.std, `${name}.std`, RANGES.initializerStd);
   return { name: kind, low, high, mean, std };

@@ -2,13 +2,19 @@
 // parameters and optimizer state as Float32Arrays in the flat layout, the step count, and the
 // metadata kept with it. JSON (serialize.ts) and model files (io/) depend on this and nothing
 // of Network; a field added to ModelMetadata and METADATA_FIELDS is saved and loaded by both.
-import type { OptimizerPlan } from './engine/engine.js';
 import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
+import { initializeLayers } from './initializers.js';
 import { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
-import { type NetworkOptions, type ResolvedSpec, resolveRunOptions, resolveSpec } from './spec.js';
+import {
+  type NetworkOptions,
+  type ResolvedOptimizer,
+  type ResolvedSpec,
+  resolveRunOptions,
+  resolveSpec,
+} from './spec.js';
 import { expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
-import { checkClassNames } from './weights.js';
+import { allocate } from './weights.js';
 
 export interface ModelMetadata {
   /** Standardization applied to every input; null: none. */
@@ -27,6 +33,31 @@ export interface ModelState {
   optimizerState: Float32Array;
   steps: number;
   metadata: ModelMetadata;
+}
+
+/** A new network's state: weights drawn from the spec's seed, zero optimizer state, no metadata. */
+export function initialModelState(spec: ResolvedSpec): ModelState {
+  const layout = layoutOf(spec);
+  const params = allocate(layout.size, 'parameters');
+  const optimizerState = allocate(layout.optimizerState, 'optimizer state');
+  initializeLayers(params, layout, spec.layers, new Random(spec.seed));
+  return {
+    spec,
+    params,
+    optimizerState,
+    steps: 0,
+    metadata: { inputScaling: null, classNames: null, shuffleState: null },
+  };
+}
+
+/**
+ * The state's shuffle stream: where metadata.shuffleState left it, else seeded apart from the
+ * weights' stream, so the weights do not depend on how often fit shuffled.
+ */
+export function shuffleStream(state: ModelState): Random {
+  const random = new Random((state.spec.seed ^ 0x5bd1e995) >>> 0);
+  if (state.metadata.shuffleState) random.setState(state.metadata.shuffleState);
+  return random;
 }
 
 /** Where every value of a state lives: the parameter layout and both arrays' lengths. */
@@ -53,7 +84,7 @@ export interface SavedArchitecture {
   inputs: number;
   layers: { units: number; activation: ResolvedSpec['layers'][number]['activation']; useBias: boolean }[];
   loss: ResolvedSpec['loss'];
-  optimizer: OptimizerPlan;
+  optimizer: ResolvedOptimizer;
   seed: number;
 }
 
@@ -77,13 +108,13 @@ export function resolveSaved(saved: Record<keyof SavedArchitecture, unknown>): R
     inputs: saved.inputs,
     layers: saved.layers,
     loss: saved.loss,
-    optimizer: optimizerOptions(saved.optimizer as OptimizerPlan),
+    optimizer: optimizerOptions(saved.optimizer as ResolvedOptimizer),
     seed: saved.seed,
   });
 }
 
 /** The options that rebuild a saved optimizer plan exactly. */
-function optimizerOptions(plan: OptimizerPlan): NetworkOptions['optimizer'] {
+function optimizerOptions(plan: ResolvedOptimizer): NetworkOptions['optimizer'] {
   if (typeof plan !== 'object' || plan === null) return plan;
   const { kind, ...rest } = plan;
   return { name: kind, ...rest };
@@ -120,7 +151,7 @@ export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } =
     optional: false,
   },
   classNames: {
-    check: (value, spec) => checkClassNames(value, spec.layers[spec.layers.length - 1].units)!,
+    check: (value, spec) => checkClassNames(value, spec),
     expected: (spec) => `an array of ${classCount(spec)} strings`,
     optional: false,
   },
@@ -139,6 +170,23 @@ export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } =
     optional: true,
   },
 };
+
+/**
+ * Checks class names for `spec`'s outputs (one output: two classes) and copies them; the one
+ * check of both the classNames setter and a loaded model's metadata.
+ */
+export function checkClassNames(value: unknown, spec: ResolvedSpec): string[] {
+  const count = classCount(spec);
+  // Array.from reads a hole of a sparse array as undefined, which `every` alone would skip.
+  if (
+    !Array.isArray(value) ||
+    value.length !== count ||
+    !Array.from(value).every((v) => typeof v === 'string')
+  ) {
+    throw invalidArgument('classNames', `an array of ${count} strings or null`, value);
+  }
+  return Array.from(value as string[]);
+}
 
 export const METADATA_KEYS = Object.keys(METADATA_FIELDS) as (keyof ModelMetadata)[];
 

@@ -1,28 +1,37 @@
-// Network: a multilayer perceptron, as users hold it. Owns the options, the one flat parameter
-// buffer and the optimizer state, and whether it is busy; checks every argument before any state
-// changes. The fit loop lives in train.ts, data checks in fit-data.ts, weights as arrays in
-// weights.ts, serialization in serialize.ts and io/.
-import { assertIdle, assertReadable, type Busy } from './busy.js';
-import type { EngineName, InferenceModel, LossName, ModelPlan, Trainer } from './engine/engine.js';
-import { layerPlans, type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
-import { selectEngine } from './engine/select.js';
+// Network: a multilayer perceptron, as users hold it. A facade over one ModelState (spec,
+// parameters, optimizer state, steps, metadata) and whether it is busy; checks every argument
+// before any state changes. What computes on the state lives in network-runtime.ts, the fit loop
+// in train.ts, data checks in fit-data.ts, weights as arrays in weights.ts, formats in
+// serialize.ts and io/.
+import { BusyState } from './busy.js';
+import type { EngineName, LossName } from './engine/engine.js';
+import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
-import { initializeLayers } from './initializers.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
-import { type ModelState, runOptions } from './model-state.js';
-import { accuracy, classOf, type Evaluation, toRows } from './outputs.js';
-import { Random } from './random.js';
+import {
+  checkClassNames,
+  initialModelState,
+  layoutOf,
+  type ModelState,
+  runOptions,
+  shuffleStream,
+} from './model-state.js';
+import { NetworkRuntime } from './network-runtime.js';
+import { classOf, type Evaluation, toRows } from './outputs.js';
+import type { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { modelStateFromJSON, modelStateToJSON, type NetworkJSON } from './serialize.js';
 import { type NetworkOptions, type ResolvedOptimizer, type ResolvedSpec, resolveSpec } from './spec.js';
 import { type FitLoop, fitLoop, type History, runFit, runFitSync } from './train.js';
 import { type FitOptions, resolveFitOptions } from './train-options.js';
 import { invalidArgument } from './validate.js';
-import { allocate, checkClassNames, checkParameters, type LayerWeights, layerWeights } from './weights.js';
+import { checkParameters, type LayerWeights, layerWeights } from './weights.js';
 
 export type { Evaluation } from './outputs.js';
 export type { LayerWeights } from './weights.js';
+
+type RunOptions = Pick<NetworkOptions, 'engine' | 'threads'>;
 
 export class Network {
   /** The seed that drew the initial weights and drives every shuffle. */
@@ -30,52 +39,39 @@ export class Network {
   readonly inputs: number;
   readonly outputs: number;
   readonly loss: LossName;
-  private readonly spec: ResolvedSpec;
+  /** Everything a save keeps; its arrays are the live ones every engine call works on. */
+  private readonly model: ModelState;
   private readonly layout: ParamLayout;
-  private readonly params: Float32Array;
-  private readonly state: Float32Array;
-  private readonly engineImpl;
+  private readonly runtime: NetworkRuntime;
+  /** The shuffle stream, live; model.metadata.shuffleState is where it stood when the state came in. */
   private readonly shuffleRandom: Random;
-  private readonly trainers = new Map<number, Trainer>();
-  /** predict / evaluate run here: forward workspaces only, created on the first call. */
-  private model: InferenceModel | null = null;
-  private step = 0;
-  private scaling: InputScaling | null = null;
-  private names: string[] | null = null;
-  private busy: Busy = null;
+  private readonly busy = new BusyState();
 
   constructor(options: NetworkOptions) {
     // A restored model (load, fromJSON) arrives checked, with its weights: adopted, not drawn.
-    const restored = options instanceof Restored ? options.state : null;
-    const spec = restored ? restored.spec : resolveSpec(options);
-    this.spec = spec;
-    this.engineImpl = selectEngine(spec.engine);
+    this.model = options instanceof Restored ? options.state : initialModelState(resolveSpec(options));
+    const { spec } = this.model;
     this.seed = spec.seed;
     this.inputs = spec.inputs;
     this.outputs = spec.layers[spec.layers.length - 1].units;
     this.loss = spec.loss;
-    this.layout = paramLayout(spec.layers);
-    this.params = restored ? restored.params : allocate(this.layout.size, 'parameters');
-    this.state = restored
-      ? restored.optimizerState
-      : allocate(stateSize(spec.optimizer.kind, this.layout.size), 'optimizer state');
-    if (!restored) initializeLayers(this.params, this.layout, spec.layers, new Random(spec.seed));
-    // A separate stream for shuffles, so the weights do not depend on how often fit shuffled.
-    this.shuffleRandom = new Random((spec.seed ^ 0x5bd1e995) >>> 0);
+    this.layout = layoutOf(spec);
+    this.runtime = new NetworkRuntime(this.model);
+    this.shuffleRandom = shuffleStream(this.model);
   }
 
   /** Which engine runs this network: 'native' (C++ SIMD core) or 'ts' (pure TypeScript). */
   get engine(): EngineName {
-    return this.engineImpl.name;
+    return this.runtime.engineName;
   }
 
   get optimizer(): ResolvedOptimizer {
-    const { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay } = this.spec.optimizer;
+    const { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay } = this.model.spec.optimizer;
     return { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay };
   }
 
   get layers(): { inputs: number; units: number; activation: string; useBias: boolean }[] {
-    return layerPlans(this.spec.layers);
+    return layerPlans(this.model.spec.layers);
   }
 
   get parameterCount(): number {
@@ -84,12 +80,12 @@ export class Network {
 
   /** Optimizer steps taken so far. */
   get steps(): number {
-    return this.step;
+    return this.model.steps;
   }
 
   /** True while fit() is running. */
   get training(): boolean {
-    return this.busy === 'fit' || this.busy === 'chunk';
+    return this.busy.training;
   }
 
   /**
@@ -97,31 +93,34 @@ export class Network {
    * and evaluate (and saved with the model), so callers pass raw features. null: none.
    */
   get inputScaling(): InputScaling | null {
-    return this.scaling && { mean: [...this.scaling.mean], std: [...this.scaling.std] };
+    const scaling = this.model.metadata.inputScaling;
+    return scaling && { mean: [...scaling.mean], std: [...scaling.std] };
   }
 
   set inputScaling(value: InputScaling | null) {
-    this.scaling = this.readArguments('set inputScaling', () =>
+    this.model.metadata.inputScaling = this.busy.reading('set inputScaling', () =>
       value === null ? null : checkScaling(value, this.inputs),
     );
   }
 
   /** Names of the classes (or of the outputs), kept with the model; null: none. */
   get classNames(): string[] | null {
-    return this.names && [...this.names];
+    const names = this.model.metadata.classNames;
+    return names && [...names];
   }
 
   set classNames(value: string[] | null) {
-    this.names = checkClassNames(value, this.outputs);
+    this.model.metadata.classNames = value === null ? null : checkClassNames(value, this.model.spec);
   }
 
   /** Trains on the calling thread. Same options and result as fit(). */
   fitSync(X: Features, y: Targets, options?: FitOptions): History {
-    const loop = this.startFit(X, y, options);
+    // busy before any argument is read: a getter in them must not start a second fit
+    this.busy.enter('fit', 'fit');
     try {
-      return runFitSync(loop);
+      return runFitSync(this.buildFit(X, y, options));
     } finally {
-      this.busy = null;
+      this.busy.leave();
     }
   }
 
@@ -131,14 +130,14 @@ export class Network {
    * predict/evaluate during it, are rejected.
    */
   async fit(X: Features, y: Targets, options?: FitOptions): Promise<History> {
-    const loop = this.startFit(X, y, options);
+    this.busy.enter('fit', 'fit'); // as in fitSync; a throw here rejects the promise
     try {
       // while a chunk runs off the event loop the core writes the weights: not even readable
-      return await runFit(loop, (running) => {
-        this.busy = running ? 'chunk' : 'fit';
+      return await runFit(this.buildFit(X, y, options), (running) => {
+        this.busy.state = running ? 'chunk' : 'fit';
       });
     } finally {
-      this.busy = null;
+      this.busy.leave();
     }
   }
 
@@ -147,56 +146,54 @@ export class Network {
   predict(X: Float32Array): Float32Array;
   predict(X: Features): number[][] | Float32Array;
   predict(X: Features): number[][] | Float32Array {
-    const m = this.readArguments('predict', () => features(X, 'X', this.shape));
-    const out = this.predictMatrix(m);
+    const m = this.busy.reading('predict', () => features(X, 'X', this.shape));
+    const out = this.runtime.predict(m);
     return X instanceof Float32Array ? out : toRows(out, m.rows, this.outputs);
   }
 
   /** Predicted class per sample: argmax of the outputs, or p >= 0.5 for a single output. */
   predictClasses(X: Features): number[] {
-    const m = this.readArguments('predict', () => features(X, 'X', this.shape));
-    const out = this.predictMatrix(m);
+    const m = this.busy.reading('predict', () => features(X, 'X', this.shape));
+    const out = this.runtime.predict(m);
     return Array.from({ length: m.rows }, (_, r) => classOf(out, r, this.outputs));
   }
 
   /** Loss (as training defines it) and accuracy on (X, y). */
   evaluate(X: Features, y: Targets): Evaluation {
-    const [m, Y] = this.readArguments('evaluate', () => {
+    const [m, Y] = this.busy.reading('evaluate', () => {
       const m = features(X, 'X', this.shape);
       return [m, toTargets(y, 'y', m.rows, this.outputs, this.loss)] as const;
     });
-    return this.evaluateMatrix(m, Y);
+    return this.runtime.evaluate(m, Y);
   }
 
   /** A copy of each layer's weights and biases. */
   getWeights(): LayerWeights[] {
-    this.checkReadable('read weights');
-    return layerWeights(this.spec.layers, this.layout, this.params);
+    this.busy.assertReadable('read weights');
+    return layerWeights(this.model.spec.layers, this.layout, this.model.params);
   }
 
   /** A copy of all parameters in the flat layout (per layer: W row-major, then b). */
   getParameters(): Float32Array {
-    this.checkReadable('read parameters');
-    return this.params.slice();
+    this.busy.assertReadable('read parameters');
+    return this.model.params.slice();
   }
 
   /** Replaces all parameters; the array is checked before anything changes. */
   setParameters(values: Float32Array): void {
-    this.params.set(this.readArguments('setParameters', () => checkParameters(values, this.params.length)));
+    const { params } = this.model;
+    params.set(this.busy.reading('setParameters', () => checkParameters(values, params.length)));
   }
 
   /** Frees the engine's workspaces now instead of at garbage collection. The network stays usable. */
   dispose(): void {
-    this.checkIdle('dispose');
-    for (const trainer of this.trainers.values()) trainer.dispose();
-    this.trainers.clear();
-    this.model?.dispose();
-    this.model = null;
+    this.busy.assertIdle('dispose');
+    this.runtime.dispose();
   }
 
   /** Architecture, optimizer settings and state, and weights as plain JSON (exact float32 values). */
   toJSON(): NetworkJSON {
-    this.checkReadable('serialize');
+    this.busy.assertReadable('serialize');
     return modelStateToJSON(this.toModelState());
   }
 
@@ -207,140 +204,57 @@ export class Network {
    */
   async save(path: string): Promise<void> {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
-    this.checkReadable('save');
+    this.busy.assertReadable('save');
     await saveModel(path, this.toModelState()); // copies the arrays before its first await
   }
 
   /** Reads a model file written by save(), checking everything before trusting it. */
-  static async load(
-    path: string,
-    options: Pick<NetworkOptions, 'engine' | 'threads'> = {},
-  ): Promise<Network> {
+  static async load(path: string, options: RunOptions = {}): Promise<Network> {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
     const run = runOptions(options);
     return Network.fromModelState(await loadModel(path), run);
   }
 
   /** Rebuilds a network from toJSON()'s output (or its JSON text), checking every field first. */
-  static fromJSON(json: unknown, options: Pick<NetworkOptions, 'engine' | 'threads'> = {}): Network {
+  static fromJSON(json: unknown, options: RunOptions = {}): Network {
     const run = runOptions(options);
     return Network.fromModelState(modelStateFromJSON(json), run);
   }
 
-  /** The network's state; params and optimizerState are the live arrays (views, not copies). */
+  /** The network's state: the live arrays (views, not copies), the shuffle stream where it stands. */
   private toModelState(): ModelState {
-    return {
-      spec: this.spec,
-      params: this.params,
-      optimizerState: this.state,
-      steps: this.step,
-      metadata: {
-        inputScaling: this.inputScaling,
-        classNames: this.classNames,
-        shuffleState: this.shuffleRandom.getState(),
-      },
-    };
+    const { metadata } = this.model;
+    return { ...this.model, metadata: { ...metadata, shuffleState: this.shuffleRandom.getState() } };
   }
 
   /** A network that adopts a checked state's arrays (no copy, no initialization). */
   private static fromModelState(state: ModelState, run: Pick<ResolvedSpec, 'engine' | 'threads'>): Network {
-    const net = new Network(new Restored({ ...state, spec: { ...state.spec, ...run } }) as never);
-    net.step = state.steps;
-    net.scaling = state.metadata.inputScaling;
-    net.names = state.metadata.classNames;
-    if (state.metadata.shuffleState) net.shuffleRandom.setState(state.metadata.shuffleState);
-    return net;
+    return new Network(new Restored({ ...state, spec: { ...state.spec, ...run } }) as never);
   }
 
-  /** Checks fit's arguments and builds its loop; the network is busy from here until fit settles. */
-  private startFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
-    this.checkIdle('fit');
-    // busy before any argument is read: a getter in them must not start a second fit
-    this.busy = 'fit';
-    try {
-      return this.buildFit(X, y, options);
-    } catch (error) {
-      this.busy = null;
-      throw error;
-    }
-  }
-
+  /** Checks fit's arguments and builds its loop (the network is already busy). */
   private buildFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
     const opts = resolveFitOptions(options);
     const data = trainingData(X, y, opts, this.shape);
+    const { model, runtime } = this;
     const target = {
-      params: this.params,
-      state: this.state,
-      steps: this.step,
+      params: model.params,
+      state: model.optimizerState,
+      steps: model.steps,
       classification: this.loss === 'bce' || this.loss === 'cross-entropy',
-      trainer: (batchSize: number) => this.trainer(batchSize),
-      evaluate: (m: Matrix, Y: Float32Array) => this.evaluateMatrix(m, Y),
+      trainer: (batchSize: number) => runtime.trainer(batchSize),
+      evaluate: (m: Matrix, Y: Float32Array) => runtime.evaluate(m, Y),
       advance: (steps: number) => {
-        this.step = steps;
+        model.steps = steps;
       },
     };
     return fitLoop(target, data, opts, this.shuffleRandom);
   }
 
-  private trainer(batchSize: number): Trainer {
-    const existing = this.trainers.get(batchSize);
-    if (existing) return existing;
-    const trainer = this.engineImpl.createTrainer(
-      { ...this.modelPlan(), optimizer: this.spec.optimizer, batchSize },
-      this.params,
-      this.state,
-    );
-    this.trainers.set(batchSize, trainer);
-    return trainer;
-  }
-
   /** What fit-data's checks need: sizes, loss, and inputScaling to apply (on a copy). */
   private get shape(): DataShape {
-    return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling: this.scaling };
-  }
-
-  /** The one inference model of this network (any number of rows, no trainer involved). */
-  private inference(): InferenceModel {
-    this.model ??= this.engineImpl.createModel(this.modelPlan(), this.params);
-    return this.model;
-  }
-
-  private modelPlan(): ModelPlan {
-    return { layers: layerPlans(this.spec.layers), loss: this.loss, threads: this.spec.threads ?? 0 };
-  }
-
-  private predictMatrix(m: Matrix): Float32Array {
-    const out = new Float32Array(m.rows * this.outputs);
-    this.inference().predict(m.data, m.rows, out);
-    return out;
-  }
-
-  private evaluateMatrix(m: Matrix, Y: Float32Array): Evaluation {
-    const out = new Float32Array(m.rows * this.outputs);
-    const loss = this.inference().evaluate(m.data, Y, m.rows, out);
-    return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
-  }
-
-  /**
-   * Runs `read` (which reads and checks a call's arguments) with the network marked busy, so a
-   * getter or Proxy in the arguments cannot start fit or change the network while they are read.
-   */
-  private readArguments<T>(what: string, read: () => T): T {
-    this.checkIdle(what);
-    this.busy = 'arguments';
-    try {
-      return read();
-    } finally {
-      this.busy = null;
-    }
-  }
-
-  private checkIdle(what: string): void {
-    assertIdle(this.busy, what);
-  }
-
-  private checkReadable(what: string): void {
-    assertReadable(this.busy, what);
+    const { inputScaling: scaling } = this.model.metadata;
+    return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling };
   }
 }
 

@@ -1,7 +1,7 @@
 // A model state as plain JSON (architecture, optimizer, step count, weights and optimizer state,
 // metadata), and the checks that make a JSON from elsewhere safe to load. Float32 values survive a
 // JSON round trip exactly: each is a double that prints and parses back to itself.
-import type { ActivationName, LossName, OptimizerPlan } from './engine/engine.js';
+import type { ActivationName, LossName } from './engine/engine.js';
 import {
   checkMetadata,
   layoutOf,
@@ -12,6 +12,7 @@ import {
   resolveSaved,
   savedArchitecture,
 } from './model-state.js';
+import type { ResolvedOptimizer } from './spec.js';
 import { expectObject, invalidArgument, isFiniteFloat32, outOfRange } from './validate.js';
 
 export const JSON_FORMAT = 'fastmlp-network';
@@ -23,7 +24,7 @@ export interface NetworkJSON {
   inputs: number;
   layers: { units: number; activation: ActivationName; useBias: boolean }[];
   loss: LossName;
-  optimizer: OptimizerPlan;
+  optimizer: ResolvedOptimizer;
   seed: number;
   steps: number;
   params: number[];

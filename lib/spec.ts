@@ -53,7 +53,7 @@ export interface LayerSpec {
 export interface OptimizerSpec {
   /** 'sgd' (with optional momentum/nesterov), 'momentum', 'nesterov' or 'adam'. */
   name: (typeof OPTIMIZERS)[number];
-  /** A positive finite number. Default 0.01 for the sgd family, 0.001 for adam. */
+  /** A positive finite float32 number. Default 0.01 for the sgd family, 0.001 for adam. */
   learningRate?: number;
   /** A number in [0, 1). Default 0 for sgd, 0.9 for 'momentum'/'nesterov'. */
   momentum?: number;
@@ -63,9 +63,9 @@ export interface OptimizerSpec {
   beta1?: number;
   /** Adam's second-moment decay: a number in [0, 1). Default 0.999. */
   beta2?: number;
-  /** Adam's denominator guard: a positive finite number. Default 1e-8. */
+  /** Adam's denominator guard: a positive finite float32 number. Default 1e-8. */
   epsilon?: number;
-  /** L2 penalty on weights (not biases), adding weightDecay * w to each weight's gradient: a non-negative finite number. Default 0. */
+  /** L2 penalty on weights (not biases), adding weightDecay * w to each weight's gradient: a non-negative finite float32 number. Default 0. */
   weightDecay?: number;
 }
 

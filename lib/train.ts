@@ -2,6 +2,7 @@
 // and between chunks does what needs TS: history, validation, callbacks, early stopping,
 // logging, abort. One generator owns all of it; fitSync and fit only differ in how they answer
 // its requests (run a chunk here or off the event loop, settle a callback's promise or refuse it).
+import { RANGES } from './engine/contract.js';
 import type { TrainChunk, Trainer } from './engine/engine.js';
 import type { TrainingData } from './fit-data.js';
 import type { Matrix } from './inputs.js';
@@ -66,6 +67,20 @@ export function fitLoop(
   return new Fit(target, data, options, random).run();
 }
 
+/**
+ * Refuses, before anything trains, a fit whose steps would pass the contract's cap: otherwise
+ * the engine refuses the chunk that crosses it, mid-fit, after earlier chunks changed the weights.
+ */
+function checkStepRoom(steps: number, epochs: number, perEpoch: number): void {
+  const room = RANGES.step.max - steps; // exact: both are safe integers
+  // epochs * perEpoch may round above 2^53, but then it is above room too
+  if (epochs * perEpoch > room) {
+    throw new RangeError(
+      `Cannot fit ${epochs} epochs of ${perEpoch} optimizer steps each: the network's steps (now ${steps}) must stay ${RANGES.step.expected}, which leaves room for ${room} more`,
+    );
+  }
+}
+
 class Fit {
   private readonly history: History = {
     loss: [],
@@ -99,6 +114,7 @@ class Fit {
   ) {
     const rows = data.X.rows;
     this.batchSize = options.batchSize === 'full' ? rows : Math.min(options.batchSize, rows);
+    checkStepRoom(target.steps, options.epochs, Math.ceil(rows / this.batchSize));
     this.trainer = target.trainer(this.batchSize);
     this.step = target.steps;
     this.perEpoch =

@@ -1,8 +1,7 @@
 // Reading and writing a network's weights as users see them: per-layer W and b as plain arrays,
-// a checked replacement of the flat buffer, and the class names kept beside them.
+// a checked replacement of the flat buffer, and the allocation of such buffers.
 import type { LayerPlan } from './engine/engine.js';
 import type { ParamLayout } from './engine/layout.js';
-import { invalidArgument } from './validate.js';
 
 export interface LayerWeights {
   /** (inputs, units): W[i][j] connects input i to unit j. */
@@ -39,21 +38,6 @@ export function checkParameters(values: unknown, count: number): Float32Array {
     if (!Number.isFinite(values[i])) throw new RangeError(`Expected finite numbers for values[${i}]`);
   }
   return values;
-}
-
-/** Checks class names for a network with `outputs` outputs (one output: two classes); copies them. */
-export function checkClassNames(value: unknown, outputs: number): string[] | null {
-  const count = outputs === 1 ? 2 : outputs;
-  if (value === null) return null;
-  // Array.from reads a hole of a sparse array as undefined, which `every` alone would skip.
-  if (
-    !Array.isArray(value) ||
-    value.length !== count ||
-    !Array.from(value).every((v) => typeof v === 'string')
-  ) {
-    throw invalidArgument('classNames', `an array of ${count} strings or null`, value);
-  }
-  return Array.from(value as string[]);
 }
 
 /**

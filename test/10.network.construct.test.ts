@@ -79,6 +79,37 @@ describe('Network options are checked before anything is built', () => {
       { ...base, layers: [{ units: 1, initializer: 'glorot' }] },
       'for layers[0].initializer',
     ],
+    // kept as float32 by the engines: finite as a double is not enough
+    [
+      'learningRate infinite as float32',
+      { ...base, optimizer: { name: 'sgd', learningRate: 1e300 } },
+      'Expected a positive finite float32 number for optimizer.learningRate but received 1e+300',
+    ],
+    [
+      'epsilon zero as float32',
+      { ...base, optimizer: { name: 'adam', epsilon: 1e-50 } },
+      'Expected a positive finite float32 number for optimizer.epsilon but received 1e-50',
+    ],
+    [
+      'weightDecay infinite as float32',
+      { ...base, optimizer: { name: 'sgd', weightDecay: 4e38 } },
+      'Expected a non-negative finite float32 number for optimizer.weightDecay but received 4e+38',
+    ],
+    [
+      'initializer bound infinite as float32',
+      { ...base, layers: [{ units: 1, initializer: { name: 'uniform', low: -1e300 } }] },
+      'Expected a finite float32 number for layers[0].initializer.low but received -1e+300',
+    ],
+    [
+      'initializer high infinite as float32',
+      { ...base, layers: [{ units: 1, initializer: { name: 'uniform', high: 1e300 } }] },
+      'Expected a finite float32 number above low for layers[0].initializer.high but received 1e+300',
+    ],
+    [
+      'initializer std infinite as float32',
+      { ...base, layers: [{ units: 1, initializer: { name: 'normal', std: 1e300 } }] },
+      'Expected a non-negative finite float32 number for layers[0].initializer.std but received 1e+300',
+    ],
   ];
   // A wrong type (or an unknown key) is a TypeError; every other case is a RangeError.
   const typeErrors = [

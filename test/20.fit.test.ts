@@ -398,3 +398,41 @@ describe.each(engineNames)('fit on the %s engine', (engine) => {
     expect(net.evaluate(applyStandardize(XTest, scaled), yTest).accuracy).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe.each(engineNames)('the step cap on the %s engine', (engine) => {
+  // A network whose steps are near 2^53-1, as a model file can hold them.
+  const nearCap = (room: number) => {
+    const json = new Network({
+      inputs: 2,
+      layers: [{ units: 1, activation: 'sigmoid' }],
+      loss: 'bce',
+      optimizer: 'adam',
+      engine,
+    }).toJSON();
+    return Network.fromJSON({ ...json, steps: Number.MAX_SAFE_INTEGER - room }, { engine });
+  };
+
+  it('refuses up front a fit that would pass it, naming steps, and changes nothing', async () => {
+    for (const run of ['fitSync', 'fit'] as const) {
+      const net = nearCap(5);
+      const before = net.getParameters();
+      // 4 rows in batches of 2: 2 steps per epoch, 3 epochs need 6 > 5
+      const train = async () => net[run](xorX, xorY, { epochs: 3, batchSize: 2, shuffle: false });
+      await expect(train()).rejects.toThrow(RangeError);
+      await expect(train()).rejects.toThrow(
+        /steps \(now 9007199254740986\) must stay an integer in 0\.\.2\^53-1/,
+      );
+      expect(net.steps).toBe(Number.MAX_SAFE_INTEGER - 5);
+      expect(net.getParameters()).toEqual(before);
+      expect(net.training).toBe(false);
+    }
+  });
+
+  it('trains right up to it', () => {
+    const net = nearCap(6);
+    const history = net.fitSync(xorX, xorY, { epochs: 3, batchSize: 2, shuffle: false });
+    expect(history.epochs).toBe(3);
+    expect(net.steps).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => net.fitSync(xorX, xorY, { epochs: 1 })).toThrow(RangeError);
+  });
+});

@@ -112,15 +112,44 @@ function nextDouble(v: number, up: boolean): number {
   return bits[0];
 }
 
-/** Each bound of the range, just past it, just inside an open bound, non-finite and wrong-typed values. */
+/** The next float32 above v (v a float32), through its bits. */
+function nextFloat32Up(v: number): number {
+  if (v === 0) return 2 ** -149;
+  const f = new Float32Array([v]);
+  const i = new Int32Array(f.buffer);
+  i[0] += v > 0 ? 1 : -1;
+  return f[0];
+}
+
+/** Doubles of magnitude this and up round to float32 Infinity; the next double below rounds to its largest. */
+const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
+
+/**
+ * Each bound of the range, just past it, just inside an open bound, non-finite and wrong-typed
+ * values; for a float32 range, the values finite as doubles but not as float32.
+ */
 function rangeValues(range: NumberRange): [string, unknown, Kind][] {
   const step = (v: number, up: boolean) => (range.integer ? v + (up ? 1 : -1) : nextDouble(v, up));
   const out: [string, unknown, Kind][] = [];
   if (Number.isFinite(range.min)) {
     out.push(['the minimum', range.min, range.minExclusive ? RangeError : null]);
     out.push(['just below the minimum', step(range.min, false), RangeError]);
-    if (range.minExclusive) out.push(['just above an open minimum', step(range.min, true), null]);
+    // a float32 range: the next double above 0 is 0 as float32, still out
+    if (range.minExclusive)
+      out.push(['just above an open minimum', step(range.min, true), range.float32 ? RangeError : null]);
+    if (range.minExclusive && range.float32)
+      out.push(['the next float32 above an open minimum', nextFloat32Up(range.min), null]);
   }
+  if (range.float32 && !Number.isFinite(range.max)) {
+    out.push(['1e300, finite only as a double', 1e300, RangeError]);
+    out.push(['the first double that rounds to float32 Infinity', FLOAT32_OVERFLOW, RangeError]);
+    out.push([
+      'the last double that rounds to the largest float32',
+      nextDouble(FLOAT32_OVERFLOW, false),
+      null,
+    ]);
+  }
+  if (range.float32 && !Number.isFinite(range.min)) out.push(['-1e300', -1e300, RangeError]);
   if (Number.isFinite(range.max)) {
     out.push(['the maximum', range.max, range.maxExclusive ? RangeError : null]);
     out.push(['just above the maximum', step(range.max, true), RangeError]);

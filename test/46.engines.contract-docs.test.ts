@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  CLI_DEFAULTS,
   DEFAULTS,
   FIT_DEFAULTS,
   MAX_ELEMENTS,
@@ -89,6 +90,13 @@ describe('the README states the contract’s limits and fit defaults', () => {
     `\`logEvery\` (1..${RANGES.logEvery.max.toLocaleString('en-US')}; default: no printing)`,
     `\`learningRate\` > 0 (${DEFAULTS.learningRate.adam} for adam, ${DEFAULTS.learningRate.sgd} for the sgd family)`,
     `\`epsilon\` > 0 (${DEFAULTS.epsilon})`,
+    ...(['train', 'sweep'] as const).map((command) => {
+      const d: { data?: string; optimizer: string; epochs: number; batchSize: number | string } =
+        CLI_DEFAULTS[command];
+      const data = d.data === undefined ? '' : `--data ${d.data} `;
+      return `${data}--optimizer ${d.optimizer} --epochs ${d.epochs} --batch-size ${d.batchSize}\``;
+    }),
+    `${CLI_DEFAULTS.learningRate.adam} for adam and ${CLI_DEFAULTS.learningRate.sgd} for the sgd family`,
   ])('%s', (words) => {
     expect(readme).toContain(words);
   });

@@ -3,6 +3,7 @@
 // Ctrl-C stops the current run, skips the rest, and still writes the report.
 
 import { basename } from 'node:path';
+import { CLI_DEFAULTS } from '../engine/contract.js';
 import type { History } from '../train.js';
 import { CliError, numberList, type OptionTable, parseCommand, stringValue } from './args.js';
 import { checkDistinctFiles, checkWritable, dataFile, emit, formatSeconds, writeOutput } from './output.js';
@@ -17,6 +18,8 @@ import {
   TRAIN_OPTIONS,
 } from './training.js';
 
+const SWEEP = CLI_DEFAULTS.sweep;
+
 const HELP = `Usage: fastmlp sweep --lr <r1,r2,...> [train options] [--report sweep.html]
 
 Trains once per learning rate, from the same initial weights, and plots every loss curve in one
@@ -27,7 +30,7 @@ chart, as seed 003 does (its study: --lr 2,1,0.5,0.3,0.2,0.1 on moons, full-batc
 
 ${TRAIN_OPTIONS_HELP}
 
-Defaults here follow seed 003: --data moons --optimizer sgd --epochs 1000 --batch-size full.`;
+Defaults here follow seed 003: --data ${SWEEP.data} --optimizer ${SWEEP.optimizer} --epochs ${SWEEP.epochs} --batch-size ${SWEEP.batchSize}.`;
 
 const OPTIONS: OptionTable = { ...TRAIN_OPTIONS, report: { type: 'string' } };
 
@@ -49,12 +52,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   }
   const rates = numberList(values, 'lr', SEED_003_RATES, 'positive numbers', (v) => v > 0);
   if (new Set(rates).size !== rates.length) throw new CliError(`--lr lists a rate twice: '${values.lr}'`);
-  const s = readTrainSettings({ ...values, lr: undefined }, 'sweep', {
-    data: 'moons',
-    optimizer: 'sgd',
-    epochs: 1000,
-    batchSize: 'full',
-  });
+  const s = readTrainSettings({ ...values, lr: undefined }, 'sweep', SWEEP);
   const report = stringValue(values, 'report');
   if (report) checkWritable(report, '--report');
   checkDistinctFiles([dataFile(s.data)], [{ option: '--report', path: report }]);

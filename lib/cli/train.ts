@@ -30,6 +30,7 @@ import {
 } from './training.js';
 
 const CLI_LR = CLI_DEFAULTS.learningRate;
+const TRAIN = CLI_DEFAULTS.train;
 const LIB_LR = DEFAULTS.learningRate;
 const HIDDEN = ACTIVATIONS.filter((a) => a !== 'softmax');
 
@@ -71,7 +72,7 @@ ${TRAIN_OPTIONS_HELP}
   --report <file.html>       write a self-contained HTML report: loss/accuracy curves, the
                              decision boundary for 2-D inputs, settings and final metrics
 
-Defaults: --optimizer adam --epochs 200 --batch-size 32.
+Defaults: --optimizer ${TRAIN.optimizer} --epochs ${TRAIN.epochs} --batch-size ${TRAIN.batchSize}.
 Ctrl-C stops training after the current chunk and still writes --out and --report (exit code 130).
 
 Example: fastmlp train --data moons --layers 16 --epochs 300 --out moons.safetensors --report moons.html`;
@@ -88,7 +89,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const s = readTrainSettings(values, 'train', { optimizer: 'adam', epochs: 200, batchSize: 32 });
+  const s = readTrainSettings(values, 'train', TRAIN);
   const out = stringValue(values, 'out');
   const report = stringValue(values, 'report');
   if (out) checkWritable(out, '--out');

@@ -83,6 +83,18 @@ export const MAX_EPOCHS = 1e9;
  */
 export const MAX_STEPS = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The inference workspace rule. Most rows one forward block of an inference model holds is
+ * INFERENCE_BLOCK_ROWS; a model's workspaces (per row: two buffers as wide as the widest hidden
+ * layer, and the output logits) stay within max(parameters / INFERENCE_WORKSPACE_SHARE,
+ * INFERENCE_WORKSPACE_FLOOR) floats, so a wide network runs blocks of fewer rows (at least 1),
+ * and a small one, where a block costs nothing, keeps the full block. Both engines apply it
+ * (lib/engine/ts/model.ts, native/core/model.cpp).
+ */
+export const INFERENCE_BLOCK_ROWS = 256;
+export const INFERENCE_WORKSPACE_SHARE = 64;
+export const INFERENCE_WORKSPACE_FLOOR = 65536;
+
 // --- ranges ---------------------------------------------------------------------------------
 
 /**
@@ -97,6 +109,12 @@ export interface NumberRange {
   readonly minExclusive: boolean;
   readonly maxExclusive: boolean;
   readonly integer: boolean;
+  /**
+   * The engines store the value as float32 (optimizer coefficients, initializer draws): it must
+   * also be inside the range once rounded to float32, so 1e300 (Infinity as float32) and 1e-50
+   * (0 as float32, for a positive range) are out.
+   */
+  readonly float32: boolean;
   readonly expected: string;
 }
 
@@ -106,6 +124,7 @@ const integers = (min: number, max: number, expected = `an integer in ${min}..${
   minExclusive: false,
   maxExclusive: false,
   integer: true,
+  float32: false,
   expected,
 });
 
@@ -115,7 +134,17 @@ const numbers = (
   max: number,
   maxExclusive: boolean,
   expected: string,
-): NumberRange => ({ min, max, minExclusive, maxExclusive, integer: false, expected });
+  float32 = false,
+): NumberRange => ({ min, max, minExclusive, maxExclusive, integer: false, float32, expected });
+
+/** A range of numbers the engines keep as float32 (see NumberRange.float32). */
+const float32s = (
+  min: number,
+  minExclusive: boolean,
+  max: number,
+  maxExclusive: boolean,
+  expected: string,
+): NumberRange => numbers(min, minExclusive, max, maxExclusive, expected, true);
 
 export const RANGES = {
   /** layers.length of a network and of a TrainerPlan. */
@@ -147,21 +176,23 @@ export const RANGES = {
   /** TrainerPlan.threads: as NetworkOptions.threads, with 0 for "one per hardware thread". */
   planThreads: integers(0, MAX_THREADS),
   seed: integers(0, 2 ** 32 - 1, 'an integer in 0..2^32-1'),
-  learningRate: numbers(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite number'),
+  // The engines' update rules multiply in float32 by these (native/core/optimizers.cpp). momentum
+  // and the betas, in [0, 1), are always finite as float32 (1 - beta is taken in float64).
+  learningRate: float32s(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite float32 number'),
   momentum: numbers(0, false, 1, true, 'a number in [0, 1)'),
   beta1: numbers(0, false, 1, true, 'a number in [0, 1)'),
   beta2: numbers(0, false, 1, true, 'a number in [0, 1)'),
-  epsilon: numbers(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite number'),
-  weightDecay: numbers(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite number'),
+  epsilon: float32s(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite float32 number'),
+  weightDecay: float32s(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite float32 number'),
   /** Initializer parameters: uniform's low/high (high > low, checked apart), normal's mean. */
-  initializerBound: numbers(
+  initializerBound: float32s(
     Number.NEGATIVE_INFINITY,
     true,
     Number.POSITIVE_INFINITY,
     true,
-    'a finite number',
+    'a finite float32 number',
   ),
-  initializerStd: numbers(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative number'),
+  initializerStd: float32s(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite float32 number'),
 } as const satisfies Record<string, NumberRange>;
 
 export type RangeName = keyof typeof RANGES;
@@ -179,6 +210,11 @@ export const OPTIMIZER_NUMBERS = [
 /** v is a number of the right kind (integer or not) inside the range. NaN and +-Infinity never are. */
 export function inRange(range: NumberRange, v: number): boolean {
   if (!Number.isFinite(v) || (range.integer && !Number.isInteger(v))) return false;
+  return within(range, v) && (!range.float32 || within(range, Math.fround(v)));
+}
+
+function within(range: NumberRange, v: number): boolean {
+  if (!Number.isFinite(v)) return false;
   const aboveMin = range.minExclusive ? v > range.min : v >= range.min;
   const belowMax = range.maxExclusive ? v < range.max : v <= range.max;
   return aboveMin && belowMax;
@@ -221,11 +257,15 @@ export const FIT_DEFAULTS = {
 } as const;
 
 /**
- * The CLI's own learning rates when --lr is not given: ten times the library's. The CLI trains
+ * The CLI's own defaults. Its learning rates when --lr is not given are ten times the library's. The CLI trains
  * small tabular sets for a fixed, short number of epochs from the command line, where the
  * library's cautious defaults would leave most runs unconverged. `--help` and the README say so.
  */
 export const CLI_DEFAULTS = {
+  /** `fastmlp train` without --optimizer, --epochs, --batch-size. */
+  train: { optimizer: 'adam', epochs: 200, batchSize: 32 },
+  /** `fastmlp sweep`: seed 003's study (moons, full-batch sgd, 1000 epochs per rate). */
+  sweep: { data: 'moons', optimizer: 'sgd', epochs: 1000, batchSize: 'full' },
   learningRate: { sgd: 0.1, momentum: 0.1, nesterov: 0.1, adam: 0.01 } satisfies Record<
     OptimizerKind,
     number

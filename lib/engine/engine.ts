@@ -113,16 +113,8 @@ export interface ModelPlan {
   threads: number;
 }
 
-/**
- * Most rows one forward block of an inference model holds. A model's workspaces (per row: two
- * buffers as wide as the widest hidden layer, and the output logits) stay within
- * max(parameters / INFERENCE_WORKSPACE_SHARE, INFERENCE_WORKSPACE_FLOOR) floats: a wide network
- * runs blocks of fewer rows (at least 1). They are sized for the rows actually asked, in steps
- * of 8 rows, up to one block. Both engines apply this rule (native/core/model.hpp).
- */
-export const INFERENCE_BLOCK_ROWS = 256;
-export const INFERENCE_WORKSPACE_SHARE = 64;
-export const INFERENCE_WORKSPACE_FLOOR = 65536;
+/** The inference workspace rule, in the contract: both engines apply it. */
+export { INFERENCE_BLOCK_ROWS, INFERENCE_WORKSPACE_FLOOR, INFERENCE_WORKSPACE_SHARE } from './contract.js';
 
 /** The forward pass over the params given at creation (read in place on every call). */
 export interface Forward {

@@ -36,6 +36,11 @@ inline constexpr std::size_t kMaxThreads = 256;
 inline constexpr std::size_t kMaxEpochs = 1000000000;
 inline constexpr std::uint64_t kMaxSteps = 9007199254740991;
 
+// --- the inference workspace rule (contract.ts): a block of rows, a share of the parameters ---
+inline constexpr std::size_t kInferenceBlockRows = 256;
+inline constexpr std::size_t kInferenceWorkspaceShare = 64;
+inline constexpr std::size_t kInferenceWorkspaceFloor = 65536;
+
 // --- ranges: NaN and +-Infinity are outside every one; `expected` words the error message ---
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
 struct NumberRange {
@@ -44,38 +49,45 @@ struct NumberRange {
   bool min_exclusive;
   bool max_exclusive;
   bool integer;
+  bool float32;  // the engines keep it as float32: inside r once rounded, too
   const char* expected;
 };
-// v is a number of the right kind inside r (the twin of inRange in contract.ts).
-inline bool in_range(const NumberRange& r, double v) {
-  if (!std::isfinite(v) || (r.integer && std::floor(v) != v)) return false;
+inline bool within(const NumberRange& r, double v) {
   const bool above_min = r.min_exclusive ? v > r.min : v >= r.min;
   const bool below_max = r.max_exclusive ? v < r.max : v <= r.max;
   return above_min && below_max;
 }
-inline constexpr NumberRange kLayerCount{1.0, 1024.0, false, false, true, "1..1024 layers"};
-inline constexpr NumberRange kUnits{1.0, 1048576.0, false, false, true, "an integer in 1..1048576"};
-inline constexpr NumberRange kParams{1.0, 268435456.0, false, false, true, "at most 268435456 parameters in total"};
-inline constexpr NumberRange kBatchSize{1.0, 2147483648.0, false, false, true, "an integer in 1..2^31"};
-inline constexpr NumberRange kRows{1.0, 2147483648.0, false, false, true, "an integer in 1..2^31"};
-inline constexpr NumberRange kEpochs{1.0, 1000000000.0, false, false, true, "an integer in 1..1000000000"};
-inline constexpr NumberRange kChunkEpochs{0.0, 1000000000.0, false, false, true, "an integer in 0..1000000000"};
-inline constexpr NumberRange kStep{0.0, 9007199254740991.0, false, false, true, "an integer in 0..2^53-1"};
-inline constexpr NumberRange kValidationSplit{0.0, 1.0, true, true, false, "a fraction in (0, 1)"};
-inline constexpr NumberRange kPatience{1.0, 1000000000.0, false, false, true, "an integer in 1..1000000000"};
-inline constexpr NumberRange kMinDelta{0.0, kInfinity, false, true, false, "a non-negative finite number"};
-inline constexpr NumberRange kLogEvery{1.0, 1000000000.0, false, false, true, "an integer in 1..1000000000"};
-inline constexpr NumberRange kThreads{1.0, 256.0, false, false, true, "an integer in 1..256"};
-inline constexpr NumberRange kPlanThreads{0.0, 256.0, false, false, true, "an integer in 0..256"};
-inline constexpr NumberRange kSeed{0.0, 4294967295.0, false, false, true, "an integer in 0..2^32-1"};
-inline constexpr NumberRange kLearningRate{0.0, kInfinity, true, true, false, "a positive finite number"};
-inline constexpr NumberRange kMomentum{0.0, 1.0, false, true, false, "a number in [0, 1)"};
-inline constexpr NumberRange kBeta1{0.0, 1.0, false, true, false, "a number in [0, 1)"};
-inline constexpr NumberRange kBeta2{0.0, 1.0, false, true, false, "a number in [0, 1)"};
-inline constexpr NumberRange kEpsilon{0.0, kInfinity, true, true, false, "a positive finite number"};
-inline constexpr NumberRange kWeightDecay{0.0, kInfinity, false, true, false, "a non-negative finite number"};
-inline constexpr NumberRange kInitializerBound{-kInfinity, kInfinity, true, true, false, "a finite number"};
-inline constexpr NumberRange kInitializerStd{0.0, kInfinity, false, true, false, "a non-negative number"};
+// Doubles of magnitude 2^128 - 2^103 and up round to float32 infinity; below it a cast is defined.
+inline constexpr double kFloat32Overflow = 0x1.ffffffp127;
+// v is a number of the right kind inside r (the twin of inRange in contract.ts).
+inline bool in_range(const NumberRange& r, double v) {
+  if (!std::isfinite(v) || (r.integer && std::floor(v) != v) || !within(r, v)) return false;
+  if (!r.float32) return true;
+  return std::fabs(v) < kFloat32Overflow && within(r, static_cast<double>(static_cast<float>(v)));
+}
+inline constexpr NumberRange kLayerCount{1.0, 1024.0, false, false, true, false, "1..1024 layers"};
+inline constexpr NumberRange kUnits{1.0, 1048576.0, false, false, true, false, "an integer in 1..1048576"};
+inline constexpr NumberRange kParams{1.0, 268435456.0, false, false, true, false, "at most 268435456 parameters in total"};
+inline constexpr NumberRange kBatchSize{1.0, 2147483648.0, false, false, true, false, "an integer in 1..2^31"};
+inline constexpr NumberRange kRows{1.0, 2147483648.0, false, false, true, false, "an integer in 1..2^31"};
+inline constexpr NumberRange kEpochs{1.0, 1000000000.0, false, false, true, false, "an integer in 1..1000000000"};
+inline constexpr NumberRange kChunkEpochs{0.0, 1000000000.0, false, false, true, false, "an integer in 0..1000000000"};
+inline constexpr NumberRange kStep{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
+inline constexpr NumberRange kValidationSplit{0.0, 1.0, true, true, false, false, "a fraction in (0, 1)"};
+inline constexpr NumberRange kPatience{1.0, 1000000000.0, false, false, true, false, "an integer in 1..1000000000"};
+inline constexpr NumberRange kMinDelta{0.0, kInfinity, false, true, false, false, "a non-negative finite number"};
+inline constexpr NumberRange kLogEvery{1.0, 1000000000.0, false, false, true, false, "an integer in 1..1000000000"};
+inline constexpr NumberRange kThreads{1.0, 256.0, false, false, true, false, "an integer in 1..256"};
+inline constexpr NumberRange kPlanThreads{0.0, 256.0, false, false, true, false, "an integer in 0..256"};
+inline constexpr NumberRange kSeed{0.0, 4294967295.0, false, false, true, false, "an integer in 0..2^32-1"};
+inline constexpr NumberRange kLearningRate{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
+inline constexpr NumberRange kMomentum{0.0, 1.0, false, true, false, false, "a number in [0, 1)"};
+inline constexpr NumberRange kBeta1{0.0, 1.0, false, true, false, false, "a number in [0, 1)"};
+inline constexpr NumberRange kBeta2{0.0, 1.0, false, true, false, false, "a number in [0, 1)"};
+inline constexpr NumberRange kEpsilon{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
+inline constexpr NumberRange kWeightDecay{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
+inline constexpr NumberRange kInitializerBound{-kInfinity, kInfinity, true, true, false, true, "a finite float32 number"};
+inline constexpr NumberRange kInitializerStd{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
 
 // --- defaults ---
 // By optimizer code.

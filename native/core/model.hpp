@@ -21,13 +21,12 @@ namespace fastmlp {
 
 // Upper bound on threads (a sanity limit, not a tuning knob; contract.hpp).
 using contract::kMaxThreads;
-// Most rows one forward block of a Model holds (the "fixed inference block").
-constexpr std::size_t kInferenceBlockRows = 256;
-// A Model's workspaces stay within params / kInferenceWorkspaceShare floats (or
-// kInferenceWorkspaceFloor floats for small networks, where a block of rows costs nothing):
-// the block shrinks below kInferenceBlockRows on wide networks. Mirrors lib/engine/ts/model.ts.
-constexpr std::size_t kInferenceWorkspaceShare = 64;
-constexpr std::size_t kInferenceWorkspaceFloor = std::size_t{1} << 16;
+// The inference workspace rule (contract.hpp): a Model's forward block holds at most
+// kInferenceBlockRows rows, fewer on wide networks, so its workspaces stay within
+// params / kInferenceWorkspaceShare floats (or kInferenceWorkspaceFloor for small networks).
+using contract::kInferenceBlockRows;
+using contract::kInferenceWorkspaceFloor;
+using contract::kInferenceWorkspaceShare;
 
 struct ModelPlan {
   std::vector<LayerPlan> layers;

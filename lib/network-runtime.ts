@@ -1,0 +1,74 @@
+// What runs a network's arrays on an engine: the one inference model (predict, evaluate) and one
+// trainer per batch size, built on first use over the network's live parameter and optimizer
+// buffers, and freed together. Network keeps the state; this keeps what computes on it.
+import type { EngineName, InferenceModel, ModelPlan, Trainer } from './engine/engine.js';
+import { layerPlans } from './engine/layout.js';
+import { selectEngine } from './engine/select.js';
+import type { Matrix } from './inputs.js';
+import type { ModelState } from './model-state.js';
+import { accuracy, type Evaluation } from './outputs.js';
+
+export class NetworkRuntime {
+  private readonly engine;
+  private readonly trainers = new Map<number, Trainer>();
+  /** Forward workspaces only, created on the first predict or evaluate. */
+  private model: InferenceModel | null = null;
+
+  constructor(private readonly state: ModelState) {
+    this.engine = selectEngine(state.spec.engine);
+  }
+
+  get engineName(): EngineName {
+    return this.engine.name;
+  }
+
+  /** The trainer for batches of up to `batchSize` rows, over the state's live arrays. */
+  trainer(batchSize: number): Trainer {
+    const existing = this.trainers.get(batchSize);
+    if (existing) return existing;
+    const { spec, params, optimizerState } = this.state;
+    const trainer = this.engine.createTrainer(
+      { ...this.plan(), optimizer: spec.optimizer, batchSize },
+      params,
+      optimizerState,
+    );
+    this.trainers.set(batchSize, trainer);
+    return trainer;
+  }
+
+  /** Outputs of the checked rows `m`, (rows, outputs) row-major. */
+  predict(m: Matrix): Float32Array {
+    const out = new Float32Array(m.rows * this.outputs);
+    this.inference().predict(m.data, m.rows, out);
+    return out;
+  }
+
+  /** Loss (as training defines it) and accuracy of the checked rows `m` against targets Y. */
+  evaluate(m: Matrix, Y: Float32Array): Evaluation {
+    const out = new Float32Array(m.rows * this.outputs);
+    const loss = this.inference().evaluate(m.data, Y, m.rows, out);
+    return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
+  }
+
+  dispose(): void {
+    for (const trainer of this.trainers.values()) trainer.dispose();
+    this.trainers.clear();
+    this.model?.dispose();
+    this.model = null;
+  }
+
+  private get outputs(): number {
+    const { layers } = this.state.spec;
+    return layers[layers.length - 1].units;
+  }
+
+  private inference(): InferenceModel {
+    this.model ??= this.engine.createModel(this.plan(), this.state.params);
+    return this.model;
+  }
+
+  private plan(): ModelPlan {
+    const { spec } = this.state;
+    return { layers: layerPlans(spec.layers), loss: spec.loss, threads: spec.threads ?? 0 };
+  }
+}
