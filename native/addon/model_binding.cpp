@@ -6,6 +6,7 @@
 #include <string>
 
 #include "addon.hpp"
+#include "external_memory.hpp"
 #include "guards.hpp"
 #include "model.hpp"
 
@@ -37,7 +38,10 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
     expect_length(info[1], params.size, core_->layout().size, "params", "Float32Array",
                   "the plan's parameter count");
     params_ref_ = Napi::Persistent(info[1]);
+    memory_.sync(env, core_->native_bytes());
   }
+
+  void Finalize(Napi::Env env) override { memory_.release(env); }
 
  private:
   Napi::Value Predict(const Napi::CallbackInfo& info) {
@@ -64,6 +68,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
       call_core(info.Env(), [&] {
         core_->predict({params.data, params.size}, {X.data, rows * in}, rows, {out.data, rows * nout});
       });
+      memory_.sync(info.Env(), core_->native_bytes());
       return true;
     };
     if (fast()) return info.Env().Undefined();
@@ -79,6 +84,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
                     "Float32Array", "rows x outputs");
     const Span<float> params = this->params();
     call_core(env, [&] { core_->predict({params.data, params.size}, {X.data, X.size}, rows, out); });
+    memory_.sync(env, core_->native_bytes());
     return env.Undefined();
   }
 
@@ -100,6 +106,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
     const double loss = call_core(env, [&] {
       return core_->evaluate({params.data, params.size}, {X.data, X.size}, {Y.data, Y.size}, rows, out);
     });
+    memory_.sync(env, core_->native_bytes());
     return Napi::Number::New(env, loss);
   }
 
@@ -113,6 +120,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
     Napi::Env env = info.Env();
     expect_arg_count(info, 0, "dispose");
     core_.reset();  // safe to call twice
+    memory_.release(env);
     params_ref_.Reset();
     return env.Undefined();
   }
@@ -131,6 +139,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
 
   std::unique_ptr<Model> core_;
   Napi::Reference<Napi::Value> params_ref_;
+  ReportedMemory memory_;
 };
 
 }  // namespace

@@ -42,6 +42,7 @@ class TrainWorker : public Napi::AsyncWorker {
   void OnOK() override {
     owner_->clear_busy();
     try {
+      owner_->report_memory(Env());
       deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(result_)));
     } catch (...) {
     }
@@ -50,6 +51,7 @@ class TrainWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error&) override {
     owner_->clear_busy();
     try {
+      owner_->report_memory(Env());
       deferred_.Reject(make_error(Env(), kind_, message_).Value());
     } catch (...) {
     }

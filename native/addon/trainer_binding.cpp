@@ -42,6 +42,7 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   expect_length(info[2], state.size, state_size_, "state", "Float32Array", "optimizer state for the plan");
   params_ref_ = Napi::Persistent(info[1]);
   state_ref_ = Napi::Persistent(info[2]);
+  report_memory(env);
 }
 
 void TrainerWrap::expect_usable(Napi::Env env, const char* method) const {
@@ -113,6 +114,7 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
 Napi::Value TrainerWrap::TrainEpochs(const Napi::CallbackInfo& info) {
   const TrainJob job = parse_train(info, "trainEpochs");
   const std::uint64_t step = call_core(info.Env(), [&] { return job.run(); });
+  report_memory(info.Env());
   return Napi::Number::New(info.Env(), static_cast<double>(step));
 }
 
@@ -153,6 +155,7 @@ Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
       return false;
     }
     call_core(info.Env(), [&] { core_->predict({params.data, params.size}, {X.data, X.size}, rows, out); });
+    report_memory(info.Env());
     return true;
   };
   if (fast()) return info.Env().Undefined();
@@ -170,6 +173,7 @@ Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
   call_core(env, [&] {
     core_->predict({m.params.data, m.params.size}, {X.data, X.size}, rows, out);
   });
+  report_memory(env);
   return env.Undefined();
 }
 
@@ -191,6 +195,7 @@ Napi::Value TrainerWrap::Evaluate(const Napi::CallbackInfo& info) {
   const double loss = call_core(env, [&] {
     return core_->evaluate({m.params.data, m.params.size}, {X.data, X.size}, {Y.data, Y.size}, rows, out);
   });
+  report_memory(env);
   return Napi::Number::New(env, loss);
 }
 
@@ -200,6 +205,7 @@ Napi::Value TrainerWrap::Dispose(const Napi::CallbackInfo& info) {
   if (!core_) return env.Undefined();  // safe to call twice
   expect_usable(env, "dispose");
   core_.reset();
+  memory_.release(env);
   params_ref_.Reset();
   state_ref_.Reset();
   return env.Undefined();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "external_memory.hpp"
 #include "mlp.hpp"
 
 namespace fastmlp::addon {
@@ -42,6 +43,11 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
 
   // Called on the main thread when an async train settles.
   void clear_busy() { busy_ = false; }
+  // Reports to V8 what the trainer now holds natively (its packing buffers grow on first use).
+  void report_memory(Napi::Env env) {
+    if (core_) memory_.sync(env, core_->native_bytes());
+  }
+  void Finalize(Napi::Env env) override { memory_.release(env); }
 
  private:
   Napi::Value TrainEpochs(const Napi::CallbackInfo& info);
@@ -61,6 +67,7 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   Napi::Reference<Napi::Value> state_ref_;
   std::size_t state_size_ = 0;
   bool busy_ = false;
+  ReportedMemory memory_;
 };
 
 // trainer_async.cpp: queues job on the libuv pool and returns its Promise<number> (the new step).

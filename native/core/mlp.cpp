@@ -89,6 +89,13 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   grads_.assign(layout_.size, 0.0f);
 }
 
+std::size_t Trainer::native_bytes() const {
+  std::size_t floats = zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + grads_.capacity();
+  for (const auto& a : acts_) floats += a.capacity();
+  for (const auto& d : dacts_) floats += d.capacity();
+  return floats * sizeof(float) + gemm_->buffer_bytes();
+}
+
 Trainer::~Trainer() {
   gemm_.reset();  // the context refers to the pool: release it first
   pool_.reset();

@@ -53,6 +53,9 @@ class Trainer {
   const ParamLayout& layout() const { return layout_; }
   std::size_t inputs() const { return plan_.layers.front().inputs; }
   std::size_t outputs() const { return plan_.layers.back().units; }
+  // Everything this trainer holds natively so far: workspaces, gradients and packing buffers
+  // (the bytes the addon reports to V8, so that dropped trainers get collected).
+  std::size_t native_bytes() const;
   std::size_t state_size() const { return optimizer_state_size(plan_.optimizer.kind, layout_.size); }
 
   // X (rows, inputs), Y (rows, outputs); order: null for data order, else epochs*rows indices

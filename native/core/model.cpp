@@ -98,6 +98,8 @@ std::size_t Model::workspace_bytes() const {
   return (ping_.capacity() + pong_.capacity() + logits_.capacity()) * sizeof(float);
 }
 
+std::size_t Model::native_bytes() const { return workspace_bytes() + gemm_->buffer_bytes(); }
+
 void Model::reserve(std::size_t rows) {
   rows = std::min(rows, block_rows_);
   if (rows <= reserved_rows_) return;

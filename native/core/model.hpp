@@ -62,6 +62,9 @@ class Model {
   std::size_t block_rows() const { return block_rows_; }
   // Bytes of the workspaces allocated so far (grows with the rows asked, up to a block).
   std::size_t workspace_bytes() const;
+  // Everything this model holds natively so far: workspaces and packing buffers (the bytes the
+  // addon reports to V8, so that dropped models get collected).
+  std::size_t native_bytes() const;
 
   // out is (rows, outputs). Every argument is checked before anything is written.
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);

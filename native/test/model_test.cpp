@@ -82,12 +82,15 @@ void test_workspaces() {
   check(block == params / kInferenceWorkspaceShare / (2 * 2048 + 10), "block rows from the budget");
   check(model.block_rows() == block && block < kInferenceBlockRows, "a wide network gets a smaller block");
   check(model.workspace_bytes() == 0, "no workspace before the first call");
+  check(model.native_bytes() == 0, "nothing native before the first call (packing buffers grow on use)");
   std::vector<float> p(params, 0.001f), X(1000 * 64, 0.5f), out(1000 * 10);
   model.predict({p.data(), p.size()}, {X.data(), 64}, 1, {out.data(), 10});
   check(model.workspace_bytes() == 8 * per_row, "one row: a step of 8 rows");
   model.predict({p.data(), p.size()}, {X.data(), X.size()}, 1000, {out.data(), out.size()});
   check(model.workspace_bytes() == block * per_row, "1000 rows: one block");
   check(model.workspace_bytes() * kInferenceWorkspaceShare <= params * sizeof(float), "within the budget");
+  // What the addon reports to V8: the workspaces plus whatever packing buffers the products grew.
+  check(model.native_bytes() >= model.workspace_bytes(), "native bytes cover the workspaces");
   const TrainerPlan small = ref::make_plan({784, 128, 10}, Activation::relu, Activation::softmax, Loss::mse, 1);
   check(inference_block_rows(small.layers, param_layout(small.layers).size) ==
             kInferenceWorkspaceFloor / (2 * 128 + 10),

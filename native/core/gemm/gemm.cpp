@@ -75,6 +75,12 @@ GemmContext::GemmContext(ThreadPool* pool)
 
 GemmContext::~GemmContext() { delete[] buffers_; }
 
+std::size_t GemmContext::buffer_bytes() const {
+  std::size_t floats = 0;
+  for (std::size_t t = 0; t < thread_count_; ++t) floats += buffers_[t].a.capacity() + buffers_[t].b.capacity();
+  return floats * sizeof(float);
+}
+
 GemmBuffers& GemmContext::buffers(std::size_t thread) {
   if (thread >= thread_count_) throw std::out_of_range("GemmContext::buffers: thread index out of range");
   return buffers_[thread];

@@ -27,6 +27,8 @@ class GemmContext {
   GemmBuffers& buffers(std::size_t thread);
   // A fresh id per packed product (tells a thread's cached packing from an earlier product's).
   std::uint64_t next_call() { return ++calls_; }
+  // Bytes of the packing buffers allocated so far (they grow on first use, per thread).
+  std::size_t buffer_bytes() const;
 
  private:
   ThreadPool* pool_;

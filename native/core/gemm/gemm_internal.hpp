@@ -23,6 +23,7 @@ class AlignedFloats {
   // Returns a buffer of at least n floats (contents unspecified).
   float* ensure(std::size_t n);
   float* data() const { return data_; }
+  std::size_t capacity() const { return capacity_; }
 
  private:
   float* data_ = nullptr;
