@@ -86,7 +86,7 @@ Model::Model(const ModelPlan& plan, const ThreadPool* shared) : plan_(plan) {
   widest_hidden_ = widest_hidden(plan_.layers);
   pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
                             : std::make_unique<ThreadPool>(plan_.threads);
-  gemm_ = std::make_unique<GemmContext>(pool_.get());
+  gemm_ = std::make_unique<GemmContext>(pool_.get(), gemm_blocking::kPackingInference);
 }
 
 Model::~Model() {
@@ -95,7 +95,7 @@ Model::~Model() {
 }
 
 std::size_t Model::workspace_bytes() const {
-  return (ping_.capacity() + pong_.capacity() + logits_.capacity()) * sizeof(float);
+  return (ping_.capacity() + pong_.capacity() + logits_.capacity()) * sizeof(float) + gemm_->packing_bytes();
 }
 
 void Model::reserve(std::size_t rows) {

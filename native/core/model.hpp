@@ -61,7 +61,8 @@ class Model {
   std::size_t inputs() const { return plan_.layers.front().inputs; }
   std::size_t outputs() const { return plan_.layers.back().units; }
   std::size_t block_rows() const { return block_rows_; }
-  // Bytes of the workspaces allocated so far (grows with the rows asked, up to a block).
+  // Bytes of the workspaces allocated so far (grows with the rows asked, up to a block), the
+  // gemm packing buffers included.
   std::size_t workspace_bytes() const;
 
   // out is (rows, outputs). Every argument is checked before anything is written.

@@ -23,15 +23,17 @@ class AlignedFloats {
   // Returns a buffer of at least n floats (contents unspecified).
   float* ensure(std::size_t n);
   float* data() const { return data_; }
+  std::size_t capacity() const { return capacity_; }
 
  private:
   float* data_ = nullptr;
   std::size_t capacity_ = 0;
 };
 
-// What one thread of one GemmContext owns. a: its packed A block (MC x KC), or all of A when
-// its chunks split the columns of C. b: its packed B block (KC x NC), or all of B when its
-// chunks split the rows (gemm_packed.cpp).
+// What one thread of one GemmContext owns. a: its packed A block (up to MC x KC), or all of A
+// when its chunks split the columns of C. b: its packed B block (up to KC x the context's nc),
+// or all of B when its chunks split the rows (gemm_packed.cpp). Sized by the largest product
+// run so far.
 struct GemmBuffers {
   AlignedFloats a;
   AlignedFloats b;
