@@ -52,7 +52,9 @@ constexpr PackingLimits kPackingTraining = {NC, std::size_t{1} << 18};
 // KC x 512 floats = 512 KiB (1%) still fits in L2 with the A block, so the micro-kernel reads B
 // from L2 as with NC (which streams it from L3), and A is re-packed once per 512 columns
 // (m k floats copied per n / 512, against m n k multiply-adds: noise). A cached operand is capped
-// at 256 KiB per thread; a larger one is packed per chunk in MC x KC blocks instead.
+// at 256 KiB per thread; a larger one is packed per chunk in MC x KC blocks instead. (Models of
+// small networks, where no share of the params bounds the workspaces, keep kPackingTraining:
+// model.cpp.)
 constexpr std::size_t NC_INFERENCE = 512;
 constexpr PackingLimits kPackingInference = {NC_INFERENCE, std::size_t{1} << 16};
 
