@@ -93,7 +93,7 @@ std::size_t Trainer::native_bytes() const {
   std::size_t floats = zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + grads_.capacity();
   for (const auto& a : acts_) floats += a.capacity();
   for (const auto& d : dacts_) floats += d.capacity();
-  return floats * sizeof(float) + gemm_->buffer_bytes();
+  return floats * sizeof(float) + gemm_->packing_bytes();
 }
 
 Trainer::~Trainer() {

@@ -86,7 +86,13 @@ Model::Model(const ModelPlan& plan, const ThreadPool* shared) : plan_(plan) {
   widest_hidden_ = widest_hidden(plan_.layers);
   pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
                             : std::make_unique<ThreadPool>(plan_.threads);
-  gemm_ = std::make_unique<GemmContext>(pool_.get());
+  // A network whose workspace budget is the floor (see inference_block_rows) is small enough
+  // that no share of its params bounds its memory, and packing all of a 100K-float operand per
+  // thread keeps its threaded predict fast: it packs as training does. Larger ones keep their
+  // packing within the inference limits.
+  const bool small = layout_.size / kInferenceWorkspaceShare < kInferenceWorkspaceFloor;
+  gemm_ = std::make_unique<GemmContext>(pool_.get(),
+                                        small ? gemm_blocking::kPackingTraining : gemm_blocking::kPackingInference);
 }
 
 Model::~Model() {
@@ -95,10 +101,10 @@ Model::~Model() {
 }
 
 std::size_t Model::workspace_bytes() const {
-  return (ping_.capacity() + pong_.capacity() + logits_.capacity()) * sizeof(float);
+  return (ping_.capacity() + pong_.capacity() + logits_.capacity()) * sizeof(float) + gemm_->packing_bytes();
 }
 
-std::size_t Model::native_bytes() const { return workspace_bytes() + gemm_->buffer_bytes(); }
+std::size_t Model::native_bytes() const { return workspace_bytes(); }  // packing included
 
 void Model::reserve(std::size_t rows) {
   rows = std::min(rows, block_rows_);

@@ -60,7 +60,8 @@ class Model {
   std::size_t inputs() const { return plan_.layers.front().inputs; }
   std::size_t outputs() const { return plan_.layers.back().units; }
   std::size_t block_rows() const { return block_rows_; }
-  // Bytes of the workspaces allocated so far (grows with the rows asked, up to a block).
+  // Bytes of the workspaces allocated so far (grows with the rows asked, up to a block), the
+  // gemm packing buffers included.
   std::size_t workspace_bytes() const;
   // Everything this model holds natively so far: workspaces and packing buffers (the bytes the
   // addon reports to V8, so that dropped models get collected).

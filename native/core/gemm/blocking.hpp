@@ -31,6 +31,35 @@ constexpr std::size_t NC = 4080;
 static_assert(MC % MR == 0, "MC must be a multiple of MR");
 static_assert(NC % NR == 0, "NC must be a multiple of NR");
 
+// ---- how large a GemmContext's packing buffers may grow ----------------------------------------
+// Packing buffers grow to what each product needs (a B block of KC x min(n, nc), an A block of
+// min(m, MC) x KC), never beyond these. NC and MC only partition C's columns and rows: every
+// element of C still sums its k in the same KC blocks, in the same order, through the same
+// kernel, so a smaller nc (or caching less) changes speed and memory, never a result bit.
+struct PackingLimits {
+  std::size_t nc;                 // columns of a packed B block, a multiple of NR, <= NC
+  std::size_t max_cached_floats;  // per thread: the most a whole operand packed once may take
+};
+
+// Training: a trainer allocates its workspaces once and reuses them for every step, so its
+// buffers are sized for speed: the B block for a share of L3, a cached operand up to 1 MB per
+// thread (stays in L2).
+constexpr PackingLimits kPackingTraining = {NC, std::size_t{1} << 18};
+
+// NC_INFERENCE: an inference model's first predict allocates its buffers for a single use, and
+// issue 9 bounds what it allocates by 5% of the parameters' bytes. On a 12.6M-parameter network
+// (1024-3072-3072-10, 50 MB) the full NC block alone would be KC x 3072 floats = 3 MiB (6%);
+// KC x 512 floats = 512 KiB (1%) still fits in L2 with the A block, so the micro-kernel reads B
+// from L2 as with NC (which streams it from L3), and A is re-packed once per 512 columns
+// (m k floats copied per n / 512, against m n k multiply-adds: noise). A cached operand is capped
+// at 256 KiB per thread; a larger one is packed per chunk in MC x KC blocks instead. (Models of
+// small networks, where no share of the params bounds the workspaces, keep kPackingTraining:
+// model.cpp.)
+constexpr std::size_t NC_INFERENCE = 512;
+constexpr PackingLimits kPackingInference = {NC_INFERENCE, std::size_t{1} << 16};
+
+static_assert(NC_INFERENCE % NR == 0 && NC_INFERENCE <= NC, "NC_INFERENCE must be a multiple of NR, <= NC");
+
 // ---- direct path or packed -----------------------------------------------------------------
 // The sweep that sets these: build native/bench/gemm_bench.cpp (command in its header), then
 //   gemm_bench --set sweep --clock cpu

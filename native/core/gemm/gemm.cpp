@@ -68,14 +68,14 @@ void scale_c(std::size_t count, float beta, float* C) {
 
 // ---- GemmContext ---------------------------------------------------------------------------
 
-GemmContext::GemmContext(ThreadPool* pool)
-    : pool_(pool), buffers_(nullptr), thread_count_(pool != nullptr ? pool->size() : 1) {
+GemmContext::GemmContext(ThreadPool* pool, const gemm_blocking::PackingLimits& limits)
+    : pool_(pool), limits_(limits), buffers_(nullptr), thread_count_(pool != nullptr ? pool->size() : 1) {
   buffers_ = new GemmBuffers[thread_count_];  // empty: packing buffers grow on first use
 }
 
 GemmContext::~GemmContext() { delete[] buffers_; }
 
-std::size_t GemmContext::buffer_bytes() const {
+std::size_t GemmContext::packing_bytes() const {
   std::size_t floats = 0;
   for (std::size_t t = 0; t < thread_count_; ++t) floats += buffers_[t].a.capacity() + buffers_[t].b.capacity();
   return floats * sizeof(float);

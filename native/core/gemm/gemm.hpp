@@ -8,30 +8,35 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "gemm/blocking.hpp"
+
 namespace fastmlp {
 
 class ThreadPool;
 struct GemmBuffers;
 
-// What one caller (one trainer) owns for its products: per-thread packing buffers and the pool
-// that splits large products. Not shared between threads of callers: one context per trainer.
-// pool may be null (single-threaded).
+// What one caller (one trainer or model) owns for its products: per-thread packing buffers and
+// the pool that splits large products. Not shared between threads of callers: one context per
+// trainer. pool may be null (single-threaded). limits: how large the packing buffers may grow
+// (gemm_blocking::kPackingTraining or kPackingInference); results do not depend on them.
 class GemmContext {
  public:
-  explicit GemmContext(ThreadPool* pool);
+  explicit GemmContext(ThreadPool* pool, const gemm_blocking::PackingLimits& limits = gemm_blocking::kPackingTraining);
   ~GemmContext();
   GemmContext(const GemmContext&) = delete;
   GemmContext& operator=(const GemmContext&) = delete;
 
   ThreadPool* pool() const { return pool_; }
+  const gemm_blocking::PackingLimits& limits() const { return limits_; }
   GemmBuffers& buffers(std::size_t thread);
+  // Bytes of all packing buffers allocated so far (every thread's).
+  std::size_t packing_bytes() const;
   // A fresh id per packed product (tells a thread's cached packing from an earlier product's).
   std::uint64_t next_call() { return ++calls_; }
-  // Bytes of the packing buffers allocated so far (they grow on first use, per thread).
-  std::size_t buffer_bytes() const;
 
  private:
   ThreadPool* pool_;
+  gemm_blocking::PackingLimits limits_;
   GemmBuffers* buffers_;
   std::size_t thread_count_;
   std::uint64_t calls_ = 0;

@@ -30,9 +30,10 @@ class AlignedFloats {
   std::size_t capacity_ = 0;
 };
 
-// What one thread of one GemmContext owns. a: its packed A block (MC x KC), or all of A when
-// its chunks split the columns of C. b: its packed B block (KC x NC), or all of B when its
-// chunks split the rows (gemm_packed.cpp).
+// What one thread of one GemmContext owns. a: its packed A block (up to MC x KC), or all of A
+// when its chunks split the columns of C. b: its packed B block (up to KC x the context's nc),
+// or all of B when its chunks split the rows (gemm_packed.cpp). Sized by the largest product
+// run so far.
 struct GemmBuffers {
   AlignedFloats a;
   AlignedFloats b;

@@ -20,7 +20,6 @@ namespace {
 using gemm_blocking::KC;
 using gemm_blocking::MC;
 using gemm_blocking::MR;
-using gemm_blocking::NC;
 using gemm_blocking::NR;
 
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
@@ -47,9 +46,6 @@ struct Problem {
 // both (the cached operand would be too large).
 enum class Cached { none, a, b };
 
-// A cached operand is at most this many floats per thread (1 MB: stays in L2).
-constexpr std::size_t kMaxCachedFloats = std::size_t{1} << 18;
-
 // Rows [r0, r1) x columns [c0, c1) of C (multiples of MR / NR except at the edges of C), all of
 // k. full: the cached operand packed whole (block pc at pc * padded rows or columns).
 void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0, std::size_t r1, std::size_t c0,
@@ -57,8 +53,9 @@ void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0
   float* const abuf = ctx.buffers(t).a.data();
   float* const bbuf = ctx.buffers(t).b.data();
   const std::size_t mpad = ceil_div(pr.m, MR) * MR, npad = ceil_div(pr.n, NR) * NR;
-  for (std::size_t jc = c0; jc < c1; jc += NC) {
-    const std::size_t nc = min_size(NC, c1 - jc);
+  const std::size_t nc_max = ctx.limits().nc;
+  for (std::size_t jc = c0; jc < c1; jc += nc_max) {
+    const std::size_t nc = min_size(nc_max, c1 - jc);
     for (std::size_t pc = 0; pc < pr.k; pc += KC) {
       const std::size_t kc = min_size(KC, pr.k - pc);
       const float* bblock = bbuf;
@@ -161,10 +158,13 @@ void sgemm_packed(GemmContext& ctx, MicroKernel kernel, std::size_t threads, boo
                    transA ? StridedView{A, 1, m} : StridedView{A, k, 1},
                    transB ? StridedView{B, 1, k} : StridedView{B, n, 1},
                    m, n, k, alpha, beta, C};
+  // Blocks no larger than this product needs (run_rect packs at most min(MC, rows) rows of A,
+  // padded to MR, and min(nc, columns) columns of B, padded to NR, each kc deep).
   const std::size_t kc_max = min_size(KC, k);
+  const std::size_t nc_max = ctx.limits().nc;
   if (threads == 1) {
-    ctx.buffers(0).a.ensure(MC * kc_max);
-    ctx.buffers(0).b.ensure(kc_max * min_size(NC, ceil_div(n, NR) * NR));
+    ctx.buffers(0).a.ensure(min_size(MC, ceil_div(m, MR) * MR) * kc_max);
+    ctx.buffers(0).b.ensure(kc_max * min_size(nc_max, ceil_div(n, NR) * NR));
     run_rect(ctx, pr, 0, 0, m, 0, n, Cached::none, nullptr);
     return;
   }
@@ -187,15 +187,17 @@ void sgemm_packed(GemmContext& ctx, MicroKernel kernel, std::size_t threads, boo
   // share to the others instead of holding up the product.
   sp.chunks = min_size(sp.panels, 4 * threads);
   const std::size_t cached_floats = sp.rows ? npad * k : mpad * k;
-  sp.cached = cached_floats > kMaxCachedFloats ? Cached::none : sp.rows ? Cached::b : Cached::a;
+  sp.cached = cached_floats > ctx.limits().max_cached_floats ? Cached::none : sp.rows ? Cached::b : Cached::a;
   sp.call = ctx.next_call();
 
   // All allocation happens here, on the calling thread, before any worker starts.
+  // A chunk is at most ceil(panels / chunks) micro-panels along the split side (split()).
+  const std::size_t chunk_rows = sp.rows ? ceil_div(mp, sp.chunks) * MR : mpad;
   const std::size_t chunk_cols = sp.rows ? npad : ceil_div(np, sp.chunks) * NR;
   for (std::size_t t = 0; t < threads; ++t) {
     GemmBuffers& buf = ctx.buffers(t);
-    buf.a.ensure(sp.cached == Cached::a ? cached_floats : MC * kc_max);
-    buf.b.ensure(sp.cached == Cached::b ? cached_floats : kc_max * min_size(NC, chunk_cols));
+    buf.a.ensure(sp.cached == Cached::a ? cached_floats : min_size(MC, chunk_rows) * kc_max);
+    buf.b.ensure(sp.cached == Cached::b ? cached_floats : kc_max * min_size(nc_max, chunk_cols));
   }
   // Two captured references: small enough for std::function's inline storage, so no
   // allocation per call.
