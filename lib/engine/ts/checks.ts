@@ -225,6 +225,11 @@ function checkThreadsAndOutput(p: Record<string, unknown>, plan: ModelPlan, para
 
 // --- forward calls (predict / evaluate of a trainer or a model) ------------------------------
 
+/** array holds rows x perRow elements (at most 2^31, as expect_elements, then expect_at_least). */
+function checkRows(name: string, array: unknown, rows: number, perRow: number, shape: string): void {
+  checkLength(name, array as Float32Array, checkElements(name, rows, perRow, array), shape);
+}
+
 /** predict's arguments, in the addon's order (guards.cpp): X, rows, out and their lengths. */
 export function checkPredictArgs(
   X: unknown,
@@ -234,15 +239,10 @@ export function checkPredictArgs(
   outputs: number,
 ): void {
   checkArray('X', X, Float32Array);
-  checkSize('rows', rows, 0, MAX_ELEMENTS);
+  const n = checkSize('rows', rows, 0, MAX_ELEMENTS);
   checkArray('out', out, Float32Array);
-  checkLength('X', X as Float32Array, checkElements('X', rows as number, inputs, X), 'rows x inputs');
-  checkLength(
-    'out',
-    out as Float32Array,
-    checkElements('out', rows as number, outputs, out),
-    'rows x outputs',
-  );
+  checkRows('X', X, n, inputs, 'rows x inputs');
+  checkRows('out', out, n, outputs, 'rows x outputs');
 }
 
 /** evaluate's arguments, in the addon's order: X, Y, rows, out and their lengths. */
@@ -256,14 +256,9 @@ export function checkEvaluateArgs(
 ): void {
   checkArray('X', X, Float32Array);
   checkArray('Y', Y, Float32Array);
-  checkNumber(rows, 'rows', RANGES.rows);
+  const n = checkNumber(rows, 'rows', RANGES.rows);
   checkArray('out', out, Float32Array);
-  checkLength('X', X as Float32Array, checkElements('X', rows as number, inputs, X), 'rows x inputs');
-  checkLength('Y', Y as Float32Array, checkElements('Y', rows as number, outputs, Y), 'rows x outputs');
-  checkLength(
-    'out',
-    out as Float32Array,
-    checkElements('out', rows as number, outputs, out),
-    'rows x outputs',
-  );
+  checkRows('X', X, n, inputs, 'rows x inputs');
+  checkRows('Y', Y, n, outputs, 'rows x outputs');
+  checkRows('out', out, n, outputs, 'rows x outputs');
 }
