@@ -267,5 +267,51 @@ bool quick_rows(napi_env env, napi_value value, std::size_t* rows) {
   return true;
 }
 
+ForwardArgs expect_predict_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs) {
+  Napi::Env env = info.Env();
+  ForwardArgs a;
+  a.X = expect_float32_array(info[0], "X");
+  a.rows = expect_size(info[1], "rows", 0, kMaxElements);
+  a.out = expect_float32_array(info[2], "out");
+  expect_at_least(info[0], &a.X, expect_elements(env, a.rows, inputs, "X", info[0]), "X", "Float32Array",
+                  "rows x inputs");
+  expect_at_least(info[2], &a.out, expect_elements(env, a.rows, outputs, "out", info[2]), "out", "Float32Array",
+                  "rows x outputs");
+  return a;
+}
+
+ForwardArgs expect_evaluate_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs) {
+  Napi::Env env = info.Env();
+  ForwardArgs a;
+  a.X = expect_float32_array(info[0], "X");
+  a.Y = expect_float32_array(info[1], "Y");
+  a.rows = expect_size(info[2], "rows", 1, kMaxElements);
+  a.out = expect_float32_array(info[3], "out");
+  expect_at_least(info[0], &a.X, expect_elements(env, a.rows, inputs, "X", info[0]), "X", "Float32Array",
+                  "rows x inputs");
+  expect_at_least(info[1], &a.Y, expect_elements(env, a.rows, outputs, "Y", info[1]), "Y", "Float32Array",
+                  "rows x outputs");
+  expect_at_least(info[3], &a.out, expect_elements(env, a.rows, outputs, "out", info[3]), "out", "Float32Array",
+                  "rows x outputs");
+  return a;
+}
+
+bool quick_predict_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs, ForwardArgs* args) {
+  napi_env env = info.Env();
+  ForwardArgs a;
+  if (!quick_float32_array(env, info[0], &a.X) || !quick_rows(env, info[1], &a.rows) ||
+      !quick_float32_array(env, info[2], &a.out)) {
+    return false;
+  }
+  // Element counts <= 2^31 (as expect_elements), then long enough (as expect_at_least).
+  if ((a.rows != 0 && (inputs > kMaxElements / a.rows || outputs > kMaxElements / a.rows)) ||
+      a.X.size < a.rows * inputs || a.out.size < a.rows * outputs) {
+    return false;
+  }
+  a.X.size = a.rows * inputs;
+  a.out.size = a.rows * outputs;
+  *args = a;
+  return true;
+}
 
 }  // namespace fastmlp::addon

@@ -74,12 +74,6 @@ void expect_at_least(const Napi::Value& array, Span<T>* span, std::size_t needed
 // Runs a call into the core and turns its exceptions into JS errors: invalid_argument,
 // out_of_range, length_error -> RangeError; bad_alloc -> Error("out of memory ..."); anything
 // else -> Error. Napi::Error passes through.
-// The success path of predict builds no string: these answer the guards' questions with a bool
-// (false: the caller falls back to the guards, which throw the usual errors).
-// A live Float32Array of at most 2^31 elements.
-bool quick_float32_array(napi_env env, napi_value value, Span<float>* out);
-// An integer number in [0, 2^31].
-bool quick_rows(napi_env env, napi_value value, std::size_t* rows);
 
 template <class Fn>
 auto call_core(Napi::Env env, Fn&& fn) -> decltype(fn());
@@ -95,6 +89,20 @@ Napi::Error make_error(Napi::Env env, ErrorKind kind, const std::string& message
 bool quick_float32_array(napi_env env, napi_value value, Span<float>* out);
 // An integer number in [0, 2^31].
 bool quick_rows(napi_env env, napi_value value, std::size_t* rows);
+
+// predict's (X, rows, out) and evaluate's (X, Y, rows, out) arguments of a Model or a Trainer,
+// checked in the order of lib/engine/ts/checks.ts (checkPredictArgs / checkEvaluateArgs), each
+// array trimmed to rows x inputs or rows x outputs. The argument count is the caller's.
+struct ForwardArgs {
+  Span<float> X;
+  Span<float> Y;
+  std::size_t rows = 0;
+  Span<float> out;
+};
+ForwardArgs expect_predict_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs);
+ForwardArgs expect_evaluate_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs);
+// expect_predict_args' checks answered with a bool, building no string (predict's fast path).
+bool quick_predict_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs, ForwardArgs* args);
 
 template <class Fn>
 auto call_core(Napi::Env env, Fn&& fn) -> decltype(fn()) {

@@ -135,26 +135,14 @@ Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
   const auto fast = [&]() -> bool {
     if (!core_ || busy_ || info.Length() != 3) return false;
     napi_env env = info.Env();
-    Span<float> X, out, params, state;
-    std::size_t rows = 0;
-    if (!quick_float32_array(env, info[0], &X) || !quick_rows(env, info[1], &rows) ||
-        !quick_float32_array(env, info[2], &out)) {
-      return false;
-    }
-    const std::size_t in = core_->inputs();
-    const std::size_t nout = core_->outputs();
-    // Element counts <= 2^31 (as expect_elements), then long enough (as expect_at_least).
-    if ((rows != 0 && (in > kMaxElements / rows || nout > kMaxElements / rows)) || X.size < rows * in ||
-        out.size < rows * nout) {
-      return false;
-    }
-    X.size = rows * in;
-    out.size = rows * nout;
-    if (!quick_float32_array(env, params_ref_.Value(), &params) || params.size != core_->layout().size ||
+    ForwardArgs a;
+    Span<float> params, state;
+    if (!quick_predict_args(info, core_->inputs(), core_->outputs(), &a) ||
+        !quick_float32_array(env, params_ref_.Value(), &params) || params.size != core_->layout().size ||
         !quick_float32_array(env, state_ref_.Value(), &state) || state.size != state_size_) {
       return false;
     }
-    call_core(info.Env(), [&] { core_->predict({params.data, params.size}, {X.data, X.size}, rows, out); });
+    call_core(info.Env(), [&] { core_->predict({params.data, params.size}, {a.X.data, a.X.size}, a.rows, a.out); });
     report_memory(info.Env());
     return true;
   };
@@ -162,17 +150,9 @@ Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_usable(env, "predict");
   expect_arg_count(info, 3, "predict");
-  Span<float> X = expect_float32_array(info[0], "X");
-  const std::size_t rows = expect_size(info[1], "rows", 0, kMaxElements);
-  Span<float> out = expect_float32_array(info[2], "out");
-  expect_at_least(info[0], &X, expect_elements(env, rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
-                  "rows x inputs");
-  expect_at_least(info[2], &out, expect_elements(env, rows, core_->outputs(), "out", info[2]), "out",
-                  "Float32Array", "rows x outputs");
+  const ForwardArgs a = expect_predict_args(info, core_->inputs(), core_->outputs());
   const ModelBuffers m = model();
-  call_core(env, [&] {
-    core_->predict({m.params.data, m.params.size}, {X.data, X.size}, rows, out);
-  });
+  call_core(env, [&] { core_->predict({m.params.data, m.params.size}, {a.X.data, a.X.size}, a.rows, a.out); });
   report_memory(env);
   return env.Undefined();
 }
@@ -181,19 +161,10 @@ Napi::Value TrainerWrap::Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_usable(env, "evaluate");
   expect_arg_count(info, 4, "evaluate");
-  Span<float> X = expect_float32_array(info[0], "X");
-  Span<float> Y = expect_float32_array(info[1], "Y");
-  const std::size_t rows = expect_size(info[2], "rows", 1, kMaxElements);
-  Span<float> out = expect_float32_array(info[3], "out");
-  expect_at_least(info[0], &X, expect_elements(env, rows, core_->inputs(), "X", info[0]), "X", "Float32Array",
-                  "rows x inputs");
-  expect_at_least(info[1], &Y, expect_elements(env, rows, core_->outputs(), "Y", info[1]), "Y", "Float32Array",
-                  "rows x outputs");
-  expect_at_least(info[3], &out, expect_elements(env, rows, core_->outputs(), "out", info[3]), "out",
-                  "Float32Array", "rows x outputs");
+  const ForwardArgs a = expect_evaluate_args(info, core_->inputs(), core_->outputs());
   const ModelBuffers m = model();
   const double loss = call_core(env, [&] {
-    return core_->evaluate({m.params.data, m.params.size}, {X.data, X.size}, {Y.data, Y.size}, rows, out);
+    return core_->evaluate({m.params.data, m.params.size}, {a.X.data, a.X.size}, {a.Y.data, a.Y.size}, a.rows, a.out);
   });
   report_memory(env);
   return Napi::Number::New(env, loss);
