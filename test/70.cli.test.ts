@@ -122,7 +122,8 @@ describe.concurrent('help', () => {
     expect(r.stdout.replace(/\s+/g, ' ')).toContain(
       `(default ${cli_.adam} for adam and adamw, ${cli_.sgd} otherwise: ten times the library's ${lib.adam} and ${lib.sgd}`,
     );
-    for (const kind of Object.keys(lib) as (keyof typeof lib)[]) expect(cli_[kind], kind).toBe(10 * lib[kind]);
+    for (const kind of Object.keys(lib) as (keyof typeof lib)[])
+      expect(cli_[kind], kind).toBe(10 * lib[kind]);
     expect(cli_.adamw).toBe(cli_.adam);
   });
 });
