@@ -514,3 +514,89 @@ describe.each(engineNames)('optimizers of a Network on the %s engine', (engine) 
     );
   });
 });
+
+// --- by hand: one linear unit without bias, w = (w0, w1), one sample x = (1, -2), y = 0, mse:
+// p = w.x, g = 2 (p - y) x, starting at w = (0.5, -0.25): p = 1, g = (2, -4). Three steps of each rule, its formula written out in float64.
+describe.each(engines)('$name engine: three steps by hand on a 2-weight linear unit', (engine) => {
+  const x = [1, -2];
+  const layers = stack([2, 1], 'linear', 'linear', false);
+  const run = (opt: OptimizerPlan, w0: number[]): number[] => {
+    const params = Float32Array.from(w0);
+    const trainer = engine.createTrainer(
+      trainerPlan(layers, 'mse', opt, 1),
+      params,
+      new Float32Array(stateSize(opt.kind, 2)),
+    );
+    const X = Float32Array.from(x);
+    const Y = new Float32Array(1);
+    trainer.trainEpochs({
+      X,
+      Y,
+      rows: 1,
+      order: null,
+      epochs: 3,
+      batchSize: 1,
+      step: 0,
+      losses: new Float64Array(3),
+    });
+    trainer.dispose();
+    return Array.from(params);
+  };
+  const grad = (w: number[]) => {
+    const p = w[0] * x[0] + w[1] * x[1];
+    return x.map((xi) => 2 * p * xi);
+  };
+  const close = (got: number[], want: number[]) =>
+    got.forEach((g, i) => expect(g, `w${i}: ${g} vs ${want[i]}`).toBeCloseTo(want[i], 5));
+
+  test('adamw: w *= 1 - lr wd, then adam', () => {
+    const [lr, wd, b1, b2, eps] = [0.1, 0.1, 0.9, 0.999, 1e-8];
+    let w = [0.5, -0.25];
+    const m = [0, 0];
+    const v = [0, 0];
+    for (let t = 1; t <= 3; t++) {
+      const g = grad(w);
+      w = w.map((wi, i) => {
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2;
+        const step = (lr * (m[i] / (1 - b1 ** t))) / (Math.sqrt(v[i] / (1 - b2 ** t)) + eps);
+        return wi * (1 - lr * wd) - step;
+      });
+    }
+    close(run(optimizer('adamw', { learningRate: lr, weightDecay: wd }), [0.5, -0.25]), w);
+  });
+
+  for (const mu of [0, 0.9]) {
+    test(`rmsprop, momentum ${mu}: s = rho s + (1 - rho) g^2, w -= lr g / (sqrt(s) + eps)`, () => {
+      const [lr, rho, eps] = [0.01, 0.99, 1e-8];
+      const w = [0.5, -0.25];
+      const s = [0, 0];
+      const b = [0, 0];
+      for (let t = 1; t <= 3; t++) {
+        const g = grad(w);
+        for (let i = 0; i < 2; i++) {
+          s[i] = rho * s[i] + (1 - rho) * g[i] ** 2;
+          const a = Math.sqrt(s[i]) + eps;
+          b[i] = mu * b[i] + g[i] / a;
+          w[i] -= lr * (mu > 0 ? b[i] : g[i] / a);
+        }
+      }
+      close(run(optimizer('rmsprop', { learningRate: lr, rho, momentum: mu }), [0.5, -0.25]), w);
+    });
+  }
+
+  test('sgd with clipValue 0.3, then clipNorm 0.2 (g = (0.3, -0.3) -> norm 0.424 -> scaled)', () => {
+    const lr = 0.5;
+    const w = [0.5, -0.25];
+    for (let t = 1; t <= 3; t++) {
+      const g = grad(w).map((gi) => Math.min(Math.max(gi, -0.3), 0.3));
+      const norm = Math.hypot(g[0], g[1]);
+      const scale = norm > 0.2 ? 0.2 / (norm + 1e-6) : 1;
+      for (let i = 0; i < 2; i++) w[i] -= lr * g[i] * scale;
+    }
+    close(
+      run(optimizer('sgd', { learningRate: lr, momentum: 0, clipValue: 0.3, clipNorm: 0.2 }), [0.5, -0.25]),
+      w,
+    );
+  });
+});
