@@ -10,6 +10,7 @@ import {
   type NetworkOptions,
   type ResolvedOptimizer,
   type ResolvedSpec,
+  resolvedOptimizer,
   resolveRunOptions,
   resolveSpec,
 } from './spec.js';
@@ -68,13 +69,16 @@ export function layoutOf(spec: ResolvedSpec): ParamLayout & { optimizerState: nu
 
 /**
  * The part of the optimizer state that must not be negative, as [begin, end) indices into
- * optimizerState: adam's v, a running mean of squared gradients whose square root divides the
- * step (a negative v gives NaN on the first update). null: the optimizer has no such part.
+ * optimizerState: adam's and adamw's v, rmsprop's square average, running means of squared
+ * gradients whose square root divides the step (a negative one gives NaN on the first update).
+ * null: the optimizer has no such part.
  */
 export function nonNegativeState(spec: ResolvedSpec): { begin: number; end: number; name: string } | null {
-  if (spec.optimizer.kind !== 'adam') return null;
+  const { kind } = spec.optimizer;
   const params = layoutOf(spec).size;
-  return { begin: params, end: 2 * params, name: "adam's v" };
+  if (kind === 'adam' || kind === 'adamw') return { begin: params, end: 2 * params, name: `${kind}'s v` };
+  if (kind === 'rmsprop') return { begin: 0, end: params, name: "rmsprop's square average" };
+  return null;
 }
 
 // --- the architecture as formats store it
@@ -93,7 +97,7 @@ export function savedArchitecture(spec: ResolvedSpec): SavedArchitecture {
     inputs: spec.inputs,
     layers: spec.layers.map(({ units, activation, useBias }) => ({ units, activation, useBias })),
     loss: spec.loss,
-    optimizer: { ...spec.optimizer },
+    optimizer: resolvedOptimizer(spec.optimizer),
     seed: spec.seed,
   };
 }
@@ -113,11 +117,19 @@ export function resolveSaved(saved: Record<keyof SavedArchitecture, unknown>): R
   });
 }
 
-/** The options that rebuild a saved optimizer plan exactly. */
+/**
+ * The options that rebuild a saved optimizer plan exactly. Clipping thresholds saved as null (off)
+ * become unset; files from before rho and clipping lack them, which reads as the defaults (off).
+ */
 function optimizerOptions(plan: ResolvedOptimizer): NetworkOptions['optimizer'] {
   if (typeof plan !== 'object' || plan === null) return plan;
-  const { kind, ...rest } = plan;
-  return { name: kind, ...rest };
+  const { kind, clipNorm, clipValue, ...rest } = plan;
+  return {
+    name: kind,
+    ...rest,
+    ...(clipNorm === null ? {} : { clipNorm }),
+    ...(clipValue === null ? {} : { clipValue }),
+  };
 }
 
 /** The options Network.load and Network.fromJSON take (where the network runs), checked. */

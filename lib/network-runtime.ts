@@ -50,6 +50,12 @@ export class NetworkRuntime {
     return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
   }
 
+  /** Frees the trainers (after the optimizer changed: they hold its plan and state); inference stays. */
+  dropTrainers(): void {
+    for (const trainer of this.trainers.values()) trainer.dispose();
+    this.trainers.clear();
+  }
+
   dispose(): void {
     for (const trainer of this.trainers.values()) trainer.dispose();
     this.trainers.clear();

@@ -18,11 +18,20 @@ import {
   shuffleStream,
 } from './model-state.js';
 import { NetworkRuntime } from './network-runtime.js';
+import { switchOptimizer } from './optimizer-switch.js';
 import { classOf, type Evaluation, toRows } from './outputs.js';
 import type { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { modelStateFromJSON, modelStateToJSON, type NetworkJSON } from './serialize.js';
-import { type NetworkOptions, type ResolvedOptimizer, type ResolvedSpec, resolveSpec } from './spec.js';
+import {
+  type NetworkOptions,
+  type OptimizerSpec,
+  type ResolvedOptimizer,
+  type ResolvedSpec,
+  resolvedOptimizer,
+  resolveOptimizer,
+  resolveSpec,
+} from './spec.js';
 import { type FitLoop, fitLoop, type History, runFit, runFitSync } from './train.js';
 import { type FitOptions, resolveFitOptions } from './train-options.js';
 import { invalidArgument } from './validate.js';
@@ -65,9 +74,27 @@ export class Network {
     return this.runtime.engineName;
   }
 
+  /** The optimizer with every default filled in (clipNorm / clipValue null when off). */
   get optimizer(): ResolvedOptimizer {
-    const { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay } = this.model.spec.optimizer;
-    return { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay };
+    return resolvedOptimizer(this.model.spec.optimizer);
+  }
+
+  /**
+   * Changes the optimizer between fits: a name ('sgd') or settings ({ name: 'sgd', learningRate }),
+   * checked as the constructor's `optimizer` option (the same defaults: unset fields do not come
+   * from the old optimizer). Refused while fit runs; a bad value throws and changes nothing.
+   * What carries over (see optimizer-switch.ts): adam <-> adamw keep the moments m, v and the step
+   * count; momentum <-> nesterov keep the velocity; rmsprop -> rmsprop keeps the square average
+   * (and its momentum buffer while momentum stays > 0); the same kind keeps everything. Any other
+   * change starts the new optimizer fresh: zero state, `steps` back to 0.
+   */
+  set optimizer(value: OptimizerSpec | OptimizerSpec['name']) {
+    const plan = this.busy.reading('set optimizer', () => resolveOptimizer(value));
+    const { state, steps } = switchOptimizer(this.model, plan, this.layout.size);
+    this.runtime.dropTrainers(); // they hold the old plan and state array
+    this.model.spec = { ...this.model.spec, optimizer: plan };
+    this.model.optimizerState = state;
+    this.model.steps = steps;
   }
 
   get layers(): { inputs: number; units: number; activation: string; useBias: boolean }[] {

@@ -10,6 +10,7 @@ import {
   LOSS_REQUIRES_ACTIVATION,
   LOSSES,
   type LossName,
+  OPTIMIZER_CLIPS,
   type OPTIMIZER_NUMBERS,
   OPTIMIZERS,
   type OptimizerKind,
@@ -51,22 +52,39 @@ export interface LayerSpec {
 }
 
 export interface OptimizerSpec {
-  /** 'sgd' (with optional momentum/nesterov), 'momentum', 'nesterov' or 'adam'. */
+  /** 'sgd' (with optional momentum/nesterov), 'momentum', 'nesterov', 'adam', 'adamw' or 'rmsprop'. */
   name: (typeof OPTIMIZERS)[number];
-  /** A positive finite float32 number. Default 0.01 for the sgd family, 0.001 for adam. */
+  /** A positive finite float32 number. Default 0.01 for the sgd family and rmsprop, 0.001 for adam and adamw. */
   learningRate?: number;
-  /** A number in [0, 1). Default 0 for sgd, 0.9 for 'momentum'/'nesterov'. */
+  /** A number in [0, 1). Default 0 for sgd and rmsprop, 0.9 for 'momentum'/'nesterov'. */
   momentum?: number;
   /** sgd only: use Nesterov momentum. Default false. */
   nesterov?: boolean;
-  /** Adam's first-moment decay: a number in [0, 1). Default 0.9. */
+  /** Adam's and AdamW's first-moment decay: a number in [0, 1). Default 0.9. */
   beta1?: number;
-  /** Adam's second-moment decay: a number in [0, 1). Default 0.999. */
+  /** Adam's and AdamW's second-moment decay: a number in [0, 1). Default 0.999. */
   beta2?: number;
-  /** Adam's denominator guard: a positive finite float32 number. Default 1e-8. */
+  /** Adam's, AdamW's and RMSprop's denominator guard: a positive finite float32 number. Default 1e-8. */
   epsilon?: number;
-  /** L2 penalty on weights (not biases), adding weightDecay * w to each weight's gradient: a non-negative finite float32 number. Default 0. */
+  /**
+   * Weight decay of the weights (never the biases): a non-negative finite float32 number. Default 0 (0.01 for adamw).
+   * L2 for sgd, momentum, nesterov, adam and rmsprop (adds weightDecay * w to each weight's
+   * gradient, after clipping); decoupled for adamw (w *= 1 - learningRate * weightDecay before
+   * the Adam step, as torch.optim.AdamW).
+   */
   weightDecay?: number;
+  /** RMSprop's square-average decay (PyTorch's alpha): a number in [0, 1). Default 0.99. */
+  rho?: number;
+  /**
+   * Clips the gradient's global norm over all parameters before the update, as PyTorch's
+   * clip_grad_norm_ (g *= clipNorm / (norm + 1e-6) when norm > clipNorm): a positive finite float32 number. Default: no clipping.
+   */
+  clipNorm?: number;
+  /**
+   * Clamps each gradient element to [-clipValue, clipValue] before the update (and before
+   * clipNorm when both are set): a positive finite float32 number. Default: no clipping.
+   */
+  clipValue?: number;
 }
 
 /** The optimizer a network trains with, every default filled in: what `network.optimizer` returns. */
@@ -79,6 +97,28 @@ export interface ResolvedOptimizer {
   beta2: number;
   epsilon: number;
   weightDecay: number;
+  rho: number;
+  /** null: no clipping by norm. */
+  clipNorm: number | null;
+  /** null: no clipping by value. */
+  clipValue: number | null;
+}
+
+/** What `network.optimizer` shows of a plan: the clipping thresholds a plan keeps as 0 read null. */
+export function resolvedOptimizer(plan: OptimizerPlan): ResolvedOptimizer {
+  const { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay, rho, clipNorm, clipValue } = plan;
+  return {
+    kind,
+    learningRate,
+    momentum,
+    beta1,
+    beta2,
+    epsilon,
+    weightDecay,
+    rho,
+    clipNorm: clipNorm === 0 ? null : clipNorm,
+    clipValue: clipValue === 0 ? null : clipValue,
+  };
 }
 
 export interface NetworkOptions {
@@ -124,6 +164,9 @@ const OPTIMIZER_KEYS = [
   'beta2',
   'epsilon',
   'weightDecay',
+  'rho',
+  'clipNorm',
+  'clipValue',
 ];
 
 export function resolveSpec(options: unknown): ResolvedSpec {
@@ -244,6 +287,16 @@ export function resolveOptimizer(spec: unknown): OptimizerPlan {
     beta1: number('beta1', DEFAULTS.beta1),
     beta2: number('beta2', DEFAULTS.beta2),
     epsilon: number('epsilon', DEFAULTS.epsilon),
-    weightDecay: number('weightDecay', DEFAULTS.weightDecay),
+    weightDecay: number('weightDecay', DEFAULTS.weightDecay[name]),
+    rho: number('rho', DEFAULTS.rho),
+    ...clipping(o),
   };
+}
+
+/** The clipping thresholds of checked options: unset is off, 0 in the plan. */
+function clipping(o: Record<string, unknown>): Pick<OptimizerPlan, (typeof OPTIMIZER_CLIPS)[number]> {
+  const [clipNorm, clipValue] = OPTIMIZER_CLIPS.map((key) =>
+    o[key] === undefined ? 0 : expectInRange(o[key], `optimizer.${key}`, RANGES[key]),
+  );
+  return { clipNorm, clipValue };
 }

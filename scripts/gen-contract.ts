@@ -5,6 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   ACTIVATION_CODES,
+  CLIP_NORM_BLOCK,
+  CLIP_NORM_EPSILON,
   DEFAULTS,
   INFERENCE_BLOCK_ROWS,
   INFERENCE_WORKSPACE_FLOOR,
@@ -72,6 +74,14 @@ function range(name: string, r: NumberRange): string {
   ];
   return `inline constexpr NumberRange ${constant(name)}{${fields.join(', ')}};`;
 }
+
+/** A default per optimizer, as a C++ array indexed by optimizer code. */
+const perOptimizer = (name: string, values: Record<keyof typeof OPTIMIZER_CODES, number>): string =>
+  `inline constexpr double ${name}[kOptimizerCount] = {${(
+    Object.keys(OPTIMIZER_CODES) as (keyof typeof OPTIMIZER_CODES)[]
+  )
+    .map((kind) => double(values[kind]))
+    .join(', ')}};`;
 
 export function renderContractHeader(): string {
   const lossRequires = (Object.keys(LOSS_CODES) as LossName[]).map((loss) => {
@@ -147,13 +157,16 @@ export function renderContractHeader(): string {
     '',
     '// --- defaults ---',
     '// By optimizer code.',
-    `inline constexpr double kDefaultLearningRate[kOptimizerCount] = {${Object.keys(OPTIMIZER_CODES)
-      .map((kind) => double(DEFAULTS.learningRate[kind as keyof typeof OPTIMIZER_CODES]))
-      .join(', ')}};`,
+    perOptimizer('kDefaultLearningRate', DEFAULTS.learningRate),
     `inline constexpr double kDefaultBeta1 = ${double(DEFAULTS.beta1)};`,
     `inline constexpr double kDefaultBeta2 = ${double(DEFAULTS.beta2)};`,
     `inline constexpr double kDefaultEpsilon = ${double(DEFAULTS.epsilon)};`,
-    `inline constexpr double kDefaultWeightDecay = ${double(DEFAULTS.weightDecay)};`,
+    perOptimizer('kDefaultWeightDecay', DEFAULTS.weightDecay),
+    `inline constexpr double kDefaultRho = ${double(DEFAULTS.rho)};`,
+    '',
+    '// --- gradient clipping (contract.ts): the norm epsilon and the fixed summation blocks ---',
+    `inline constexpr double kClipNormEpsilon = ${double(CLIP_NORM_EPSILON)};`,
+    `inline constexpr std::size_t kClipNormBlock = ${CLIP_NORM_BLOCK};`,
     '',
     '}  // namespace contract',
     '}  // namespace fastmlp',

@@ -37,6 +37,9 @@ const plan: TrainerPlan = {
     beta2: 0.999,
     epsilon: 1e-8,
     weightDecay: 0,
+    rho: 0.99,
+    clipNorm: 0,
+    clipValue: 0,
   },
   batchSize: 2,
   threads: 1,
@@ -234,5 +237,43 @@ describe('predict and evaluate: the same error on both engines, for a trainer an
   it.each(forwards)('%s (%s)', (_, kind, args, expected) => {
     expect(rows(tsEngine).forward(kind, args())).toEqual([expected, expected]);
     if (native) expect(rows(native).forward(kind, args())).toEqual([expected, expected]);
+  });
+});
+
+/** [what, the optimizer's bad fields, the error both engines must throw from createTrainer] */
+const optimizerPlans: [string, Record<string, unknown>, string][] = [
+  [
+    'a negative clipNorm',
+    { clipNorm: -1 },
+    'RangeError: Expected 0 (off) or a positive finite float32 number for plan.optimizer.clipNorm but received -1',
+  ],
+  [
+    'clipValue as a string',
+    { clipValue: '0.5' },
+    "TypeError: Expected 0 (off) or a positive finite float32 number for plan.optimizer.clipValue but received '0.5'",
+  ],
+  [
+    'a clipValue that is 0 as float32',
+    { clipValue: 1e-50 },
+    'RangeError: Expected 0 (off) or a positive finite float32 number for plan.optimizer.clipValue but received 1e-50',
+  ],
+  ['rho of 1', { rho: 1 }, 'RangeError: Expected a number in [0, 1) for plan.optimizer.rho but received 1'],
+  [
+    'no rho',
+    { rho: undefined },
+    'TypeError: Expected a number in [0, 1) for plan.optimizer.rho but received undefined',
+  ],
+  ['the new kinds and thresholds', { kind: 'rmsprop', clipNorm: 1, clipValue: 0.5 }, 'ok'],
+];
+
+describe('optimizer plans: the same error, word for word, on both engines', () => {
+  it.each(optimizerPlans)('%s', (_, bad, expected) => {
+    const p = { ...plan, optimizer: { ...plan.optimizer, ...bad } } as TrainerPlan;
+    const create = (engine: Engine) => () => {
+      const state = new Float32Array(2 * 3);
+      engine.createTrainer(p, new Float32Array(3), state).dispose();
+    };
+    expect(outcome(create(tsEngine))).toBe(expected);
+    if (native) expect(outcome(create(native))).toBe(expected);
   });
 });

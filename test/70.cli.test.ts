@@ -67,6 +67,16 @@ describe.concurrent('bad input: exit code 2 and one line on stderr', () => {
     ],
     ['a missing value', ['train', '--data', 'moons', '--epochs'], /option '--epochs' needs a value/],
     [
+      'a zero clip norm',
+      ['train', '--data', 'moons', '--clip-norm', '0'],
+      /--clip-norm expects a positive finite float32 number but received '0'/,
+    ],
+    [
+      'an unknown optimizer',
+      ['train', '--data', 'moons', '--optimizer', 'adagrad'],
+      /--optimizer expects one of sgd, momentum, nesterov, adam, adamw, rmsprop/,
+    ],
+    [
       'a missing data file',
       ['train', '--data', 'no-such-file.csv'],
       /no such data set or file: 'no-such-file.csv'/,
@@ -110,10 +120,11 @@ describe.concurrent('help', () => {
     const cli_ = CLI_DEFAULTS.learningRate;
     const lib = DEFAULTS.learningRate;
     expect(r.stdout.replace(/\s+/g, ' ')).toContain(
-      `(default ${cli_.adam} for adam, ${cli_.sgd} otherwise: ten times the library's ${lib.adam} and ${lib.sgd}`,
+      `(default ${cli_.adam} for adam and adamw, ${cli_.sgd} otherwise: ten times the library's ${lib.adam} and ${lib.sgd}`,
     );
-    expect(cli_.adam).toBe(10 * lib.adam);
-    expect(cli_.sgd).toBe(10 * lib.sgd);
+    for (const kind of Object.keys(lib) as (keyof typeof lib)[])
+      expect(cli_[kind], kind).toBe(10 * lib[kind]);
+    expect(cli_.adamw).toBe(cli_.adam);
   });
 });
 
@@ -153,6 +164,32 @@ describe('train, predict, evaluate', () => {
     expect((html.match(/<svg/g) ?? []).length).toBe(3); // loss, accuracy, decision boundary
     expect(html).not.toMatch(/<script|<link /);
     expect(html).toContain('Decision boundary');
+  });
+
+  it('trains with adamw and clipping; the model keeps them', async () => {
+    const out = join(dir, 'adamw.safetensors');
+    const r = await cli([
+      'train',
+      '--data',
+      'moons',
+      '--engine',
+      'ts',
+      '--epochs',
+      '5',
+      '--optimizer',
+      'adamw',
+      '--clip-norm',
+      '1',
+      '--clip-value',
+      '0.5',
+      '--out',
+      out,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('adamw lr 0.01');
+    const net = await Network.load(out, { engine: 'ts' });
+    expect(net.optimizer).toMatchObject({ kind: 'adamw', learningRate: 0.01, clipNorm: 1, clipValue: 0.5 });
   });
 
   it('predicts classes and probabilities for a CSV of raw features', async () => {

@@ -700,6 +700,9 @@ describe.each(engines)('engine boundary under hostile arguments on the $name eng
       beta2: 0.999,
       epsilon: 1e-8,
       weightDecay: 0,
+      rho: 0.99,
+      clipNorm: 0,
+      clipValue: 0,
     };
     const layers: LayerPlan[] = [
       { inputs: 3, units: 4, activation: 'tanh', useBias: true },
@@ -879,6 +882,9 @@ describe.each(engines)('engine boundary under hostile arguments on the $name eng
       beta2: 0.999,
       epsilon: 1e-8,
       weightDecay: 0,
+      rho: 0.99,
+      clipNorm: 0,
+      clipValue: 0,
     };
     const trainer = engine.createTrainer(
       { layers, loss: 'cross-entropy', optimizer: opt, batchSize: 4, threads: 1 },

@@ -85,6 +85,7 @@ describe.each(engineNames)('concurrency on the %s engine', (engine) => {
       ['evaluate', () => net.evaluate(c.X, c.y)],
       ['setParameters', () => net.setParameters(reference.getParameters())],
       ['set inputScaling', () => (net.inputScaling = null)],
+      ['set optimizer', () => (net.optimizer = 'sgd')],
       ['dispose', () => net.dispose()],
     ];
     for (const [what, call] of calls) expect(call, what).toThrow(busy(what));

@@ -99,7 +99,7 @@ const { parentPort } = require('node:worker_threads');
 const addon = require(\${JSON.stringify(path)});
 const plan = { layers: [{ inputs: 64, units: 256, activation: 'relu', useBias: true },
   { inputs: 256, units: 1, activation: 'linear', useBias: true }], loss: 'mse',
-  optimizer: { kind: 'sgd', learningRate: 0.001, momentum: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+  optimizer: { kind: 'sgd', learningRate: 0.001, momentum: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, rho: 0.99, clipNorm: 0, clipValue: 0 },
   batchSize: 16, threads: 1 };
 const t = new addon.Trainer(plan, new Float32Array(64 * 256 + 256 + 257), new Float32Array(0));
 const rows = 4096;

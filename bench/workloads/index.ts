@@ -3,8 +3,17 @@ import type { Workload } from '../types.js';
 import { firstPredictMemory } from './first-predict-memory.js';
 import { gemm } from './gemm.js';
 import { modelFiles } from './model-files.js';
+import { optimizers } from './optimizers.js';
 import { predict } from './predict.js';
 import { seeds } from './seeds.js';
 import { train } from './train.js';
 
-export const WORKLOADS: readonly Workload[] = [gemm, train, seeds, predict, modelFiles, firstPredictMemory];
+export const WORKLOADS: readonly Workload[] = [
+  gemm,
+  train,
+  seeds,
+  predict,
+  modelFiles,
+  firstPredictMemory,
+  optimizers,
+];

@@ -49,8 +49,10 @@ Network:
   --activation <name>        hidden activation: ${HIDDEN.join(', ')} (default ${DEFAULTS.hiddenActivation})
   --loss <name>              ${LOSSES.join(', ')} (default from the data)
   --optimizer <name>         ${OPTIMIZERS.join(', ')}
-  --lr <rate>                learning rate (default ${CLI_LR.adam} for adam, ${CLI_LR.sgd} otherwise: ten
-                             times the library's ${LIB_LR.adam} and ${LIB_LR.sgd}, for short runs)
+  --lr <rate>                learning rate (default ${CLI_LR.adam} for adam and adamw, ${CLI_LR.sgd} otherwise:
+                             ten times the library's ${LIB_LR.adam} and ${LIB_LR.sgd}, for short runs)
+  --clip-norm <n>            clip the gradient's global norm to n before each update (default: off)
+  --clip-value <v>           clamp each gradient element to [-v, v], before --clip-norm (default: off)
   --seed <n>                 seeds weights, shuffles, the split and generated data (default 0)
 Training:
   --epochs, -e <n>           passes over the training part
@@ -190,7 +192,12 @@ export function settingsRows(s: TrainSettings, p: Prepared, net: Network): Rows 
     ['split', `${p.XTrain.length} train, ${p.XTest.length} test (validation ${s.validation})`],
     ['network', `${architecture(net)}, ${net.parameterCount} parameters`],
     ['loss', net.loss],
-    ['optimizer', `${s.optimizer}, learning rate ${s.lr}`],
+    [
+      'optimizer',
+      `${s.optimizer}, learning rate ${s.lr}` +
+        (s.clipNorm === undefined ? '' : `, clip norm ${s.clipNorm}`) +
+        (s.clipValue === undefined ? '' : `, clip value ${s.clipValue}`),
+    ],
     ['batch size', String(s.batchSize)],
     ['standardize', s.standardize ? 'yes (fitted on the training part)' : 'no'],
     ['seed', String(s.seed)],

@@ -12,6 +12,7 @@ import {
   inRange,
   LOSSES,
   type LossName,
+  type NumberRange,
   OPTIMIZERS,
   RANGES,
 } from '../engine/contract.js';
@@ -41,6 +42,8 @@ export const TRAIN_OPTIONS: OptionTable = {
   loss: { type: 'string' },
   optimizer: { type: 'string' },
   lr: { type: 'string' },
+  'clip-norm': { type: 'string' },
+  'clip-value': { type: 'string' },
   epochs: { type: 'string', short: 'e' },
   'batch-size': { type: 'string' },
   seed: { type: 'string' },
@@ -65,6 +68,9 @@ export interface TrainSettings {
   loss: LossName | undefined;
   optimizer: OptimizerName;
   lr: number;
+  /** The optimizer's clipNorm / clipValue; undefined: no clipping. */
+  clipNorm: number | undefined;
+  clipValue: number | undefined;
   epochs: number;
   batchSize: number | 'full';
   seed: number;
@@ -86,6 +92,13 @@ export interface SettingDefaults {
 /** Learning rate when --lr is not given: the CLI's own, declared in the contract (CLI_DEFAULTS). */
 export function defaultLearningRate(optimizer: OptimizerName): number {
   return CLI_DEFAULTS.learningRate[optimizer];
+}
+
+/** --clip-norm / --clip-value: unset for no clipping, else a number in the optimizer option's range. */
+function clipOption(values: Values, name: string, range: NumberRange): number | undefined {
+  return values[name] === undefined
+    ? undefined
+    : numberValue(values, name, 0, range.expected, (v) => inRange(range, v));
 }
 
 export function readTrainSettings(values: Values, command: string, defaults: SettingDefaults): TrainSettings {
@@ -110,6 +123,8 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
     lr: numberValue(values, 'lr', defaultLearningRate(optimizer), 'a positive number', (v) =>
       inRange(RANGES.learningRate, v),
     ),
+    clipNorm: clipOption(values, 'clip-norm', RANGES.clipNorm),
+    clipValue: clipOption(values, 'clip-value', RANGES.clipValue),
     epochs: positiveInteger(values, 'epochs', defaults.epochs),
     batchSize:
       rawBatch === undefined
@@ -209,7 +224,12 @@ export function buildNetwork(s: TrainSettings, prepared: Prepared, lr = s.lr): N
       { units: out.units, activation: out.activation },
     ],
     loss: out.loss,
-    optimizer: { name: s.optimizer, learningRate: lr },
+    optimizer: {
+      name: s.optimizer,
+      learningRate: lr,
+      ...(s.clipNorm === undefined ? {} : { clipNorm: s.clipNorm }),
+      ...(s.clipValue === undefined ? {} : { clipValue: s.clipValue }),
+    },
     seed: s.seed,
     engine: s.engine,
     ...(s.threads === undefined ? {} : { threads: s.threads }),

@@ -19,7 +19,7 @@ export const ACTIVATION_CODES = {
 export const LOSS_CODES = { sse: 0, 'half-sse': 1, mse: 2, bce: 3, 'cross-entropy': 4 } as const;
 
 /** What an engine runs. 'sgd' with momentum > 0 becomes 'momentum' or 'nesterov' (lib/spec.ts). */
-export const OPTIMIZER_CODES = { sgd: 0, momentum: 1, nesterov: 2, adam: 3 } as const;
+export const OPTIMIZER_CODES = { sgd: 0, momentum: 1, nesterov: 2, adam: 3, adamw: 4, rmsprop: 5 } as const;
 
 export const INITIALIZER_CODES = {
   zeros: 0,
@@ -184,6 +184,14 @@ export const RANGES = {
   beta2: numbers(0, false, 1, true, 'a number in [0, 1)'),
   epsilon: float32s(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite float32 number'),
   weightDecay: float32s(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite float32 number'),
+  /** RMSprop's square-average decay (PyTorch's alpha), in [0, 1) like the betas. */
+  rho: numbers(0, false, 1, true, 'a number in [0, 1)'),
+  /**
+   * Gradient clipping, before the update: the global norm over all parameters (clipNorm) and each
+   * element (clipValue). Unset in the options means off; a plan carries 0 for off (OPTIMIZER_CLIPS).
+   */
+  clipNorm: float32s(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite float32 number'),
+  clipValue: float32s(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite float32 number'),
   /** Initializer parameters: uniform's low/high (high > low, checked apart), normal's mean. */
   initializerBound: float32s(
     Number.NEGATIVE_INFINITY,
@@ -205,7 +213,26 @@ export const OPTIMIZER_NUMBERS = [
   'beta2',
   'epsilon',
   'weightDecay',
+  'rho',
 ] as const;
+
+/**
+ * The clipping thresholds an OptimizerPlan carries: 0 (off) or a number in its range above. The
+ * options leave them unset for off, and a resolved optimizer reads null.
+ */
+export const OPTIMIZER_CLIPS = ['clipNorm', 'clipValue'] as const;
+
+/**
+ * Added to the global gradient norm before dividing, as torch.nn.utils.clip_grad_norm_:
+ * g *= clipNorm / (norm + 1e-6) when norm > clipNorm.
+ */
+export const CLIP_NORM_EPSILON = 1e-6;
+/**
+ * The global gradient norm is summed in float64 in blocks of this many floats (each block in 4
+ * interleaved partial sums, the blocks in order), so it is the same number on both engines and
+ * for any thread count.
+ */
+export const CLIP_NORM_BLOCK = 4096;
 
 /** v is a number of the right kind (integer or not) inside the range. NaN and +-Infinity never are. */
 export function inRange(range: NumberRange, v: number): boolean {
@@ -225,16 +252,30 @@ function within(range: NumberRange, v: number): boolean {
 export const DEFAULTS = {
   optimizer: 'adam' as OptimizerKind,
   /** Per optimizer name: Adam's usual 0.001 (Kingma & Ba 2015), 0.01 for the sgd family. */
-  learningRate: { sgd: 0.01, momentum: 0.01, nesterov: 0.01, adam: 0.001 } satisfies Record<
+  /** rmsprop's 0.01 is PyTorch's. */
+  learningRate: {
+    sgd: 0.01,
+    momentum: 0.01,
+    nesterov: 0.01,
+    adam: 0.001,
+    adamw: 0.001,
+    rmsprop: 0.01,
+  } satisfies Record<OptimizerKind, number>,
+  /** 0 for plain sgd, 0.9 when the name asks for momentum. */
+  momentum: { sgd: 0, momentum: 0.9, nesterov: 0.9, adam: 0, adamw: 0, rmsprop: 0 } satisfies Record<
     OptimizerKind,
     number
   >,
-  /** 0 for plain sgd, 0.9 when the name asks for momentum. */
-  momentum: { sgd: 0, momentum: 0.9, nesterov: 0.9, adam: 0 } satisfies Record<OptimizerKind, number>,
   beta1: 0.9,
   beta2: 0.999,
   epsilon: 1e-8,
-  weightDecay: 0,
+  /** L2 off by default; adamw's decoupled decay 0.01, as PyTorch's AdamW. */
+  weightDecay: { sgd: 0, momentum: 0, nesterov: 0, adam: 0, adamw: 0.01, rmsprop: 0 } satisfies Record<
+    OptimizerKind,
+    number
+  >,
+  /** RMSprop's alpha, as PyTorch's (Keras: 0.9). */
+  rho: 0.99,
   hiddenActivation: 'relu' as ActivationName,
   useBias: true,
   engine: 'auto' as EngineChoice,
@@ -266,8 +307,12 @@ export const CLI_DEFAULTS = {
   train: { optimizer: 'adam', epochs: 200, batchSize: 32 },
   /** `fastmlp sweep`: seed 003's study (moons, full-batch sgd, 1000 epochs per rate). */
   sweep: { data: 'moons', optimizer: 'sgd', epochs: 1000, batchSize: 'full' },
-  learningRate: { sgd: 0.1, momentum: 0.1, nesterov: 0.1, adam: 0.01 } satisfies Record<
-    OptimizerKind,
-    number
-  >,
+  learningRate: {
+    sgd: 0.1,
+    momentum: 0.1,
+    nesterov: 0.1,
+    adam: 0.01,
+    adamw: 0.01,
+    rmsprop: 0.1,
+  } satisfies Record<OptimizerKind, number>,
 } as const;

@@ -18,14 +18,26 @@ export interface LayerPlan {
 
 /**
  * Optimizer settings, all resolved (no defaults left to the engine).
- * Update rules (g = gradient of the loss; L2 adds weightDecay * w to g for WEIGHTS only, never
- * biases; t counts steps from 1):
+ * Each step first clips the loss gradient g (over ALL parameters, biases included):
+ *   clipValue > 0: g = clamp(g, -clipValue, clipValue), element by element; then
+ *   clipNorm > 0:  n = sqrt(sum g^2) in float64 (blocks of CLIP_NORM_BLOCK floats, each summed in
+ *                  4 interleaved partial sums, the blocks in order: the same number on both engines
+ *                  and any thread count); when n > clipNorm, g *= float32(clipNorm / (n + 1e-6))
+ *                  (torch.nn.utils.clip_grad_norm_). Value first, so the norm bound holds last.
+ * Then L2 adds weightDecay * w to the clipped g, for WEIGHTS only, never biases (sgd, momentum,
+ * nesterov, adam, rmsprop: PyTorch's weight_decay, added inside the step, after clipping);
+ * t counts steps from 1:
  *   sgd:       w -= lr * g
  *   momentum:  v = momentum * v + g;  w -= lr * v                      (PyTorch form)
  *   nesterov:  v = momentum * v + g;  w -= lr * (g + momentum * v)      (PyTorch form)
  *   adam:      m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  *              w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon)
  *              (the two bias corrections computed in float64 once per step)
+ *   adamw:     decoupled decay, no L2: w *= float32(1 - lr * weightDecay) for WEIGHTS (biases are
+ *              not decayed, as L2 never touches them), then adam's step with g (torch.optim.AdamW)
+ *   rmsprop:   s = rho s + (1-rho) g^2;  a = sqrt(s) + epsilon;
+ *              momentum > 0: b = momentum * b + g / a;  w -= lr * b
+ *              else:         w -= lr * (g / a)                      (torch.optim.RMSprop)
  */
 export interface OptimizerPlan {
   kind: OptimizerKind;
@@ -35,14 +47,21 @@ export interface OptimizerPlan {
   beta2: number;
   epsilon: number;
   weightDecay: number;
+  /** RMSprop's square-average decay (PyTorch's alpha). */
+  rho: number;
+  /** Global gradient norm threshold; 0: off. */
+  clipNorm: number;
+  /** Per-element gradient bound; 0: off. */
+  clipValue: number;
 }
 
 /**
  * Everything an engine needs to build a trainer.
  * Parameter layout (one flat Float32Array, see paramLayout in lib/engine/layout.ts): for each layer in
  * order, W (inputs*units, row-major (inputs, units)) then b (units) when useBias.
- * Optimizer state: momentum/nesterov use state[0, P) as v; adam uses state[0, P) as m and
- * state[P, 2P) as v. sgd uses none (state may be empty).
+ * Optimizer state: momentum/nesterov use state[0, P) as v; adam and adamw use state[0, P) as m and
+ * state[P, 2P) as v; rmsprop uses state[0, P) as the square average s and state[P, 2P) as the
+ * momentum buffer b (untouched while momentum is 0). sgd uses none (state may be empty).
  */
 export interface TrainerPlan {
   layers: LayerPlan[];

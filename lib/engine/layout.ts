@@ -30,9 +30,12 @@ export function paramLayout(layers: readonly LayerPlan[]): ParamLayout {
   return { layers: out, size: offset };
 }
 
-/** Floats of optimizer state per parameter: adam keeps m and v, momentum-style v only. */
+/**
+ * Floats of optimizer state per parameter: adam and adamw keep m and v, rmsprop its square average
+ * and momentum buffer, momentum-style v only.
+ */
 export function stateSize(kind: OptimizerKind, params: number): number {
-  if (kind === 'adam') return 2 * params;
+  if (kind === 'adam' || kind === 'adamw' || kind === 'rmsprop') return 2 * params;
   if (kind === 'momentum' || kind === 'nesterov') return params;
   return 0;
 }

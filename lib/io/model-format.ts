@@ -1,7 +1,7 @@
 // How a ModelState maps onto a safetensors file: the tensors a spec needs (names, shapes, where
 // their values live) and the metadata strings, written from a state and read back with every
 // claim checked. Knows networks only through model-state.ts; file I/O is model-file.ts's.
-import { MAX_LAYERS } from '../engine/contract.js';
+import { MAX_LAYERS, type OptimizerKind } from '../engine/contract.js';
 import {
   classCount,
   layoutOf,
@@ -21,6 +21,16 @@ type ResolvedSpec = ModelState['spec'];
 export const MODEL_FORMAT = 'fastmlp';
 export const MODEL_VERSION = '1';
 
+/** The optimizer state's tensors, in the order they follow the parameters (see tensorSlots). */
+const OPTIMIZER_TENSORS: Record<OptimizerKind, string[]> = {
+  sgd: [],
+  momentum: ['optimizer.velocity'],
+  nesterov: ['optimizer.velocity'],
+  adam: ['optimizer.m', 'optimizer.v'],
+  adamw: ['optimizer.m', 'optimizer.v'],
+  rmsprop: ['optimizer.square_avg', 'optimizer.momentum_buffer'],
+};
+
 /**
  * One tensor of the file and where its values live: at float `at` of the parameters followed by
  * the optimizer state (the order save writes them, so a file of ours reads in one piece).
@@ -37,7 +47,8 @@ export interface Slot {
 /**
  * The tensors of a network in the flat layout's order: per layer `layers.<i>.weight`
  * (inputs, units) and `layers.<i>.bias` (units), then the optimizer state as flat 1-D tensors:
- * `optimizer.m` and `optimizer.v` (adam) or `optimizer.velocity` (momentum, nesterov).
+ * `optimizer.m` and `optimizer.v` (adam, adamw), `optimizer.square_avg` and
+ * `optimizer.momentum_buffer` (rmsprop, PyTorch's names) or `optimizer.velocity` (momentum, nesterov).
  */
 export function tensorSlots(spec: ResolvedSpec): { slots: Slot[]; params: number; total: number } {
   const layout = layoutOf(spec);
@@ -54,12 +65,7 @@ export function tensorSlots(spec: ResolvedSpec): { slots: Slot[]; params: number
       slots.push({ name: `layers.${i}.bias`, shape: [units], at: b, length: units, nonNegative: false });
   });
   const P = layout.size;
-  const names =
-    spec.optimizer.kind === 'adam'
-      ? ['optimizer.m', 'optimizer.v']
-      : layout.optimizerState > 0
-        ? ['optimizer.velocity']
-        : [];
+  const names = OPTIMIZER_TENSORS[spec.optimizer.kind];
   const nonNegative = nonNegativeState(spec);
   names.forEach((name, k) => {
     const at = P + k * P;

@@ -29,6 +29,16 @@ T expect_name(const Napi::Value& value, const std::string& name, const char* con
   throw_range_error(value.Env(), name, one_of(names, count), value);
 }
 
+// A clipping threshold: 0 (off) or a number in range (as checkClip in lib/engine/ts/checks.ts).
+double expect_clip(const Napi::Value& value, const std::string& name, const contract::NumberRange& range) {
+  const std::string expected = std::string("0 (off) or ") + range.expected;
+  if (!value.IsNumber()) throw_type_error(value.Env(), name, expected, value);
+  const double d = value.As<Napi::Number>().DoubleValue();
+  if (d == 0.0) return 0.0;
+  if (!contract::in_range(range, d)) throw_range_error(value.Env(), name, expected, value);
+  return d;
+}
+
 std::size_t expect_count(const Napi::Value& value, const std::string& name, const contract::NumberRange& range) {
   return static_cast<std::size_t>(expect_in_range(value, name, range));
 }
@@ -105,6 +115,9 @@ TrainerPlan parse_plan(const Napi::Value& value) {
   out.optimizer.epsilon = expect_in_range(opt.Get("epsilon"), "plan.optimizer.epsilon", contract::kEpsilon);
   out.optimizer.weight_decay =
       expect_in_range(opt.Get("weightDecay"), "plan.optimizer.weightDecay", contract::kWeightDecay);
+  out.optimizer.rho = expect_in_range(opt.Get("rho"), "plan.optimizer.rho", contract::kRho);
+  out.optimizer.clip_norm = expect_clip(opt.Get("clipNorm"), "plan.optimizer.clipNorm", contract::kClipNorm);
+  out.optimizer.clip_value = expect_clip(opt.Get("clipValue"), "plan.optimizer.clipValue", contract::kClipValue);
   out.batch_size = expect_count(plan.Get("batchSize"), "plan.batchSize", contract::kBatchSize);
   parse_threads(value, plan, layers, params, out);
   return out;

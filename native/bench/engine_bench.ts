@@ -6,7 +6,7 @@ import { nativeEngine } from '../../lib/engine/native.js';
 
 const eng = nativeEngine()!;
 const threads = Number(process.argv[2] ?? 2);
-const opt = { kind: 'sgd' as const, learningRate: 0.01, momentum: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+const opt = { kind: 'sgd' as const, learningRate: 0.01, momentum: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, rho: 0.99, clipNorm: 0, clipValue: 0 };
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 let s = 12345;
 const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);

@@ -12,7 +12,7 @@ namespace fastmlp {
 // --- names and codes (an enumerator's value is its code; codes never change) ---
 enum class Activation : int { sigmoid = 0, relu = 1, tanh = 2, leaky_relu = 3, softmax = 4, linear = 5 };
 enum class Loss : int { sse = 0, half_sse = 1, mse = 2, bce = 3, cross_entropy = 4 };
-enum class OptimizerKind : int { sgd = 0, momentum = 1, nesterov = 2, adam = 3 };
+enum class OptimizerKind : int { sgd = 0, momentum = 1, nesterov = 2, adam = 3, adamw = 4, rmsprop = 5 };
 
 namespace contract {
 
@@ -21,8 +21,8 @@ inline constexpr std::size_t kActivationCount = 6;
 inline constexpr const char* kActivationNames[kActivationCount] = {"sigmoid", "relu", "tanh", "leakyRelu", "softmax", "linear"};
 inline constexpr std::size_t kLossCount = 5;
 inline constexpr const char* kLossNames[kLossCount] = {"sse", "half-sse", "mse", "bce", "cross-entropy"};
-inline constexpr std::size_t kOptimizerCount = 4;
-inline constexpr const char* kOptimizerNames[kOptimizerCount] = {"sgd", "momentum", "nesterov", "adam"};
+inline constexpr std::size_t kOptimizerCount = 6;
+inline constexpr const char* kOptimizerNames[kOptimizerCount] = {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"};
 // Activation code each loss requires at the output, by loss code; -1: any.
 inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4};
 inline constexpr double kLeakyReluAlpha = 0.01;
@@ -86,16 +86,24 @@ inline constexpr NumberRange kBeta1{0.0, 1.0, false, true, false, false, "a numb
 inline constexpr NumberRange kBeta2{0.0, 1.0, false, true, false, false, "a number in [0, 1)"};
 inline constexpr NumberRange kEpsilon{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
 inline constexpr NumberRange kWeightDecay{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
+inline constexpr NumberRange kRho{0.0, 1.0, false, true, false, false, "a number in [0, 1)"};
+inline constexpr NumberRange kClipNorm{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
+inline constexpr NumberRange kClipValue{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
 inline constexpr NumberRange kInitializerBound{-kInfinity, kInfinity, true, true, false, true, "a finite float32 number"};
 inline constexpr NumberRange kInitializerStd{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
 
 // --- defaults ---
 // By optimizer code.
-inline constexpr double kDefaultLearningRate[kOptimizerCount] = {0.01, 0.01, 0.01, 0.001};
+inline constexpr double kDefaultLearningRate[kOptimizerCount] = {0.01, 0.01, 0.01, 0.001, 0.001, 0.01};
 inline constexpr double kDefaultBeta1 = 0.9;
 inline constexpr double kDefaultBeta2 = 0.999;
 inline constexpr double kDefaultEpsilon = 1e-8;
-inline constexpr double kDefaultWeightDecay = 0.0;
+inline constexpr double kDefaultWeightDecay[kOptimizerCount] = {0.0, 0.0, 0.0, 0.0, 0.01, 0.0};
+inline constexpr double kDefaultRho = 0.99;
+
+// --- gradient clipping (contract.ts): the norm epsilon and the fixed summation blocks ---
+inline constexpr double kClipNormEpsilon = 0.000001;
+inline constexpr std::size_t kClipNormBlock = 4096;
 
 }  // namespace contract
 }  // namespace fastmlp

@@ -87,13 +87,14 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   xbatch_.assign(batch * inputs(), 0.0f);
   ybatch_.assign(batch * outputs(), 0.0f);
   grads_.assign(layout_.size, 0.0f);
+  if (plan_.optimizer.clip_norm > 0.0) clip_sums_.assign(clip_norm_blocks(layout_.size), 0.0);
 }
 
 std::size_t Trainer::native_bytes() const {
   std::size_t floats = zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + grads_.capacity();
   for (const auto& a : acts_) floats += a.capacity();
   for (const auto& d : dacts_) floats += d.capacity();
-  return floats * sizeof(float) + gemm_->packing_bytes();
+  return floats * sizeof(float) + clip_sums_.capacity() * sizeof(double) + gemm_->packing_bytes();
 }
 
 Trainer::~Trainer() {
@@ -137,10 +138,39 @@ double Trainer::backward(const float* params, const float* X, const float* Y, st
   return loss;
 }
 
+float Trainer::clip(bool parallel) {
+  const OptimizerPlan& o = plan_.optimizer;
+  const std::size_t P = layout_.size;
+  // The blocks split across the pool (or all on this thread); each block's sum lands in its own
+  // slot, added in order after: the same norm for any split.
+  struct Job {
+    float* g;
+    std::size_t size, blocks, chunks;
+    float clip_value;
+    double* sums;
+  } job{grads_.data(), P, clip_norm_blocks(P), 0, static_cast<float>(o.clip_value),
+        o.clip_norm > 0.0 ? clip_sums_.data() : nullptr};
+  if (parallel) {
+    job.chunks = std::min(job.blocks, 4 * pool_->size());
+    // One captured pointer: fits std::function's inline storage, no allocation per step.
+    pool_->run_chunks(job.chunks, [&job](std::size_t, std::size_t c) {
+      clip_values_and_sum_squares(job.g, job.size, job.blocks * c / job.chunks,
+                                  job.blocks * (c + 1) / job.chunks, job.clip_value, job.sums);
+    });
+  } else {
+    clip_values_and_sum_squares(job.g, job.size, 0, job.blocks, job.clip_value, job.sums);
+  }
+  return job.sums == nullptr ? 1.0f : clip_norm_scale(job.sums, job.blocks, o.clip_norm);
+}
+
 void Trainer::update(ModelBuffers model, std::uint64_t step) {
   const std::size_t P = layout_.size;
   const std::size_t parts = pool_->size();
-  if (parts == 1 || P < kParallelUpdateMin || pool_->started() == 0) {
+  const bool parallel = !(parts == 1 || P < kParallelUpdateMin || pool_->started() == 0);
+  const bool clipping = plan_.optimizer.clip_norm > 0.0 || plan_.optimizer.clip_value > 0.0;
+  const float scale = clipping ? clip(parallel) : 1.0f;
+  if (!parallel) {
+    if (scale != 1.0f) scale_gradients(grads_.data(), 0, P, scale);
     optimizer_step(plan_.optimizer, layout_, step, model.params.data, grads_.data(), model.state.data);
     return;
   }
@@ -148,13 +178,16 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
     ModelBuffers model;
     std::uint64_t step;
     std::size_t lines, chunks, size;
-  } job{model, step, (P + kUpdateAlign - 1) / kUpdateAlign, 4 * parts, P};
+    float scale;
+  } job{model, step, (P + kUpdateAlign - 1) / kUpdateAlign, 4 * parts, P, scale};
   // Chunks handed out dynamically (a descheduled worker just takes fewer). Two captured
-  // pointers: fits std::function's inline storage, so no allocation per step.
+  // pointers: fits std::function's inline storage, so no allocation per step. The norm's scale
+  // is applied chunk by chunk, just before the chunk's update reads it.
   pool_->run_chunks(job.chunks, [this, &job](std::size_t, std::size_t c) {
     const std::size_t begin = job.lines * c / job.chunks * kUpdateAlign;
     const std::size_t end = std::min(job.size, job.lines * (c + 1) / job.chunks * kUpdateAlign);
     if (begin < end) {
+      if (job.scale != 1.0f) scale_gradients(grads_.data(), begin, end, job.scale);
       optimizer_step_range(plan_.optimizer, layout_, job.step, job.model.params.data, grads_.data(),
                            job.model.state.data, begin, end);
     }

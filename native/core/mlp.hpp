@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "activations.hpp"
+#include "clipping.hpp"
 #include "gemm/gemm.hpp"
 #include "layout.hpp"
 #include "losses.hpp"
@@ -82,6 +83,9 @@ class Trainer {
   double backward(const float* params, const float* X, const float* Y, std::size_t rows);
   // The optimizer step `step` from grads_, split across the pool when that pays (mlp.cpp).
   void update(ModelBuffers model, std::uint64_t step);
+  // Clips grads_ in place as the plan asks (clipping.hpp) before update scales and steps;
+  // returns the norm's scale for update to apply (1: none). `parallel`: split across the pool.
+  float clip(bool parallel);
 
   TrainerPlan plan_;
   ParamLayout layout_;
@@ -93,6 +97,7 @@ class Trainer {
   std::vector<float> xbatch_;              // (batch, inputs): gathered rows of X
   std::vector<float> ybatch_;              // (batch, outputs): gathered rows of Y
   std::vector<float> grads_;               // layout_.size
+  std::vector<double> clip_sums_;          // clip_norm_blocks(layout_.size) when clipping by norm
 };
 
 }  // namespace fastmlp

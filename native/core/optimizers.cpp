@@ -1,5 +1,6 @@
 // The optimizer update rule (sgd, momentum, nesterov in PyTorch form, adam with float64 bias
-// corrections once per step) applied range by range over the flat parameter buffer.
+// corrections once per step, adamw's decoupled decay, rmsprop as torch.optim.RMSprop) applied
+// range by range over the flat parameter buffer.
 #include "optimizers.hpp"
 
 #include <cmath>
@@ -18,7 +19,9 @@ bool parse_optimizer_kind(const std::string& name, OptimizerKind* out) {
 }
 
 std::size_t optimizer_state_size(OptimizerKind kind, std::size_t params) {
-  if (kind == OptimizerKind::adam) return checked_mul(2, params, "optimizer state");
+  if (kind == OptimizerKind::adam || kind == OptimizerKind::adamw || kind == OptimizerKind::rmsprop) {
+    return checked_mul(2, params, "optimizer state");
+  }
   if (kind == OptimizerKind::momentum || kind == OptimizerKind::nesterov) return params;
   return 0;
 }
@@ -37,6 +40,10 @@ void validate_optimizer(const OptimizerPlan& p) {
   require(contract::kBeta2, "beta2", p.beta2);
   require(contract::kEpsilon, "epsilon", p.epsilon);
   require(contract::kWeightDecay, "weightDecay", p.weight_decay);
+  require(contract::kRho, "rho", p.rho);
+  // clipping thresholds: 0 is off
+  if (p.clip_norm != 0.0) require(contract::kClipNorm, "clipNorm", p.clip_norm);
+  if (p.clip_value != 0.0) require(contract::kClipValue, "clipValue", p.clip_value);
 }
 
 namespace {
@@ -50,9 +57,12 @@ struct StepCoefficients {
   float step_size;        // adam: lr / (1 - b1^t)
   float inv_sqrt_bc2;     // adam: 1 / sqrt(1 - b2^t)
   float eps;
+  float weight_keep;      // adamw: 1 - lr * weight_decay, what a weight is multiplied by first
+  float rho, one_minus_rho;
 };
 
-// w[0..n) with its gradient g and state m, v (either may be unused). decay: L2 coefficient.
+// w[0..n) with its gradient g and state m, v (either may be unused; rmsprop: s, b). decay: this
+// range's weight decay (L2, or for adamw > 0 means decay by weight_keep).
 void update_range(OptimizerKind kind, const StepCoefficients& c, float decay, float* w, const float* g,
                   float* m, float* v, std::size_t n) {
   switch (kind) {
@@ -83,6 +93,39 @@ void update_range(OptimizerKind kind, const StepCoefficients& c, float decay, fl
         w[i] -= c.step_size * m[i] / (std::sqrt(v[i]) * c.inv_sqrt_bc2 + c.eps);
       }
       return;
+    case OptimizerKind::adamw:
+      // Loshchilov & Hutter, as torch.optim.AdamW: w *= 1 - lr * wd (weights only), then adam's
+      // step on the gradient without L2.
+      // One pass: a bias range (decay 0) keeps its weights (x 1.0f is exact).
+      {
+        const float keep = decay != 0.0f ? c.weight_keep : 1.0f;
+        for (std::size_t i = 0; i < n; ++i) {
+          const float gi = g[i];
+          m[i] = c.b1 * m[i] + c.one_minus_b1 * gi;
+          v[i] = c.b2 * v[i] + c.one_minus_b2 * gi * gi;
+          w[i] = w[i] * keep - c.step_size * m[i] / (std::sqrt(v[i]) * c.inv_sqrt_bc2 + c.eps);
+        }
+      }
+      return;
+    case OptimizerKind::rmsprop:
+      // torch.optim.RMSprop (not centered): s = rho s + (1-rho) g^2; a = sqrt(s) + eps (outside
+      // the root); w -= lr * g / a, or through the momentum buffer b = mu b + g / a.
+      if (c.mu > 0.0f) {
+        for (std::size_t i = 0; i < n; ++i) {
+          const float gi = g[i] + decay * w[i];
+          m[i] = c.rho * m[i] + c.one_minus_rho * (gi * gi);
+          const float a = std::sqrt(m[i]) + c.eps;
+          v[i] = c.mu * v[i] + gi / a;
+          w[i] -= c.lr * v[i];
+        }
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          const float gi = g[i] + decay * w[i];
+          m[i] = c.rho * m[i] + c.one_minus_rho * (gi * gi);
+          w[i] -= c.lr * (gi / (std::sqrt(m[i]) + c.eps));
+        }
+      }
+      return;
   }
 }
 
@@ -104,7 +147,10 @@ void optimizer_step_range(const OptimizerPlan& plan, const ParamLayout& layout, 
   c.b2 = static_cast<float>(plan.beta2);
   c.one_minus_b2 = static_cast<float>(1.0 - plan.beta2);
   c.eps = static_cast<float>(plan.epsilon);
-  if (plan.kind == OptimizerKind::adam) {
+  c.weight_keep = static_cast<float>(1.0 - plan.learning_rate * plan.weight_decay);
+  c.rho = static_cast<float>(plan.rho);
+  c.one_minus_rho = static_cast<float>(1.0 - plan.rho);
+  if (plan.kind == OptimizerKind::adam || plan.kind == OptimizerKind::adamw) {
     const double td = static_cast<double>(t);
     const double bc1 = 1.0 - std::pow(plan.beta1, td);
     const double bc2 = 1.0 - std::pow(plan.beta2, td);
@@ -113,7 +159,8 @@ void optimizer_step_range(const OptimizerPlan& plan, const ParamLayout& layout, 
   }
   const std::size_t P = layout.size;
   float* m = plan.kind == OptimizerKind::sgd ? nullptr : state;
-  float* v = plan.kind == OptimizerKind::adam ? state + P : nullptr;
+  const bool two_slots = optimizer_state_size(plan.kind, 1) == 2;
+  float* v = two_slots ? state + P : nullptr;
   const float decay = static_cast<float>(plan.weight_decay);
   // [off, off + n) intersected with [begin, end).
   const auto clipped = [&](std::size_t off, std::size_t n, float d) {

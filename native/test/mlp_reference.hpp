@@ -219,6 +219,42 @@ inline void ref_step(const OptimizerPlan& o, const ParamLayout& lay, std::uint64
         v[i] = o.beta2 * v[i] + (1 - o.beta2) * gi * gi;
         p[i] -= o.learning_rate * (m[i] / bc1) / (std::sqrt(v[i] / bc2) + o.epsilon);
         break;
+      case OptimizerKind::adamw: {
+        // torch.optim.AdamW: decoupled decay of the weights, then adam on the raw gradient
+        if (is_weight[i]) p[i] *= 1 - o.learning_rate * o.weight_decay;
+        const double raw = g[i];
+        m[i] = o.beta1 * m[i] + (1 - o.beta1) * raw;
+        v[i] = o.beta2 * v[i] + (1 - o.beta2) * raw * raw;
+        p[i] -= o.learning_rate * (m[i] / bc1) / (std::sqrt(v[i] / bc2) + o.epsilon);
+        break;
+      }
+      case OptimizerKind::rmsprop: {
+        // torch.optim.RMSprop: m is the square average, v the momentum buffer
+        m[i] = o.rho * m[i] + (1 - o.rho) * gi * gi;
+        const double a = std::sqrt(m[i]) + o.epsilon;
+        if (o.momentum > 0) {
+          v[i] = o.momentum * v[i] + gi / a;
+          p[i] -= o.learning_rate * v[i];
+        } else {
+          p[i] -= o.learning_rate * gi / a;
+        }
+        break;
+      }
+    }
+  }
+}
+
+// clip_grad_value_ then clip_grad_norm_ in float64 (the norm over every parameter).
+inline void ref_clip(const OptimizerPlan& o, Vec& g) {
+  if (o.clip_value > 0) {
+    for (double& x : g) x = std::fmin(std::fmax(x, -o.clip_value), o.clip_value);
+  }
+  if (o.clip_norm > 0) {
+    double sum = 0;
+    for (double x : g) sum += x * x;
+    const double norm = std::sqrt(sum);
+    if (norm > o.clip_norm) {
+      for (double& x : g) x *= o.clip_norm / (norm + 1e-6);
     }
   }
 }

@@ -36,6 +36,9 @@ export function optimizer(
     beta2: 0.999,
     epsilon: 1e-8,
     weightDecay: 0,
+    rho: 0.99,
+    clipNorm: 0,
+    clipValue: 0,
     ...overrides,
   };
 }

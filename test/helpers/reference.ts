@@ -206,19 +206,41 @@ export function weightMask(layers: LayerPlan[]): boolean[] {
   return mask;
 }
 
-/** One update of step t (from 1), in place, in float64, straight from the rules in engine.ts. */
+/**
+ * torch.nn.utils.clip_grad_value_ then clip_grad_norm_, in float64 over every parameter (the
+ * order engine.ts states). Returns a new array.
+ */
+export function referenceClip(opt: OptimizerPlan, grad: Vec): Float64Array {
+  const g = Float64Array.from(grad);
+  if (opt.clipValue > 0)
+    for (let i = 0; i < g.length; i++) g[i] = Math.min(Math.max(g[i], -opt.clipValue), opt.clipValue);
+  if (opt.clipNorm > 0) {
+    let sum = 0;
+    for (const x of g) sum += x * x;
+    const norm = Math.sqrt(sum);
+    if (norm > opt.clipNorm) for (let i = 0; i < g.length; i++) g[i] *= opt.clipNorm / (norm + 1e-6);
+  }
+  return g;
+}
+
+/**
+ * One update of step t (from 1), in place, in float64, straight from the rules in engine.ts
+ * (PyTorch's: SGD, Adam, AdamW, RMSprop), after clipping the gradient.
+ */
 export function referenceOptimizerStep(
   opt: OptimizerPlan,
   layers: LayerPlan[],
   params: Float64Array,
-  grad: Float64Array,
+  rawGrad: Float64Array,
   state: Float64Array,
   t: number,
 ): void {
   const P = params.length;
   const mask = weightMask(layers);
+  const grad = referenceClip(opt, rawGrad);
   for (let i = 0; i < P; i++) {
-    const g = grad[i] + (mask[i] ? opt.weightDecay * params[i] : 0);
+    const decay = mask[i] ? opt.weightDecay : 0;
+    const g = grad[i] + (opt.kind === 'adamw' ? 0 : decay * params[i]);
     if (opt.kind === 'sgd') params[i] -= opt.learningRate * g;
     else if (opt.kind === 'momentum') {
       state[i] = opt.momentum * state[i] + g;
@@ -226,7 +248,15 @@ export function referenceOptimizerStep(
     } else if (opt.kind === 'nesterov') {
       state[i] = opt.momentum * state[i] + g;
       params[i] -= opt.learningRate * (g + opt.momentum * state[i]);
+    } else if (opt.kind === 'rmsprop') {
+      state[i] = opt.rho * state[i] + (1 - opt.rho) * g * g;
+      const a = Math.sqrt(state[i]) + opt.epsilon;
+      if (opt.momentum > 0) {
+        state[P + i] = opt.momentum * state[P + i] + g / a;
+        params[i] -= opt.learningRate * state[P + i];
+      } else params[i] -= (opt.learningRate * g) / a;
     } else {
+      if (opt.kind === 'adamw') params[i] *= 1 - opt.learningRate * decay;
       state[i] = opt.beta1 * state[i] + (1 - opt.beta1) * g;
       state[P + i] = opt.beta2 * state[P + i] + (1 - opt.beta2) * g * g;
       const mHat = state[i] / (1 - opt.beta1 ** t);

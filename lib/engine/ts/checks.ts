@@ -9,6 +9,7 @@ import {
   LOSS_REQUIRES_ACTIVATION,
   MAX_ELEMENTS,
   type NumberRange,
+  OPTIMIZER_CLIPS,
   OPTIMIZER_CODES,
   OPTIMIZER_NUMBERS,
   RANGES,
@@ -153,6 +154,14 @@ export function checkNumber(value: unknown, name: string, range: NumberRange): n
   return value;
 }
 
+/** A plan's clipping threshold: 0 (off) or a number in its range (the addon's expect_clip). */
+function checkClip(value: unknown, name: string, range: NumberRange): void {
+  if (value === 0) return;
+  const expected = `0 (off) or ${range.expected}`;
+  if (typeof value !== 'number') fail(TypeError, name, expected, value);
+  if (!inRange(range, value)) fail(RangeError, name, expected, value);
+}
+
 function checkName(value: unknown, name: string, codes: Record<string, number>): void {
   const expected = `one of ${Object.keys(codes)
     .map((n) => `'${n}'`)
@@ -172,6 +181,7 @@ export function checkPlan(plan: TrainerPlan): void {
   const optimizer = checkObject(p.optimizer, 'plan.optimizer');
   checkName(optimizer.kind, 'plan.optimizer.kind', OPTIMIZER_CODES);
   for (const key of OPTIMIZER_NUMBERS) checkNumber(optimizer[key], `plan.optimizer.${key}`, RANGES[key]);
+  for (const key of OPTIMIZER_CLIPS) checkClip(optimizer[key], `plan.optimizer.${key}`, RANGES[key]);
   checkNumber(p.batchSize, 'plan.batchSize', RANGES.batchSize);
   checkThreadsAndOutput(p, plan, params);
 }

@@ -21,7 +21,14 @@ import {
 import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
 import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
 import { countCorrect } from './metrics.js';
-import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate } from './optimizers.js';
+import {
+  beginStep,
+  clipGradients,
+  clips,
+  createOptimizerState,
+  type OptimizerState,
+  optimizerUpdate,
+} from './optimizers.js';
 
 const EMPTY = new Float32Array(0);
 
@@ -206,10 +213,11 @@ export class TsTrainer implements Trainer {
       dNext = swap;
     }
     const opt = this.opt;
+    if (clips(opt)) clipGradients(opt, grad, grad.length);
     beginStep(opt, t);
     for (let l = 0; l <= last; l++) {
       const layer = layers[l];
-      // L2 on weights only, never biases
+      // weight decay (L2, or adamw's decoupled decay) on weights only, never biases
       optimizerUpdate(
         opt,
         params,
