@@ -110,7 +110,8 @@ export interface TrainerPlan {
  *   cosine:      s < warmupSteps: lr * (s + 1) / warmupSteps     (linear warm-up, reaching lr)
  *                else min + (lr - min) * 0.5 * (1 + cos(pi * q)), q = (s - warmupSteps) / (totalSteps
  *                - 1 - warmupSteps), q = 1 when that denominator is <= 0 (min = minLearningRate;
- *                the first step after the warm-up uses lr, step totalSteps - 1 uses min)
+ *                the first step after the warm-up uses lr, step totalSteps - 1 uses min; cos is
+ *                each platform's, Math.cos or std::cos, which may differ in the last bit)
  */
 
 /** The learning-rate schedule of one chunk; every field is checked (contract RANGES). */
