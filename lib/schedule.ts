@@ -14,23 +14,52 @@ import type { ChunkSchedule } from './engine/engine.js';
 import { powerOf } from './engine/ts/schedule.js';
 import { expectInRange, expectObject, expectOneOf, invalidArgument, rejectUnknownKeys } from './validate.js';
 
+/** The rate times gamma every `every` epochs (PyTorch's StepLR). */
+export interface StepScheduleOptions {
+  name: 'step';
+  /** Epochs between two decays: an integer in 1..1000000000. Required. */
+  every: number;
+  /** The factor of each decay: a number in (0, 1]. Default 0.1. */
+  gamma?: number;
+}
+
+/** The rate times gamma after each epoch (PyTorch's ExponentialLR). */
+export interface ExponentialScheduleOptions {
+  name: 'exponential';
+  /** The factor per epoch: a number in (0, 1]. Required. */
+  gamma: number;
+}
+
+/** Per optimizer step over one fit: linear warm-up to the rate, then half a cosine down to minLearningRate at the fit's last step. */
+export interface CosineScheduleOptions {
+  name: 'cosine';
+  /** Steps of linear warm-up (step s uses rate * (s + 1) / warmupSteps): an integer in 0..2^53-1. Default 0. */
+  warmupSteps?: number;
+  /** The rate of the fit's last step: a non-negative finite float32 number. Default 0. */
+  minLearningRate?: number;
+}
+
+/** The rate times factor once `monitor` has not improved for `patience` epochs (Keras' ReduceLROnPlateau, no cooldown). */
+export interface PlateauScheduleOptions {
+  name: 'reduceOnPlateau';
+  /** Default 'val_loss' when there is validation data, else 'loss'. */
+  monitor?: 'loss' | 'val_loss';
+  /** The factor of each reduction: a number in (0, 1). Default 0.1. */
+  factor?: number;
+  /** Epochs without improvement before a reduction: an integer in 0..1000000000. Default 10. */
+  patience?: number;
+  /** The smallest decrease that counts as an improvement: a non-negative finite number. Default 0.0001. */
+  minDelta?: number;
+  /** The rate is never reduced below this: a non-negative finite float32 number. Default 0. */
+  minLearningRate?: number;
+}
+
 /** fit's `schedule`, as users write it. */
 export type ScheduleOptions =
-  /** The rate times gamma every `every` epochs (PyTorch StepLR). */
-  | { name: 'step'; every: number; gamma?: number }
-  /** The rate times gamma after each epoch (PyTorch ExponentialLR). */
-  | { name: 'exponential'; gamma: number }
-  /** Per optimizer step over the whole fit: linear warm-up to the rate, then cosine down to minLearningRate. */
-  | { name: 'cosine'; warmupSteps?: number; minLearningRate?: number }
-  /** The rate times factor after `patience` epochs without improvement of `monitor` (Keras ReduceLROnPlateau). */
-  | {
-      name: 'reduceOnPlateau';
-      monitor?: 'loss' | 'val_loss';
-      factor?: number;
-      patience?: number;
-      minDelta?: number;
-      minLearningRate?: number;
-    };
+  | StepScheduleOptions
+  | ExponentialScheduleOptions
+  | CosineScheduleOptions
+  | PlateauScheduleOptions;
 
 /** A schedule with every default filled in. */
 export type ResolvedSchedule =
