@@ -1,5 +1,6 @@
 // The workloads, in the order the report shows them. One file per workload.
 import type { Workload } from '../types.js';
+import { dropout } from './dropout.js';
 import { firstPredictMemory } from './first-predict-memory.js';
 import { gemm } from './gemm.js';
 import { modelFiles } from './model-files.js';
@@ -7,4 +8,12 @@ import { predict } from './predict.js';
 import { seeds } from './seeds.js';
 import { train } from './train.js';
 
-export const WORKLOADS: readonly Workload[] = [gemm, train, seeds, predict, modelFiles, firstPredictMemory];
+export const WORKLOADS: readonly Workload[] = [
+  gemm,
+  train,
+  seeds,
+  predict,
+  modelFiles,
+  firstPredictMemory,
+  dropout,
+];
