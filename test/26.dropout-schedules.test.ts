@@ -4,6 +4,7 @@
 // bit-identical to none, native and TS drawing the same masks over 100 epochs. Schedules: each
 // rate against hand-computed values, the engines applying them, continuation across fits and
 // save/load, reproducibility, and every bad field refused.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import type { ChunkSchedule, Engine, LayerPlan, OptimizerPlan, TrainChunk } from
 import { stateSize } from '../lib/engine/layout.js';
 import { nativeEngine } from '../lib/engine/native.js';
 import { tsEngine } from '../lib/engine/ts/index.js';
-import { Network, type NetworkOptions } from '../lib/index.js';
+import { type FitOptions, Network, type NetworkOptions } from '../lib/index.js';
 import { Random } from '../lib/random.js';
 import { FitSchedule, type ResolvedSchedule } from '../lib/schedule.js';
 import { referenceMaskedLossAndGradient, referenceMasks } from './helpers/dropout-reference.js';
@@ -712,6 +713,51 @@ describe.each(engineNames)('Network on the %s engine', (engine) => {
     const build = () => new Network({ inputs: 3, layers: layers as never, engine });
     expect(build).toThrow(Kind);
     expect(build).toThrow(message);
+  });
+});
+
+describe('without the new options nothing changed', () => {
+  // The same training with the code before dropout and schedules existed (git 5189f56) gave
+  // these SHA-256 prefixes of (parameter bytes, JSON of history.loss) on the TS engine (whose
+  // arithmetic does not depend on the CPU; the native engine's was checked once the same way).
+  it('the TS engine trains to the same bits as before', () => {
+    const X = Array.from({ length: 50 }, (_, i) => [
+      Math.sin(i * 0.7),
+      Math.cos(i * 0.3),
+      ((i * 7) % 11) / 11 - 0.5,
+    ]);
+    const y = X.map(([a, b]) => (a + b > 0 ? 1 : 0));
+    const runs: [NetworkOptions['optimizer'], FitOptions, string][] = [
+      [
+        { name: 'adam', learningRate: 0.01, weightDecay: 0.001 },
+        { epochs: 15, batchSize: 8, validationSplit: 0.2 },
+        '8bc834eaf2974ae5',
+      ],
+      [
+        { name: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: true },
+        { epochs: 20, batchSize: 'full' },
+        '3b08de37975812d6',
+      ],
+    ];
+    for (const [optimizer, fit, expected] of runs) {
+      const net = new Network({
+        inputs: 3,
+        layers: [
+          { units: 16, activation: 'relu' },
+          { units: 8, activation: 'tanh' },
+          { units: 1, activation: 'sigmoid' },
+        ],
+        optimizer,
+        seed: 11,
+        engine: 'ts',
+      });
+      const h = net.fitSync(X, y, fit);
+      const hash = createHash('sha256')
+        .update(Buffer.from(net.getParameters().buffer))
+        .update(JSON.stringify(h.loss))
+        .digest('hex');
+      expect(hash.slice(0, 16)).toBe(expected);
+    }
   });
 });
 
