@@ -75,7 +75,8 @@ export class Network {
     return { kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay };
   }
 
-  get layers(): { inputs: number; units: number; activation: string; useBias: boolean }[] {
+  /** Each layer's shape, activation, bias and dropout (0: none). */
+  get layers(): { inputs: number; units: number; activation: string; useBias: boolean; dropout: number }[] {
     return layerPlans(this.model.spec.layers);
   }
 

@@ -540,7 +540,18 @@ describe.each(engineNames)('Network on the %s engine', (engine) => {
     expect(twice.getParameters()).toEqual(once.getParameters());
     expect(loaded.getParameters()).toEqual(once.getParameters());
     const json = Network.fromJSON(JSON.parse(JSON.stringify(once.toJSON())), { engine });
-    expect(json.layers.map((l) => (l as { dropout?: number }).dropout)).toEqual([0.3, 0.15, 0]);
+    expect(json.layers.map((l) => l.dropout)).toEqual([0.3, 0.15, 0]);
+  });
+
+  it('fit (off the event loop on the native engine) trains as fitSync with dropout and a schedule', async () => {
+    const opts = { epochs: 5, batchSize: 8, schedule: { name: 'step', every: 2, gamma: 0.5 } } as const;
+    const a = make(0.3);
+    const b = make(0.3);
+    const ha = await a.fit(X, y, opts);
+    const hb = b.fitSync(X, y, opts);
+    expect(a.getParameters()).toEqual(b.getParameters());
+    expect(ha).toEqual(hb);
+    expect(a.toJSON().metadata).toEqual(b.toJSON().metadata);
   });
 
   it('history.learningRate: the optimizer rate without a schedule, each schedule by its rule', () => {
