@@ -8,6 +8,13 @@ export type { InitializerName, InitializerSpec } from './initializers.js';
 export type { Features, Targets } from './inputs.js';
 export { type Evaluation, type LayerWeights, Network } from './network.js';
 export type { InputScaling } from './scaling.js';
+export type {
+  CosineScheduleOptions,
+  ExponentialScheduleOptions,
+  PlateauScheduleOptions,
+  ScheduleOptions,
+  StepScheduleOptions,
+} from './schedule.js';
 export type { NetworkJSON, NetworkMetadata } from './serialize.js';
 export type { LayerSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
 export type { History, StopReason } from './train.js';

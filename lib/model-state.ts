@@ -6,6 +6,7 @@ import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
 import { initializeLayers } from './initializers.js';
 import { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
+import { checkScheduleState, type ScheduleState } from './schedule.js';
 import {
   type NetworkOptions,
   type ResolvedOptimizer,
@@ -24,6 +25,10 @@ export interface ModelMetadata {
   classNames: string[] | null;
   /** Where the shuffle stream stands, so a reloaded network shuffles as the original would; null: from the seed. */
   shuffleState: number[] | null;
+  /** Where the dropout stream stands (the masks' generator); null: from the seed. */
+  dropoutState: number[] | null;
+  /** Where the last fit's learning-rate schedule stopped (lib/schedule.ts); null: no schedule. */
+  scheduleState: ScheduleState | null;
 }
 
 export interface ModelState {
@@ -47,7 +52,13 @@ export function initialModelState(spec: ResolvedSpec): ModelState {
     params,
     optimizerState,
     steps: 0,
-    metadata: { inputScaling: null, classNames: null, shuffleState: null },
+    metadata: {
+      inputScaling: null,
+      classNames: null,
+      shuffleState: null,
+      dropoutState: null,
+      scheduleState: null,
+    },
   };
 }
 
@@ -59,6 +70,16 @@ export function shuffleStream(state: ModelState): Random {
   const random = new Random((state.spec.seed ^ 0x5bd1e995) >>> 0);
   if (state.metadata.shuffleState) random.setState(state.metadata.shuffleState);
   return random;
+}
+
+/**
+ * The state's dropout stream (the masks the engines draw while training): where
+ * metadata.dropoutState left it, else seeded apart from the weights' and the shuffle's streams,
+ * so masks do not depend on how fit splits its chunks or how often it shuffled.
+ */
+export function dropoutStream(state: ModelState): Uint32Array {
+  const words = state.metadata.dropoutState ?? new Random((state.spec.seed ^ 0x2545f491) >>> 0).getState();
+  return Uint32Array.from(words);
 }
 
 /** Where every value of a state lives: the parameter layout and both arrays' lengths. */
@@ -86,7 +107,12 @@ export function nonNegativeState(spec: ResolvedSpec): { begin: number; end: numb
 /** The fields a saved model keeps of its spec; the rest (initializers, engine) takes its defaults. */
 export interface SavedArchitecture {
   inputs: number;
-  layers: { units: number; activation: ResolvedSpec['layers'][number]['activation']; useBias: boolean }[];
+  layers: {
+    units: number;
+    activation: ResolvedSpec['layers'][number]['activation'];
+    useBias: boolean;
+    dropout: number;
+  }[];
   loss: ResolvedSpec['loss'];
   optimizer: ResolvedOptimizer;
   seed: number;
@@ -95,7 +121,12 @@ export interface SavedArchitecture {
 export function savedArchitecture(spec: ResolvedSpec): SavedArchitecture {
   return {
     inputs: spec.inputs,
-    layers: spec.layers.map(({ units, activation, useBias }) => ({ units, activation, useBias })),
+    layers: spec.layers.map(({ units, activation, useBias, dropout }) => ({
+      units,
+      activation,
+      useBias,
+      dropout,
+    })),
     loss: spec.loss,
     optimizer: resolvedOptimizer(spec.optimizer),
     seed: spec.seed,
@@ -179,6 +210,25 @@ export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } =
       return Array.from(value as number[]);
     },
     expected: () => 'four 32-bit unsigned integers, not all zero',
+    optional: true,
+  },
+  dropoutState: {
+    check(value) {
+      const expected = 'four 32-bit unsigned integers, not all zero';
+      if (!Array.isArray(value)) throw invalidArgument('metadata.dropoutState', expected, value);
+      try {
+        new Random(0).setState(value);
+      } catch {
+        throw outOfRange('metadata.dropoutState', expected, value);
+      }
+      return Array.from(value as number[]);
+    },
+    expected: () => 'four 32-bit unsigned integers, not all zero',
+    optional: true,
+  },
+  scheduleState: {
+    check: (value) => checkScheduleState(value),
+    expected: () => '{ schedule, epochs, reductions } (a schedule as fit takes it, two step counts)',
     optional: true,
   },
 };

@@ -11,6 +11,7 @@ import { type Features, type Matrix, type Targets, toTargets } from './inputs.js
 import { loadModel, saveModel } from './io/model-file.js';
 import {
   checkClassNames,
+  dropoutStream,
   initialModelState,
   layoutOf,
   type ModelState,
@@ -22,6 +23,7 @@ import { switchOptimizer } from './optimizer-switch.js';
 import { classOf, type Evaluation, toRows } from './outputs.js';
 import type { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
+import type { ScheduleState } from './schedule.js';
 import { modelStateFromJSON, modelStateToJSON, type NetworkJSON } from './serialize.js';
 import {
   type NetworkOptions,
@@ -54,6 +56,8 @@ export class Network {
   private readonly runtime: NetworkRuntime;
   /** The shuffle stream, live; model.metadata.shuffleState is where it stood when the state came in. */
   private readonly shuffleRandom: Random;
+  /** The dropout stream's 4 words, live (the engines advance them); saved as metadata.dropoutState. */
+  private readonly dropoutRng: Uint32Array;
   private readonly busy = new BusyState();
 
   constructor(options: NetworkOptions) {
@@ -67,6 +71,7 @@ export class Network {
     this.layout = layoutOf(spec);
     this.runtime = new NetworkRuntime(this.model);
     this.shuffleRandom = shuffleStream(this.model);
+    this.dropoutRng = dropoutStream(this.model);
   }
 
   /** Which engine runs this network: 'native' (C++ SIMD core) or 'ts' (pure TypeScript). */
@@ -97,7 +102,8 @@ export class Network {
     this.model.steps = steps;
   }
 
-  get layers(): { inputs: number; units: number; activation: string; useBias: boolean }[] {
+  /** Each layer's shape, activation, bias and dropout (0: none). */
+  get layers(): { inputs: number; units: number; activation: string; useBias: boolean; dropout: number }[] {
     return layerPlans(this.model.spec.layers);
   }
 
@@ -251,7 +257,14 @@ export class Network {
   /** The network's state: the live arrays (views, not copies), the shuffle stream where it stands. */
   private toModelState(): ModelState {
     const { metadata } = this.model;
-    return { ...this.model, metadata: { ...metadata, shuffleState: this.shuffleRandom.getState() } };
+    return {
+      ...this.model,
+      metadata: {
+        ...metadata,
+        shuffleState: this.shuffleRandom.getState(),
+        dropoutState: Array.from(this.dropoutRng),
+      },
+    };
   }
 
   /** A network that adopts a checked state's arrays (no copy, no initialization). */
@@ -273,6 +286,12 @@ export class Network {
       evaluate: (m: Matrix, Y: Float32Array) => runtime.evaluate(m, Y),
       advance: (steps: number) => {
         model.steps = steps;
+      },
+      learningRate: model.spec.optimizer.learningRate,
+      rng: model.spec.layers.some((layer) => layer.dropout > 0) ? this.dropoutRng : null,
+      scheduleState: model.metadata.scheduleState,
+      setScheduleState: (state: ScheduleState | null) => {
+        model.metadata.scheduleState = state;
       },
     };
     return fitLoop(target, data, opts, this.shuffleRandom);

@@ -12,6 +12,7 @@ import {
   resolveSaved,
   savedArchitecture,
 } from './model-state.js';
+import type { ScheduleState } from './schedule.js';
 import type { ResolvedOptimizer } from './spec.js';
 import { expectObject, invalidArgument, isFiniteFloat32, outOfRange } from './validate.js';
 
@@ -22,7 +23,8 @@ export interface NetworkJSON {
   format: typeof JSON_FORMAT;
   version: typeof JSON_VERSION;
   inputs: number;
-  layers: { units: number; activation: ActivationName; useBias: boolean }[];
+  /** dropout: absent in files from before it existed (reads as 0). */
+  layers: { units: number; activation: ActivationName; useBias: boolean; dropout?: number }[];
   loss: LossName;
   optimizer: ResolvedOptimizer;
   seed: number;
@@ -38,6 +40,10 @@ export interface NetworkMetadata {
   classNames: string[] | null;
   /** Where the shuffle stream stands, so a reloaded network shuffles as the original would. */
   shuffleState?: number[] | null;
+  /** Where the dropout stream (the masks' generator) stands. */
+  dropoutState?: number[] | null;
+  /** Where the last fit's learning-rate schedule stopped. */
+  scheduleState?: ScheduleState | null;
 }
 
 export function modelStateToJSON(state: ModelState): NetworkJSON {

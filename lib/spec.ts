@@ -3,6 +3,7 @@
 import {
   ACTIVATIONS,
   type ActivationName,
+  DEFAULT_DROPOUT,
   DEFAULTS,
   ENGINE_CHOICES,
   type EngineChoice,
@@ -49,6 +50,8 @@ export interface LayerSpec {
   initializer?: InitializerSpec;
   /** Default: zeros for glorot/he, the weights' distribution for 'uniform'/'normal' (as the seeds do). */
   biasInitializer?: InitializerSpec;
+  /** Inverted dropout on this layer's output while training: a number in [0, 1). Default 0 (none). Hidden layers only. */
+  dropout?: number;
 }
 
 export interface OptimizerSpec {
@@ -139,6 +142,7 @@ export interface NetworkOptions {
 }
 
 export interface ResolvedLayer extends LayerPlan {
+  dropout: number;
   initializer: ResolvedInitializer;
   biasInitializer: ResolvedInitializer;
 }
@@ -154,7 +158,7 @@ export interface ResolvedSpec {
 }
 
 const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'engine', 'threads'];
-const LAYER_KEYS = ['units', 'activation', 'useBias', 'initializer', 'biasInitializer'];
+const LAYER_KEYS = ['units', 'activation', 'useBias', 'initializer', 'biasInitializer', 'dropout'];
 const OPTIMIZER_KEYS = [
   'name',
   'learningRate',
@@ -202,6 +206,15 @@ export function resolveSpec(options: unknown): ResolvedSpec {
     fanIn = layer.units;
   });
   checkLossMatchesOutput(loss, layers[last].activation);
+  if (layers[last].dropout !== 0) {
+    // Keras allows dropout after the output only as a layer of its own; a dropped output unit
+    // would train on a target it never predicts at inference.
+    throw outOfRange(
+      `layers[${last}].dropout`,
+      '0 (dropout is for hidden layers; the output layer takes none)',
+      layers[last].dropout,
+    );
+  }
   const seed =
     o.seed === undefined
       ? Math.floor(Math.random() * (RANGES.seed.max + 1))
@@ -239,7 +252,9 @@ function resolveLayer(
     l.biasInitializer === undefined
       ? defaultBiasInitializer(initializer)
       : resolveInitializer(l.biasInitializer, `${name}.biasInitializer`);
-  return { inputs, units, activation, useBias, initializer, biasInitializer };
+  const dropout =
+    l.dropout === undefined ? DEFAULT_DROPOUT : expectInRange(l.dropout, `${name}.dropout`, RANGES.dropout);
+  return { inputs, units, activation, useBias, initializer, biasInitializer, dropout };
 }
 
 function defaultLoss(activation: unknown): LossName {

@@ -1,6 +1,7 @@
 // fit()'s options as users write them, checked and resolved once before training starts.
 import { FIT_DEFAULTS, inRange, RANGES } from './engine/contract.js';
 import type { Features, Targets } from './inputs.js';
+import { type ResolvedSchedule, resolveSchedule, type ScheduleOptions } from './schedule.js';
 import {
   expectBoolean,
   expectInRange,
@@ -51,6 +52,8 @@ export interface FitOptions {
   log?: (line: string) => void;
   /** Stops training at the next chunk boundary; fit then resolves with stopReason 'aborted'. */
   signal?: AbortSignal;
+  /** A learning-rate schedule: step, exponential, cosine or reduceOnPlateau. Default: none (the optimizer's constant rate). */
+  schedule?: ScheduleOptions;
 }
 
 export interface ResolvedFitOptions {
@@ -64,6 +67,7 @@ export interface ResolvedFitOptions {
   logEvery: number;
   log: (line: string) => void;
   signal: AbortSignal | null;
+  schedule: ResolvedSchedule | null;
 }
 
 const FIT_KEYS = [
@@ -77,6 +81,7 @@ const FIT_KEYS = [
   'logEvery',
   'log',
   'signal',
+  'schedule',
 ];
 const EARLY_KEYS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 /** batchSize takes a number in the contract's range or the word 'full'. */
@@ -131,6 +136,7 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
         : expectInRange(o.logEvery, 'logEvery', RANGES.logEvery),
     log: (o.log as (line: string) => void) ?? ((line: string) => console.log(line)),
     signal,
+    schedule: resolveSchedule(o.schedule, hasValidation),
   };
 }
 

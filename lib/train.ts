@@ -7,6 +7,7 @@ import type { TrainChunk, Trainer } from './engine/engine.js';
 import type { TrainingData } from './fit-data.js';
 import type { Matrix } from './inputs.js';
 import type { Random } from './random.js';
+import { FitSchedule, type ScheduleState } from './schedule.js';
 import type { EpochLogs, ResolvedFitOptions } from './train-options.js';
 
 export type StopReason = 'completed' | 'early-stopping' | 'callback' | 'aborted';
@@ -23,6 +24,8 @@ export interface History {
   stopReason: StopReason;
   /** The epoch (0-based) early stopping judged best, or -1. */
   bestEpoch: number;
+  /** Per epoch, the learning rate its last optimizer step used (the optimizer's rate without a schedule). */
+  learningRate: number[];
 }
 
 /** What the loop needs from the network: its buffers and steps, a trainer, and evaluation. */
@@ -36,6 +39,14 @@ export interface FitTarget {
   evaluate(data: Matrix, Y: Float32Array): { loss: number; accuracy: number };
   /** Records the step count after a chunk is accepted, before history and callbacks see it. */
   advance(steps: number): void;
+  /** The optimizer's learning rate (what a schedule scales). */
+  readonly learningRate: number;
+  /** The dropout generator's 4 words, live (the engine advances them); null: no layer has dropout. */
+  readonly rng: Uint32Array | null;
+  /** Where the last fit's schedule stopped. */
+  readonly scheduleState: ScheduleState | null;
+  /** Records where this fit's schedule stands (null: this fit has none) after a chunk is accepted. */
+  setScheduleState(state: ScheduleState | null): void;
 }
 
 /**
@@ -90,6 +101,7 @@ class Fit {
     epochs: 0,
     stopReason: 'completed',
     bestEpoch: -1,
+    learningRate: [],
   };
   private readonly batchSize: number;
   private readonly trainer: Trainer;
@@ -101,6 +113,9 @@ class Fit {
   private readonly backupParams: Float32Array;
   private readonly backupState: Float32Array;
   private readonly bestParams: Float32Array | null;
+  private readonly learningRates: Float64Array;
+  private readonly backupRng: Uint32Array | null;
+  private readonly schedule: FitSchedule | null;
   private step: number;
   private best = Number.POSITIVE_INFINITY;
   private sinceBest = 0;
@@ -114,14 +129,25 @@ class Fit {
   ) {
     const rows = data.X.rows;
     this.batchSize = options.batchSize === 'full' ? rows : Math.min(options.batchSize, rows);
-    checkStepRoom(target.steps, options.epochs, Math.ceil(rows / this.batchSize));
+    const perEpochSteps = Math.ceil(rows / this.batchSize);
+    checkStepRoom(target.steps, options.epochs, perEpochSteps);
     this.trainer = target.trainer(this.batchSize);
+    this.schedule =
+      options.schedule === null
+        ? null
+        : new FitSchedule(
+            options.schedule,
+            target.learningRate,
+            Math.min(options.epochs * perEpochSteps, RANGES.scheduleTotalSteps.max),
+            target.scheduleState,
+          );
     this.step = target.steps;
     this.perEpoch =
       target.classification ||
       data.validation !== null ||
       options.onEpochEnd !== null ||
-      options.earlyStopping !== null;
+      options.earlyStopping !== null ||
+      options.schedule?.name === 'reduceOnPlateau';
     const shuffled = options.shuffle && this.batchSize < rows;
     const work = Math.max(1, rows * target.params.length);
     let chunk = this.perEpoch ? 1 : Math.max(1, Math.floor(CHUNK_WORK / work));
@@ -131,6 +157,8 @@ class Fit {
     this.order = shuffled ? new Uint32Array(this.maxChunk * rows) : null;
     this.losses = new Float64Array(this.maxChunk);
     this.correct = target.classification ? new Float64Array(this.maxChunk) : null;
+    this.learningRates = new Float64Array(this.maxChunk);
+    this.backupRng = target.rng && new Uint32Array(4);
     this.backupParams = new Float32Array(target.params.length);
     this.backupState = new Float32Array(target.state.length);
     this.bestParams = options.earlyStopping?.restoreBestWeights
@@ -173,6 +201,7 @@ class Fit {
     }
     this.backupParams.set(this.target.params);
     this.backupState.set(this.target.state);
+    if (this.backupRng && this.target.rng) this.backupRng.set(this.target.rng);
     return {
       X: this.data.X.data,
       Y: this.data.Y,
@@ -183,6 +212,9 @@ class Fit {
       step: this.step,
       losses: this.losses,
       correct: this.correct,
+      schedule: this.schedule?.chunk() ?? null,
+      rng: this.target.rng,
+      learningRates: this.learningRates,
     };
   }
 
@@ -193,6 +225,7 @@ class Fit {
       if (!Number.isFinite(loss)) {
         this.target.params.set(this.backupParams);
         this.target.state.set(this.backupState);
+        if (this.backupRng && this.target.rng) this.target.rng.set(this.backupRng);
         this.done = true;
         throw new Error(
           `Training diverged: the loss became ${loss} in epoch ${this.history.epochs + e}; the weights are ` +
@@ -200,11 +233,14 @@ class Fit {
         );
       }
     }
+    this.schedule?.advance(chunk.epochs, step - this.step);
     this.step = step;
     this.target.advance(step);
+    this.target.setScheduleState(this.schedule?.state() ?? null);
     const rows = this.data.X.rows;
     for (let e = 0; e < chunk.epochs; e++) {
       this.history.loss.push(chunk.losses[e]);
+      this.history.learningRate.push(this.learningRates[e]);
       if (this.correct) this.history.accuracy.push(this.correct[e] / rows);
     }
     this.history.epochs += chunk.epochs;
@@ -223,6 +259,10 @@ class Fit {
       }
     }
     this.printProgress(last, logs);
+    if (this.schedule) {
+      this.schedule.afterEpoch(logs);
+      this.target.setScheduleState(this.schedule.state());
+    }
     if (this.history.epochs >= this.options.epochs) this.done = true;
     return { epoch: last, logs };
   }

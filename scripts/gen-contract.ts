@@ -25,6 +25,7 @@ import {
   type NumberRange,
   OPTIMIZER_CODES,
   RANGES,
+  SCHEDULE_CODES,
 } from '../lib/engine/contract.js';
 
 export const HEADER_PATH = fileURLToPath(new URL('../native/core/contract.hpp', import.meta.url));
@@ -104,6 +105,7 @@ export function renderContractHeader(): string {
     enumeration('Activation', ACTIVATION_CODES),
     enumeration('Loss', LOSS_CODES),
     enumeration('OptimizerKind', OPTIMIZER_CODES),
+    enumeration('ScheduleKind', SCHEDULE_CODES),
     '',
     'namespace contract {',
     '',
@@ -111,6 +113,7 @@ export function renderContractHeader(): string {
     ...nameTable('Activation', ACTIVATION_CODES),
     ...nameTable('Loss', LOSS_CODES),
     ...nameTable('Optimizer', OPTIMIZER_CODES),
+    ...nameTable('Schedule', SCHEDULE_CODES),
     '// Activation code each loss requires at the output, by loss code; -1: any.',
     `inline constexpr int kLossRequiredActivation[kLossCount] = {${lossRequires.join(', ')}};`,
     `inline constexpr double kLeakyReluAlpha = ${double(LEAKY_RELU_ALPHA)};`,

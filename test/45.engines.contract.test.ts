@@ -17,6 +17,7 @@ import {
   OPTIMIZER_CODES,
   OPTIMIZER_NUMBERS,
   RANGES,
+  SCHEDULE_CODES,
 } from '../lib/engine/contract.js';
 import type { TrainerPlan } from '../lib/engine/engine.js';
 import { paramLayout, stateSize } from '../lib/engine/layout.js';
@@ -34,6 +35,7 @@ describe('the contract', () => {
     expect(ACTIVATION_CODES).toEqual({ sigmoid: 0, relu: 1, tanh: 2, leakyRelu: 3, softmax: 4, linear: 5 });
     expect(LOSS_CODES).toEqual({ sse: 0, 'half-sse': 1, mse: 2, bce: 3, 'cross-entropy': 4 });
     expect(OPTIMIZER_CODES).toEqual({ sgd: 0, momentum: 1, nesterov: 2, adam: 3, adamw: 4, rmsprop: 5 });
+    expect(SCHEDULE_CODES).toEqual({ constant: 0, step: 1, exponential: 2, cosine: 3 });
     expect(Object.values(INITIALIZER_CODES)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(Object.values(ENGINE_CODES)).toEqual([0, 1]);
   });
@@ -233,6 +235,16 @@ for (const key of OPTIMIZER_CLIPS) {
     },
   );
 }
+add(
+  'dropout',
+  rangeValues(RANGES.dropout),
+  (v) => (o) => {
+    o.layers[0].dropout = v;
+  },
+  (v) => (p) => {
+    p.layers[0].dropout = v;
+  },
+);
 
 // threads: a plan's 0 stands for the spec's unset (one per hardware thread), so 0 is not a case
 // here; it is tested on its own below.
@@ -332,6 +344,20 @@ cases.push(
     field: 'cross-entropy',
     spec: (o) => (o.loss = 'cross-entropy'),
     plan: (p) => (p.loss = 'cross-entropy'),
+  },
+  {
+    what: 'dropout on the output layer',
+    expected: RangeError,
+    field: 'layers[1].dropout',
+    spec: (o) => (o.layers[1].dropout = 0.5),
+    plan: (p) => (p.layers[1].dropout = 0.5),
+  },
+  {
+    what: 'dropout 0 on the output layer (no dropout)',
+    expected: null,
+    field: 'dropout',
+    spec: (o) => (o.layers[1].dropout = 0),
+    plan: (p) => (p.layers[1].dropout = 0),
   },
   {
     what: "loss 'bce' with a linear output",

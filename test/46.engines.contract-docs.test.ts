@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CLI_DEFAULTS,
+  DEFAULT_DROPOUT,
   DEFAULTS,
   FIT_DEFAULTS,
   MAX_ELEMENTS,
@@ -17,6 +18,7 @@ import {
   MAX_UNITS,
   RANGES,
   type RangeName,
+  SCHEDULE_DEFAULTS,
 } from '../lib/engine/contract.js';
 
 const source = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -66,6 +68,14 @@ const documented: [string, string, RangeName, string | null][] = [
   ['lib/train-options.ts', 'logEvery', 'logEvery', 'Default: no printing.'],
   ['lib/train-options.ts', 'patience', 'patience', `Default ${FIT_DEFAULTS.patience}.`],
   ['lib/train-options.ts', 'minDelta', 'minDelta', `Default ${FIT_DEFAULTS.minDelta}.`],
+  ['lib/spec.ts', 'dropout', 'dropout', `Default ${DEFAULT_DROPOUT} (none)`],
+  ['lib/schedule.ts', 'every', 'scheduleEvery', 'Required.'],
+  ['lib/schedule.ts', 'gamma', 'scheduleGamma', `Default ${SCHEDULE_DEFAULTS.stepGamma}.`],
+  ['lib/schedule.ts', 'warmupSteps', 'warmupSteps', `Default ${SCHEDULE_DEFAULTS.warmupSteps}.`],
+  ['lib/schedule.ts', 'minLearningRate', 'minLearningRate', `Default ${SCHEDULE_DEFAULTS.minLearningRate}.`],
+  ['lib/schedule.ts', 'factor', 'plateauFactor', `Default ${SCHEDULE_DEFAULTS.plateauFactor}.`],
+  ['lib/schedule.ts', 'patience', 'plateauPatience', `Default ${SCHEDULE_DEFAULTS.plateauPatience}.`],
+  ['lib/schedule.ts', 'minDelta', 'minDelta', `Default ${SCHEDULE_DEFAULTS.plateauMinDelta}.`],
 ];
 
 describe('the JSDoc of every option states its range and default in the contract’s words', () => {
@@ -98,6 +108,7 @@ describe('the README states the contract’s limits and fit defaults', () => {
     `\`logEvery\` (1..${RANGES.logEvery.max.toLocaleString('en-US')}; default: no printing)`,
     `\`learningRate\` > 0 (${DEFAULTS.learningRate.adam} for adam, ${DEFAULTS.learningRate.sgd} for the sgd family)`,
     `\`epsilon\` > 0 (${DEFAULTS.epsilon})`,
+    `\`dropout\` (${RANGES.dropout.expected}; default ${DEFAULT_DROPOUT})`,
     ...(['train', 'sweep'] as const).map((command) => {
       const d: { data?: string; optimizer: string; epochs: number; batchSize: number | string } =
         CLI_DEFAULTS[command];

@@ -119,7 +119,72 @@ const chunks: [string, () => Record<string, unknown>, string][] = [
     () => ({ correct: new Float32Array(1) }),
     'TypeError: Expected a Float64Array for correct but received a Float32Array of length 1',
   ],
+  [
+    'a schedule that is not an object',
+    () => ({ schedule: 5 }),
+    'TypeError: Expected an object for schedule but received 5',
+  ],
+  [
+    'a schedule kind past the codes',
+    () => ({ schedule: { ...schedule(), kind: 4 } }),
+    'RangeError: Expected an integer in 0..3 for schedule.kind but received 4',
+  ],
+  [
+    'a schedule gamma of 0',
+    () => ({ schedule: { ...schedule(), gamma: 0 } }),
+    'RangeError: Expected a number in (0, 1] for schedule.gamma but received 0',
+  ],
+  [
+    'a schedule without totalSteps',
+    () => ({ schedule: { ...schedule(), totalSteps: undefined } }),
+    'TypeError: Expected an integer in 1..2^53-1 for schedule.totalSteps but received undefined',
+  ],
+  [
+    'a schedule position past 2^53 - 1',
+    () => ({ schedule: { ...schedule(), position: MAX_STEPS + 1 } }),
+    `RangeError: Expected an integer in 0..2^53-1 for schedule.position but received ${MAX_STEPS + 1}`,
+  ],
+  [
+    'an all-zero rng',
+    () => ({ rng: new Uint32Array(4) }),
+    'RangeError: Expected a xoshiro128** state not all zero for rng but received all zeros',
+  ],
+  [
+    'a short rng',
+    () => ({ rng: new Uint32Array(3) }),
+    'RangeError: Expected a Uint32Array of length >= 4 (the 4 words of a xoshiro128** state) for rng but received a Uint32Array of length 3',
+  ],
+  [
+    'an Int32Array rng',
+    () => ({ rng: new Int32Array(4) }),
+    'TypeError: Expected a Uint32Array for rng but received a Int32Array of length 4',
+  ],
+  [
+    'a short learningRates',
+    () => ({ learningRates: new Float64Array(0) }),
+    'RangeError: Expected a Float64Array of length >= 1 (epochs) for learningRates but received a Float64Array of length 0',
+  ],
+  [
+    'a Float32Array learningRates',
+    () => ({ learningRates: new Float32Array(1) }),
+    'TypeError: Expected a Float64Array for learningRates but received a Float32Array of length 1',
+  ],
 ];
+
+/** A valid step schedule of a chunk (test cases spoil one field). */
+function schedule(): Record<string, unknown> {
+  return {
+    kind: 1,
+    learningRate: 0.1,
+    every: 2,
+    gamma: 0.5,
+    warmupSteps: 0,
+    totalSteps: 1,
+    minLearningRate: 0,
+    epoch: 0,
+    position: 0,
+  };
+}
 
 const A = () => new Float32Array(4);
 /** [what, gemm's arguments, the error] */
@@ -230,6 +295,33 @@ describe('gemm: the same error, word for word, on both engines', () => {
   it.each(gemms)('%s', (_, args, expected) => {
     expect(rows(tsEngine).gemm(args())).toBe(expected);
     if (native) expect(rows(native).gemm(args())).toBe(expected);
+  });
+});
+
+describe('trainEpochs of a plan with dropout: the generator is required', () => {
+  const dropoutPlan: TrainerPlan = {
+    ...plan,
+    layers: [
+      { inputs: 2, units: 2, activation: 'tanh', useBias: true, dropout: 0.5 },
+      { inputs: 2, units: 1, activation: 'sigmoid', useBias: true },
+    ],
+  };
+  const run = (engine: Engine, rng: Uint32Array | null) => {
+    const trainer = engine.createTrainer(dropoutPlan, new Float32Array(9), new Float32Array(0));
+    try {
+      return outcome(() => trainer.trainEpochs({ ...chunk(), rng }));
+    } finally {
+      trainer.dispose();
+    }
+  };
+  it('a null rng is refused alike, a valid one accepted', () => {
+    const expected = 'TypeError: Expected a Uint32Array for rng but received null';
+    expect(run(tsEngine, null)).toBe(expected);
+    expect(run(tsEngine, new Uint32Array([1, 2, 3, 4]))).toBe('ok');
+    if (native) {
+      expect(run(native, null)).toBe(expected);
+      expect(run(native, new Uint32Array([1, 2, 3, 4]))).toBe('ok');
+    }
   });
 });
 

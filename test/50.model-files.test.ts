@@ -260,8 +260,8 @@ describe.each(engineNames)('model files on the %s engine', (engine) => {
       expect(JSON.parse(meta.architecture)).toEqual({
         inputs: 2,
         layers: [
-          { units: 4, activation: 'tanh', useBias: true },
-          { units: 1, activation: 'sigmoid', useBias: true },
+          { units: 4, activation: 'tanh', useBias: true, dropout: 0 },
+          { units: 1, activation: 'sigmoid', useBias: true, dropout: 0 },
         ],
       });
       expect(Number(meta.steps)).toBe(net.steps);

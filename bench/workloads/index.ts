@@ -1,5 +1,6 @@
 // The workloads, in the order the report shows them. One file per workload.
 import type { Workload } from '../types.js';
+import { dropout } from './dropout.js';
 import { firstPredictMemory } from './first-predict-memory.js';
 import { gemm } from './gemm.js';
 import { modelFiles } from './model-files.js';
@@ -16,4 +17,5 @@ export const WORKLOADS: readonly Workload[] = [
   modelFiles,
   firstPredictMemory,
   optimizers,
+  dropout,
 ];

@@ -33,11 +33,19 @@ export const INITIALIZER_CODES = {
 
 export const ENGINE_CODES = { ts: 0, native: 1 } as const;
 
+/**
+ * Learning-rate schedules the engines compute per optimizer step (ChunkSchedule.kind in
+ * engine.ts). 'constant' is what the fit loop hands the engine for reduceOnPlateau (which decides
+ * between epochs, in TS) and what a chunk without a schedule means.
+ */
+export const SCHEDULE_CODES = { constant: 0, step: 1, exponential: 2, cosine: 3 } as const;
+
 export type ActivationName = keyof typeof ACTIVATION_CODES;
 export type LossName = keyof typeof LOSS_CODES;
 export type OptimizerKind = keyof typeof OPTIMIZER_CODES;
 export type InitializerName = keyof typeof INITIALIZER_CODES;
 export type EngineName = keyof typeof ENGINE_CODES;
+export type ScheduleKind = keyof typeof SCHEDULE_CODES;
 
 const namesOf = <T extends string>(codes: Record<T, number>): readonly T[] => Object.keys(codes) as T[];
 
@@ -46,6 +54,10 @@ export const LOSSES = namesOf(LOSS_CODES);
 export const OPTIMIZERS = namesOf(OPTIMIZER_CODES);
 export const INITIALIZERS = namesOf(INITIALIZER_CODES);
 export const ENGINES = namesOf(ENGINE_CODES);
+export const SCHEDULE_KINDS = namesOf(SCHEDULE_CODES);
+/** The schedule names fit's `schedule` option takes: the engines' kinds but 'constant', and reduceOnPlateau. */
+export const SCHEDULE_NAMES = ['step', 'exponential', 'cosine', 'reduceOnPlateau'] as const;
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 /** What users may ask for: 'auto' picks native when the addon loads, else ts. */
 export const ENGINE_CHOICES = ['auto', 'native', 'ts'] as const satisfies readonly ('auto' | EngineName)[];
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
@@ -201,6 +213,26 @@ export const RANGES = {
     'a finite float32 number',
   ),
   initializerStd: float32s(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite float32 number'),
+  /** A hidden layer's dropout: the probability of zeroing each output while training (not the output layer's). */
+  dropout: numbers(0, false, 1, true, 'a number in [0, 1)'),
+  /** schedule 'step': epochs between two decays. */
+  scheduleEvery: integers(1, MAX_EPOCHS),
+  /** schedule 'step' / 'exponential': the factor the rate is multiplied by per decay. */
+  scheduleGamma: numbers(0, true, 1, false, 'a number in (0, 1]'),
+  /** schedule 'cosine': optimizer steps of linear warm-up. */
+  warmupSteps: integers(0, MAX_STEPS, 'an integer in 0..2^53-1'),
+  /** schedule 'cosine' / 'reduceOnPlateau': the rate the schedule ends at or never goes below. */
+  minLearningRate: float32s(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite float32 number'),
+  /** schedule 'reduceOnPlateau': the factor the rate is multiplied by on a plateau. */
+  plateauFactor: numbers(0, true, 1, true, 'a number in (0, 1)'),
+  /** schedule 'reduceOnPlateau': epochs without improvement before reducing (0: every such epoch). */
+  plateauPatience: integers(0, MAX_EPOCHS),
+  /** ChunkSchedule.epoch: the schedule's epochs before a chunk. */
+  scheduleEpoch: integers(0, MAX_STEPS, 'an integer in 0..2^53-1'),
+  /** ChunkSchedule.position: the schedule's optimizer steps before a chunk. */
+  schedulePosition: integers(0, MAX_STEPS, 'an integer in 0..2^53-1'),
+  /** ChunkSchedule.totalSteps: the optimizer steps the cosine schedule spans. */
+  scheduleTotalSteps: integers(1, MAX_STEPS, 'an integer in 1..2^53-1'),
 } as const satisfies Record<string, NumberRange>;
 
 export type RangeName = keyof typeof RANGES;
@@ -296,6 +328,24 @@ export const FIT_DEFAULTS = {
   minDelta: 0,
   restoreBestWeights: false,
 } as const;
+
+/**
+ * The schedules' settings when not given (fit's `schedule`). step: gamma as PyTorch's StepLR
+ * (`every` has no default); cosine: no warm-up, down to 0; reduceOnPlateau: Keras'
+ * ReduceLROnPlateau (factor 0.1, patience 10, min_delta 1e-4, min_lr 0). exponential's gamma
+ * has no default.
+ */
+export const SCHEDULE_DEFAULTS = {
+  stepGamma: 0.1,
+  warmupSteps: 0,
+  minLearningRate: 0,
+  plateauFactor: 0.1,
+  plateauPatience: 10,
+  plateauMinDelta: 1e-4,
+} as const;
+
+/** A layer's dropout when not given: none. */
+export const DEFAULT_DROPOUT = 0;
 
 /**
  * The CLI's own defaults. Its learning rates when --lr is not given are ten times the library's. The CLI trains

@@ -14,6 +14,12 @@ export interface LayerPlan {
   units: number;
   activation: ActivationName;
   useBias: boolean;
+  /**
+   * Inverted dropout on this layer's output A while training, in [0, 1) (RANGES.dropout); 0 or
+   * absent: none, and then nothing is drawn. Never on the output layer (both engines refuse it). Inference
+   * (predict, evaluate, createModel) ignores it. See "Dropout" below for the masks.
+   */
+  dropout?: number;
 }
 
 /**
@@ -99,6 +105,56 @@ export interface TrainerPlan {
  * batches of batchSize; the last batch may be smaller and its mean uses its own row count.
  */
 
+/*
+ * Dropout (training only). For a layer with dropout p > 0: threshold = floor(p * 2^32) (an
+ * integer below 2^32, exact in float64 and uint64), scale = float32(1 / (1 - p)) (the quotient in
+ * float64, rounded once). Each batch, during its forward pass, in layer order, each dropout
+ * layer draws one 32-bit word per element of its (rows, units) output, row-major, from the
+ * chunk's xoshiro128** generator (TrainChunk.rng, the algorithm of lib/random.ts nextUint32 and
+ * native/core/random.hpp); the element is kept when word >= threshold: mask = scale, else 0. The
+ * next layer reads A * mask (float32 product) instead of A; backward multiplies the gradient
+ * reaching that output by the same mask before the layer's own activation derivative (taken
+ * from A, before the mask). A batch of r rows draws r * units words per dropout layer; a chunk
+ * draws them batch after batch, epoch after epoch, and leaves rng where it stopped.
+ *
+ * Schedules (TrainChunk.schedule; null: every step uses plan.optimizer.learningRate). The rate of
+ * an optimizer step is computed in float64 from the schedule; the engines use it where they would
+ * use the plan's learningRate. gamma^k is taken by binary exponentiation (squaring, in float64:
+ * both engines multiply the same numbers in the same order). E is the schedule's epoch of the
+ * step (schedule.epoch + the chunk's epochs before it), s its position (schedule.position + the
+ * chunk's steps before it), lr = schedule.learningRate:
+ *   constant:    lr
+ *   step:        lr * gamma^floor(E / every)
+ *   exponential: lr * gamma^E
+ *   cosine:      s < warmupSteps: lr * (s + 1) / warmupSteps     (linear warm-up, reaching lr)
+ *                else min + (lr - min) * 0.5 * (1 + cos(pi * q)), q = (s - warmupSteps) / (totalSteps
+ *                - 1 - warmupSteps), q = 1 when that denominator is <= 0 (min = minLearningRate;
+ *                the first step after the warm-up uses lr, step totalSteps - 1 uses min; cos is
+ *                each platform's, Math.cos or std::cos, which may differ in the last bit)
+ */
+
+/** The learning-rate schedule of one chunk; every field is checked (contract RANGES). */
+export interface ChunkSchedule {
+  /** SCHEDULE_CODES: 0 constant, 1 step, 2 exponential, 3 cosine. */
+  kind: number;
+  /** The base rate the schedule scales (RANGES.learningRate). */
+  learningRate: number;
+  /** step: epochs per decay (RANGES.scheduleEvery; any other kind ignores it but it is checked). */
+  every: number;
+  /** step, exponential: factor per decay (RANGES.scheduleGamma). */
+  gamma: number;
+  /** cosine: steps of warm-up (RANGES.warmupSteps). */
+  warmupSteps: number;
+  /** cosine: steps the schedule spans (RANGES.scheduleTotalSteps). */
+  totalSteps: number;
+  /** cosine: the rate of its last step (RANGES.minLearningRate). */
+  minLearningRate: number;
+  /** The schedule's epochs before this chunk (RANGES.scheduleEpoch). */
+  epoch: number;
+  /** The schedule's optimizer steps before this chunk (RANGES.schedulePosition). */
+  position: number;
+}
+
 /** Arguments of one trainEpochs call. Arrays are read in place; nothing is retained. */
 export interface TrainChunk {
   /** (rows, inputs) row-major. */
@@ -121,6 +177,15 @@ export interface TrainChunk {
    * argmax of p equals the first argmax of y. Lets fit report accuracy without a second pass.
    */
   correct?: Float64Array | null;
+  /** null (or absent): every step uses plan.optimizer.learningRate. */
+  schedule?: ChunkSchedule | null;
+  /**
+   * The dropout generator: a Uint32Array of 4 words (xoshiro128** state, not all zero), advanced
+   * in place. Required when a layer has dropout > 0; otherwise ignored (may be null).
+   */
+  rng?: Uint32Array | null;
+  /** null, or receives per epoch the learning rate its last step used: learningRates[0..epochs). */
+  learningRates?: Float64Array | null;
 }
 
 /** What an inference model needs: the network's shape and loss, nothing of training. */

@@ -40,7 +40,13 @@ export function stateSize(kind: OptimizerKind, params: number): number {
   return 0;
 }
 
-/** Just the plan of each layer (a resolved layer also carries its initializers). */
-export function layerPlans(layers: readonly LayerPlan[]): LayerPlan[] {
-  return layers.map(({ inputs, units, activation, useBias }) => ({ inputs, units, activation, useBias }));
+/** Just the plan of each layer (a resolved layer also carries its initializers); dropout 0 when absent. */
+export function layerPlans(layers: readonly LayerPlan[]): (LayerPlan & { dropout: number })[] {
+  return layers.map(({ inputs, units, activation, useBias, dropout }) => ({
+    inputs,
+    units,
+    activation,
+    useBias,
+    dropout: dropout ?? 0,
+  }));
 }

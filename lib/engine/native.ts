@@ -5,7 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Engine, InferenceModel, ModelPlan, TrainChunk, Trainer, TrainerPlan } from './engine.js';
+import type {
+  ChunkSchedule,
+  Engine,
+  InferenceModel,
+  ModelPlan,
+  TrainChunk,
+  Trainer,
+  TrainerPlan,
+} from './engine.js';
 
 /** What the addon's info() reports. */
 export interface NativeInfo {
@@ -26,6 +34,9 @@ export interface NativeTrainer {
     step: number,
     losses: Float64Array,
     correct?: Float64Array | null,
+    schedule?: ChunkSchedule | null,
+    rng?: Uint32Array | null,
+    learningRates?: Float64Array | null,
   ): number;
   trainEpochsAsync(
     X: Float32Array,
@@ -37,6 +48,9 @@ export interface NativeTrainer {
     step: number,
     losses: Float64Array,
     correct?: Float64Array | null,
+    schedule?: ChunkSchedule | null,
+    rng?: Uint32Array | null,
+    learningRates?: Float64Array | null,
   ): Promise<number>;
   predict(X: Float32Array, rows: number, out: Float32Array): void;
   evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
@@ -185,5 +199,18 @@ export function nativeStatus(): NativeStatus {
 
 /** A chunk as the addon's positional arguments (native/addon/trainer_binding.cpp). */
 function positional(c: TrainChunk): Parameters<NativeTrainer['trainEpochs']> {
-  return [c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses, c.correct ?? null];
+  return [
+    c.X,
+    c.Y,
+    c.rows,
+    c.order,
+    c.epochs,
+    c.batchSize,
+    c.step,
+    c.losses,
+    c.correct ?? null,
+    c.schedule ?? null,
+    c.rng ?? null,
+    c.learningRates ?? null,
+  ];
 }

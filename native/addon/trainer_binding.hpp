@@ -29,12 +29,25 @@ struct TrainJob {
   std::uint64_t step = 0;
   Span<double> losses;
   Span<double> correct;  // empty: not counting
+  bool has_schedule = false;
+  ChunkSchedule schedule;
+  std::uint32_t* rng = nullptr;  // the caller's Uint32Array, advanced in place
+  Span<double> learning_rates;
 
   std::uint64_t run() const {
+    TrainExtras extras;
+    extras.schedule = has_schedule ? &schedule : nullptr;
+    extras.rng = rng;
+    extras.learning_rates = learning_rates;
     return trainer->train_epochs(model, X, Y, rows, has_order ? &order : nullptr, epochs, batch_size, step, losses,
-                                 correct);
+                                 correct, extras);
   }
 };
+
+// chunk_extras.cpp: the optional arguments after `correct` (info[first..]): schedule (an object
+// or null), rng (a Uint32Array of 4 words, not all zero, or null; required when needs_rng) and
+// learningRates (a Float64Array of >= epochs, or null), checked in lib/engine/ts/trainer.ts's order.
+void parse_chunk_extras(const Napi::CallbackInfo& info, std::size_t first, bool needs_rng, TrainJob* job);
 
 class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
  public:

@@ -64,6 +64,9 @@ Napi::Array parse_layers_and_loss(const Napi::Value& value, const Napi::Object& 
     lp.activation = expect_name<Activation>(layer.Get("activation"), name + ".activation",
                                             contract::kActivationNames, contract::kActivationCount);
     lp.use_bias = expect_boolean(layer.Get("useBias"), name + ".useBias");
+    // dropout is optional in a plan (absent: 0), as lib/engine/ts/checks.ts reads it
+    const Napi::Value dropout = layer.Get("dropout");
+    if (!dropout.IsUndefined()) lp.dropout = expect_in_range(dropout, name + ".dropout", contract::kDropout);
     if (i > 0 && lp.inputs != out.layers.back().units) {
       throw_range_error(value.Env(), name + ".inputs",
                         std::to_string(out.layers.back().units) + " (the units of the layer before)",
@@ -73,6 +76,11 @@ Napi::Array parse_layers_and_loss(const Napi::Value& value, const Napi::Object& 
     out.layers.push_back(lp);
   }
   out.loss = expect_name<Loss>(plan.Get("loss"), "plan.loss", contract::kLossNames, contract::kLossCount);
+  if (out.layers.back().dropout != 0.0) {
+    throw_range_error(value.Env(), "plan.layers[" + std::to_string(out.layers.size() - 1) + "].dropout",
+                      "0 (no dropout on the output layer)",
+                      layers.Get(static_cast<std::uint32_t>(out.layers.size() - 1)).As<Napi::Object>().Get("dropout"));
+  }
   *params_out = params;
   return layers;
 }

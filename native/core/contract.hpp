@@ -13,6 +13,7 @@ namespace fastmlp {
 enum class Activation : int { sigmoid = 0, relu = 1, tanh = 2, leaky_relu = 3, softmax = 4, linear = 5 };
 enum class Loss : int { sse = 0, half_sse = 1, mse = 2, bce = 3, cross_entropy = 4 };
 enum class OptimizerKind : int { sgd = 0, momentum = 1, nesterov = 2, adam = 3, adamw = 4, rmsprop = 5 };
+enum class ScheduleKind : int { constant = 0, step = 1, exponential = 2, cosine = 3 };
 
 namespace contract {
 
@@ -23,6 +24,8 @@ inline constexpr std::size_t kLossCount = 5;
 inline constexpr const char* kLossNames[kLossCount] = {"sse", "half-sse", "mse", "bce", "cross-entropy"};
 inline constexpr std::size_t kOptimizerCount = 6;
 inline constexpr const char* kOptimizerNames[kOptimizerCount] = {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"};
+inline constexpr std::size_t kScheduleCount = 4;
+inline constexpr const char* kScheduleNames[kScheduleCount] = {"constant", "step", "exponential", "cosine"};
 // Activation code each loss requires at the output, by loss code; -1: any.
 inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4};
 inline constexpr double kLeakyReluAlpha = 0.01;
@@ -91,6 +94,16 @@ inline constexpr NumberRange kClipNorm{0.0, kInfinity, true, true, false, true, 
 inline constexpr NumberRange kClipValue{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
 inline constexpr NumberRange kInitializerBound{-kInfinity, kInfinity, true, true, false, true, "a finite float32 number"};
 inline constexpr NumberRange kInitializerStd{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
+inline constexpr NumberRange kDropout{0.0, 1.0, false, true, false, false, "a number in [0, 1)"};
+inline constexpr NumberRange kScheduleEvery{1.0, 1000000000.0, false, false, true, false, "an integer in 1..1000000000"};
+inline constexpr NumberRange kScheduleGamma{0.0, 1.0, true, false, false, false, "a number in (0, 1]"};
+inline constexpr NumberRange kWarmupSteps{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
+inline constexpr NumberRange kMinLearningRate{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
+inline constexpr NumberRange kPlateauFactor{0.0, 1.0, true, true, false, false, "a number in (0, 1)"};
+inline constexpr NumberRange kPlateauPatience{0.0, 1000000000.0, false, false, true, false, "an integer in 0..1000000000"};
+inline constexpr NumberRange kScheduleEpoch{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
+inline constexpr NumberRange kSchedulePosition{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
+inline constexpr NumberRange kScheduleTotalSteps{1.0, 9007199254740991.0, false, false, true, false, "an integer in 1..2^53-1"};
 
 // --- defaults ---
 // By optimizer code.

@@ -16,6 +16,7 @@ struct LayerPlan {
   std::size_t units = 0;
   Activation activation = Activation::linear;
   bool use_bias = true;
+  double dropout = 0.0;  // training only, hidden layers only, in [0, 1) (contract kDropout); 0: none
 };
 
 struct LayerOffsets {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dense.hpp"
+#include "dropout.hpp"
 
 namespace fastmlp {
 
@@ -88,12 +89,29 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   ybatch_.assign(batch * outputs(), 0.0f);
   grads_.assign(layout_.size, 0.0f);
   if (plan_.optimizer.clip_norm > 0.0) clip_sums_.assign(clip_norm_blocks(layout_.size), 0.0);
+  const std::size_t count = plan_.layers.size();
+  masks_.resize(count);
+  dropped_.resize(count);
+  thresholds_.assign(count, 0);
+  scales_.assign(count, 1.0f);
+  for (std::size_t l = 0; l < count; ++l) {
+    const double p = plan_.layers[l].dropout;
+    if (p == 0.0) continue;  // nothing drawn, nothing allocated
+    masks_[l].assign(batch * plan_.layers[l].units, 0.0f);
+    dropped_[l].assign(batch * plan_.layers[l].units, 0.0f);
+    thresholds_[l] = dropout_threshold(p);
+    scales_[l] = dropout_scale(p);
+    has_dropout_ = true;
+  }
+  step_optimizer_ = plan_.optimizer;
 }
 
 std::size_t Trainer::native_bytes() const {
   std::size_t floats = zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + grads_.capacity();
   for (const auto& a : acts_) floats += a.capacity();
   for (const auto& d : dacts_) floats += d.capacity();
+  for (const auto& m : masks_) floats += m.capacity();
+  for (const auto& d : dropped_) floats += d.capacity();
   return floats * sizeof(float) + clip_sums_.capacity() * sizeof(double) + gemm_->packing_bytes();
 }
 
@@ -122,6 +140,26 @@ void Trainer::forward(const float* params, const float* X, std::size_t rows) {
   }
 }
 
+void Trainer::forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng) {
+  const float* in = X;
+  const std::size_t last = plan_.layers.size() - 1;
+  for (std::size_t l = 0; l <= last; ++l) {
+    const LayerPlan& lp = plan_.layers[l];
+    const LayerOffsets& o = layout_.layers[l];
+    float* A = acts_[l].data();
+    float* Z = l == last ? zout_.data() : A;
+    dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
+                  lp.activation);
+    in = A;
+    if (!masks_[l].empty()) {
+      const std::size_t n = rows * lp.units;
+      draw_mask(rng, masks_[l].data(), n, thresholds_[l], scales_[l]);
+      apply_mask(dropped_[l].data(), A, masks_[l].data(), n);
+      in = dropped_[l].data();
+    }
+  }
+}
+
 double Trainer::backward(const float* params, const float* X, const float* Y, std::size_t rows) {
   const std::size_t last = plan_.layers.size() - 1;
   const double loss = loss_forward(plan_.loss, zout_.data(), acts_[last].data(), Y, rows, outputs());
@@ -129,11 +167,15 @@ double Trainer::backward(const float* params, const float* X, const float* Y, st
   for (std::size_t l = last + 1; l-- > 0;) {
     const LayerPlan& lp = plan_.layers[l];
     const LayerOffsets& o = layout_.layers[l];
-    const float* Aprev = l == 0 ? X : acts_[l - 1].data();
+    const float* Aprev = l == 0 ? X : train_output(l - 1);
     float* dAprev = l == 0 ? nullptr : dacts_[l - 1].data();
     dense_backward(*gemm_, grads_.data() + o.w, o.has_bias ? grads_.data() + o.b : nullptr, dAprev,
                    dacts_[l].data(), acts_[l].data(), Aprev, params + o.w, rows, lp.inputs, lp.units,
                    lp.activation, fused && l == last);
+    // the gradient reaching a dropped-out output passes through its mask
+    if (dAprev != nullptr && !masks_[l - 1].empty()) {
+      apply_mask(dAprev, dAprev, masks_[l - 1].data(), rows * plan_.layers[l - 1].units);
+    }
   }
   return loss;
 }
@@ -171,7 +213,7 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
   const float scale = clipping ? clip(parallel) : 1.0f;
   if (!parallel) {
     if (scale != 1.0f) scale_gradients(grads_.data(), 0, P, scale);
-    optimizer_step(plan_.optimizer, layout_, step, model.params.data, grads_.data(), model.state.data);
+    optimizer_step(step_optimizer_, layout_, step, model.params.data, grads_.data(), model.state.data);
     return;
   }
   struct Job {
@@ -188,7 +230,7 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
     const std::size_t end = std::min(job.size, job.lines * (c + 1) / job.chunks * kUpdateAlign);
     if (begin < end) {
       if (job.scale != 1.0f) scale_gradients(grads_.data(), begin, end, job.scale);
-      optimizer_step_range(plan_.optimizer, layout_, job.step, job.model.params.data, grads_.data(),
+      optimizer_step_range(step_optimizer_, layout_, job.step, job.model.params.data, grads_.data(),
                            job.model.state.data, begin, end);
     }
   });
@@ -199,7 +241,7 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
 std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y,
                                     std::size_t rows, const Span<const std::uint32_t>* order, std::size_t epochs,
                                     std::size_t batch_size, std::uint64_t step, Span<double> losses,
-                                    Span<double> correct) {
+                                    Span<double> correct, const TrainExtras& extras) {
   // Every check first: a failed call leaves params and state as they were.
   check_model(model.params.data, model.params.size);
   require_length(model.state, plan_.optimizer.kind == OptimizerKind::sgd ? model.state.size : state_size(),
@@ -217,6 +259,18 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   const bool counting = correct.data != nullptr;
   if (counting && correct.size < epochs) {
     bad("a length of at least " + std::to_string(epochs), "correct", std::to_string(correct.size));
+  }
+  if (extras.schedule != nullptr) validate_schedule(*extras.schedule);
+  if (has_dropout_) {
+    if (extras.rng == nullptr) bad("a Uint32Array of 4 words (a layer has dropout)", "rng", "null");
+    if ((extras.rng[0] | extras.rng[1] | extras.rng[2] | extras.rng[3]) == 0) {
+      bad("a xoshiro128** state not all zero", "rng", "all zeros");
+    }
+  }
+  const bool reporting_rates = extras.learning_rates.data != nullptr;
+  if (reporting_rates && extras.learning_rates.size < epochs) {
+    bad("a length of at least " + std::to_string(epochs), "learningRates",
+        std::to_string(extras.learning_rates.size));
   }
   if (step > contract::kMaxSteps) bad(contract::kStep.expected, "step", std::to_string(step));
   const std::size_t batches = rows / batch_size + (rows % batch_size != 0 ? 1 : 0);
@@ -239,10 +293,17 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   const bool sum = loss_is_sum(plan_.loss);
   // Started workers spin between the products of consecutive steps until the call returns.
   ThreadPool::Session session(*pool_);
+  const ChunkSchedule* schedule = extras.schedule;
+  const bool per_step = schedule != nullptr && rate_per_step(*schedule);
+  double position = schedule != nullptr ? schedule->position : 0.0;
+  double rate = plan_.optimizer.learning_rate;
   for (std::size_t e = 0; e < epochs; ++e) {
     const std::uint32_t* ord = order != nullptr ? order->data + e * rows : nullptr;
     double acc = 0.0;
     std::size_t right = 0;
+    if (schedule != nullptr && !per_step) {
+      rate = scheduled_rate(*schedule, schedule->epoch + static_cast<double>(e), 0.0);
+    }
     for (std::size_t start = 0; start < rows; start += batch_size) {
       const std::size_t r = std::min(batch_size, rows - start);
       const float* xb = X.data + start * in;
@@ -256,16 +317,25 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
         xb = xbatch_.data();
         yb = ybatch_.data();
       }
-      forward(model.params.data, xb, r);
+      if (has_dropout_) {
+        forward_train(model.params.data, xb, r, extras.rng);
+      } else {
+        forward(model.params.data, xb, r);
+      }
       if (counting) right += count_correct(acts_.back().data(), yb, r, out);
       const double batch_loss = backward(model.params.data, xb, yb, r);
       acc += sum ? batch_loss : batch_loss * static_cast<double>(r);
       ++step;
+      if (per_step) rate = scheduled_rate(*schedule, 0.0, position);
+      position += 1;
+      step_optimizer_.learning_rate = rate;
       update(model, step);
     }
     losses.data[e] = sum ? acc : acc / static_cast<double>(rows);
     if (counting) correct.data[e] = static_cast<double>(right);
+    if (reporting_rates) extras.learning_rates.data[e] = rate;
   }
+  step_optimizer_.learning_rate = plan_.optimizer.learning_rate;
   return step;
 }
 

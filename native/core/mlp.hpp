@@ -16,6 +16,7 @@
 #include "losses.hpp"
 #include "model.hpp"
 #include "optimizers.hpp"
+#include "schedule.hpp"
 #include "sizes.hpp"
 #include "thread_pool.hpp"
 
@@ -41,6 +42,13 @@ struct ModelBuffers {
   Span<float> state;
 };
 
+// The optional parts of a train_epochs call (TrainChunk.schedule, rng, learningRates in engine.ts).
+struct TrainExtras {
+  const ChunkSchedule* schedule = nullptr;  // null: every step uses plan.optimizer.learning_rate
+  std::uint32_t* rng = nullptr;             // the dropout generator's 4 words; needed when a layer has dropout
+  Span<double> learning_rates;              // empty: not reported; else the rate of each epoch's last step
+};
+
 class Trainer {
  public:
   // shared: the pool whose workers this trainer borrows (at most plan.threads of them per
@@ -57,6 +65,7 @@ class Trainer {
   // Everything this trainer holds natively so far: workspaces, gradients and packing buffers
   // (the bytes the addon reports to V8, so that dropped trainers get collected).
   std::size_t native_bytes() const;
+  bool has_dropout() const { return has_dropout_; }
   std::size_t state_size() const { return optimizer_state_size(plan_.optimizer.kind, layout_.size); }
 
   // X (rows, inputs), Y (rows, outputs); order: null for data order, else epochs*rows indices
@@ -66,7 +75,7 @@ class Trainer {
   std::uint64_t train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y, std::size_t rows,
                              const Span<const std::uint32_t>* order, std::size_t epochs,
                              std::size_t batch_size, std::uint64_t step, Span<double> losses,
-                             Span<double> correct = {});
+                             Span<double> correct = {}, const TrainExtras& extras = {});
 
   // Forward pass in blocks of plan.batch_size: out is (rows, outputs).
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
@@ -79,6 +88,13 @@ class Trainer {
   void check_model(const float* params, std::size_t params_size) const;
   // Forward of `rows` rows starting at X; leaves activations in acts_ and logits in zout_.
   void forward(const float* params, const float* X, std::size_t rows);
+  // The training forward pass: as forward, each dropout layer drawing its mask from rng and the
+  // next layer reading the masked output (dropped_).
+  void forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng);
+  // What layer l's successor reads while training: the masked output, or A without dropout.
+  const float* train_output(std::size_t l) const {
+    return masks_[l].empty() ? acts_[l].data() : dropped_[l].data();
+  }
   // Loss of the batch just forwarded, then backward into grads_.
   double backward(const float* params, const float* X, const float* Y, std::size_t rows);
   // The optimizer step `step` from grads_, split across the pool when that pays (mlp.cpp).
@@ -98,6 +114,15 @@ class Trainer {
   std::vector<float> ybatch_;              // (batch, outputs): gathered rows of Y
   std::vector<float> grads_;               // layout_.size
   std::vector<double> clip_sums_;          // clip_norm_blocks(layout_.size) when clipping by norm
+  // Dropout, per layer (empty vectors for a layer without): masks (batch, units) of 0 or scale,
+  // the masked outputs, and the draw constants.
+  std::vector<std::vector<float>> masks_;
+  std::vector<std::vector<float>> dropped_;
+  std::vector<std::uint32_t> thresholds_;
+  std::vector<float> scales_;
+  bool has_dropout_ = false;
+  // The optimizer plan of the current step: plan_.optimizer with the scheduled learning rate.
+  OptimizerPlan step_optimizer_;
 };
 
 }  // namespace fastmlp

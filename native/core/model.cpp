@@ -47,6 +47,13 @@ void validate_layers(const std::vector<LayerPlan>& layers, Loss loss) {
       bad(std::to_string(layers[i - 1].units) + " (the units of the layer before)", name + ".inputs",
           std::to_string(l.inputs));
     }
+    if (!contract::in_range(contract::kDropout, l.dropout)) {
+      bad(contract::kDropout.expected, name + ".dropout", std::to_string(l.dropout));
+    }
+  }
+  if (layers.back().dropout != 0.0) {
+    bad("0 (no dropout on the output layer)", "plan.layers[" + std::to_string(count - 1) + "].dropout",
+        std::to_string(layers.back().dropout));
   }
   Activation required;
   const Activation last = layers.back().activation;

@@ -42,7 +42,7 @@ export function referenceGemm(
   return out;
 }
 
-function activate(name: ActivationName, z: Float64Array, rows: number, units: number): Float64Array {
+export function activate(name: ActivationName, z: Float64Array, rows: number, units: number): Float64Array {
   const a = new Float64Array(z.length);
   for (let r = 0; r < rows; r++) {
     if (name === 'softmax') {
@@ -66,7 +66,7 @@ function activate(name: ActivationName, z: Float64Array, rows: number, units: nu
 }
 
 /** dZ from dA through f'(Z); softmax through its Jacobian d s_i / d z_j = s_i (delta_ij - s_j). */
-function activationGradient(
+export function activationGradient(
   name: ActivationName,
   z: Float64Array,
   a: Float64Array,
@@ -145,7 +145,7 @@ export function referenceLoss(loss: LossName, P: Vec, Y: Vec, rows: number, outp
 }
 
 /** dLoss/dP, (rows, outputs). */
-function lossGradient(loss: LossName, P: Vec, Y: Vec, rows: number, outputs: number): Float64Array {
+export function lossGradient(loss: LossName, P: Vec, Y: Vec, rows: number, outputs: number): Float64Array {
   const size = rows * outputs;
   const d = new Float64Array(size);
   for (let i = 0; i < size; i++) {

@@ -142,7 +142,7 @@ export function checkLength(name: string, array: ArrayLike<number>, needed: numb
 
 // --- the plan -------------------------------------------------------------------------------
 
-function checkObject(value: unknown, name: string): Record<string, unknown> {
+export function checkObject(value: unknown, name: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     fail(TypeError, name, 'an object', value);
   return value as Record<string, unknown>;
@@ -208,12 +208,18 @@ function checkLayersAndLoss(p: Record<string, unknown>): number {
     const units = checkNumber(layer.units, `${name}.units`, RANGES.units);
     checkName(layer.activation, `${name}.activation`, ACTIVATION_CODES);
     if (typeof layer.useBias !== 'boolean') fail(TypeError, `${name}.useBias`, 'a boolean', layer.useBias);
+    if (layer.dropout !== undefined) checkNumber(layer.dropout, `${name}.dropout`, RANGES.dropout);
     const before = i > 0 ? (layers[i - 1] as { units: number }).units : inputs;
     if (inputs !== before)
       fail(RangeError, `${name}.inputs`, `${before} (the units of the layer before)`, inputs);
     params += inputs * units + (layer.useBias ? units : 0);
   });
   checkName(p.loss, 'plan.loss', LOSS_CODES);
+  const last = layers.length - 1;
+  const outputDropout = (layers[last] as { dropout?: number }).dropout;
+  if (outputDropout !== undefined && outputDropout !== 0) {
+    fail(RangeError, `plan.layers[${last}].dropout`, '0 (no dropout on the output layer)', outputDropout);
+  }
   return params;
 }
 

@@ -4,7 +4,7 @@
 // nothing (offsets instead of subarray views).
 
 import { RANGES } from '../contract.js';
-import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
+import type { ChunkSchedule, TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { stateSize } from '../layout.js';
 import {
   checkArray,
@@ -19,6 +19,7 @@ import {
   checkSteps,
 } from './checks.js';
 import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
+import { applyMask, checkRng, drawMask, dropoutScale, dropoutThreshold } from './dropout.js';
 import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
 import { countCorrect } from './metrics.js';
 import {
@@ -29,6 +30,15 @@ import {
   type OptimizerState,
   optimizerUpdate,
 } from './optimizers.js';
+import { checkSchedule, ratePerStep, scheduledRate } from './schedule.js';
+
+/** A hidden layer's dropout: its mask and masked output (maxBatch, units) and the draw constants. */
+interface Dropout {
+  threshold: number;
+  scale: number;
+  mask: Float32Array;
+  out: Float32Array;
+}
 
 const EMPTY = new Float32Array(0);
 
@@ -58,6 +68,12 @@ export class TsTrainer implements Trainer {
   private yb: Float32Array;
   /** The last batch loss (a buffer, not a return value: see lossForward). */
   private readonly lossOut = new Float64Array(2);
+  /** Per layer: its dropout, or null (none, or rate 0: nothing drawn). */
+  private dropouts: (Dropout | null)[];
+  private readonly hasDropout: boolean;
+  /** The chunk's generator while trainEpochs runs. */
+  private rng: Uint32Array = new Uint32Array(4);
+  private readonly baseRate: number;
   private disposed = false;
 
   constructor(plan: TrainerPlan, params: Float32Array, state: Float32Array) {
@@ -90,6 +106,18 @@ export class TsTrainer implements Trainer {
     this.grad = new Float32Array(size);
     this.xb = new Float32Array(B * this.inputs);
     this.yb = new Float32Array(B * this.outputs);
+    this.dropouts = plan.layers.map(({ dropout, units }) =>
+      dropout === undefined || dropout === 0
+        ? null
+        : {
+            threshold: dropoutThreshold(dropout),
+            scale: dropoutScale(dropout),
+            mask: new Float32Array(B * units),
+            out: new Float32Array(B * units),
+          },
+    );
+    this.hasDropout = this.dropouts.some((d) => d !== null);
+    this.baseRate = plan.optimizer.learningRate;
   }
 
   trainEpochs(chunk: TrainChunk): number {
@@ -119,6 +147,15 @@ export class TsTrainer implements Trainer {
       checkFixedLength('correct', correct, 'Float64Array');
       checkLength('correct', correct, epochs, 'epochs');
     }
+    const schedule = chunk.schedule == null ? null : checkSchedule(chunk.schedule);
+    // the generator is needed only to draw masks; one given anyway is checked all the same
+    if (this.hasDropout || chunk.rng != null) this.rng = checkRng(chunk.rng);
+    const learningRates = chunk.learningRates ?? null;
+    if (learningRates !== null) {
+      checkArray('learningRates', learningRates, Float64Array);
+      checkFixedLength('learningRates', learningRates, 'Float64Array');
+      checkLength('learningRates', learningRates, epochs, 'epochs');
+    }
     checkSteps(chunk.step, epochs, rows, batchSize);
     if (order !== null) {
       for (let i = 0; i < epochs * rows; i++) {
@@ -132,10 +169,14 @@ export class TsTrainer implements Trainer {
     const yb = this.yb;
     const isSum = lossIsSum(this.loss);
     let step = chunk.step;
+    const perStep = schedule !== null && ratePerStep(schedule);
+    let position = schedule?.position ?? 0;
+    let rate = this.baseRate;
     for (let e = 0; e < epochs; e++) {
       const base = e * rows;
       let total = 0; // float64 accumulation of the epoch loss
       let right = 0;
+      if (schedule !== null && !perStep) rate = scheduledRate(schedule, schedule.epoch + e, 0);
       for (let start = 0; start < rows; start += batchSize) {
         const count = Math.min(batchSize, rows - start);
         for (let r = 0; r < count; r++) {
@@ -144,12 +185,16 @@ export class TsTrainer implements Trainer {
           for (let j = 0, src = row * outputs, dst = r * outputs; j < outputs; j++) yb[dst + j] = Y[src + j];
         }
         step++;
+        if (perStep) rate = scheduledRate(schedule as ChunkSchedule, 0, position);
+        position++;
+        this.opt.learningRate = rate;
         this.batchStep(count, step, correct !== null);
         total += isSum ? this.lossOut[0] : this.lossOut[0] * count;
         right += this.lossOut[1];
       }
       losses[e] = isSum ? total : total / rows;
       if (correct !== null) correct[e] = right;
+      if (learningRates !== null) learningRates[e] = rate;
     }
     return step;
   }
@@ -186,6 +231,7 @@ export class TsTrainer implements Trainer {
     this.grad = EMPTY;
     this.xb = EMPTY;
     this.yb = EMPTY;
+    this.dropouts = [];
   }
 
   // --- one batch: forward, loss (before the update), backward, update ---
@@ -197,7 +243,8 @@ export class TsTrainer implements Trainer {
   private batchStep(count: number, t: number, counting: boolean): void {
     const { layers, acts, params, grad, xb } = this;
     const last = layers.length - 1;
-    this.forward(xb, 0, count);
+    if (this.hasDropout) this.dropoutForward(xb, count);
+    else this.forward(xb, 0, count);
     const P = acts[last];
     lossForward(this.lossOut, this.loss, P, this.logits ?? P, this.yb, 0, count, this.outputs);
     this.lossOut[1] = counting ? countCorrect(P, this.yb, count, this.outputs) : 0;
@@ -206,8 +253,11 @@ export class TsTrainer implements Trainer {
     lossBackward(this.loss, dCur, P, this.yb, 0, count, this.outputs);
     for (let l = last; l >= 0; l--) {
       const dPrev = l === 0 ? null : dNext;
-      const Xprev = l === 0 ? xb : acts[l - 1];
+      const below = l === 0 ? null : this.dropouts[l - 1];
+      const Xprev = l === 0 ? xb : below !== null ? below.out : acts[l - 1];
       denseBackward(dPrev, dCur, acts[l], Xprev, 0, params, grad, layers[l], count, this.fused && l === last);
+      // the gradient reaching a dropped-out output passes through its mask
+      if (dPrev !== null && below !== null) applyMask(dPrev, dPrev, below.mask, count * layers[l - 1].units);
       const swap = dCur;
       dCur = dNext;
       dNext = swap;
@@ -239,6 +289,27 @@ export class TsTrainer implements Trainer {
       const input = l === 0 ? X : acts[l - 1];
       const inOff = l === 0 ? xOff : 0;
       denseForward(acts[l], l === last ? this.logits : null, input, inOff, params, layers[l], count);
+    }
+  }
+
+  /**
+   * The training forward pass of rows [0, count) of X with dropout: each dropout layer draws its
+   * mask (engine.ts's order) and the next layer reads its masked output.
+   */
+  private dropoutForward(X: Float32Array, count: number): void {
+    const { layers, acts, params, dropouts } = this;
+    const last = layers.length - 1;
+    let input = X;
+    for (let l = 0; l <= last; l++) {
+      denseForward(acts[l], l === last ? this.logits : null, input, 0, params, layers[l], count);
+      input = acts[l];
+      const d = dropouts[l];
+      if (d !== null) {
+        const n = count * layers[l].units;
+        drawMask(this.rng, d.mask, n, d.threshold, d.scale);
+        applyMask(d.out, acts[l], d.mask, n);
+        input = d.out;
+      }
     }
   }
 
