@@ -157,7 +157,7 @@ export function finalMetrics(net: Network, p: Prepared): Metrics {
   const classify = p.data.task.kind !== 'regression';
   const measure = (X: number[][], y: number[]) => {
     const e = net.evaluate(X, targetsFor(net, y));
-    return { loss: e.loss, accuracy: classify ? e.accuracy : null };
+    return { loss: e.loss, accuracy: classify ? (e.accuracy ?? null) : null };
   };
   return {
     train: measure(p.XTrain, p.yTrain),

@@ -25,7 +25,7 @@ export interface NativeTrainer {
     batchSize: number,
     step: number,
     losses: Float64Array,
-    correct?: Float64Array | null,
+    metric?: Float64Array | null,
   ): number;
   trainEpochsAsync(
     X: Float32Array,
@@ -36,7 +36,7 @@ export interface NativeTrainer {
     batchSize: number,
     step: number,
     losses: Float64Array,
-    correct?: Float64Array | null,
+    metric?: Float64Array | null,
   ): Promise<number>;
   predict(X: Float32Array, rows: number, out: Float32Array): void;
   evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
@@ -185,5 +185,5 @@ export function nativeStatus(): NativeStatus {
 
 /** A chunk as the addon's positional arguments (native/addon/trainer_binding.cpp). */
 function positional(c: TrainChunk): Parameters<NativeTrainer['trainEpochs']> {
-  return [c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses, c.correct ?? null];
+  return [c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses, c.metric ?? null];
 }

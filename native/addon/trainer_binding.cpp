@@ -68,9 +68,9 @@ ModelBuffers TrainerWrap::model() {
 TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* method) {
   Napi::Env env = info.Env();
   expect_usable(env, method);
-  // The ninth argument, correct (a Float64Array or null), is optional.
+  // The ninth argument, metric (a Float64Array or null), is optional.
   if (info.Length() != 8 && info.Length() != 9) {
-    throw Napi::TypeError::New(env, std::string("Expected 8 arguments (9 with correct) for ") + method +
+    throw Napi::TypeError::New(env, std::string("Expected 8 arguments (9 with metric) for ") + method +
                                         " but received " + std::to_string(info.Length()));
   }
   TrainJob job;
@@ -101,9 +101,9 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
   }
   expect_at_least(info[7], &job.losses, job.epochs, "losses", "Float64Array", "epochs");
   if (info.Length() == 9 && !info[8].IsNull() && !info[8].IsUndefined()) {
-    job.correct = expect_float64_array(info[8], "correct");
-    expect_fixed_length(info[8], "correct", "Float64Array");
-    expect_at_least(info[8], &job.correct, job.epochs, "correct", "Float64Array", "epochs");
+    job.metric = expect_float64_array(info[8], "metric");
+    expect_fixed_length(info[8], "metric", "Float64Array");
+    expect_at_least(info[8], &job.metric, job.epochs, "metric", "Float64Array", "epochs");
   }
   job.X = Span<const float>{X.data, X.size};
   job.Y = Span<const float>{Y.data, Y.size};

@@ -28,11 +28,11 @@ struct TrainJob {
   std::size_t batch_size = 0;
   std::uint64_t step = 0;
   Span<double> losses;
-  Span<double> correct;  // empty: not counting
+  Span<double> metric;  // empty: not measuring
 
   std::uint64_t run() const {
     return trainer->train_epochs(model, X, Y, rows, has_order ? &order : nullptr, epochs, batch_size, step, losses,
-                                 correct);
+                                 metric);
   }
 };
 

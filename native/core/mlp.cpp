@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dense.hpp"
+#include "metrics.hpp"
 
 namespace fastmlp {
 
@@ -27,28 +28,6 @@ constexpr std::size_t kUpdateAlign = 16;
 }
 
 }  // namespace
-
-// --- metrics ------------------------------------------------------------------------------
-
-std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std::size_t cols) {
-  std::size_t right = 0;
-  if (cols == 1) {
-    for (std::size_t r = 0; r < rows; ++r) right += (P[r] >= 0.5f) == (Y[r] >= 0.5f) ? 1 : 0;
-    return right;
-  }
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* p = P + r * cols;
-    const float* y = Y + r * cols;
-    std::size_t pi = 0;
-    std::size_t yi = 0;
-    for (std::size_t c = 1; c < cols; ++c) {
-      if (p[c] > p[pi]) pi = c;
-      if (y[c] > y[yi]) yi = c;
-    }
-    right += pi == yi ? 1 : 0;
-  }
-  return right;
-}
 
 // --- plan -----------------------------------------------------------------------------------
 
@@ -73,6 +52,7 @@ void validate_plan(const TrainerPlan& plan) {
 Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan) {
   validate_plan(plan_);
   layout_ = param_layout(plan_.layers);
+  task_ = contract::task_of(plan_.layers.back().activation, plan_.layers.back().units, plan_.loss);
   pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
                             : std::make_unique<ThreadPool>(plan_.threads);
   gemm_ = std::make_unique<GemmContext>(pool_.get());
@@ -166,7 +146,7 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
 std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y,
                                     std::size_t rows, const Span<const std::uint32_t>* order, std::size_t epochs,
                                     std::size_t batch_size, std::uint64_t step, Span<double> losses,
-                                    Span<double> correct) {
+                                    Span<double> metric) {
   // Every check first: a failed call leaves params and state as they were.
   check_model(model.params.data, model.params.size);
   require_length(model.state, plan_.optimizer.kind == OptimizerKind::sgd ? model.state.size : state_size(),
@@ -181,9 +161,9 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   if (losses.size < epochs || (epochs > 0 && losses.data == nullptr)) {
     bad("a length of at least " + std::to_string(epochs), "losses", std::to_string(losses.size));
   }
-  const bool counting = correct.data != nullptr;
-  if (counting && correct.size < epochs) {
-    bad("a length of at least " + std::to_string(epochs), "correct", std::to_string(correct.size));
+  const bool measuring = metric.data != nullptr;
+  if (measuring && metric.size < epochs) {
+    bad("a length of at least " + std::to_string(epochs), "metric", std::to_string(metric.size));
   }
   if (step > contract::kMaxSteps) bad(contract::kStep.expected, "step", std::to_string(step));
   const std::size_t batches = rows / batch_size + (rows % batch_size != 0 ? 1 : 0);
@@ -209,7 +189,7 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   for (std::size_t e = 0; e < epochs; ++e) {
     const std::uint32_t* ord = order != nullptr ? order->data + e * rows : nullptr;
     double acc = 0.0;
-    std::size_t right = 0;
+    double measured = 0.0;
     for (std::size_t start = 0; start < rows; start += batch_size) {
       const std::size_t r = std::min(batch_size, rows - start);
       const float* xb = X.data + start * in;
@@ -224,14 +204,14 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
         yb = ybatch_.data();
       }
       forward(model.params.data, xb, r);
-      if (counting) right += count_correct(acts_.back().data(), yb, r, out);
+      if (measuring) measured += task_metric(task_, acts_.back().data(), yb, r, out);
       const double batch_loss = backward(model.params.data, xb, yb, r);
       acc += sum ? batch_loss : batch_loss * static_cast<double>(r);
       ++step;
       update(model, step);
     }
     losses.data[e] = sum ? acc : acc / static_cast<double>(rows);
-    if (counting) correct.data[e] = static_cast<double>(right);
+    if (measuring) metric.data[e] = measured;
   }
   return step;
 }
