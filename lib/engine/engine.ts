@@ -103,7 +103,8 @@ export interface TrainChunk {
    * equals the first argmax of y); multilabel the sum over rows of (labels with (p >= 0.5) ==
    * (y >= 0.5)) / outputs; regression the sum over rows of mean |p - y| over the outputs. So
    * metric / rows is the epoch's accuracy, or its mae, without a second pass. Sums in float64,
-   * row by row in batch order (both engines take the same order: the values agree exactly).
+   * row by row in batch order, the same in both engines (lib/engine/ts/metrics.ts,
+   * native/core/metrics.cpp): from the same predictions they give the same value.
    */
   metric?: Float64Array | null;
 }
