@@ -4,7 +4,7 @@
 // in train.ts, data checks in fit-data.ts, weights as arrays in weights.ts, formats in
 // serialize.ts and io/.
 import { BusyState } from './busy.js';
-import { inRange, RANGES, type TaskName } from './engine/contract.js';
+import { inRange, PREDICT_DEFAULTS, RANGES, type TaskName } from './engine/contract.js';
 import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
@@ -338,12 +338,12 @@ export class Network {
   }
 }
 
-/** predictClasses' threshold: options.threshold (binary and multilabel only), else 0.5. */
+/** predictClasses' threshold: options.threshold (binary and multilabel only), else the default (0.5). */
 function predictThreshold(options: unknown, task: TaskName): number {
-  if (options === undefined) return 0.5;
+  if (options === undefined) return PREDICT_DEFAULTS.threshold;
   const o = expectObject(options, 'options');
   rejectUnknownKeys(o, ['threshold'], 'predictClasses');
-  if (o.threshold === undefined) return 0.5;
+  if (o.threshold === undefined) return PREDICT_DEFAULTS.threshold;
   if (task === 'multiclass') {
     throw new TypeError(
       'Expected no threshold for predictClasses of a multiclass network (its class is the argmax) but received one',

@@ -16,6 +16,7 @@ import {
   OPTIMIZER_CODES,
   OPTIMIZER_NUMBERS,
   RANGES,
+  TASK_CODES,
 } from '../lib/engine/contract.js';
 import type { TrainerPlan } from '../lib/engine/engine.js';
 import { paramLayout, stateSize } from '../lib/engine/layout.js';
@@ -35,6 +36,7 @@ describe('the contract', () => {
     expect(OPTIMIZER_CODES).toEqual({ sgd: 0, momentum: 1, nesterov: 2, adam: 3 });
     expect(Object.values(INITIALIZER_CODES)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(Object.values(ENGINE_CODES)).toEqual([0, 1]);
+    expect(TASK_CODES).toEqual({ binary: 0, multiclass: 1, multilabel: 2, regression: 3 });
   });
 });
 

@@ -15,6 +15,7 @@ import {
   MAX_STEPS,
   MAX_THREADS,
   MAX_UNITS,
+  PREDICT_DEFAULTS,
   RANGES,
   type RangeName,
 } from '../lib/engine/contract.js';
@@ -58,6 +59,7 @@ const documented: [string, string, RangeName, string | null][] = [
   ['lib/train-options.ts', 'logEvery', 'logEvery', 'Default: no printing.'],
   ['lib/train-options.ts', 'patience', 'patience', `Default ${FIT_DEFAULTS.patience}.`],
   ['lib/train-options.ts', 'minDelta', 'minDelta', `Default ${FIT_DEFAULTS.minDelta}.`],
+  ['lib/network.ts', 'threshold', 'threshold', `Default ${PREDICT_DEFAULTS.threshold}.`],
 ];
 
 describe('the JSDoc of every option states its range and default in the contract’s words', () => {

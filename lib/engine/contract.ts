@@ -311,3 +311,9 @@ export const CLI_DEFAULTS = {
     number
   >,
 } as const;
+
+/** predictClasses' options when not given (lib/network.ts). */
+export const PREDICT_DEFAULTS = {
+  /** binary and multilabel: an output p >= threshold counts as 1 (the engines' training metric always uses 0.5). */
+  threshold: 0.5,
+} as const;
