@@ -251,6 +251,28 @@ describe('the training metric: both engines agree, and the history reports it', 
     },
   );
 
+  it('early stopping monitors mae / val_mae for regression (lower is better)', () => {
+    const [, layer, loss, Y] = tasks[3];
+    const n = new Network({
+      inputs: 3,
+      layers: [{ units: 8, activation: 'tanh' }, layer],
+      loss,
+      seed: 5,
+      engine: 'ts',
+      optimizer: { name: 'adam', learningRate: 0.05 },
+    });
+    const history = n.fitSync(X, Y, {
+      epochs: 40,
+      batchSize: 'full',
+      validationSplit: 0.25,
+      earlyStopping: { monitor: 'val_mae', patience: 40 },
+    });
+    expect(history.epochs).toBe(40);
+    const best = history.val_mae.indexOf(Math.min(...history.val_mae));
+    expect(history.bestEpoch).toBe(best);
+    expect(history.val_mae[best]).toBeLessThan(history.val_mae[0]);
+  });
+
   it('progress lines print the headline metric: mae for regression', () => {
     const lines: string[] = [];
     const [, layer, loss, Y] = tasks[3];
