@@ -19,12 +19,12 @@ export function traskSingleNeuron({ engine = 'auto', log = console.log }: SeedOp
     engine,
   });
   log('starting weights');
-  log(JSON.stringify(net.getWeights()[0].W));
+  log(JSON.stringify(Array.from(net.getWeights()[0].W))); // (3, 1): one weight per input
   const history = net.fitSync(X, y, { epochs: 1000, batchSize: 'full' });
   log('output after training:');
   const output = net.predict(X);
   for (const row of output) log(`[${row[0].toFixed(8)}]`);
-  const weights = net.getWeights()[0].W.map((row) => row[0]);
+  const weights = Array.from(net.getWeights()[0].W);
   log(`weights after training: [${weights.map((w) => w.toFixed(8)).join(', ')}]`);
   const prediction = net.predict([[1, 0, 0]])[0][0];
   log(`prediction for [1, 0, 0]: ${prediction.toFixed(8)}`);

@@ -23,7 +23,7 @@ export function moonsConfigurable({ engine = 'auto', log = console.log }: SeedOp
   });
   const history = net.fitSync(X, y, { epochs: 1000, batchSize: 'full', logEvery: 100, log });
   const result = net.evaluate(X, y);
-  log(`train loss: ${result.loss.toFixed(4)}  train accuracy: ${result.accuracy.toFixed(3)}`);
+  log(`train loss: ${result.loss.toFixed(4)}  train accuracy: ${result.accuracy!.toFixed(3)}`);
   return { net, history, result };
 }
 

@@ -30,7 +30,7 @@ export async function demo(log: (line: string) => void = console.log) {
   const seconds = (performance.now() - started) / 1000;
   const test = net.evaluate(XTest, yTest as number[]);
   log(`trained ${history.epochs} epochs in ${seconds.toFixed(2)} s`);
-  log(`test loss ${test.loss.toFixed(4)}, test accuracy ${(100 * test.accuracy).toFixed(1)}%`);
+  log(`test loss ${test.loss.toFixed(4)}, test accuracy ${(100 * test.accuracy!).toFixed(1)}%`);
   return { net, history, test };
 }
 

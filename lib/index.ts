@@ -2,11 +2,22 @@
 // public types. Engines, plans and trainers stay internal.
 
 export * from './data/index.js';
+export type { TaskName } from './engine/contract.js';
 export type { ActivationName, EngineName, LossName, OptimizerKind } from './engine/engine.js';
 export { type EngineInfo, engineInfo, type NativeEngineInfo } from './engine/info.js';
 export type { InitializerName, InitializerSpec } from './initializers.js';
 export type { Features, Targets } from './inputs.js';
-export { type Evaluation, type LayerWeights, Network } from './network.js';
+export {
+  type ClassificationEvaluation,
+  type ClassScores,
+  type Evaluation,
+  type LayerWeights,
+  type LayerWeightsInput,
+  type MultilabelEvaluation,
+  Network,
+  type PredictClassesOptions,
+  type RegressionEvaluation,
+} from './network.js';
 export type { InputScaling } from './scaling.js';
 export type {
   CosineScheduleOptions,

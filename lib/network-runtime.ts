@@ -1,12 +1,13 @@
 // What runs a network's arrays on an engine: the one inference model (predict, evaluate) and one
 // trainer per batch size, built on first use over the network's live parameter and optimizer
 // buffers, and freed together. Network keeps the state; this keeps what computes on it.
+import { type TaskName, taskOf } from './engine/contract.js';
 import type { EngineName, InferenceModel, ModelPlan, Trainer } from './engine/engine.js';
 import { layerPlans } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import type { Matrix } from './inputs.js';
+import { type Evaluation, evaluationOf } from './metrics.js';
 import type { ModelState } from './model-state.js';
-import { accuracy, type Evaluation } from './outputs.js';
 
 export class NetworkRuntime {
   private readonly engine;
@@ -14,8 +15,14 @@ export class NetworkRuntime {
   /** Forward workspaces only, created on the first predict or evaluate. */
   private model: InferenceModel | null = null;
 
+  /** What the network predicts (contract.ts taskOf): decides evaluate's metrics. */
+  readonly task: TaskName;
+
   constructor(private readonly state: ModelState) {
     this.engine = selectEngine(state.spec.engine);
+    const { layers, loss } = state.spec;
+    const output = layers[layers.length - 1];
+    this.task = taskOf(output.activation, output.units, loss);
   }
 
   get engineName(): EngineName {
@@ -43,11 +50,11 @@ export class NetworkRuntime {
     return out;
   }
 
-  /** Loss (as training defines it) and accuracy of the checked rows `m` against targets Y. */
+  /** Loss (as training defines it) and the task's metrics of the checked rows `m` against targets Y. */
   evaluate(m: Matrix, Y: Float32Array): Evaluation {
     const out = new Float32Array(m.rows * this.outputs);
     const loss = this.inference().evaluate(m.data, Y, m.rows, out);
-    return { loss, accuracy: accuracy(out, Y, m.rows, this.outputs) };
+    return evaluationOf(this.task, loss, out, Y, m.rows, this.outputs);
   }
 
   /** Frees the trainers (after the optimizer changed: they hold its plan and state); inference stays. */

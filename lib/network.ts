@@ -4,11 +4,13 @@
 // in train.ts, data checks in fit-data.ts, weights as arrays in weights.ts, formats in
 // serialize.ts and io/.
 import { BusyState } from './busy.js';
+import { inRange, PREDICT_DEFAULTS, RANGES, type TaskName } from './engine/contract.js';
 import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
+import type { Evaluation } from './metrics.js';
 import {
   checkClassNames,
   dropoutStream,
@@ -20,7 +22,7 @@ import {
 } from './model-state.js';
 import { NetworkRuntime } from './network-runtime.js';
 import { switchOptimizer } from './optimizer-switch.js';
-import { classOf, type Evaluation, toRows } from './outputs.js';
+import { predictedClasses, toRows } from './outputs.js';
 import type { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import type { ScheduleState } from './schedule.js';
@@ -34,13 +36,32 @@ import {
   resolveOptimizer,
   resolveSpec,
 } from './spec.js';
+import { summaryTable } from './summary.js';
 import { type FitLoop, fitLoop, type History, runFit, runFitSync } from './train.js';
 import { type FitOptions, resolveFitOptions } from './train-options.js';
-import { invalidArgument } from './validate.js';
-import { checkParameters, type LayerWeights, layerWeights } from './weights.js';
+import { expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
+import {
+  checkLayerWeights,
+  checkParameters,
+  type LayerWeights,
+  type LayerWeightsInput,
+  layerWeights,
+} from './weights.js';
 
-export type { Evaluation } from './outputs.js';
-export type { LayerWeights } from './weights.js';
+export type {
+  ClassificationEvaluation,
+  ClassScores,
+  Evaluation,
+  MultilabelEvaluation,
+  RegressionEvaluation,
+} from './metrics.js';
+export type { LayerWeights, LayerWeightsInput } from './weights.js';
+
+/** predictClasses' options. */
+export interface PredictClassesOptions {
+  /** binary and multilabel: an output p >= threshold counts as 1: a number in [0, 1]. Default 0.5. */
+  threshold?: number;
+}
 
 type RunOptions = Pick<NetworkOptions, 'engine' | 'threads'>;
 
@@ -72,6 +93,16 @@ export class Network {
     this.runtime = new NetworkRuntime(this.model);
     this.shuffleRandom = shuffleStream(this.model);
     this.dropoutRng = dropoutStream(this.model);
+  }
+
+  /**
+   * What the network predicts, from its output layer and loss: 'multiclass' (softmax, or several
+   * sigmoid outputs without bce: argmax), 'binary' (one sigmoid output), 'multilabel' (several
+   * sigmoid outputs with bce: each label at 0.5) or 'regression' (any other output activation).
+   * It decides evaluate's metrics, the training metric in the history and predictClasses.
+   */
+  get task(): TaskName {
+    return this.runtime.task;
   }
 
   /** Which engine runs this network: 'native' (C++ SIMD core) or 'ts' (pure TypeScript). */
@@ -184,14 +215,31 @@ export class Network {
     return X instanceof Float32Array ? out : toRows(out, m.rows, this.outputs);
   }
 
-  /** Predicted class per sample: argmax of the outputs, or p >= 0.5 for a single output. */
-  predictClasses(X: Features): number[] {
-    const m = this.busy.reading('predict', () => features(X, 'X', this.shape));
+  /**
+   * Predicted classes, by task: binary 0/1 per sample (p >= threshold); multiclass the class
+   * index (first argmax); multilabel a 0/1 row per sample (each label p >= threshold). A
+   * regression network has no classes: it throws (use predict).
+   */
+  predictClasses(X: Features, options?: PredictClassesOptions): number[] | number[][] {
+    const task = this.task;
+    if (task === 'regression') {
+      throw new TypeError(
+        `Cannot predict classes with a regression network (output activation '${this.layers[this.layers.length - 1].activation}', loss '${this.loss}'); use predict() for its outputs`,
+      );
+    }
+    const [m, threshold] = this.busy.reading('predict', () => {
+      const threshold = predictThreshold(options, task);
+      return [features(X, 'X', this.shape), threshold] as const;
+    });
     const out = this.runtime.predict(m);
-    return Array.from({ length: m.rows }, (_, r) => classOf(out, r, this.outputs));
+    return predictedClasses(task, out, m.rows, this.outputs, threshold);
   }
 
-  /** Loss (as training defines it) and accuracy on (X, y). */
+  /**
+   * The loss (as training defines it) and the task's metrics on (X, y): binary and multiclass
+   * accuracy, macro precision/recall/f1, confusionMatrix and perClass; multilabel accuracy (labels
+   * right), exactMatch, macro precision/recall/f1 and perLabel; regression mae, rmse and r2.
+   */
   evaluate(X: Features, y: Targets): Evaluation {
     const [m, Y] = this.busy.reading('evaluate', () => {
       const m = features(X, 'X', this.shape);
@@ -200,10 +248,41 @@ export class Network {
     return this.runtime.evaluate(m, Y);
   }
 
-  /** A copy of each layer's weights and biases. */
+  /**
+   * The network as a table: one row per layer (units, activation, dropout, parameters, output
+   * shape), then the total parameters, optimizer, loss and task.
+   */
+  summary(): string {
+    const { spec } = this.model;
+    return summaryTable({
+      inputs: this.inputs,
+      layers: layerPlans(spec.layers),
+      layout: this.layout,
+      optimizer: this.optimizer,
+      loss: this.loss,
+      task: this.task,
+    });
+  }
+
+  /** A copy of each layer's weights and biases: W (inputs, units) row-major and b, as Float32Arrays. */
   getWeights(): LayerWeights[] {
     this.busy.assertReadable('read weights');
     return layerWeights(this.model.spec.layers, this.layout, this.model.params);
+  }
+
+  /**
+   * Replaces layer `layer`'s (0-based) weights and biases: W as a Float32Array or number[] of
+   * inputs*units values (row-major) or inputs rows of units numbers, b as units numbers (null for a
+   * layer without bias). Everything is checked (finite float32 values, lengths) before anything
+   * changes; refused while fit runs.
+   */
+  setWeights(layer: number, weights: LayerWeightsInput): void {
+    const { params, spec } = this.model;
+    const checked = this.busy.reading('setWeights', () =>
+      checkLayerWeights(layer, weights, layerPlans(spec.layers), this.layout),
+    );
+    params.set(checked.W, checked.w);
+    if (checked.bias) params.set(checked.bias, checked.b);
   }
 
   /** A copy of all parameters in the flat layout (per layer: W row-major, then b). */
@@ -281,6 +360,7 @@ export class Network {
       params: model.params,
       state: model.optimizerState,
       steps: model.steps,
+      task: this.task,
       classification: this.loss === 'bce' || this.loss === 'cross-entropy',
       trainer: (batchSize: number) => runtime.trainer(batchSize),
       evaluate: (m: Matrix, Y: Float32Array) => runtime.evaluate(m, Y),
@@ -302,6 +382,23 @@ export class Network {
     const { inputScaling: scaling } = this.model.metadata;
     return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling };
   }
+}
+
+/** predictClasses' threshold: options.threshold (binary and multilabel only), else the default (0.5). */
+function predictThreshold(options: unknown, task: TaskName): number {
+  if (options === undefined) return PREDICT_DEFAULTS.threshold;
+  const o = expectObject(options, 'options');
+  rejectUnknownKeys(o, ['threshold'], 'predictClasses');
+  if (o.threshold === undefined) return PREDICT_DEFAULTS.threshold;
+  if (task === 'multiclass') {
+    throw new TypeError(
+      'Expected no threshold for predictClasses of a multiclass network (its class is the argmax) but received one',
+    );
+  }
+  const range = RANGES.threshold;
+  if (typeof o.threshold !== 'number') throw invalidArgument('threshold', range.expected, o.threshold);
+  if (!inRange(range, o.threshold)) throw outOfRange('threshold', range.expected, o.threshold);
+  return o.threshold;
 }
 
 /** A checked ModelState on its way into the constructor (a type no caller outside can make). */

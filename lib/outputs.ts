@@ -1,26 +1,28 @@
-// Reading a network's outputs: rows for callers, the predicted class, accuracy.
-
-export interface Evaluation {
-  loss: number;
-  /** Fraction of samples whose predicted class (argmax, or p >= 0.5 for one output) matches. */
-  accuracy: number;
-}
+// Reading a network's outputs: rows for callers, and the predicted classes of each task.
+import type { TaskName } from './engine/contract.js';
+import { classOf } from './metrics.js';
 
 export function toRows(data: Float32Array, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
 }
 
-/** Class of row r: argmax (first maximum), or p >= 0.5 when there is one output. */
-export function classOf(values: Float32Array, r: number, cols: number): number {
-  if (cols === 1) return values[r] >= 0.5 ? 1 : 0;
-  let best = 0;
-  for (let c = 1; c < cols; c++) if (values[r * cols + c] > values[r * cols + best]) best = c;
-  return best;
-}
-
-/** Fraction of rows whose predicted class matches the target's. */
-export function accuracy(predicted: Float32Array, targets: Float32Array, rows: number, cols: number): number {
-  let correct = 0;
-  for (let r = 0; r < rows; r++) if (classOf(predicted, r, cols) === classOf(targets, r, cols)) correct++;
-  return correct / rows;
+/**
+ * Predicted classes of (rows, cols) outputs: binary p >= threshold (0 or 1); multiclass the first
+ * argmax; multilabel a 0/1 row per sample (each label p >= threshold). Regression has none: the
+ * caller refuses it first.
+ */
+export function predictedClasses(
+  task: Exclude<TaskName, 'regression'>,
+  out: Float32Array,
+  rows: number,
+  cols: number,
+  threshold: number,
+): number[] | number[][] {
+  if (task === 'multilabel') {
+    return Array.from({ length: rows }, (_, r) =>
+      Array.from(out.subarray(r * cols, (r + 1) * cols), (p) => (p >= threshold ? 1 : 0)),
+    );
+  }
+  if (task === 'binary') return Array.from(out.subarray(0, rows), (p) => (p >= threshold ? 1 : 0));
+  return Array.from({ length: rows }, (_, r) => classOf(out, r, cols));
 }

@@ -15,15 +15,18 @@ import {
 export interface EpochLogs {
   /** Training loss of the epoch (each batch's loss taken before its update). */
   loss: number;
-  /** Fraction of the epoch's rows its forward passes classified right, each batch before its update (classification losses only). */
+  /** The epoch's training accuracy, each batch before its update (binary, multiclass: samples right; multilabel: labels right). Not for regression. */
   accuracy?: number;
   val_loss?: number;
   val_accuracy?: number;
+  /** The epoch's training mean absolute error, each batch before its update (regression only). */
+  mae?: number;
+  val_mae?: number;
 }
 
 export interface EarlyStoppingOptions {
-  /** Default 'val_loss' when there is validation data, else 'loss'. */
-  monitor?: 'loss' | 'val_loss' | 'accuracy' | 'val_accuracy';
+  /** Default 'val_loss' when there is validation data, else 'loss'. 'accuracy'/'val_accuracy' for classification tasks, 'mae'/'val_mae' for regression. */
+  monitor?: 'loss' | 'val_loss' | 'accuracy' | 'val_accuracy' | 'mae' | 'val_mae';
   /** Epochs without improvement before stopping: an integer in 1..1000000000. Default 10. */
   patience?: number;
   /** Smallest change that counts as an improvement: a non-negative finite number. Default 0. */
@@ -154,6 +157,8 @@ function resolveEarlyStopping(value: unknown, hasValidation: boolean): Required<
           'val_loss',
           'accuracy',
           'val_accuracy',
+          'mae',
+          'val_mae',
         ] as const);
   if (monitor.startsWith('val_') && !hasValidation) {
     throw new TypeError(

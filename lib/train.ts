@@ -2,10 +2,11 @@
 // and between chunks does what needs TS: history, validation, callbacks, early stopping,
 // logging, abort. One generator owns all of it; fitSync and fit only differ in how they answer
 // its requests (run a chunk here or off the event loop, settle a callback's promise or refuse it).
-import { RANGES } from './engine/contract.js';
+import { RANGES, type TaskName } from './engine/contract.js';
 import type { TrainChunk, Trainer } from './engine/engine.js';
 import type { TrainingData } from './fit-data.js';
 import type { Matrix } from './inputs.js';
+import type { Evaluation } from './metrics.js';
 import type { Random } from './random.js';
 import { FitSchedule, type ScheduleState } from './schedule.js';
 import type { EpochLogs, ResolvedFitOptions } from './train-options.js';
@@ -15,10 +16,19 @@ export type StopReason = 'completed' | 'early-stopping' | 'callback' | 'aborted'
 export interface History {
   /** Per-epoch training loss (each batch's loss taken before its update, as the seeds print it). */
   loss: number[];
-  /** Per-epoch training accuracy, counted like the loss: each batch before its update (classification losses only). */
+  /**
+   * Per-epoch training accuracy, counted like the loss: each batch before its update. binary and
+   * multiclass: samples classified right; multilabel: labels right (each at 0.5), over all samples
+   * and labels. Empty for regression (see mae).
+   */
   accuracy: number[];
   val_loss: number[];
+  /** evaluate's accuracy on the validation data after each epoch (classification tasks). */
   val_accuracy: number[];
+  /** Per-epoch training mean absolute error, counted like the loss (regression only; else empty). */
+  mae: number[];
+  /** evaluate's mae on the validation data after each epoch (regression only). */
+  val_mae: number[];
   /** Epochs actually run. */
   epochs: number;
   stopReason: StopReason;
@@ -34,9 +44,16 @@ export interface FitTarget {
   readonly state: Float32Array;
   /** Optimizer steps taken before this fit. */
   readonly steps: number;
+  /** Decides the training metric: accuracy, or mae for regression. */
+  readonly task: TaskName;
+  /**
+   * The loss is bce or cross-entropy: chunks of one epoch, as fit has always run them (the event
+   * loop turns between epochs on the TS engine). The training metric does not need it: the engines
+   * report it for every epoch of a chunk.
+   */
   readonly classification: boolean;
   trainer(batchSize: number): Trainer;
-  evaluate(data: Matrix, Y: Float32Array): { loss: number; accuracy: number };
+  evaluate(data: Matrix, Y: Float32Array): Evaluation;
   /** Records the step count after a chunk is accepted, before history and callbacks see it. */
   advance(steps: number): void;
   /** The optimizer's learning rate (what a schedule scales). */
@@ -92,12 +109,23 @@ function checkStepRoom(steps: number, epochs: number, perEpoch: number): void {
   }
 }
 
+/** Refuses early stopping on a metric the task does not report (accuracy for regression, mae otherwise). */
+function checkMonitor(monitor: string | undefined, metric: 'accuracy' | 'mae', task: TaskName): void {
+  if (monitor === undefined || monitor === 'loss' || monitor === 'val_loss') return;
+  if (monitor === metric || monitor === `val_${metric}`) return;
+  throw new TypeError(
+    `Expected 'loss', 'val_loss', '${metric}' or 'val_${metric}' for earlyStopping.monitor of a ${task} network but received '${monitor}'`,
+  );
+}
+
 class Fit {
   private readonly history: History = {
     loss: [],
     accuracy: [],
     val_loss: [],
     val_accuracy: [],
+    mae: [],
+    val_mae: [],
     epochs: 0,
     stopReason: 'completed',
     bestEpoch: -1,
@@ -109,7 +137,10 @@ class Fit {
   private readonly maxChunk: number;
   private readonly order: Uint32Array | null;
   private readonly losses: Float64Array;
-  private readonly correct: Float64Array | null;
+  /** The engine's per-epoch training metric (TrainChunk.metric); divided by rows: accuracy or mae. */
+  private readonly metric: Float64Array;
+  /** The history field and log key of the headline metric: 'accuracy', or 'mae' for regression. */
+  private readonly metricName: 'accuracy' | 'mae';
   private readonly backupParams: Float32Array;
   private readonly backupState: Float32Array;
   private readonly bestParams: Float32Array | null;
@@ -142,6 +173,8 @@ class Fit {
             target.scheduleState,
           );
     this.step = target.steps;
+    this.metricName = target.task === 'regression' ? 'mae' : 'accuracy';
+    checkMonitor(options.earlyStopping?.monitor, this.metricName, target.task);
     this.perEpoch =
       target.classification ||
       data.validation !== null ||
@@ -156,7 +189,7 @@ class Fit {
     // Everything the loop touches is allocated here, once per fit.
     this.order = shuffled ? new Uint32Array(this.maxChunk * rows) : null;
     this.losses = new Float64Array(this.maxChunk);
-    this.correct = target.classification ? new Float64Array(this.maxChunk) : null;
+    this.metric = new Float64Array(this.maxChunk);
     this.learningRates = new Float64Array(this.maxChunk);
     this.backupRng = target.rng && new Uint32Array(4);
     this.backupParams = new Float32Array(target.params.length);
@@ -211,7 +244,7 @@ class Fit {
       batchSize: this.batchSize,
       step: this.step,
       losses: this.losses,
-      correct: this.correct,
+      metric: this.metric,
       schedule: this.schedule?.chunk() ?? null,
       rng: this.target.rng,
       learningRates: this.learningRates,
@@ -238,25 +271,23 @@ class Fit {
     this.target.advance(step);
     this.target.setScheduleState(this.schedule?.state() ?? null);
     const rows = this.data.X.rows;
+    const name = this.metricName;
     for (let e = 0; e < chunk.epochs; e++) {
       this.history.loss.push(chunk.losses[e]);
       this.history.learningRate.push(this.learningRates[e]);
-      if (this.correct) this.history.accuracy.push(this.correct[e] / rows);
+      this.history[name].push(this.metric[e] / rows);
     }
     this.history.epochs += chunk.epochs;
     const last = this.history.epochs - 1;
     const logs: EpochLogs = { loss: chunk.losses[chunk.epochs - 1] };
-    if (this.correct) logs.accuracy = this.correct[chunk.epochs - 1] / rows;
-    if (this.perEpoch) {
-      if (this.data.validation) {
-        const v = this.target.evaluate(this.data.validation.X, this.data.validation.Y);
-        logs.val_loss = v.loss;
-        this.history.val_loss.push(v.loss);
-        if (this.target.classification) {
-          logs.val_accuracy = v.accuracy;
-          this.history.val_accuracy.push(v.accuracy);
-        }
-      }
+    logs[name] = this.metric[chunk.epochs - 1] / rows;
+    if (this.perEpoch && this.data.validation) {
+      const v = this.target.evaluate(this.data.validation.X, this.data.validation.Y);
+      logs.val_loss = v.loss;
+      this.history.val_loss.push(v.loss);
+      const headline = v.task === 'regression' ? v.mae : v.accuracy;
+      logs[`val_${name}`] = headline;
+      this.history[`val_${name}`].push(headline);
     }
     this.printProgress(last, logs);
     if (this.schedule) {
@@ -306,8 +337,10 @@ class Fit {
     if (every === 0 || (last % every !== 0 && last !== this.options.epochs - 1)) return;
     let line = `Epoch ${last} loss: ${formatNumber(logs.loss)}`;
     if (logs.accuracy !== undefined) line += ` accuracy: ${logs.accuracy.toFixed(4)}`;
+    if (logs.mae !== undefined) line += ` mae: ${formatNumber(logs.mae)}`;
     if (logs.val_loss !== undefined) line += ` val_loss: ${formatNumber(logs.val_loss)}`;
     if (logs.val_accuracy !== undefined) line += ` val_accuracy: ${logs.val_accuracy.toFixed(4)}`;
+    if (logs.val_mae !== undefined) line += ` val_mae: ${formatNumber(logs.val_mae)}`;
     this.options.log(line);
   }
 }

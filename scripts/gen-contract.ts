@@ -26,6 +26,8 @@ import {
   OPTIMIZER_CODES,
   RANGES,
   SCHEDULE_CODES,
+  TASK_CODES,
+  TASK_RULE,
 } from '../lib/engine/contract.js';
 
 export const HEADER_PATH = fileURLToPath(new URL('../native/core/contract.hpp', import.meta.url));
@@ -83,6 +85,36 @@ const perOptimizer = (name: string, values: Record<keyof typeof OPTIMIZER_CODES,
   )
     .map((kind) => double(values[kind]))
     .join(', ')}};`;
+/** TASK_RULE as a table of rows (-1: any) and task_of, the twin of taskOf in contract.ts. */
+function taskRule(): string[] {
+  const either = (b: boolean | undefined) => (b === undefined ? -1 : Number(b));
+  const rows = TASK_RULE.map(
+    (r) =>
+      `{${r.activation === undefined ? -1 : ACTIVATION_CODES[r.activation]}, ${either(r.singleUnit)}, ${either(r.bce)}, Task::${enumerator(r.task)}}`,
+  );
+  return [
+    '// The task rule (contract.ts TASK_RULE): the first row whose fields match decides; -1 matches any.',
+    'struct TaskRuleRow {',
+    '  int activation;   // an Activation code, or -1',
+    '  int single_unit;  // 1: one output unit, 0: several, -1: any',
+    '  int bce;          // 1: the loss is bce, 0: another loss, -1: any',
+    '  Task task;',
+    '};',
+    `inline constexpr std::size_t kTaskRuleCount = ${rows.length};`,
+    `inline constexpr TaskRuleRow kTaskRule[kTaskRuleCount] = {${rows.join(', ')}};`,
+    '// The task of a network whose output layer has `units` units of `activation`, trained on `loss`.',
+    'inline Task task_of(Activation activation, std::size_t units, Loss loss) {',
+    '  const auto matches = [](int field, int value) { return field == -1 || field == value; };',
+    '  for (const TaskRuleRow& row : kTaskRule) {',
+    '    if (matches(row.activation, static_cast<int>(activation)) && matches(row.single_unit, units == 1 ? 1 : 0) &&',
+    '        matches(row.bce, loss == Loss::bce ? 1 : 0)) {',
+    '      return row.task;',
+    '    }',
+    '  }',
+    `  return Task::${enumerator(TASK_RULE[TASK_RULE.length - 1].task)};  // the last row matches everything`,
+    '}',
+  ];
+}
 
 export function renderContractHeader(): string {
   const lossRequires = (Object.keys(LOSS_CODES) as LossName[]).map((loss) => {
@@ -106,6 +138,7 @@ export function renderContractHeader(): string {
     enumeration('Loss', LOSS_CODES),
     enumeration('OptimizerKind', OPTIMIZER_CODES),
     enumeration('ScheduleKind', SCHEDULE_CODES),
+    enumeration('Task', TASK_CODES),
     '',
     'namespace contract {',
     '',
@@ -114,9 +147,11 @@ export function renderContractHeader(): string {
     ...nameTable('Loss', LOSS_CODES),
     ...nameTable('Optimizer', OPTIMIZER_CODES),
     ...nameTable('Schedule', SCHEDULE_CODES),
+    ...nameTable('Task', TASK_CODES),
     '// Activation code each loss requires at the output, by loss code; -1: any.',
     `inline constexpr int kLossRequiredActivation[kLossCount] = {${lossRequires.join(', ')}};`,
     `inline constexpr double kLeakyReluAlpha = ${double(LEAKY_RELU_ALPHA)};`,
+    ...taskRule(),
     '',
     '// --- limits ---',
     `inline constexpr std::size_t kMaxUnits = ${MAX_UNITS};`,

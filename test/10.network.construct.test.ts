@@ -138,13 +138,13 @@ describe.each(engineNames)('Network construction on the %s engine', (engine) => 
     expect(net.engine).toBe(engine);
     expect(net.parameterCount).toBe(2 * 4 + 4 + 4 * 1 + 1);
     const weights = net.getWeights();
-    expect(weights[0].W.length).toBe(2);
-    expect(weights[0].W[0].length).toBe(4);
-    expect(weights[0].b).toEqual([0, 0, 0, 0]); // He-initialized layers start with zero bias
+    expect(weights[0].shape).toEqual([2, 4]);
+    expect(weights[0].W.length).toBe(2 * 4); // (inputs, units) row-major
+    expect(weights[0].b).toEqual(new Float32Array(4)); // He-initialized layers start with zero bias
     const flat = net.getParameters();
-    expect(flat[0]).toBe(weights[0].W[0][0]);
-    expect(flat[4]).toBe(weights[0].W[1][0]);
-    expect(flat[12]).toBe(weights[1].W[0][0]);
+    expect(flat[0]).toBe(weights[0].W[0]);
+    expect(flat[4]).toBe(weights[0].W[4]); // input 1, unit 0
+    expect(flat[12]).toBe(weights[1].W[0]);
   });
 
   it('the same seed gives bit-identical weights; another seed different ones', () => {

@@ -8,8 +8,9 @@ function forward(net: Network, x: number[]): number[] {
   let a = x;
   net.getWeights().forEach((layer, i) => {
     const activation = net.layers[i].activation;
-    const z = layer.W[0].map((_, j) =>
-      a.reduce((s, v, k) => s + v * layer.W[k][j], layer.b ? layer.b[j] : 0),
+    const [, units] = layer.shape;
+    const z = Array.from({ length: units }, (_, j) =>
+      a.reduce((s, v, k) => s + v * layer.W[k * units + j], layer.b ? layer.b[j] : 0),
     );
     if (activation === 'softmax') {
       const max = Math.max(...z);
@@ -96,7 +97,7 @@ describe.each(engineNames)('predict and evaluate on the %s engine', (engine) => 
   });
 
   it('predictClasses is the argmax; evaluate gives cross-entropy and accuracy', () => {
-    const classes = net.predictClasses(X);
+    const classes = net.predictClasses(X) as number[]; // multiclass: one index per sample
     const probs = net.predict(X);
     classes.forEach((c, r) => expect(probs[r][c]).toBe(Math.max(...probs[r])));
     const { loss, accuracy } = net.evaluate(X, classes);

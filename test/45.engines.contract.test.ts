@@ -18,6 +18,7 @@ import {
   OPTIMIZER_NUMBERS,
   RANGES,
   SCHEDULE_CODES,
+  TASK_CODES,
 } from '../lib/engine/contract.js';
 import type { TrainerPlan } from '../lib/engine/engine.js';
 import { paramLayout, stateSize } from '../lib/engine/layout.js';
@@ -38,6 +39,7 @@ describe('the contract', () => {
     expect(SCHEDULE_CODES).toEqual({ constant: 0, step: 1, exponential: 2, cosine: 3 });
     expect(Object.values(INITIALIZER_CODES)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(Object.values(ENGINE_CODES)).toEqual([0, 1]);
+    expect(TASK_CODES).toEqual({ binary: 0, multiclass: 1, multilabel: 2, regression: 3 });
   });
 });
 

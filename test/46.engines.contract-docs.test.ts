@@ -16,6 +16,7 @@ import {
   MAX_STEPS,
   MAX_THREADS,
   MAX_UNITS,
+  PREDICT_DEFAULTS,
   RANGES,
   type RangeName,
   SCHEDULE_DEFAULTS,
@@ -76,6 +77,7 @@ const documented: [string, string, RangeName, string | null][] = [
   ['lib/schedule.ts', 'factor', 'plateauFactor', `Default ${SCHEDULE_DEFAULTS.plateauFactor}.`],
   ['lib/schedule.ts', 'patience', 'plateauPatience', `Default ${SCHEDULE_DEFAULTS.plateauPatience}.`],
   ['lib/schedule.ts', 'minDelta', 'minDelta', `Default ${SCHEDULE_DEFAULTS.plateauMinDelta}.`],
+  ['lib/network.ts', 'threshold', 'threshold', `Default ${PREDICT_DEFAULTS.threshold}.`],
 ];
 
 describe('the JSDoc of every option states its range and default in the contract’s words', () => {

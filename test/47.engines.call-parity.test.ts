@@ -54,7 +54,7 @@ const chunk = (): TrainChunk => ({
   batchSize: 2,
   step: 0,
   losses: new Float64Array(1),
-  correct: null,
+  metric: null,
 });
 
 /** [what, the chunk's bad fields, the error the TS engine must throw (the native one must match)] */
@@ -115,9 +115,9 @@ const chunks: [string, () => Record<string, unknown>, string][] = [
     'TypeError: Expected a Float64Array for losses but received a Float32Array of length 1',
   ],
   [
-    'a Float32Array correct',
-    () => ({ correct: new Float32Array(1) }),
-    'TypeError: Expected a Float64Array for correct but received a Float32Array of length 1',
+    'a Float32Array metric',
+    () => ({ metric: new Float32Array(1) }),
+    'TypeError: Expected a Float64Array for metric but received a Float32Array of length 1',
   ],
   [
     'a schedule that is not an object',

@@ -128,7 +128,7 @@ export const seeds: Workload = {
           });
           first = history!.loss[0];
           last = history!.loss[history!.loss.length - 1];
-          accuracy = net!.evaluate(seed.X, seed.y).accuracy;
+          accuracy = net!.evaluate(seed.X, seed.y).accuracy ?? Number.NaN;
           return t;
         },
         ctx.budget.total,

@@ -5,13 +5,17 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dataDirectory } from '../data/index.js';
 import { engineInfo } from '../engine/info.js';
-import { parseCommand } from './args.js';
+import { parseCommand, stringValue } from './args.js';
 import { emit } from './output.js';
 
-const HELP = `Usage: fastmlp info [--json]
+const HELP = `Usage: fastmlp info [--json] [--model <file>]
 
 Prints the engine 'auto' picks and why, the native addon's CPU kernel and threads (or why it is
-not available and how to build it), and the node and fastmlp versions.`;
+not available and how to build it), and the node and fastmlp versions.
+
+  --model, -m <file>  print a saved model's summary instead: its layers (units, activation,
+                      dropout, parameters, output shape), total parameters, optimizer, loss, task
+  --json              print one JSON object`;
 
 /** fastmlp's version from its package.json (found beside the data/ folder). */
 export function fastmlpVersion(): string {
@@ -26,11 +30,16 @@ export function fastmlpVersion(): string {
 }
 
 export async function infoCommand(argv: string[]): Promise<number> {
-  const values = parseCommand('info', argv, { json: { type: 'boolean' } });
+  const values = parseCommand('info', argv, {
+    json: { type: 'boolean' },
+    model: { type: 'string', short: 'm' },
+  });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  const modelPath = stringValue(values, 'model');
+  if (modelPath !== undefined) return modelInfo(modelPath, values.json === true);
   const engines = engineInfo();
   const { native } = engines;
   const threads = native.defaultThreads ?? availableParallelism();
@@ -73,5 +82,31 @@ export async function infoCommand(argv: string[]): Promise<number> {
   }
   lines.push(`cpu:     ${cpu}, ${info.cores} cores`);
   process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** `fastmlp info --model <file>`: the saved network's summary (Network.summary), or its facts as JSON. */
+async function modelInfo(path: string, json: boolean): Promise<number> {
+  const { loadModel } = await import('./predict.js');
+  const net = await loadModel(path, 'auto');
+  if (json) {
+    emit({
+      type: 'model',
+      path,
+      inputs: net.inputs,
+      outputs: net.outputs,
+      layers: net.layers,
+      parameters: net.parameterCount,
+      loss: net.loss,
+      task: net.task,
+      optimizer: net.optimizer,
+      steps: net.steps,
+      classNames: net.classNames,
+      summary: net.summary(),
+    });
+    return 0;
+  }
+  const classes = net.classNames ? `, classes ${net.classNames.join(', ')}` : '';
+  process.stdout.write(`model ${path}: ${net.steps} optimizer steps taken${classes}\n${net.summary()}\n`);
   return 0;
 }

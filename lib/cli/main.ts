@@ -12,8 +12,8 @@ const HELP = `Usage: fastmlp <command> [options]
 Commands:
   train      train a network on a built-in data set or a CSV; save the model and an HTML report
   predict    predicted classes and probabilities for the rows of a CSV
-  evaluate   loss and accuracy of a saved model on a labelled CSV
-  info       which engine runs and why, CPU kernel, threads, versions
+  evaluate   loss and the task's metrics of a saved model on a labelled CSV
+  info       which engine runs and why, CPU kernel, threads, versions; --model: a model's summary
   sweep      one training per learning rate, loss curves in one chart (seed 003's study)
   bench      run the benchmark
 

@@ -27,7 +27,8 @@ predicted values for a regression model), to stdout unless --out is given.
 
 const EVALUATE_HELP = `Usage: fastmlp evaluate --model <file> --data <file.csv> [--target column]
 
-Prints the model's loss and accuracy on a labelled CSV (class names are matched to the model's).
+Prints the model's loss and its task's metrics (accuracy, macro precision, recall and f1; or
+mae, rmse and r2 for regression) on a labelled CSV (class names are matched to the model's).
 
   --model, -m <file>         a model written by fastmlp train --out
   --data, -d <file.csv>      features and a label column
@@ -43,7 +44,8 @@ const COMMON: OptionTable = {
   engine: { type: 'string' },
 };
 
-async function loadModel(path: string, engine: (typeof ENGINE_CHOICES)[number]): Promise<Network> {
+/** Loads a model file for the CLI: a missing or unreadable file is one CliError line. */
+export async function loadModel(path: string, engine: (typeof ENGINE_CHOICES)[number]): Promise<Network> {
   if (!existsSync(path)) throw new CliError(`no such model file: '${path}'`);
   try {
     return await Network.load(path, { engine });
@@ -63,8 +65,7 @@ function checkWidth(X: number[][], net: Network, path: string, hint: string): vo
 
 /** A model is a classifier when its output is sigmoid or softmax. */
 function isClassifier(net: Network): boolean {
-  const last = net.layers[net.layers.length - 1].activation;
-  return last === 'sigmoid' || last === 'softmax';
+  return net.task !== 'regression';
 }
 
 /**
@@ -157,12 +158,34 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const classifier = isClassifier(net);
   const y = classifier ? labelsForModel(table.y, table.classNames, net.classNames) : table.y;
   const result = net.evaluate(table.X, targetsFor(net, y));
-  const accuracy = classifier ? result.accuracy : null;
+  // the task's metrics (Network.evaluate): accuracy and macro precision/recall/f1, or mae/rmse/r2
+  const metrics: [string, number][] =
+    result.task === 'regression'
+      ? [
+          ['mae', result.mae],
+          ['rmse', result.rmse],
+          ['r2', result.r2],
+        ]
+      : [
+          ['precision', result.precision],
+          ['recall', result.recall],
+          ['f1', result.f1],
+        ];
+  const accuracy = result.accuracy ?? null;
   if (values.json) {
-    emit({ type: 'evaluation', rows: table.X.length, loss: result.loss, lossName: net.loss, accuracy });
+    emit({
+      type: 'evaluation',
+      rows: table.X.length,
+      loss: result.loss,
+      lossName: net.loss,
+      task: result.task,
+      accuracy,
+      ...Object.fromEntries(metrics),
+    });
   } else {
     process.stdout.write(`rows ${table.X.length}\n${net.loss} loss ${formatMetric(result.loss)}\n`);
     if (accuracy !== null) process.stdout.write(`accuracy ${(100 * accuracy).toFixed(2)}%\n`);
+    for (const [name, value] of metrics) process.stdout.write(`${name} ${formatMetric(value)}\n`);
   }
   return 0;
 }

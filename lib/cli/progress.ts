@@ -14,6 +14,8 @@ export interface ProgressOptions {
   samples: number;
   /** Print every N epochs (lines and json); default ~20 lines per run for lines, every epoch for json. */
   logEvery?: number;
+  /** The headline metric fit reports (history.accuracy, or history.mae for regression). Default 'accuracy'. */
+  metric?: 'accuracy' | 'mae';
   /** Prefix for lines and a field for json (the sweep's learning rate). */
   label?: string;
   extra?: Record<string, unknown>;
@@ -43,7 +45,7 @@ export class Progress {
       const label = options.label ? `${options.label} ` : '';
       this.bar = new SingleBar(
         {
-          format: `${label}{bar} epoch {value}/{total} | loss {loss} | acc {acc} | val {val} | {rate} samples/s`,
+          format: `${label}{bar} epoch {value}/{total} | loss {loss} | ${options.metric === 'mae' ? 'mae' : 'acc'} {acc} | val {val} | {rate} samples/s`,
           hideCursor: true,
           stream: process.stdout,
           barsize: 24,
@@ -66,14 +68,15 @@ export class Progress {
     const done = index + 1;
     const rate = this.rate(done);
     const { mode, epochs } = this.options;
+    const valMetric = logs.val_accuracy ?? logs.val_mae;
     if (this.bar) {
       const val =
         logs.val_loss === undefined
           ? '-'
-          : `${formatMetric(logs.val_loss)}${logs.val_accuracy === undefined ? '' : ` / ${formatMetric(logs.val_accuracy)}`}`;
+          : `${formatMetric(logs.val_loss)}${valMetric === undefined ? '' : ` / ${formatMetric(valMetric)}`}`;
       this.bar.update(done, {
         loss: formatMetric(logs.loss),
-        acc: formatMetric(logs.accuracy),
+        acc: formatMetric(logs.accuracy ?? logs.mae),
         val,
         rate: Math.round(rate).toLocaleString('en-US'),
       });
@@ -91,8 +94,10 @@ export class Progress {
     let line = `${this.options.label ? `${this.options.label}  ` : ''}epoch ${String(done).padStart(width)}/${epochs}`;
     line += `  loss ${formatMetric(logs.loss)}`;
     if (logs.accuracy !== undefined) line += `  accuracy ${formatMetric(logs.accuracy)}`;
+    if (logs.mae !== undefined) line += `  mae ${formatMetric(logs.mae)}`;
     if (logs.val_loss !== undefined) line += `  val_loss ${formatMetric(logs.val_loss)}`;
     if (logs.val_accuracy !== undefined) line += `  val_accuracy ${formatMetric(logs.val_accuracy)}`;
+    if (logs.val_mae !== undefined) line += `  val_mae ${formatMetric(logs.val_mae)}`;
     line += `  ${Math.round(rate).toLocaleString('en-US')} samples/s`;
     this.write(line);
   }

@@ -150,16 +150,27 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 }
 
+/** accuracy for classification, mae for regression (the task's headline metric); null otherwise. */
+interface Measured {
+  loss: number;
+  accuracy: number | null;
+  mae: number | null;
+}
+
 export interface Metrics {
-  train: { loss: number; accuracy: number | null };
-  test: { loss: number; accuracy: number | null } | null;
+  train: Measured;
+  test: Measured | null;
 }
 
 export function finalMetrics(net: Network, p: Prepared): Metrics {
   const classify = p.data.task.kind !== 'regression';
   const measure = (X: number[][], y: number[]) => {
     const e = net.evaluate(X, targetsFor(net, y));
-    return { loss: e.loss, accuracy: classify ? e.accuracy : null };
+    return {
+      loss: e.loss,
+      accuracy: classify ? (e.accuracy ?? null) : null,
+      mae: e.task === 'regression' ? e.mae : null,
+    };
   };
   return {
     train: measure(p.XTrain, p.yTrain),
@@ -167,8 +178,9 @@ export function finalMetrics(net: Network, p: Prepared): Metrics {
   };
 }
 
-function metricLine(m: { loss: number; accuracy: number | null }): string {
-  return `loss ${formatMetric(m.loss)}${m.accuracy === null ? '' : `  accuracy ${(100 * m.accuracy).toFixed(1)}%`}`;
+function metricLine(m: Measured): string {
+  const accuracy = m.accuracy === null ? '' : `  accuracy ${(100 * m.accuracy).toFixed(1)}%`;
+  return `loss ${formatMetric(m.loss)}${accuracy}${m.mae === null ? '' : `  mae ${formatMetric(m.mae)}`}`;
 }
 
 function describeTask(p: Prepared): string {
@@ -228,10 +240,12 @@ async function writeTrainReport(
   ];
   if (metrics.train.accuracy !== null)
     rows.push(['train accuracy', `${(100 * metrics.train.accuracy).toFixed(1)}%`]);
+  if (metrics.train.mae !== null) rows.push(['train mae', formatMetric(metrics.train.mae)]);
   if (metrics.test) {
     rows.push(['test loss', formatMetric(metrics.test.loss)]);
     if (metrics.test.accuracy !== null)
       rows.push(['test accuracy', `${(100 * metrics.test.accuracy).toFixed(1)}%`]);
+    if (metrics.test.mae !== null) rows.push(['test mae', formatMetric(metrics.test.mae)]);
   }
   const kind = p.data.task.kind === 'regression' ? 'regression' : net.outputs > 1 ? 'multiclass' : 'binary';
   const classCount = net.outputs === 1 ? 2 : net.outputs;

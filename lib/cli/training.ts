@@ -268,7 +268,12 @@ export async function runTraining(
   progressOptions: Omit<ProgressOptions, 'epochs' | 'samples'>,
   signal: AbortSignal,
 ): Promise<RunResult> {
-  const progress = new Progress({ ...progressOptions, epochs: s.epochs, samples: prepared.XTrain.length });
+  const progress = new Progress({
+    ...progressOptions,
+    epochs: s.epochs,
+    samples: prepared.XTrain.length,
+    metric: net.task === 'regression' ? 'mae' : 'accuracy',
+  });
   const started = performance.now();
   let history: History;
   try {

@@ -1,7 +1,7 @@
 // The one declared contract: every name with its numeric code, every option's range and default,
 // every limit. The TS validators (lib/spec.ts, lib/initializers.ts), the TS engine's checks, the
 // CLI and the C++ core and addon (through native/core/contract.hpp, generated from this file by
-// `npm run gen:contract`) all read it. Data only: nothing here runs but two small predicates.
+// `npm run gen:contract`) all read it. Data only: nothing here runs but two small predicates and the task rule.
 
 // --- names and codes ------------------------------------------------------------------------
 // A code is what the engines switch on (TS constants, C++ enums). Codes are stable: append new
@@ -39,6 +39,8 @@ export const ENGINE_CODES = { ts: 0, native: 1 } as const;
  * between epochs, in TS) and what a chunk without a schedule means.
  */
 export const SCHEDULE_CODES = { constant: 0, step: 1, exponential: 2, cosine: 3 } as const;
+/** What a network predicts, decided by TASK_RULE from its output layer and loss (net.task). */
+export const TASK_CODES = { binary: 0, multiclass: 1, multilabel: 2, regression: 3 } as const;
 
 export type ActivationName = keyof typeof ACTIVATION_CODES;
 export type LossName = keyof typeof LOSS_CODES;
@@ -46,6 +48,7 @@ export type OptimizerKind = keyof typeof OPTIMIZER_CODES;
 export type InitializerName = keyof typeof INITIALIZER_CODES;
 export type EngineName = keyof typeof ENGINE_CODES;
 export type ScheduleKind = keyof typeof SCHEDULE_CODES;
+export type TaskName = keyof typeof TASK_CODES;
 
 const namesOf = <T extends string>(codes: Record<T, number>): readonly T[] => Object.keys(codes) as T[];
 
@@ -58,6 +61,7 @@ export const SCHEDULE_KINDS = namesOf(SCHEDULE_CODES);
 /** The schedule names fit's `schedule` option takes: the engines' kinds but 'constant', and reduceOnPlateau. */
 export const SCHEDULE_NAMES = ['step', 'exponential', 'cosine', 'reduceOnPlateau'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+export const TASKS = namesOf(TASK_CODES);
 /** What users may ask for: 'auto' picks native when the addon loads, else ts. */
 export const ENGINE_CHOICES = ['auto', 'native', 'ts'] as const satisfies readonly ('auto' | EngineName)[];
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
@@ -67,6 +71,39 @@ export const LOSS_REQUIRES_ACTIVATION: Partial<Record<LossName, ActivationName>>
   bce: 'sigmoid',
   'cross-entropy': 'softmax',
 };
+
+/**
+ * The task rule: the first row whose every given field matches the network's output layer and
+ * loss decides its task (an omitted field matches anything). Only the output activation, whether
+ * it has one unit, and whether the loss is bce count, so a new loss falls in without a new row:
+ * softmax -> multiclass; sigmoid with 1 unit -> binary; sigmoid with >1 units and bce ->
+ * multilabel; sigmoid with >1 units otherwise -> multiclass (argmax); any other output
+ * activation -> regression. The engines' training metric (TrainChunk.metric) and evaluate's
+ * metrics follow it; native/core/contract.hpp carries the same table (task_of there).
+ */
+export interface TaskRuleRow {
+  readonly activation?: ActivationName;
+  readonly singleUnit?: boolean;
+  readonly bce?: boolean;
+  readonly task: TaskName;
+}
+export const TASK_RULE: readonly TaskRuleRow[] = [
+  { activation: 'softmax', task: 'multiclass' },
+  { activation: 'sigmoid', singleUnit: true, task: 'binary' },
+  { activation: 'sigmoid', bce: true, task: 'multilabel' },
+  { activation: 'sigmoid', task: 'multiclass' },
+  { task: 'regression' },
+];
+
+/** The task of a network whose output layer has `units` units of `activation`, trained on `loss`. */
+export function taskOf(activation: ActivationName, units: number, loss: LossName): TaskName {
+  const matches = (row: TaskRuleRow) =>
+    (row.activation === undefined || row.activation === activation) &&
+    (row.singleUnit === undefined || row.singleUnit === (units === 1)) &&
+    (row.bce === undefined || row.bce === (loss === 'bce'));
+  // the last row matches everything, so find never misses
+  return (TASK_RULE.find(matches) as TaskRuleRow).task;
+}
 
 /** Slope of leakyRelu for z <= 0, in both engines. */
 export const LEAKY_RELU_ALPHA = 0.01;
@@ -233,6 +270,8 @@ export const RANGES = {
   schedulePosition: integers(0, MAX_STEPS, 'an integer in 0..2^53-1'),
   /** ChunkSchedule.totalSteps: the optimizer steps the cosine schedule spans. */
   scheduleTotalSteps: integers(1, MAX_STEPS, 'an integer in 1..2^53-1'),
+  /** predictClasses' threshold (binary and multilabel): an output p >= threshold counts as 1. */
+  threshold: numbers(0, false, 1, false, 'a number in [0, 1]'),
 } as const satisfies Record<string, NumberRange>;
 
 export type RangeName = keyof typeof RANGES;
@@ -365,4 +404,10 @@ export const CLI_DEFAULTS = {
     adamw: 0.01,
     rmsprop: 0.1,
   } satisfies Record<OptimizerKind, number>,
+} as const;
+
+/** predictClasses' options when not given (lib/network.ts). */
+export const PREDICT_DEFAULTS = {
+  /** binary and multilabel: an output p >= threshold counts as 1 (the engines' training metric always uses 0.5). */
+  threshold: 0.5,
 } as const;

@@ -172,11 +172,16 @@ export interface TrainChunk {
   /** Receives the loss of each epoch: losses[0..epochs). */
   losses: Float64Array;
   /**
-   * null, or receives per epoch how many rows the forward pass (before each batch's update, as
-   * for the loss) classified right: one output: (p >= 0.5) == (y >= 0.5); several: the first
-   * argmax of p equals the first argmax of y. Lets fit report accuracy without a second pass.
+   * null, or receives per epoch the training metric of the forward passes (before each batch's
+   * update, as for the loss), by the plan's task (contract.ts taskOf): binary and multiclass the
+   * rows classified right (one output: (p >= 0.5) == (y >= 0.5); several: the first argmax of p
+   * equals the first argmax of y); multilabel the sum over rows of (labels with (p >= 0.5) ==
+   * (y >= 0.5)) / outputs; regression the sum over rows of mean |p - y| over the outputs. So
+   * metric / rows is the epoch's accuracy, or its mae, without a second pass. Sums in float64,
+   * row by row in batch order, the same in both engines (lib/engine/ts/metrics.ts,
+   * native/core/metrics.cpp): from the same predictions they give the same value.
    */
-  correct?: Float64Array | null;
+  metric?: Float64Array | null;
   /** null (or absent): every step uses plan.optimizer.learningRate. */
   schedule?: ChunkSchedule | null;
   /**

@@ -52,6 +52,21 @@ export async function trainReportHTML(input: TrainReportInput): Promise<string> 
       ),
     });
   }
+  if (history.mae.length > 0) {
+    // regression records its mean absolute error per epoch instead of accuracy
+    const maeSeries: Series[] = [{ name: 'train', values: history.mae }];
+    if (history.val_mae.length > 0) maeSeries.push({ name: 'validation', values: history.val_mae });
+    figures.push({
+      svg: await renderSVG(
+        curvesSpec({
+          title: 'Mean absolute error',
+          metric: 'mae',
+          series: maeSeries,
+          colors: TRAIN_VAL_COLORS,
+        }),
+      ),
+    });
+  }
   if (input.boundary) {
     const b = decisionBoundary(input.boundary);
     const what =

@@ -1,4 +1,4 @@
-// The optional train arguments after `correct`: a chunk's learning-rate schedule, the dropout
+// The optional train arguments after `metric`: a chunk's learning-rate schedule, the dropout
 // generator and the learning rates it reports (TrainChunk.schedule, rng, learningRates in
 // lib/engine/engine.ts), checked field by field as lib/engine/ts/trainer.ts checks them.
 #include <string>

@@ -68,10 +68,10 @@ ModelBuffers TrainerWrap::model() {
 TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* method) {
   Napi::Env env = info.Env();
   expect_usable(env, method);
-  // The ninth argument, correct (a Float64Array or null), is optional, and so are the three
+  // The ninth argument, metric (a Float64Array or null), is optional, and so are the three
   // after it: schedule, rng, learningRates.
   if (info.Length() < 8 || info.Length() > 12) {
-    throw Napi::TypeError::New(env, std::string("Expected 8 to 12 arguments (correct, schedule, rng and "
+    throw Napi::TypeError::New(env, std::string("Expected 8 to 12 arguments (metric, schedule, rng and "
                                                 "learningRates optional) for ") +
                                         method + " but received " + std::to_string(info.Length()));
   }
@@ -103,9 +103,9 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
   }
   expect_at_least(info[7], &job.losses, job.epochs, "losses", "Float64Array", "epochs");
   if (info.Length() >= 9 && !info[8].IsNull() && !info[8].IsUndefined()) {
-    job.correct = expect_float64_array(info[8], "correct");
-    expect_fixed_length(info[8], "correct", "Float64Array");
-    expect_at_least(info[8], &job.correct, job.epochs, "correct", "Float64Array", "epochs");
+    job.metric = expect_float64_array(info[8], "metric");
+    expect_fixed_length(info[8], "metric", "Float64Array");
+    expect_at_least(info[8], &job.metric, job.epochs, "metric", "Float64Array", "epochs");
   }
   parse_chunk_extras(info, 9, core_->has_dropout(), &job);
   job.X = Span<const float>{X.data, X.size};

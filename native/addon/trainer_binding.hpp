@@ -28,7 +28,7 @@ struct TrainJob {
   std::size_t batch_size = 0;
   std::uint64_t step = 0;
   Span<double> losses;
-  Span<double> correct;  // empty: not counting
+  Span<double> metric;  // empty: not measuring
   bool has_schedule = false;
   ChunkSchedule schedule;
   std::uint32_t* rng = nullptr;  // the caller's Uint32Array, advanced in place
@@ -40,7 +40,7 @@ struct TrainJob {
     extras.rng = rng;
     extras.learning_rates = learning_rates;
     return trainer->train_epochs(model, X, Y, rows, has_order ? &order : nullptr, epochs, batch_size, step, losses,
-                                 correct, extras);
+                                 metric, extras);
   }
 };
 

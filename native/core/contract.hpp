@@ -14,6 +14,7 @@ enum class Activation : int { sigmoid = 0, relu = 1, tanh = 2, leaky_relu = 3, s
 enum class Loss : int { sse = 0, half_sse = 1, mse = 2, bce = 3, cross_entropy = 4 };
 enum class OptimizerKind : int { sgd = 0, momentum = 1, nesterov = 2, adam = 3, adamw = 4, rmsprop = 5 };
 enum class ScheduleKind : int { constant = 0, step = 1, exponential = 2, cosine = 3 };
+enum class Task : int { binary = 0, multiclass = 1, multilabel = 2, regression = 3 };
 
 namespace contract {
 
@@ -26,9 +27,31 @@ inline constexpr std::size_t kOptimizerCount = 6;
 inline constexpr const char* kOptimizerNames[kOptimizerCount] = {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"};
 inline constexpr std::size_t kScheduleCount = 4;
 inline constexpr const char* kScheduleNames[kScheduleCount] = {"constant", "step", "exponential", "cosine"};
+inline constexpr std::size_t kTaskCount = 4;
+inline constexpr const char* kTaskNames[kTaskCount] = {"binary", "multiclass", "multilabel", "regression"};
 // Activation code each loss requires at the output, by loss code; -1: any.
 inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4};
 inline constexpr double kLeakyReluAlpha = 0.01;
+// The task rule (contract.ts TASK_RULE): the first row whose fields match decides; -1 matches any.
+struct TaskRuleRow {
+  int activation;   // an Activation code, or -1
+  int single_unit;  // 1: one output unit, 0: several, -1: any
+  int bce;          // 1: the loss is bce, 0: another loss, -1: any
+  Task task;
+};
+inline constexpr std::size_t kTaskRuleCount = 5;
+inline constexpr TaskRuleRow kTaskRule[kTaskRuleCount] = {{4, -1, -1, Task::multiclass}, {0, 1, -1, Task::binary}, {0, -1, 1, Task::multilabel}, {0, -1, -1, Task::multiclass}, {-1, -1, -1, Task::regression}};
+// The task of a network whose output layer has `units` units of `activation`, trained on `loss`.
+inline Task task_of(Activation activation, std::size_t units, Loss loss) {
+  const auto matches = [](int field, int value) { return field == -1 || field == value; };
+  for (const TaskRuleRow& row : kTaskRule) {
+    if (matches(row.activation, static_cast<int>(activation)) && matches(row.single_unit, units == 1 ? 1 : 0) &&
+        matches(row.bce, loss == Loss::bce ? 1 : 0)) {
+      return row.task;
+    }
+  }
+  return Task::regression;  // the last row matches everything
+}
 
 // --- limits ---
 inline constexpr std::size_t kMaxUnits = 1048576;
@@ -104,6 +127,7 @@ inline constexpr NumberRange kPlateauPatience{0.0, 1000000000.0, false, false, t
 inline constexpr NumberRange kScheduleEpoch{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
 inline constexpr NumberRange kSchedulePosition{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
 inline constexpr NumberRange kScheduleTotalSteps{1.0, 9007199254740991.0, false, false, true, false, "an integer in 1..2^53-1"};
+inline constexpr NumberRange kThreshold{0.0, 1.0, false, false, false, false, "a number in [0, 1]"};
 
 // --- defaults ---
 // By optimizer code.

@@ -10,6 +10,7 @@
 
 #include "dense.hpp"
 #include "dropout.hpp"
+#include "metrics.hpp"
 
 namespace fastmlp {
 
@@ -28,28 +29,6 @@ constexpr std::size_t kUpdateAlign = 16;
 }
 
 }  // namespace
-
-// --- metrics ------------------------------------------------------------------------------
-
-std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std::size_t cols) {
-  std::size_t right = 0;
-  if (cols == 1) {
-    for (std::size_t r = 0; r < rows; ++r) right += (P[r] >= 0.5f) == (Y[r] >= 0.5f) ? 1 : 0;
-    return right;
-  }
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* p = P + r * cols;
-    const float* y = Y + r * cols;
-    std::size_t pi = 0;
-    std::size_t yi = 0;
-    for (std::size_t c = 1; c < cols; ++c) {
-      if (p[c] > p[pi]) pi = c;
-      if (y[c] > y[yi]) yi = c;
-    }
-    right += pi == yi ? 1 : 0;
-  }
-  return right;
-}
 
 // --- plan -----------------------------------------------------------------------------------
 
@@ -74,6 +53,7 @@ void validate_plan(const TrainerPlan& plan) {
 Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan) {
   validate_plan(plan_);
   layout_ = param_layout(plan_.layers);
+  task_ = contract::task_of(plan_.layers.back().activation, plan_.layers.back().units, plan_.loss);
   pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
                             : std::make_unique<ThreadPool>(plan_.threads);
   gemm_ = std::make_unique<GemmContext>(pool_.get());
@@ -241,7 +221,7 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
 std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y,
                                     std::size_t rows, const Span<const std::uint32_t>* order, std::size_t epochs,
                                     std::size_t batch_size, std::uint64_t step, Span<double> losses,
-                                    Span<double> correct, const TrainExtras& extras) {
+                                    Span<double> metric, const TrainExtras& extras) {
   // Every check first: a failed call leaves params and state as they were.
   check_model(model.params.data, model.params.size);
   require_length(model.state, plan_.optimizer.kind == OptimizerKind::sgd ? model.state.size : state_size(),
@@ -256,9 +236,9 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   if (losses.size < epochs || (epochs > 0 && losses.data == nullptr)) {
     bad("a length of at least " + std::to_string(epochs), "losses", std::to_string(losses.size));
   }
-  const bool counting = correct.data != nullptr;
-  if (counting && correct.size < epochs) {
-    bad("a length of at least " + std::to_string(epochs), "correct", std::to_string(correct.size));
+  const bool measuring = metric.data != nullptr;
+  if (measuring && metric.size < epochs) {
+    bad("a length of at least " + std::to_string(epochs), "metric", std::to_string(metric.size));
   }
   if (extras.schedule != nullptr) validate_schedule(*extras.schedule);
   if (has_dropout_) {
@@ -300,7 +280,7 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   for (std::size_t e = 0; e < epochs; ++e) {
     const std::uint32_t* ord = order != nullptr ? order->data + e * rows : nullptr;
     double acc = 0.0;
-    std::size_t right = 0;
+    double measured = 0.0;
     if (schedule != nullptr && !per_step) {
       rate = scheduled_rate(*schedule, schedule->epoch + static_cast<double>(e), 0.0);
     }
@@ -322,7 +302,7 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
       } else {
         forward(model.params.data, xb, r);
       }
-      if (counting) right += count_correct(acts_.back().data(), yb, r, out);
+      if (measuring) measured += task_metric(task_, acts_.back().data(), yb, r, out);
       const double batch_loss = backward(model.params.data, xb, yb, r);
       acc += sum ? batch_loss : batch_loss * static_cast<double>(r);
       ++step;
@@ -332,7 +312,7 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
       update(model, step);
     }
     losses.data[e] = sum ? acc : acc / static_cast<double>(rows);
-    if (counting) correct.data[e] = static_cast<double>(right);
+    if (measuring) metric.data[e] = measured;
     if (reporting_rates) extras.learning_rates.data[e] = rate;
   }
   step_optimizer_.learning_rate = plan_.optimizer.learning_rate;

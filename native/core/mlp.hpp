@@ -22,9 +22,6 @@
 
 namespace fastmlp {
 
-// Rows of P (rows, cols) whose class matches Y's: p >= 0.5 for one output, else the first argmax.
-std::size_t count_correct(const float* P, const float* Y, std::size_t rows, std::size_t cols);
-
 struct TrainerPlan {
   std::vector<LayerPlan> layers;
   Loss loss = Loss::mse;
@@ -60,6 +57,7 @@ class Trainer {
 
   const TrainerPlan& plan() const { return plan_; }
   const ParamLayout& layout() const { return layout_; }
+  Task task() const { return task_; }
   std::size_t inputs() const { return plan_.layers.front().inputs; }
   std::size_t outputs() const { return plan_.layers.back().units; }
   // Everything this trainer holds natively so far: workspaces, gradients and packing buffers
@@ -69,13 +67,14 @@ class Trainer {
   std::size_t state_size() const { return optimizer_state_size(plan_.optimizer.kind, layout_.size); }
 
   // X (rows, inputs), Y (rows, outputs); order: null for data order, else epochs*rows indices
-  // (< rows), epoch e using [e*rows, (e+1)*rows). losses receives epochs values; correct, when
-  // not empty, how many rows each epoch's forward passes classified right (count_correct).
+  // (< rows), epoch e using [e*rows, (e+1)*rows). losses receives epochs values; metric, when
+  // not empty, each epoch's training metric by the plan's task (task_metric in metrics.hpp: rows
+  // right, or the sum of the rows' mean absolute errors for regression).
   // Returns the new step. Every argument is checked before anything is written.
   std::uint64_t train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y, std::size_t rows,
                              const Span<const std::uint32_t>* order, std::size_t epochs,
                              std::size_t batch_size, std::uint64_t step, Span<double> losses,
-                             Span<double> correct = {}, const TrainExtras& extras = {});
+                             Span<double> metric = {}, const TrainExtras& extras = {});
 
   // Forward pass in blocks of plan.batch_size: out is (rows, outputs).
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
@@ -105,6 +104,7 @@ class Trainer {
 
   TrainerPlan plan_;
   ParamLayout layout_;
+  Task task_ = Task::regression;  // from the plan's output layer and loss (contract::task_of)
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<GemmContext> gemm_;
   std::vector<std::vector<float>> acts_;   // per layer (batch, units): A

@@ -3,7 +3,7 @@
 // is allocated once in the constructor; the loops in trainEpochs / predict / evaluate allocate
 // nothing (offsets instead of subarray views).
 
-import { RANGES } from '../contract.js';
+import { RANGES, type TaskName, taskOf } from '../contract.js';
 import type { ChunkSchedule, TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { stateSize } from '../layout.js';
 import {
@@ -21,7 +21,7 @@ import {
 import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
 import { applyMask, checkRng, drawMask, dropoutScale, dropoutThreshold } from './dropout.js';
 import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
-import { countCorrect } from './metrics.js';
+import { taskMetric } from './metrics.js';
 import {
   beginStep,
   clipGradients,
@@ -52,6 +52,8 @@ export class TsTrainer implements Trainer {
   private readonly outputs: number;
   private readonly maxBatch: number;
   private readonly loss: number;
+  /** Decides what the training metric measures (contract.ts taskOf). */
+  private readonly task: TaskName;
   private readonly fused: boolean;
   private readonly weightDecay: number;
   private readonly opt: OptimizerState;
@@ -86,6 +88,7 @@ export class TsTrainer implements Trainer {
     checkFixedLength('state', state, 'Float32Array');
     this.loss = resolved.loss;
     const last = this.layers[this.layers.length - 1];
+    this.task = taskOf(plan.layers[plan.layers.length - 1].activation, last.units, plan.loss);
     this.params = params;
     this.state = state;
     this.inputs = this.layers[0].inputs;
@@ -123,7 +126,7 @@ export class TsTrainer implements Trainer {
   trainEpochs(chunk: TrainChunk): number {
     this.checkAlive();
     const { X, Y, rows, order, epochs, batchSize, losses } = chunk;
-    const correct = chunk.correct ?? null;
+    const metric = chunk.metric ?? null;
     // The addon's order (trainer_binding.cpp, then the core): types and ranges, lengths, indices.
     checkArray('X', X, Float32Array);
     checkArray('Y', Y, Float32Array);
@@ -142,10 +145,10 @@ export class TsTrainer implements Trainer {
     if (order !== null)
       checkLength('order', order, checkElements('order', epochs, rows, order), 'epochs x rows');
     checkLength('losses', losses, epochs, 'epochs');
-    if (correct !== null) {
-      checkArray('correct', correct, Float64Array);
-      checkFixedLength('correct', correct, 'Float64Array');
-      checkLength('correct', correct, epochs, 'epochs');
+    if (metric !== null) {
+      checkArray('metric', metric, Float64Array);
+      checkFixedLength('metric', metric, 'Float64Array');
+      checkLength('metric', metric, epochs, 'epochs');
     }
     const schedule = chunk.schedule == null ? null : checkSchedule(chunk.schedule);
     // the generator is needed only to draw masks; one given anyway is checked all the same
@@ -175,7 +178,7 @@ export class TsTrainer implements Trainer {
     for (let e = 0; e < epochs; e++) {
       const base = e * rows;
       let total = 0; // float64 accumulation of the epoch loss
-      let right = 0;
+      let measured = 0; // the epoch's training metric (TrainChunk.metric)
       if (schedule !== null && !perStep) rate = scheduledRate(schedule, schedule.epoch + e, 0);
       for (let start = 0; start < rows; start += batchSize) {
         const count = Math.min(batchSize, rows - start);
@@ -188,12 +191,12 @@ export class TsTrainer implements Trainer {
         if (perStep) rate = scheduledRate(schedule as ChunkSchedule, 0, position);
         position++;
         this.opt.learningRate = rate;
-        this.batchStep(count, step, correct !== null);
+        this.batchStep(count, step, metric !== null);
         total += isSum ? this.lossOut[0] : this.lossOut[0] * count;
-        right += this.lossOut[1];
+        measured += this.lossOut[1];
       }
       losses[e] = isSum ? total : total / rows;
-      if (correct !== null) correct[e] = right;
+      if (metric !== null) metric[e] = measured;
       if (learningRates !== null) learningRates[e] = rate;
     }
     return step;
@@ -238,16 +241,16 @@ export class TsTrainer implements Trainer {
 
   /**
    * Trains on xb/yb[0..count) as optimizer step t; the batch loss goes to lossOut[0] and, when
-   * counting, the rows the forward pass got right to lossOut[1].
+   * measuring, the batch's share of the training metric (taskMetric) to lossOut[1].
    */
-  private batchStep(count: number, t: number, counting: boolean): void {
+  private batchStep(count: number, t: number, measuring: boolean): void {
     const { layers, acts, params, grad, xb } = this;
     const last = layers.length - 1;
     if (this.hasDropout) this.dropoutForward(xb, count);
     else this.forward(xb, 0, count);
     const P = acts[last];
     lossForward(this.lossOut, this.loss, P, this.logits ?? P, this.yb, 0, count, this.outputs);
-    this.lossOut[1] = counting ? countCorrect(P, this.yb, count, this.outputs) : 0;
+    this.lossOut[1] = measuring ? taskMetric(this.task, P, this.yb, count, this.outputs) : 0;
     let dCur = this.dCur;
     let dNext = this.dNext;
     lossBackward(this.loss, dCur, P, this.yb, 0, count, this.outputs);
