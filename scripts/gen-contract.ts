@@ -154,6 +154,7 @@ export function renderContractHeader(): string {
     `inline constexpr double kDefaultBeta2 = ${double(DEFAULTS.beta2)};`,
     `inline constexpr double kDefaultEpsilon = ${double(DEFAULTS.epsilon)};`,
     `inline constexpr double kDefaultWeightDecay = ${double(DEFAULTS.weightDecay)};`,
+    `inline constexpr double kDefaultHuberDelta = ${double(DEFAULTS.huberDelta)};`,
     '',
     '}  // namespace contract',
     '}  // namespace fastmlp',

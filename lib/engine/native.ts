@@ -26,6 +26,7 @@ export interface NativeTrainer {
     step: number,
     losses: Float64Array,
     correct?: Float64Array | null,
+    weights?: Float32Array | null,
   ): number;
   trainEpochsAsync(
     X: Float32Array,
@@ -37,16 +38,29 @@ export interface NativeTrainer {
     step: number,
     losses: Float64Array,
     correct?: Float64Array | null,
+    weights?: Float32Array | null,
   ): Promise<number>;
   predict(X: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights?: Float32Array | null,
+  ): number;
   dispose(): void;
 }
 
 /** The addon's inference model (native/addon/model_binding.cpp). */
 export interface NativeModel {
   predict(X: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights?: Float32Array | null,
+  ): number;
   workspaceBytes(): number;
   dispose(): void;
 }
@@ -87,7 +101,7 @@ export function adaptAddon(addon: NativeAddon): Engine {
       const m = new addon.Model(plan, params);
       return {
         predict: (X, rows, out) => m.predict(X, rows, out),
-        evaluate: (X, Y, rows, out) => m.evaluate(X, Y, rows, out),
+        evaluate: (X, Y, rows, out, weights) => evaluateWith(m, X, Y, rows, out, weights),
         workspaceBytes: () => m.workspaceBytes(),
         dispose: () => m.dispose(),
       };
@@ -105,7 +119,7 @@ export function adaptAddon(addon: NativeAddon): Engine {
           }
         },
         predict: (X, rows, out) => t.predict(X, rows, out),
-        evaluate: (X, Y, rows, out) => t.evaluate(X, Y, rows, out),
+        evaluate: (X, Y, rows, out, weights) => evaluateWith(t, X, Y, rows, out, weights),
         dispose: () => t.dispose(),
       };
     },
@@ -185,5 +199,32 @@ export function nativeStatus(): NativeStatus {
 
 /** A chunk as the addon's positional arguments (native/addon/trainer_binding.cpp). */
 function positional(c: TrainChunk): Parameters<NativeTrainer['trainEpochs']> {
-  return [c.X, c.Y, c.rows, c.order, c.epochs, c.batchSize, c.step, c.losses, c.correct ?? null];
+  const args: Parameters<NativeTrainer['trainEpochs']> = [
+    c.X,
+    c.Y,
+    c.rows,
+    c.order,
+    c.epochs,
+    c.batchSize,
+    c.step,
+    c.losses,
+    c.correct ?? null,
+  ];
+  // weights only when given: an addon's argument count stays what it was without them
+  if (c.weights !== undefined && c.weights !== null) args.push(c.weights);
+  return args;
+}
+
+/** evaluate with weights only when given (4 arguments otherwise, as before weights existed). */
+function evaluateWith(
+  target: Pick<NativeModel, 'evaluate'>,
+  X: Float32Array,
+  Y: Float32Array,
+  rows: number,
+  out: Float32Array,
+  weights: Float32Array | null | undefined,
+): number {
+  return weights === undefined || weights === null
+    ? target.evaluate(X, Y, rows, out)
+    : target.evaluate(X, Y, rows, out, weights);
 }

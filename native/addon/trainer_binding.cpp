@@ -68,10 +68,11 @@ ModelBuffers TrainerWrap::model() {
 TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* method) {
   Napi::Env env = info.Env();
   expect_usable(env, method);
-  // The ninth argument, correct (a Float64Array or null), is optional.
-  if (info.Length() != 8 && info.Length() != 9) {
-    throw Napi::TypeError::New(env, std::string("Expected 8 arguments (9 with correct) for ") + method +
-                                        " but received " + std::to_string(info.Length()));
+  // The ninth argument, correct (a Float64Array or null), and the tenth, weights (a
+  // Float32Array or null), are optional.
+  if (info.Length() < 8 || info.Length() > 10) {
+    throw Napi::TypeError::New(env, std::string("Expected 8 arguments (9 with correct, 10 with weights) for ") +
+                                        method + " but received " + std::to_string(info.Length()));
   }
   TrainJob job;
   job.trainer = core_.get();
@@ -104,6 +105,13 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
     job.correct = expect_float64_array(info[8], "correct");
     expect_fixed_length(info[8], "correct", "Float64Array");
     expect_at_least(info[8], &job.correct, job.epochs, "correct", "Float64Array", "epochs");
+  }
+  if (info.Length() == 10 && !info[9].IsNull() && !info[9].IsUndefined()) {
+    // Values (finite, >= 0) are the core's to check, as order's indices are.
+    Span<float> weights = expect_float32_array(info[9], "weights");
+    expect_fixed_length(info[9], "weights", "Float32Array");
+    expect_at_least(info[9], &weights, job.rows, "weights", "Float32Array", "rows");
+    job.weights = Span<const float>{weights.data, weights.size};
   }
   job.X = Span<const float>{X.data, X.size};
   job.Y = Span<const float>{Y.data, Y.size};
@@ -160,11 +168,13 @@ Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
 Napi::Value TrainerWrap::Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_usable(env, "evaluate");
-  expect_arg_count(info, 4, "evaluate");
+  expect_evaluate_arg_count(info);
   const ForwardArgs a = expect_evaluate_args(info, core_->inputs(), core_->outputs());
+  const Span<const float> weights = expect_evaluate_weights(info, a.rows);
   const ModelBuffers m = model();
   const double loss = call_core(env, [&] {
-    return core_->evaluate({m.params.data, m.params.size}, {a.X.data, a.X.size}, {a.Y.data, a.Y.size}, a.rows, a.out);
+    return core_->evaluate({m.params.data, m.params.size}, {a.X.data, a.X.size}, {a.Y.data, a.Y.size}, a.rows, a.out,
+                           weights);
   });
   report_memory(env);
   return Napi::Number::New(env, loss);

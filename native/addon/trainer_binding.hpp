@@ -29,10 +29,11 @@ struct TrainJob {
   std::uint64_t step = 0;
   Span<double> losses;
   Span<double> correct;  // empty: not counting
+  Span<const float> weights;  // empty: unit weights
 
   std::uint64_t run() const {
     return trainer->train_epochs(model, X, Y, rows, has_order ? &order : nullptr, epochs, batch_size, step, losses,
-                                 correct);
+                                 correct, weights);
   }
 };
 

@@ -63,6 +63,11 @@ Napi::Array parse_layers_and_loss(const Napi::Value& value, const Napi::Object& 
     out.layers.push_back(lp);
   }
   out.loss = expect_name<Loss>(plan.Get("loss"), "plan.loss", contract::kLossNames, contract::kLossCount);
+  // huberDelta is optional (absent: the contract's default); present, it is checked whatever the loss.
+  const Napi::Value delta = plan.Get("huberDelta");
+  if (!delta.IsUndefined()) {
+    out.huber_delta = static_cast<float>(expect_in_range(delta, "plan.huberDelta", contract::kHuberDelta));
+  }
   *params_out = params;
   return layers;
 }

@@ -11,7 +11,7 @@ namespace fastmlp {
 
 // --- names and codes (an enumerator's value is its code; codes never change) ---
 enum class Activation : int { sigmoid = 0, relu = 1, tanh = 2, leaky_relu = 3, softmax = 4, linear = 5 };
-enum class Loss : int { sse = 0, half_sse = 1, mse = 2, bce = 3, cross_entropy = 4 };
+enum class Loss : int { sse = 0, half_sse = 1, mse = 2, bce = 3, cross_entropy = 4, mae = 5, huber = 6 };
 enum class OptimizerKind : int { sgd = 0, momentum = 1, nesterov = 2, adam = 3 };
 
 namespace contract {
@@ -19,12 +19,12 @@ namespace contract {
 // Names indexed by code, as lib/ and users write them.
 inline constexpr std::size_t kActivationCount = 6;
 inline constexpr const char* kActivationNames[kActivationCount] = {"sigmoid", "relu", "tanh", "leakyRelu", "softmax", "linear"};
-inline constexpr std::size_t kLossCount = 5;
-inline constexpr const char* kLossNames[kLossCount] = {"sse", "half-sse", "mse", "bce", "cross-entropy"};
+inline constexpr std::size_t kLossCount = 7;
+inline constexpr const char* kLossNames[kLossCount] = {"sse", "half-sse", "mse", "bce", "cross-entropy", "mae", "huber"};
 inline constexpr std::size_t kOptimizerCount = 4;
 inline constexpr const char* kOptimizerNames[kOptimizerCount] = {"sgd", "momentum", "nesterov", "adam"};
 // Activation code each loss requires at the output, by loss code; -1: any.
-inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4};
+inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4, -1, -1};
 inline constexpr double kLeakyReluAlpha = 0.01;
 
 // --- limits ---
@@ -88,6 +88,8 @@ inline constexpr NumberRange kEpsilon{0.0, kInfinity, true, true, false, true, "
 inline constexpr NumberRange kWeightDecay{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
 inline constexpr NumberRange kInitializerBound{-kInfinity, kInfinity, true, true, false, true, "a finite float32 number"};
 inline constexpr NumberRange kInitializerStd{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
+inline constexpr NumberRange kHuberDelta{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
+inline constexpr NumberRange kSampleWeight{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
 
 // --- defaults ---
 // By optimizer code.
@@ -96,6 +98,7 @@ inline constexpr double kDefaultBeta1 = 0.9;
 inline constexpr double kDefaultBeta2 = 0.999;
 inline constexpr double kDefaultEpsilon = 1e-8;
 inline constexpr double kDefaultWeightDecay = 0.0;
+inline constexpr double kDefaultHuberDelta = 1.0;
 
 }  // namespace contract
 }  // namespace fastmlp

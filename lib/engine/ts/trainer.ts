@@ -3,7 +3,7 @@
 // is allocated once in the constructor; the loops in trainEpochs / predict / evaluate allocate
 // nothing (offsets instead of subarray views).
 
-import { RANGES } from '../contract.js';
+import { DEFAULTS, RANGES } from '../contract.js';
 import type { TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { stateSize } from '../layout.js';
 import {
@@ -17,9 +17,17 @@ import {
   checkPredictArgs,
   checkSize,
   checkSteps,
+  checkWeights,
 } from './checks.js';
 import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
-import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
+import {
+  batchWeight,
+  type LossSettings,
+  lossBackward,
+  lossForward,
+  lossIsFused,
+  lossIsSum,
+} from './losses.js';
 import { countCorrect } from './metrics.js';
 import { beginStep, createOptimizerState, type OptimizerState, optimizerUpdate } from './optimizers.js';
 
@@ -35,6 +43,7 @@ export class TsTrainer implements Trainer {
   private readonly outputs: number;
   private readonly maxBatch: number;
   private readonly loss: number;
+  private readonly lossSettings: LossSettings;
   private readonly fused: boolean;
   private readonly weightDecay: number;
   private readonly opt: OptimizerState;
@@ -49,6 +58,8 @@ export class TsTrainer implements Trainer {
   /** The batch's rows of X and Y, gathered in `order`. */
   private xb: Float32Array;
   private yb: Float32Array;
+  /** The batch's weights, gathered in `order` (when the chunk has weights). */
+  private wb: Float32Array;
   /** The last batch loss (a buffer, not a return value: see lossForward). */
   private readonly lossOut = new Float64Array(2);
   private disposed = false;
@@ -62,6 +73,7 @@ export class TsTrainer implements Trainer {
     checkFixedLength('params', params, 'Float32Array');
     checkFixedLength('state', state, 'Float32Array');
     this.loss = resolved.loss;
+    this.lossSettings = { loss: this.loss, delta: Math.fround(plan.huberDelta ?? DEFAULTS.huberDelta) };
     const last = this.layers[this.layers.length - 1];
     this.params = params;
     this.state = state;
@@ -83,12 +95,14 @@ export class TsTrainer implements Trainer {
     this.grad = new Float32Array(size);
     this.xb = new Float32Array(B * this.inputs);
     this.yb = new Float32Array(B * this.outputs);
+    this.wb = new Float32Array(B);
   }
 
   trainEpochs(chunk: TrainChunk): number {
     this.checkAlive();
     const { X, Y, rows, order, epochs, batchSize, losses } = chunk;
     const correct = chunk.correct ?? null;
+    const weights = chunk.weights ?? null;
     // The addon's order (trainer_binding.cpp, then the core): types and ranges, lengths, indices.
     checkArray('X', X, Float32Array);
     checkArray('Y', Y, Float32Array);
@@ -112,6 +126,11 @@ export class TsTrainer implements Trainer {
       checkFixedLength('correct', correct, 'Float64Array');
       checkLength('correct', correct, epochs, 'epochs');
     }
+    if (weights !== null) {
+      checkArray('weights', weights, Float32Array);
+      checkFixedLength('weights', weights, 'Float32Array');
+      checkLength('weights', weights, rows, 'rows');
+    }
     checkSteps(chunk.step, epochs, rows, batchSize);
     if (order !== null) {
       for (let i = 0; i < epochs * rows; i++) {
@@ -119,15 +138,18 @@ export class TsTrainer implements Trainer {
           throw new RangeError(`Expected indices below ${rows} for order but received ${order[i]} at ${i}`);
       }
     }
+    if (weights !== null) checkWeights(weights, rows);
     const inputs = this.inputs;
     const outputs = this.outputs;
     const xb = this.xb;
     const yb = this.yb;
+    const wb = weights === null ? null : this.wb;
     const isSum = lossIsSum(this.loss);
     let step = chunk.step;
     for (let e = 0; e < epochs; e++) {
       const base = e * rows;
       let total = 0; // float64 accumulation of the epoch loss
+      let totalWeight = 0;
       let right = 0;
       for (let start = 0; start < rows; start += batchSize) {
         const count = Math.min(batchSize, rows - start);
@@ -135,13 +157,16 @@ export class TsTrainer implements Trainer {
           const row = order === null ? start + r : order[base + start + r];
           for (let j = 0, src = row * inputs, dst = r * inputs; j < inputs; j++) xb[dst + j] = X[src + j];
           for (let j = 0, src = row * outputs, dst = r * outputs; j < outputs; j++) yb[dst + j] = Y[src + j];
+          if (wb !== null && weights !== null) wb[r] = weights[row];
         }
         step++;
-        this.batchStep(count, step, correct !== null);
-        total += isSum ? this.lossOut[0] : this.lossOut[0] * count;
+        const weight = batchWeight(wb, 0, count);
+        this.batchStep(count, step, correct !== null, wb, weight);
+        total += isSum ? this.lossOut[0] : this.lossOut[0] * weight;
+        totalWeight += weight;
         right += this.lossOut[1];
       }
-      losses[e] = isSum ? total : total / rows;
+      losses[e] = isSum ? total : totalWeight === 0 ? 0 : total / totalWeight;
       if (correct !== null) correct[e] = right;
     }
     return step;
@@ -161,10 +186,16 @@ export class TsTrainer implements Trainer {
     this.forwardBlocks(X, null, rows, out);
   }
 
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number {
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights: Float32Array | null = null,
+  ): number {
     this.checkAlive();
-    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs);
-    return this.forwardBlocks(X, Y, rows, out);
+    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs, weights);
+    return this.forwardBlocks(X, Y, rows, out, weights);
   }
 
   dispose(): void {
@@ -179,24 +210,34 @@ export class TsTrainer implements Trainer {
     this.grad = EMPTY;
     this.xb = EMPTY;
     this.yb = EMPTY;
+    this.wb = EMPTY;
   }
 
   // --- one batch: forward, loss (before the update), backward, update ---
 
   /**
-   * Trains on xb/yb[0..count) as optimizer step t; the batch loss goes to lossOut[0] and, when
-   * counting, the rows the forward pass got right to lossOut[1].
+   * Trains on xb/yb[0..count) (weighted by wb, null: unweighted; of batch weight `weight`) as
+   * optimizer step t; the batch loss goes to lossOut[0] and, when counting, the rows the forward
+   * pass got right to lossOut[1]. A batch of weight 0 changes nothing (the contract's rule).
    */
-  private batchStep(count: number, t: number, counting: boolean): void {
+  private batchStep(
+    count: number,
+    t: number,
+    counting: boolean,
+    wb: Float32Array | null,
+    weight: number,
+  ): void {
     const { layers, acts, params, grad, xb } = this;
     const last = layers.length - 1;
     this.forward(xb, 0, count);
     const P = acts[last];
-    lossForward(this.lossOut, this.loss, P, this.logits ?? P, this.yb, 0, count, this.outputs);
+    const s = this.lossSettings;
+    lossForward(this.lossOut, s, P, this.logits ?? P, this.yb, 0, wb, 0, weight, count, this.outputs);
     this.lossOut[1] = counting ? countCorrect(P, this.yb, count, this.outputs) : 0;
+    if (weight === 0) return;
     let dCur = this.dCur;
     let dNext = this.dNext;
-    lossBackward(this.loss, dCur, P, this.yb, 0, count, this.outputs);
+    lossBackward(s, dCur, P, this.yb, 0, wb, 0, weight, count, this.outputs);
     for (let l = last; l >= 0; l--) {
       const dPrev = l === 0 ? null : dNext;
       const Xprev = l === 0 ? xb : acts[l - 1];
@@ -234,22 +275,36 @@ export class TsTrainer implements Trainer {
     }
   }
 
-  /** predict / evaluate in blocks of maxBatch rows; returns the loss when Y is given, else 0. */
-  private forwardBlocks(X: Float32Array, Y: Float32Array | null, rows: number, out: Float32Array): number {
+  /**
+   * predict / evaluate in blocks of maxBatch rows; returns the loss when Y is given (weighted by
+   * W when not null), else 0.
+   */
+  private forwardBlocks(
+    X: Float32Array,
+    Y: Float32Array | null,
+    rows: number,
+    out: Float32Array,
+    W: Float32Array | null = null,
+  ): number {
     const outputs = this.outputs;
     const P = this.acts[this.layers.length - 1];
+    const sum = lossIsSum(this.loss);
     let total = 0;
+    let totalWeight = 0;
     for (let start = 0; start < rows; start += this.maxBatch) {
       const count = Math.min(this.maxBatch, rows - start);
       this.forward(X, start * this.inputs, count);
       const outOff = start * outputs;
       for (let i = 0; i < count * outputs; i++) out[outOff + i] = P[i];
       if (Y !== null) {
-        lossForward(this.lossOut, this.loss, P, this.logits ?? P, Y, outOff, count, outputs);
-        total += lossIsSum(this.loss) ? this.lossOut[0] : this.lossOut[0] * count;
+        const weight = batchWeight(W, start, count);
+        const logits = this.logits ?? P;
+        lossForward(this.lossOut, this.lossSettings, P, logits, Y, outOff, W, start, weight, count, outputs);
+        total += sum ? this.lossOut[0] : this.lossOut[0] * weight;
+        totalWeight += weight;
       }
     }
-    return lossIsSum(this.loss) ? total : total / rows;
+    return sum ? total : totalWeight === 0 ? 0 : total / totalWeight;
   }
 
   private checkAlive(): void {
