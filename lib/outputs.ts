@@ -18,9 +18,23 @@ export function classOf(values: Float32Array, r: number, cols: number): number {
   return best;
 }
 
-/** Fraction of rows whose predicted class matches the target's. */
-export function accuracy(predicted: Float32Array, targets: Float32Array, rows: number, cols: number): number {
+/**
+ * Fraction of rows whose predicted class matches the target's; with weights, the fraction of the
+ * total weight (0 when that is 0).
+ */
+export function accuracy(
+  predicted: Float32Array,
+  targets: Float32Array,
+  rows: number,
+  cols: number,
+  weights: Float32Array | null = null,
+): number {
   let correct = 0;
-  for (let r = 0; r < rows; r++) if (classOf(predicted, r, cols) === classOf(targets, r, cols)) correct++;
-  return correct / rows;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const w = weights === null ? 1 : weights[r];
+    total += w;
+    if (classOf(predicted, r, cols) === classOf(targets, r, cols)) correct += w;
+  }
+  return total === 0 ? 0 : correct / total;
 }

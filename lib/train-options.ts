@@ -51,6 +51,23 @@ export interface FitOptions {
   log?: (line: string) => void;
   /** Stops training at the next chunk boundary; fit then resolves with stopReason 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * One weight per training sample (before validationSplit takes its part): finite float32
+   * numbers >= 0, not all 0. The loss becomes the weighted mean (sse/half-sse: the weighted
+   * sum); a sample of weight 0 has no influence. Default: every sample weighs 1.
+   */
+  sampleWeight?: number[] | Float32Array;
+  /**
+   * Classification only: 'balanced' (n_samples / (n_classes * count of the class), as
+   * scikit-learn, counted over the training samples) or one weight per class (finite float32
+   * numbers >= 0; two for a single sigmoid output: classes 0 and 1). Multiplies sampleWeight.
+   */
+  classWeight?: 'balanced' | number[];
+  /**
+   * One weight per validation sample (of validationData, or of the part validationSplit holds
+   * out): val_loss and val_accuracy become weighted. Default: unweighted.
+   */
+  validationSampleWeight?: number[] | Float32Array;
 }
 
 export interface ResolvedFitOptions {
@@ -64,6 +81,10 @@ export interface ResolvedFitOptions {
   logEvery: number;
   log: (line: string) => void;
   signal: AbortSignal | null;
+  /** As given (checked for their type here; lengths and values in sample-weights.ts). */
+  sampleWeight: ArrayLike<unknown> | null;
+  classWeight: 'balanced' | ArrayLike<unknown> | null;
+  validationSampleWeight: ArrayLike<unknown> | null;
 }
 
 const FIT_KEYS = [
@@ -77,6 +98,9 @@ const FIT_KEYS = [
   'logEvery',
   'log',
   'signal',
+  'sampleWeight',
+  'classWeight',
+  'validationSampleWeight',
 ];
 const EARLY_KEYS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 /** batchSize takes a number in the contract's range or the word 'full'. */
@@ -117,6 +141,21 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
   if (signal !== null && !(signal instanceof AbortSignal))
     throw invalidArgument('signal', 'an AbortSignal', signal);
   const hasValidation = validationData !== null || validationSplit > 0;
+  const validationSampleWeight = weightArray(o.validationSampleWeight, 'validationSampleWeight');
+  if (validationSampleWeight !== null && !hasValidation) {
+    throw new TypeError(
+      'Expected validationData or validationSplit for validationSampleWeight but received neither',
+    );
+  }
+  let classWeight: ResolvedFitOptions['classWeight'] = null;
+  if (o.classWeight === 'balanced') classWeight = 'balanced';
+  else if (typeof o.classWeight === 'string') {
+    throw outOfRange('classWeight', "'balanced' or an array of one weight per class", o.classWeight);
+  } else if (o.classWeight !== undefined) {
+    if (!Array.isArray(o.classWeight))
+      throw invalidArgument('classWeight', "'balanced' or an array of one weight per class", o.classWeight);
+    classWeight = o.classWeight;
+  }
   return {
     epochs,
     batchSize,
@@ -131,7 +170,17 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
         : expectInRange(o.logEvery, 'logEvery', RANGES.logEvery),
     log: (o.log as (line: string) => void) ?? ((line: string) => console.log(line)),
     signal,
+    sampleWeight: weightArray(o.sampleWeight, 'sampleWeight'),
+    classWeight,
+    validationSampleWeight,
   };
+}
+
+/** undefined: none; else an array or a Float32Array (its values are checked with the data). */
+function weightArray(value: unknown, name: string): ArrayLike<unknown> | null {
+  if (value === undefined) return null;
+  if (Array.isArray(value) || value instanceof Float32Array) return value;
+  throw invalidArgument(name, 'an array or a Float32Array of one weight per sample', value);
 }
 
 function resolveEarlyStopping(value: unknown, hasValidation: boolean): Required<EarlyStoppingOptions> | null {

@@ -33,7 +33,8 @@ export interface FitTarget {
   readonly steps: number;
   readonly classification: boolean;
   trainer(batchSize: number): Trainer;
-  evaluate(data: Matrix, Y: Float32Array): { loss: number; accuracy: number };
+  /** weights: null, or one per row (validationSampleWeight). */
+  evaluate(data: Matrix, Y: Float32Array, weights: Float32Array | null): { loss: number; accuracy: number };
   /** Records the step count after a chunk is accepted, before history and callbacks see it. */
   advance(steps: number): void;
 }
@@ -183,6 +184,7 @@ class Fit {
       step: this.step,
       losses: this.losses,
       correct: this.correct,
+      weights: this.data.weights,
     };
   }
 
@@ -213,7 +215,8 @@ class Fit {
     if (this.correct) logs.accuracy = this.correct[chunk.epochs - 1] / rows;
     if (this.perEpoch) {
       if (this.data.validation) {
-        const v = this.target.evaluate(this.data.validation.X, this.data.validation.Y);
+        const { X, Y, weights } = this.data.validation;
+        const v = this.target.evaluate(X, Y, weights);
         logs.val_loss = v.loss;
         this.history.val_loss.push(v.loss);
         if (this.target.classification) {
