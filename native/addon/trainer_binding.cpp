@@ -101,7 +101,7 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
                     "Uint32Array", "epochs x rows");
   }
   expect_at_least(info[7], &job.losses, job.epochs, "losses", "Float64Array", "epochs");
-  if (info.Length() == 9 && !info[8].IsNull() && !info[8].IsUndefined()) {
+  if (info.Length() >= 9 && !info[8].IsNull() && !info[8].IsUndefined()) {
     job.correct = expect_float64_array(info[8], "correct");
     expect_fixed_length(info[8], "correct", "Float64Array");
     expect_at_least(info[8], &job.correct, job.epochs, "correct", "Float64Array", "epochs");

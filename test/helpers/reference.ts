@@ -305,6 +305,10 @@ export interface ReferenceRun {
   epochs: number;
   batchSize: number;
   step: number;
+  /** One weight per row of X, read through order (absent: unweighted). */
+  weights?: Vec | null;
+  /** huber's delta (absent: 1). */
+  delta?: number;
 }
 
 /**
@@ -320,21 +324,28 @@ export function referenceTrain(run: ReferenceRun, params: Float64Array, state: F
   let t = run.step;
   for (let e = 0; e < run.epochs; e++) {
     let total = 0;
+    let totalWeight = 0;
     for (let start = 0; start < rows; start += batchSize) {
       const count = Math.min(batchSize, rows - start);
       const xb = new Float64Array(count * inputs);
       const yb = new Float64Array(count * outputs);
+      const wb = new Float64Array(count);
       for (let r = 0; r < count; r++) {
         const row = run.order === null ? start + r : run.order[e * rows + start + r];
         for (let i = 0; i < inputs; i++) xb[r * inputs + i] = run.X[row * inputs + i];
         for (let j = 0; j < outputs; j++) yb[r * outputs + j] = run.Y[row * outputs + j];
+        wb[r] = run.weights ? run.weights[row] : 1;
       }
-      const { loss, grad } = referenceLossAndGradient(layers, run.loss, params, xb, yb, count);
-      total += sum ? loss : loss * count;
+      const weight = wb.reduce((a, b) => a + b, 0);
+      const options = { delta: run.delta, weights: wb };
+      const { loss, grad } = referenceLossAndGradient(layers, run.loss, params, xb, yb, count, options);
+      total += sum ? loss : loss * weight;
+      totalWeight += weight;
       t++;
-      referenceOptimizerStep(run.optimizer, layers, params, grad, state, t);
+      // a batch of weight 0 is not applied; its step counts (the loss contract)
+      if (weight > 0) referenceOptimizerStep(run.optimizer, layers, params, grad, state, t);
     }
-    losses[e] = sum ? total : total / rows;
+    losses[e] = sum ? total : totalWeight === 0 ? 0 : total / totalWeight;
   }
   return losses;
 }
