@@ -9,6 +9,6 @@ export type { Features, Targets } from './inputs.js';
 export { type Evaluation, type LayerWeights, Network } from './network.js';
 export type { InputScaling } from './scaling.js';
 export type { NetworkJSON, NetworkMetadata } from './serialize.js';
-export type { LayerSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
+export type { LayerSpec, LossSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
 export type { History, StopReason } from './train.js';
 export type { EarlyStoppingOptions, EpochLogs, FitOptions } from './train-options.js';

@@ -52,20 +52,23 @@ export interface FitOptions {
   /** Stops training at the next chunk boundary; fit then resolves with stopReason 'aborted'. */
   signal?: AbortSignal;
   /**
-   * One weight per training sample (before validationSplit takes its part): finite float32
-   * numbers >= 0, not all 0. The loss becomes the weighted mean (sse/half-sse: the weighted
-   * sum); a sample of weight 0 has no influence. Default: every sample weighs 1.
+   * One weight per sample of X, each a non-negative finite float32 number, not all 0 (with
+   * validationSplit the held-out samples' weights are not used: see validationSampleWeight).
+   * The loss becomes the weighted mean (sse/half-sse: the weighted sum); a sample of weight 0
+   * has no influence. Default: every sample weighs 1.
    */
   sampleWeight?: number[] | Float32Array;
   /**
    * Classification only: 'balanced' (n_samples / (n_classes * count of the class), as
-   * scikit-learn, counted over the training samples) or one weight per class (finite float32
-   * numbers >= 0; two for a single sigmoid output: classes 0 and 1). Multiplies sampleWeight.
+   * scikit-learn, counted over the training samples) or one weight per class, each a
+   * non-negative finite float32 number (two for a single sigmoid output: classes 0 and 1).
+   * Multiplies sampleWeight. Multi-label and regression outputs have no classes: refused.
    */
   classWeight?: 'balanced' | number[];
   /**
    * One weight per validation sample (of validationData, or of the part validationSplit holds
-   * out): val_loss and val_accuracy become weighted. Default: unweighted.
+   * out), each a non-negative finite float32 number, not all 0: val_loss and val_accuracy become
+   * weighted. Default: unweighted.
    */
   validationSampleWeight?: number[] | Float32Array;
 }

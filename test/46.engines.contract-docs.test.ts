@@ -58,6 +58,10 @@ const documented: [string, string, RangeName, string | null][] = [
   ['lib/train-options.ts', 'logEvery', 'logEvery', 'Default: no printing.'],
   ['lib/train-options.ts', 'patience', 'patience', `Default ${FIT_DEFAULTS.patience}.`],
   ['lib/train-options.ts', 'minDelta', 'minDelta', `Default ${FIT_DEFAULTS.minDelta}.`],
+  ['lib/spec.ts', 'delta', 'huberDelta', `Default ${DEFAULTS.huberDelta.toFixed(1)}.`],
+  ['lib/train-options.ts', 'sampleWeight', 'sampleWeight', 'Default: every sample weighs 1.'],
+  ['lib/train-options.ts', 'classWeight', 'sampleWeight', null],
+  ['lib/train-options.ts', 'validationSampleWeight', 'sampleWeight', 'Default: unweighted.'],
 ];
 
 describe('the JSDoc of every option states its range and default in the contract’s words', () => {
@@ -90,6 +94,7 @@ describe('the README states the contract’s limits and fit defaults', () => {
     `\`logEvery\` (1..${RANGES.logEvery.max.toLocaleString('en-US')}; default: no printing)`,
     `\`learningRate\` > 0 (${DEFAULTS.learningRate.adam} for adam, ${DEFAULTS.learningRate.sgd} for the sgd family)`,
     `\`epsilon\` > 0 (${DEFAULTS.epsilon})`,
+    `\`delta\` > 0, default ${DEFAULTS.huberDelta.toFixed(1)}`,
     ...(['train', 'sweep'] as const).map((command) => {
       const d: { data?: string; optimizer: string; epochs: number; batchSize: number | string } =
         CLI_DEFAULTS[command];
