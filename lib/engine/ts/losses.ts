@@ -153,7 +153,7 @@ export function lossBackward(
     for (let end = i + outputs; i < end; i++) {
       const d = P[i] - Y[yOff + i];
       if (loss === MAE) D[i] = (d > 0 ? 1 : d < 0 ? -1 : 0) * scale;
-      else if (loss === HUBER) D[i] = (d > delta ? delta : d < -delta ? -delta : d) * scale;
+      else if (loss === HUBER) D[i] = Math.min(delta, Math.max(-delta, d)) * scale;
       else D[i] = d * scale;
     }
   }
