@@ -136,8 +136,8 @@ bool loss_backward(const LossSpec& spec, float* dOut, const float* P, const floa
   const Loss loss = spec.loss;
   const bool fused = loss == Loss::bce || loss == Loss::cross_entropy;
   if (rows * outputs == 0) return fused;
-  // Row r's factor is float(w_r * numerator / divisor): for w_r = 1 exactly the unweighted
-  // scale (2 / n for mse, 1 / rows for cross-entropy, ...).
+  // numerator / divisor is the unweighted scale (2 / n for mse, 1 / rows for cross-entropy, ...)
+  // once the batch weight replaces the rows.
   double numerator = 1.0;
   double divisor = 1.0;
   switch (loss) {
@@ -152,20 +152,27 @@ bool loss_backward(const LossSpec& spec, float* dOut, const float* P, const floa
     case Loss::mae:
     case Loss::huber: divisor = weight * static_cast<double>(outputs); break;
   }
+  // Row r's factor is float(w_r * factor): for w_r = 1 (and unweighted) exactly float(factor).
+  const double factor = numerator / divisor;
   const float delta = spec.huber_delta;
-  for (std::size_t r = 0, i = 0; r < rows; ++r) {
-    const double w = weights == nullptr ? 1.0 : weights[r];
-    const float scale = static_cast<float>(w * numerator / divisor);
-    const std::size_t end = i + outputs;
+  // dOut[i] = scale * g(P[i] - Y[i]) over [begin, end), g the loss's (sub)gradient in d.
+  const auto fill = [&](std::size_t begin, std::size_t end, float scale) {
     if (loss == Loss::mae) {
-      for (; i < end; ++i) {
+      for (std::size_t i = begin; i < end; ++i) {
         const float d = P[i] - Y[i];
         dOut[i] = scale * static_cast<float>((d > 0.0f) - (d < 0.0f));
       }
     } else if (loss == Loss::huber) {
-      for (; i < end; ++i) dOut[i] = scale * std::clamp(P[i] - Y[i], -delta, delta);
+      for (std::size_t i = begin; i < end; ++i) dOut[i] = scale * std::clamp(P[i] - Y[i], -delta, delta);
     } else {
-      for (; i < end; ++i) dOut[i] = scale * (P[i] - Y[i]);
+      for (std::size_t i = begin; i < end; ++i) dOut[i] = scale * (P[i] - Y[i]);
+    }
+  };
+  if (weights == nullptr) {
+    fill(0, rows * outputs, static_cast<float>(factor));
+  } else {
+    for (std::size_t r = 0; r < rows; ++r) {
+      fill(r * outputs, (r + 1) * outputs, static_cast<float>(static_cast<double>(weights[r]) * factor));
     }
   }
   return fused;

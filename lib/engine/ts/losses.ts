@@ -94,21 +94,30 @@ function batchLoss(
     }
     return total / weight;
   }
+  // One loop per loss (the branch out of the hot loop), each row's terms times its weight;
+  // summed in index order whatever the weights.
   const delta = s.delta;
   for (let r = 0, i = 0; r < rows; r++) {
     const w = W === null ? 1 : W[wOff + r];
-    for (let end = i + outputs; i < end; i++) {
-      if (loss === BCE) {
-        // from the logit, stably: max(z,0) - z y + log1p(exp(-|z|)) (finite when saturated)
+    const end = i + outputs;
+    if (loss === BCE) {
+      // from the logit, stably: max(z,0) - z y + log1p(exp(-|z|)) (finite when saturated)
+      for (; i < end; i++) {
         const z = Z[i];
         total += w * (Math.max(z, 0) - z * Y[yOff + i] + Math.log1p(Math.exp(-Math.abs(z))));
-      } else {
+      }
+    } else if (loss === MAE) {
+      for (; i < end; i++) total += w * Math.abs(P[i] - Y[yOff + i]);
+    } else if (loss === HUBER) {
+      for (; i < end; i++) {
         const d = P[i] - Y[yOff + i];
-        if (loss === MAE) total += w * Math.abs(d);
-        else if (loss === HUBER) {
-          const a = Math.abs(d);
-          total += w * (a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta));
-        } else total += w * d * d;
+        const a = Math.abs(d);
+        total += w * (a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta));
+      }
+    } else {
+      for (; i < end; i++) {
+        const d = P[i] - Y[yOff + i];
+        total += w * d * d;
       }
     }
   }
@@ -147,14 +156,36 @@ export function lossBackward(
     divisor = weight * outputs;
   } else if (loss === CROSS_ENTROPY) divisor = weight;
   else if (loss !== HALF_SSE) divisor = weight * outputs;
+  // row r's factor is w_r * factor: for w_r = 1 (and unweighted) exactly factor
+  const factor = numerator / divisor;
+  if (W === null) {
+    fillGradient(s, D, P, Y, yOff, 0, rows * outputs, factor);
+    return;
+  }
+  for (let r = 0; r < rows; r++)
+    fillGradient(s, D, P, Y, yOff, r * outputs, (r + 1) * outputs, W[wOff + r] * factor);
+}
+
+/** D[i] = scale * g(P[i] - Y[yOff + i]) over [begin, end), g the loss's (sub)gradient in d. */
+function fillGradient(
+  s: LossSettings,
+  D: Float32Array,
+  P: Float32Array,
+  Y: Float32Array,
+  yOff: number,
+  begin: number,
+  end: number,
+  scale: number,
+): void {
   const delta = s.delta;
-  for (let r = 0, i = 0; r < rows; r++) {
-    const scale = ((W === null ? 1 : W[wOff + r]) * numerator) / divisor;
-    for (let end = i + outputs; i < end; i++) {
+  if (s.loss === MAE) {
+    for (let i = begin; i < end; i++) {
       const d = P[i] - Y[yOff + i];
-      if (loss === MAE) D[i] = (d > 0 ? 1 : d < 0 ? -1 : 0) * scale;
-      else if (loss === HUBER) D[i] = Math.min(delta, Math.max(-delta, d)) * scale;
-      else D[i] = d * scale;
+      D[i] = (d > 0 ? 1 : d < 0 ? -1 : 0) * scale;
     }
+  } else if (s.loss === HUBER) {
+    for (let i = begin; i < end; i++) D[i] = Math.min(delta, Math.max(-delta, P[i] - Y[yOff + i])) * scale;
+  } else {
+    for (let i = begin; i < end; i++) D[i] = (P[i] - Y[yOff + i]) * scale;
   }
 }
