@@ -1,14 +1,18 @@
 // The data fit, predict and evaluate hand to an engine: checked row-major features (scaled by the
 // network's inputScaling), targets, and the validation rows held out of training.
-import type { LossName } from './engine/engine.js';
+import type { ActivationName, LossName } from './engine/engine.js';
 import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
+import { trainingWeights, validationWeights } from './sample-weights.js';
 import { applyScaling, type InputScaling } from './scaling.js';
 import type { ResolvedFitOptions } from './train-options.js';
 
 export interface TrainingData {
   X: Matrix;
   Y: Float32Array;
-  validation: { X: Matrix; Y: Float32Array } | null;
+  /** One weight per row of X (sampleWeight times classWeight), or null: unweighted. */
+  weights: Float32Array | null;
+  /** weights: validationSampleWeight, or null: unweighted. */
+  validation: { X: Matrix; Y: Float32Array; weights: Float32Array | null } | null;
 }
 
 /** What the checks need to know of the network. */
@@ -17,6 +21,8 @@ export interface DataShape {
   outputs: number;
   loss: LossName;
   scaling: InputScaling | null;
+  /** The output layer's activation (which outputs have classes, for classWeight). */
+  outputActivation: ActivationName;
 }
 
 /** Checked row-major inputs, standardized by `scaling` (on a copy) when it is set. */
@@ -33,7 +39,7 @@ export function targets(y: Targets, name: string, rows: number, shape: DataShape
   return toTargets(y, name, rows, shape.outputs, shape.loss);
 }
 
-/** fit's training and validation data, checked, as copies fit owns. */
+/** fit's training and validation data, checked, as copies fit owns (weights included). */
 export function trainingData(
   X: Features,
   y: Targets,
@@ -44,13 +50,19 @@ export function trainingData(
   // transferred, while an async fit still reads it off the event loop.
   const all = features(X, 'X', shape, true);
   const Y = targets(y, 'y', all.rows, shape);
+  let data: TrainingData;
   if (opts.validationData) {
     const vx = features(opts.validationData[0], 'validationData[0]', shape, true);
     const vy = targets(opts.validationData[1], 'validationData[1]', vx.rows, shape);
-    return { X: all, Y, validation: { X: vx, Y: vy } };
+    data = { X: all, Y, weights: null, validation: { X: vx, Y: vy, weights: null } };
+  } else if (opts.validationSplit > 0) data = splitValidation(all, Y, opts.validationSplit);
+  else data = { X: all, Y, weights: null, validation: null };
+  // the split keeps the first rows: the training rows' weights are the first of sampleWeight's
+  data.weights = trainingWeights(opts, all.rows, data.Y, data.X.rows, shape);
+  if (data.validation) {
+    data.validation.weights = validationWeights(opts.validationSampleWeight, data.validation.X.rows);
   }
-  if (opts.validationSplit > 0) return splitValidation(all, Y, opts.validationSplit);
-  return { X: all, Y, validation: null };
+  return data;
 }
 
 /** Holds out the last `fraction` of the rows (before any shuffling) as validation data. */
@@ -67,6 +79,11 @@ export function splitValidation(all: Matrix, Y: Float32Array, fraction: number):
   return {
     X: { data: all.data.subarray(0, kept * cols), rows: kept, cols },
     Y: Y.subarray(0, kept * outs),
-    validation: { X: { data: all.data.subarray(kept * cols), rows: held, cols }, Y: Y.subarray(kept * outs) },
+    weights: null,
+    validation: {
+      X: { data: all.data.subarray(kept * cols), rows: held, cols },
+      Y: Y.subarray(kept * outs),
+      weights: null,
+    },
   };
 }

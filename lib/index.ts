@@ -27,6 +27,6 @@ export type {
   StepScheduleOptions,
 } from './schedule.js';
 export type { NetworkJSON, NetworkMetadata } from './serialize.js';
-export type { LayerSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
+export type { LayerSpec, LossSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
 export type { History, StopReason } from './train.js';
 export type { EarlyStoppingOptions, EpochLogs, FitOptions } from './train-options.js';

@@ -75,7 +75,9 @@ export function classOf(values: Float32Array, r: number, cols: number): number {
 
 /**
  * The task's metrics of predictions P against targets Y, both (rows, cols) row-major; `loss` is
- * passed through. rows >= 1.
+ * passed through. rows >= 1. With weights (one per row, >= 0), every count is a sum of weights,
+ * as scikit-learn's sample_weight (confusion matrix, supports, accuracy, mae, rmse, r2); a
+ * metric over a total weight of 0 reads 0 (r2: NaN).
  */
 export function evaluationOf(
   task: TaskName,
@@ -84,17 +86,25 @@ export function evaluationOf(
   Y: Float32Array,
   rows: number,
   cols: number,
+  weights: Float32Array | null = null,
 ): Evaluation {
+  const w = weights === null ? unit : (r: number) => weights[r];
   switch (task) {
     case 'binary':
     case 'multiclass':
-      return { loss, task, ...classification(P, Y, rows, cols) };
+      return { loss, task, ...classification(P, Y, rows, cols, w) };
     case 'multilabel':
-      return { loss, task, ...multilabel(P, Y, rows, cols) };
+      return { loss, task, ...multilabel(P, Y, rows, cols, w) };
     case 'regression':
-      return { loss, task, ...regression(P, Y, rows, cols) };
+      return { loss, task, ...regression(P, Y, rows, cols, w) };
   }
 }
+
+/** A row's weight. */
+type RowWeight = (r: number) => number;
+const unit: RowWeight = () => 1;
+/** a / b, 0 when b is 0 (a metric over no weight). */
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
 /** Precision tp / (tp + fp) and recall tp / (tp + fn), 0 when undefined (zero_division=0); f1 their harmonic mean. */
 function scores(tp: number, fp: number, fn: number): { precision: number; recall: number; f1: number } {
@@ -108,10 +118,14 @@ function scores(tp: number, fp: number, fn: number): { precision: number; recall
 const mean = (values: readonly number[]): number =>
   values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
 
-function classification(P: Float32Array, Y: Float32Array, rows: number, cols: number) {
+function classification(P: Float32Array, Y: Float32Array, rows: number, cols: number, w: RowWeight) {
   const k = cols === 1 ? 2 : cols;
   const confusionMatrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let r = 0; r < rows; r++) confusionMatrix[classOf(Y, r, cols)][classOf(P, r, cols)]++;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    confusionMatrix[classOf(Y, r, cols)][classOf(P, r, cols)] += w(r);
+    total += w(r);
+  }
   const perClass: ClassScores = { precision: [], recall: [], f1: [], support: [] };
   const seen: number[] = []; // classes in y or predicted: the macro average's classes
   let right = 0;
@@ -133,7 +147,7 @@ function classification(P: Float32Array, Y: Float32Array, rows: number, cols: nu
   }
   const macro = (of: number[]) => mean(seen.map((c) => of[c]));
   return {
-    accuracy: right / rows,
+    accuracy: ratio(right, total),
     precision: macro(perClass.precision),
     recall: macro(perClass.recall),
     f1: macro(perClass.f1),
@@ -142,24 +156,27 @@ function classification(P: Float32Array, Y: Float32Array, rows: number, cols: nu
   };
 }
 
-function multilabel(P: Float32Array, Y: Float32Array, rows: number, cols: number) {
+function multilabel(P: Float32Array, Y: Float32Array, rows: number, cols: number, w: RowWeight) {
   const tp = new Array<number>(cols).fill(0);
   const fp = new Array<number>(cols).fill(0);
   const fn = new Array<number>(cols).fill(0);
   let labelsRight = 0;
   let rowsRight = 0;
+  let total = 0;
   for (let r = 0; r < rows; r++) {
+    const weight = w(r);
     let rowRight = 0;
     for (let c = 0; c < cols; c++) {
       const p = P[r * cols + c] >= 0.5;
       const y = Y[r * cols + c] >= 0.5;
       if (p === y) rowRight++;
-      if (p && y) tp[c]++;
-      else if (p) fp[c]++;
-      else if (y) fn[c]++;
+      if (p && y) tp[c] += weight;
+      else if (p) fp[c] += weight;
+      else if (y) fn[c] += weight;
     }
-    labelsRight += rowRight;
-    if (rowRight === cols) rowsRight++;
+    labelsRight += rowRight * weight;
+    if (rowRight === cols) rowsRight += weight;
+    total += weight;
   }
   const perLabel: ClassScores = { precision: [], recall: [], f1: [], support: [] };
   for (let c = 0; c < cols; c++) {
@@ -170,8 +187,8 @@ function multilabel(P: Float32Array, Y: Float32Array, rows: number, cols: number
     perLabel.support.push(tp[c] + fn[c]);
   }
   return {
-    accuracy: labelsRight / (rows * cols),
-    exactMatch: rowsRight / rows,
+    accuracy: ratio(labelsRight, total * cols),
+    exactMatch: ratio(rowsRight, total),
     precision: mean(perLabel.precision),
     recall: mean(perLabel.recall),
     f1: mean(perLabel.f1),
@@ -179,35 +196,42 @@ function multilabel(P: Float32Array, Y: Float32Array, rows: number, cols: number
   };
 }
 
-function regression(P: Float32Array, Y: Float32Array, rows: number, cols: number) {
+function regression(P: Float32Array, Y: Float32Array, rows: number, cols: number, w: RowWeight) {
   let absolute = 0;
   let squared = 0;
-  for (let i = 0; i < rows * cols; i++) {
-    const d = P[i] - Y[i];
-    absolute += Math.abs(d);
-    squared += d * d;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const weight = w(r);
+    for (let i = r * cols; i < (r + 1) * cols; i++) {
+      const d = P[i] - Y[i];
+      absolute += weight * Math.abs(d);
+      squared += weight * d * d;
+    }
+    total += weight;
   }
-  const n = rows * cols;
-  return { mae: absolute / n, rmse: Math.sqrt(squared / n), r2: r2Score(P, Y, rows, cols) };
+  const n = total * cols;
+  return { mae: ratio(absolute, n), rmse: Math.sqrt(ratio(squared, n)), r2: r2Score(P, Y, rows, cols, w) };
 }
 
 /**
  * 1 - SS_res / SS_tot per output, averaged (scikit-learn's r2_score, multioutput 'uniform_average'):
  * an output whose target is constant scores 1 when predicted exactly, else 0 (its force_finite).
  */
-function r2Score(P: Float32Array, Y: Float32Array, rows: number, cols: number): number {
-  if (rows < 2) return Number.NaN;
+function r2Score(P: Float32Array, Y: Float32Array, rows: number, cols: number, w: RowWeight): number {
+  let weight = 0;
+  for (let r = 0; r < rows; r++) weight += w(r);
+  if (rows < 2 || weight === 0) return Number.NaN;
   let total = 0;
   for (let c = 0; c < cols; c++) {
     let sum = 0;
-    for (let r = 0; r < rows; r++) sum += Y[r * cols + c];
-    const average = sum / rows;
+    for (let r = 0; r < rows; r++) sum += w(r) * Y[r * cols + c];
+    const average = sum / weight;
     let residual = 0;
     let spread = 0;
     for (let r = 0; r < rows; r++) {
       const y = Y[r * cols + c];
-      residual += (y - P[r * cols + c]) ** 2;
-      spread += (y - average) ** 2;
+      residual += w(r) * (y - P[r * cols + c]) ** 2;
+      spread += w(r) * (y - average) ** 2;
     }
     total += spread === 0 ? (residual === 0 ? 1 : 0) : 1 - residual / spread;
   }

@@ -2,6 +2,8 @@
 // parameters and optimizer state as Float32Arrays in the flat layout, the step count, and the
 // metadata kept with it. JSON (serialize.ts) and model files (io/) depend on this and nothing
 // of Network; a field added to ModelMetadata and METADATA_FIELDS is saved and loaded by both.
+
+import { RANGES } from './engine/contract.js';
 import { type ParamLayout, paramLayout, stateSize } from './engine/layout.js';
 import { initializeLayers } from './initializers.js';
 import { Random } from './random.js';
@@ -15,7 +17,7 @@ import {
   resolveRunOptions,
   resolveSpec,
 } from './spec.js';
-import { expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
+import { expectInRange, expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
 import { allocate } from './weights.js';
 
 export interface ModelMetadata {
@@ -116,6 +118,8 @@ export interface SavedArchitecture {
   loss: ResolvedSpec['loss'];
   optimizer: ResolvedOptimizer;
   seed: number;
+  /** huber's delta, written for every loss; files from before it existed lack it (reads as 1.0). */
+  huberDelta: number;
 }
 
 export function savedArchitecture(spec: ResolvedSpec): SavedArchitecture {
@@ -130,6 +134,7 @@ export function savedArchitecture(spec: ResolvedSpec): SavedArchitecture {
     loss: spec.loss,
     optimizer: resolvedOptimizer(spec.optimizer),
     seed: spec.seed,
+    huberDelta: spec.huberDelta,
   };
 }
 
@@ -138,14 +143,19 @@ export function savedArchitecture(spec: ResolvedSpec): SavedArchitecture {
  * TypeError or RangeError naming the field. Engine and threads take their defaults: a restored
  * network gets them from its caller (runOptions).
  */
-export function resolveSaved(saved: Record<keyof SavedArchitecture, unknown>): ResolvedSpec {
-  return resolveSpec({
+export function resolveSaved(
+  saved: Record<Exclude<keyof SavedArchitecture, 'huberDelta'>, unknown> & { huberDelta?: unknown },
+): ResolvedSpec {
+  const spec = resolveSpec({
     inputs: saved.inputs,
     layers: saved.layers,
-    loss: saved.loss,
+    loss: saved.loss as ResolvedSpec['loss'],
     optimizer: optimizerOptions(saved.optimizer as ResolvedOptimizer),
     seed: saved.seed,
   });
+  // optional (older files): the default; else checked as the loss option's delta, for any loss
+  if (saved.huberDelta === undefined) return spec;
+  return { ...spec, huberDelta: expectInRange(saved.huberDelta, 'huberDelta', RANGES.huberDelta) };
 }
 
 /**

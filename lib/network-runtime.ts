@@ -50,11 +50,14 @@ export class NetworkRuntime {
     return out;
   }
 
-  /** Loss (as training defines it) and the task's metrics of the checked rows `m` against targets Y. */
-  evaluate(m: Matrix, Y: Float32Array): Evaluation {
+  /**
+   * Loss (as training defines it) and the task's metrics of the checked rows `m` against targets
+   * Y, both weighted by `weights` (checked, one per row) when given.
+   */
+  evaluate(m: Matrix, Y: Float32Array, weights: Float32Array | null = null): Evaluation {
     const out = new Float32Array(m.rows * this.outputs);
-    const loss = this.inference().evaluate(m.data, Y, m.rows, out);
-    return evaluationOf(this.task, loss, out, Y, m.rows, this.outputs);
+    const loss = this.inference().evaluate(m.data, Y, m.rows, out, weights);
+    return evaluationOf(this.task, loss, out, Y, m.rows, this.outputs, weights);
   }
 
   /** Frees the trainers (after the optimizer changed: they hold its plan and state); inference stays. */
@@ -82,6 +85,11 @@ export class NetworkRuntime {
 
   private plan(): ModelPlan {
     const { spec } = this.state;
-    return { layers: layerPlans(spec.layers), loss: spec.loss, threads: spec.threads ?? 0 };
+    return {
+      layers: layerPlans(spec.layers),
+      loss: spec.loss,
+      threads: spec.threads ?? 0,
+      huberDelta: spec.huberDelta,
+    };
   }
 }

@@ -105,6 +105,14 @@ export class Network {
     return this.runtime.task;
   }
 
+  /**
+   * huber's delta when the loss is huber (given as `loss: { name: 'huber', delta }`, default
+   * 1.0), else null. `loss` stays the loss's name, a string, whatever form the options gave.
+   */
+  get huberDelta(): number | null {
+    return this.loss === 'huber' ? this.model.spec.huberDelta : null;
+  }
+
   /** Which engine runs this network: 'native' (C++ SIMD core) or 'ts' (pure TypeScript). */
   get engine(): EngineName {
     return this.runtime.engineName;
@@ -363,7 +371,7 @@ export class Network {
       task: this.task,
       classification: this.loss === 'bce' || this.loss === 'cross-entropy',
       trainer: (batchSize: number) => runtime.trainer(batchSize),
-      evaluate: (m: Matrix, Y: Float32Array) => runtime.evaluate(m, Y),
+      evaluate: (m: Matrix, Y: Float32Array, weights: Float32Array | null) => runtime.evaluate(m, Y, weights),
       advance: (steps: number) => {
         model.steps = steps;
       },
@@ -380,7 +388,9 @@ export class Network {
   /** What fit-data's checks need: sizes, loss, and inputScaling to apply (on a copy). */
   private get shape(): DataShape {
     const { inputScaling: scaling } = this.model.metadata;
-    return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling };
+    const { layers } = this.model.spec;
+    const outputActivation = layers[layers.length - 1].activation;
+    return { inputs: this.inputs, outputs: this.outputs, loss: this.loss, scaling, outputActivation };
   }
 }
 

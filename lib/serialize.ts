@@ -28,6 +28,8 @@ export interface NetworkJSON {
   loss: LossName;
   optimizer: ResolvedOptimizer;
   seed: number;
+  /** huber's delta (every loss carries it); optional when reading: 1.0. */
+  huberDelta?: number;
   steps: number;
   params: number[];
   optimizerState: number[];

@@ -32,6 +32,7 @@ import {
   expectOneOf,
   expectPositiveInteger,
   invalidArgument,
+  isPlainObject,
   outOfRange,
   rejectUnknownKeys,
 } from './validate.js';
@@ -124,13 +125,27 @@ export function resolvedOptimizer(plan: OptimizerPlan): ResolvedOptimizer {
   };
 }
 
+/**
+ * A loss with its settings: `{ name: 'huber', delta: 0.5 }`. Only huber takes a setting; any loss
+ * may be given this way without one (`{ name: 'mae' }` is `'mae'`).
+ */
+export interface LossSpec {
+  name: LossName;
+  /** huber only: where the loss turns from quadratic to linear, a positive finite float32 number. Default 1.0. */
+  delta?: number;
+}
+
 export interface NetworkOptions {
   /** Features per sample: an integer in 1..1048576 (2^20). */
   inputs: number;
   /** 1..1024 layers, at most 268435456 parameters in total; the last is the output layer. */
   layers: LayerSpec[];
-  /** Default: 'bce' for a sigmoid output, 'cross-entropy' for softmax, 'mse' otherwise. */
-  loss?: LossName;
+  /**
+   * A loss name or `{ name, delta }` (huber's delta, default 1.0). Default: 'bce' for a sigmoid
+   * output, 'cross-entropy' for softmax, 'mse' otherwise. mae and huber are means over rows and
+   * outputs, as PyTorch's L1Loss and HuberLoss.
+   */
+  loss?: LossName | LossSpec;
   /** An optimizer name or settings. Default { name: 'adam', learningRate: 0.001 }. */
   optimizer?: OptimizerSpec | OptimizerSpec['name'];
   /** Seeds the initial weights and every shuffle: an integer in 0..2^32-1. Default: a random seed, kept in `network.seed`. */
@@ -150,11 +165,14 @@ export interface ResolvedLayer extends LayerPlan {
 export interface ResolvedSpec {
   inputs: number;
   layers: ResolvedLayer[];
+  /** The loss's name: the string form, whatever form the options gave. */
   loss: LossName;
   optimizer: OptimizerPlan;
   seed: number;
   engine: EngineChoice;
   threads: number | null;
+  /** huber's delta (DEFAULTS.huberDelta unless given); carried for every loss, read by huber only. */
+  huberDelta: number;
 }
 
 const NETWORK_KEYS = ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'engine', 'threads'];
@@ -184,10 +202,10 @@ export function resolveSpec(options: unknown): ResolvedSpec {
   const specs = o.layers as unknown[];
   const last = specs.length - 1;
   const outputSpec = expectObject(specs[last], `layers[${last}]`);
-  const loss =
+  const { loss, huberDelta } =
     o.loss === undefined
-      ? defaultLoss(outputSpec.activation)
-      : expectOneOf(o.loss, 'loss', LOSSES as LossName[]);
+      ? { loss: defaultLoss(outputSpec.activation), huberDelta: DEFAULTS.huberDelta }
+      : resolveLoss(o.loss);
   const layers: ResolvedLayer[] = [];
   let fanIn = inputs;
   let params = 0;
@@ -219,7 +237,32 @@ export function resolveSpec(options: unknown): ResolvedSpec {
     o.seed === undefined
       ? Math.floor(Math.random() * (RANGES.seed.max + 1))
       : expectInRange(o.seed, 'seed', RANGES.seed);
-  return { inputs, layers, loss, optimizer: resolveOptimizer(o.optimizer), seed, ...resolveRunOptions(o) };
+  return {
+    inputs,
+    layers,
+    loss,
+    optimizer: resolveOptimizer(o.optimizer),
+    seed,
+    ...resolveRunOptions(o),
+    huberDelta,
+  };
+}
+
+const LOSS_KEYS = ['name', 'delta'];
+
+/** A loss name, or `{ name, delta }` where only huber takes a delta. */
+export function resolveLoss(value: unknown): { loss: LossName; huberDelta: number } {
+  if (typeof value === 'string')
+    return { loss: expectOneOf(value, 'loss', LOSSES), huberDelta: DEFAULTS.huberDelta };
+  // not a name nor an object: the name's TypeError, as before losses took settings
+  if (!isPlainObject(value))
+    return { loss: expectOneOf(value, 'loss', LOSSES), huberDelta: DEFAULTS.huberDelta };
+  rejectUnknownKeys(value, LOSS_KEYS, 'loss');
+  const loss = expectOneOf(value.name, 'loss.name', LOSSES);
+  if (value.delta === undefined) return { loss, huberDelta: DEFAULTS.huberDelta };
+  if (loss !== 'huber')
+    throw invalidArgument('loss.delta', `no delta for loss '${loss}' (only huber takes one)`, value.delta);
+  return { loss, huberDelta: expectInRange(value.delta, 'loss.delta', RANGES.huberDelta) };
 }
 
 /** Where a network runs: the part of the options a restored model (load, fromJSON) also takes. */

@@ -57,6 +57,26 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** A learning-rate schedule: step, exponential, cosine or reduceOnPlateau. Default: none (the optimizer's constant rate). */
   schedule?: ScheduleOptions;
+  /**
+   * One weight per sample of X, each a non-negative finite float32 number, not all 0 (with
+   * validationSplit the held-out samples' weights are not used: see validationSampleWeight).
+   * The loss becomes the weighted mean (sse/half-sse: the weighted sum); a sample of weight 0
+   * has no influence. Default: every sample weighs 1.
+   */
+  sampleWeight?: number[] | Float32Array;
+  /**
+   * Classification only: 'balanced' (n_samples / (n_classes * count of the class), as
+   * scikit-learn, counted over the training samples) or one weight per class, each a
+   * non-negative finite float32 number (two for a single sigmoid output: classes 0 and 1).
+   * Multiplies sampleWeight. Multi-label and regression outputs have no classes: refused.
+   */
+  classWeight?: 'balanced' | number[];
+  /**
+   * One weight per validation sample (of validationData, or of the part validationSplit holds
+   * out), each a non-negative finite float32 number, not all 0: val_loss and val_accuracy become
+   * weighted. Default: unweighted.
+   */
+  validationSampleWeight?: number[] | Float32Array;
 }
 
 export interface ResolvedFitOptions {
@@ -71,6 +91,10 @@ export interface ResolvedFitOptions {
   log: (line: string) => void;
   signal: AbortSignal | null;
   schedule: ResolvedSchedule | null;
+  /** As given (checked for their type here; lengths and values in sample-weights.ts). */
+  sampleWeight: ArrayLike<unknown> | null;
+  classWeight: 'balanced' | ArrayLike<unknown> | null;
+  validationSampleWeight: ArrayLike<unknown> | null;
 }
 
 const FIT_KEYS = [
@@ -85,6 +109,9 @@ const FIT_KEYS = [
   'log',
   'signal',
   'schedule',
+  'sampleWeight',
+  'classWeight',
+  'validationSampleWeight',
 ];
 const EARLY_KEYS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 /** batchSize takes a number in the contract's range or the word 'full'. */
@@ -125,6 +152,21 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
   if (signal !== null && !(signal instanceof AbortSignal))
     throw invalidArgument('signal', 'an AbortSignal', signal);
   const hasValidation = validationData !== null || validationSplit > 0;
+  const validationSampleWeight = weightArray(o.validationSampleWeight, 'validationSampleWeight');
+  if (validationSampleWeight !== null && !hasValidation) {
+    throw new TypeError(
+      'Expected validationData or validationSplit for validationSampleWeight but received neither',
+    );
+  }
+  let classWeight: ResolvedFitOptions['classWeight'] = null;
+  if (o.classWeight === 'balanced') classWeight = 'balanced';
+  else if (typeof o.classWeight === 'string') {
+    throw outOfRange('classWeight', "'balanced' or an array of one weight per class", o.classWeight);
+  } else if (o.classWeight !== undefined) {
+    if (!Array.isArray(o.classWeight))
+      throw invalidArgument('classWeight', "'balanced' or an array of one weight per class", o.classWeight);
+    classWeight = o.classWeight;
+  }
   return {
     epochs,
     batchSize,
@@ -140,7 +182,17 @@ export function resolveFitOptions(options: unknown): ResolvedFitOptions {
     log: (o.log as (line: string) => void) ?? ((line: string) => console.log(line)),
     signal,
     schedule: resolveSchedule(o.schedule, hasValidation),
+    sampleWeight: weightArray(o.sampleWeight, 'sampleWeight'),
+    classWeight,
+    validationSampleWeight,
   };
+}
+
+/** undefined: none; else an array or a Float32Array (its values are checked with the data). */
+function weightArray(value: unknown, name: string): ArrayLike<unknown> | null {
+  if (value === undefined) return null;
+  if (Array.isArray(value) || value instanceof Float32Array) return value;
+  throw invalidArgument(name, 'an array or a Float32Array of one weight per sample', value);
 }
 
 function resolveEarlyStopping(value: unknown, hasValidation: boolean): Required<EarlyStoppingOptions> | null {

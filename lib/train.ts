@@ -53,7 +53,8 @@ export interface FitTarget {
    */
   readonly classification: boolean;
   trainer(batchSize: number): Trainer;
-  evaluate(data: Matrix, Y: Float32Array): Evaluation;
+  /** weights: null, or one per row (validationSampleWeight). */
+  evaluate(data: Matrix, Y: Float32Array, weights: Float32Array | null): Evaluation;
   /** Records the step count after a chunk is accepted, before history and callbacks see it. */
   advance(steps: number): void;
   /** The optimizer's learning rate (what a schedule scales). */
@@ -248,6 +249,7 @@ class Fit {
       schedule: this.schedule?.chunk() ?? null,
       rng: this.target.rng,
       learningRates: this.learningRates,
+      weights: this.data.weights,
     };
   }
 
@@ -282,7 +284,8 @@ class Fit {
     const logs: EpochLogs = { loss: chunk.losses[chunk.epochs - 1] };
     logs[name] = this.metric[chunk.epochs - 1] / rows;
     if (this.perEpoch && this.data.validation) {
-      const v = this.target.evaluate(this.data.validation.X, this.data.validation.Y);
+      const { X, Y, weights } = this.data.validation;
+      const v = this.target.evaluate(X, Y, weights);
       logs.val_loss = v.loss;
       this.history.val_loss.push(v.loss);
       const headline = v.task === 'regression' ? v.mae : v.accuracy;

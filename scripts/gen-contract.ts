@@ -201,6 +201,7 @@ export function renderContractHeader(): string {
     `inline constexpr double kDefaultEpsilon = ${double(DEFAULTS.epsilon)};`,
     perOptimizer('kDefaultWeightDecay', DEFAULTS.weightDecay),
     `inline constexpr double kDefaultRho = ${double(DEFAULTS.rho)};`,
+    `inline constexpr double kDefaultHuberDelta = ${double(DEFAULTS.huberDelta)};`,
     '',
     '// --- gradient clipping (contract.ts): the norm epsilon and the fixed summation blocks ---',
     `inline constexpr double kClipNormEpsilon = ${double(CLIP_NORM_EPSILON)};`,

@@ -34,7 +34,15 @@ describe('the contract', () => {
 
   it('codes are stable: the engines and the addon switch on them (append, never renumber)', () => {
     expect(ACTIVATION_CODES).toEqual({ sigmoid: 0, relu: 1, tanh: 2, leakyRelu: 3, softmax: 4, linear: 5 });
-    expect(LOSS_CODES).toEqual({ sse: 0, 'half-sse': 1, mse: 2, bce: 3, 'cross-entropy': 4 });
+    expect(LOSS_CODES).toEqual({
+      sse: 0,
+      'half-sse': 1,
+      mse: 2,
+      bce: 3,
+      'cross-entropy': 4,
+      mae: 5,
+      huber: 6,
+    });
     expect(OPTIMIZER_CODES).toEqual({ sgd: 0, momentum: 1, nesterov: 2, adam: 3, adamw: 4, rmsprop: 5 });
     expect(SCHEDULE_CODES).toEqual({ constant: 0, step: 1, exponential: 2, cosine: 3 });
     expect(Object.values(INITIALIZER_CODES)).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -245,6 +253,16 @@ add(
   },
   (v) => (p) => {
     p.layers[0].dropout = v;
+  },
+);
+// huberDelta: optional in a plan, checked whatever the loss when present (the spec's
+// `loss: { name: 'huber', delta }` is test 25's).
+add(
+  'huberDelta',
+  rangeValues(RANGES.huberDelta),
+  () => null,
+  (v) => (p) => {
+    p.huberDelta = v;
   },
 );
 

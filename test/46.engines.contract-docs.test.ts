@@ -78,6 +78,10 @@ const documented: [string, string, RangeName, string | null][] = [
   ['lib/schedule.ts', 'patience', 'plateauPatience', `Default ${SCHEDULE_DEFAULTS.plateauPatience}.`],
   ['lib/schedule.ts', 'minDelta', 'minDelta', `Default ${SCHEDULE_DEFAULTS.plateauMinDelta}.`],
   ['lib/network.ts', 'threshold', 'threshold', `Default ${PREDICT_DEFAULTS.threshold}.`],
+  ['lib/spec.ts', 'delta', 'huberDelta', `Default ${DEFAULTS.huberDelta.toFixed(1)}.`],
+  ['lib/train-options.ts', 'sampleWeight', 'sampleWeight', 'Default: every sample weighs 1.'],
+  ['lib/train-options.ts', 'classWeight', 'sampleWeight', null],
+  ['lib/train-options.ts', 'validationSampleWeight', 'sampleWeight', 'Default: unweighted.'],
 ];
 
 describe('the JSDoc of every option states its range and default in the contract’s words', () => {
@@ -111,6 +115,7 @@ describe('the README states the contract’s limits and fit defaults', () => {
     `\`learningRate\` > 0 (${DEFAULTS.learningRate.adam} for adam, ${DEFAULTS.learningRate.sgd} for the sgd family)`,
     `\`epsilon\` > 0 (${DEFAULTS.epsilon})`,
     `\`dropout\` (${RANGES.dropout.expected}; default ${DEFAULT_DROPOUT})`,
+    `\`delta\` > 0, default ${DEFAULTS.huberDelta.toFixed(1)}`,
     ...(['train', 'sweep'] as const).map((command) => {
       const d: { data?: string; optimizer: string; epochs: number; batchSize: number | string } =
         CLI_DEFAULTS[command];

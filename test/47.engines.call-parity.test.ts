@@ -169,6 +169,36 @@ const chunks: [string, () => Record<string, unknown>, string][] = [
     () => ({ learningRates: new Float32Array(1) }),
     'TypeError: Expected a Float64Array for learningRates but received a Float32Array of length 1',
   ],
+  [
+    'a Float64Array weights',
+    () => ({ weights: new Float64Array(2) }),
+    'TypeError: Expected a Float32Array for weights but received a Float64Array of length 2',
+  ],
+  [
+    'short weights',
+    () => ({ weights: new Float32Array(1) }),
+    'RangeError: Expected a Float32Array of length >= 2 (rows) for weights but received a Float32Array of length 1',
+  ],
+  [
+    'a negative weight',
+    () => ({ weights: new Float32Array([1, -0.5]) }),
+    'RangeError: Expected finite weights >= 0 for weights but received -0.5 at 1',
+  ],
+  [
+    'a NaN weight',
+    () => ({ weights: new Float32Array([Number.NaN, 1]) }),
+    'RangeError: Expected finite weights >= 0 for weights but received NaN at 0',
+  ],
+  [
+    'a weight of -Infinity',
+    () => ({ weights: new Float32Array([1, Number.NEGATIVE_INFINITY]) }),
+    'RangeError: Expected finite weights >= 0 for weights but received -Infinity at 1',
+  ],
+  [
+    'a weight of -1e-7',
+    () => ({ weights: new Float32Array([1, -1e-7]) }),
+    `RangeError: Expected finite weights >= 0 for weights but received ${Math.fround(-1e-7)} at 1`,
+  ],
 ];
 
 /** A valid step schedule of a chunk (test cases spoil one field). */
@@ -254,6 +284,24 @@ const forwards: [string, 'predict' | 'evaluate', () => unknown[], string][] = [
     () => [A(), new Float32Array(1), 2, new Float32Array(2)],
     'RangeError: Expected a Float32Array of length >= 2 (rows x outputs) for Y but received a Float32Array of length 1',
   ],
+  [
+    'an array of weights',
+    'evaluate',
+    () => [A(), new Float32Array(2), 2, new Float32Array(2), [1, 1]],
+    'TypeError: Expected a Float32Array for weights but received an array of length 2',
+  ],
+  [
+    'short weights',
+    'evaluate',
+    () => [A(), new Float32Array(2), 2, new Float32Array(2), new Float32Array(1)],
+    'RangeError: Expected a Float32Array of length >= 2 (rows) for weights but received a Float32Array of length 1',
+  ],
+  [
+    'a weight of Infinity',
+    'evaluate',
+    () => [A(), new Float32Array(2), 2, new Float32Array(2), new Float32Array([Number.POSITIVE_INFINITY, 0])],
+    'RangeError: Expected finite weights >= 0 for weights but received Infinity at 0',
+  ],
 ];
 
 const rows = (engine: Engine) => ({
@@ -271,9 +319,11 @@ const rows = (engine: Engine) => ({
     const trainer = engine.createTrainer(plan, new Float32Array(3), new Float32Array(0));
     const model = engine.createModel(plan, new Float32Array(3));
     const call = (target: { predict: unknown; evaluate: unknown }) => {
-      const [X, Y, n, out] = args;
+      const [X, Y, n, out, ...weights] = args;
       const f = target[kind] as (...a: unknown[]) => unknown;
-      return outcome(() => (kind === 'predict' ? f.call(target, X, n, out) : f.call(target, X, Y, n, out)));
+      return outcome(() =>
+        kind === 'predict' ? f.call(target, X, n, out) : f.call(target, X, Y, n, out, ...weights),
+      );
     };
     try {
       return [call(trainer), call(model)];

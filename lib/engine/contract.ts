@@ -16,7 +16,15 @@ export const ACTIVATION_CODES = {
   linear: 5,
 } as const;
 
-export const LOSS_CODES = { sse: 0, 'half-sse': 1, mse: 2, bce: 3, 'cross-entropy': 4 } as const;
+export const LOSS_CODES = {
+  sse: 0,
+  'half-sse': 1,
+  mse: 2,
+  bce: 3,
+  'cross-entropy': 4,
+  mae: 5,
+  huber: 6,
+} as const;
 
 /** What an engine runs. 'sgd' with momentum > 0 becomes 'momentum' or 'nesterov' (lib/spec.ts). */
 export const OPTIMIZER_CODES = { sgd: 0, momentum: 1, nesterov: 2, adam: 3, adamw: 4, rmsprop: 5 } as const;
@@ -272,6 +280,13 @@ export const RANGES = {
   scheduleTotalSteps: integers(1, MAX_STEPS, 'an integer in 1..2^53-1'),
   /** predictClasses' threshold (binary and multilabel): an output p >= threshold counts as 1. */
   threshold: numbers(0, false, 1, false, 'a number in [0, 1]'),
+  /** huber's delta (`loss: { name: 'huber', delta }`), TrainerPlan/ModelPlan.huberDelta: where the loss turns from quadratic to linear. */
+  huberDelta: float32s(0, true, Number.POSITIVE_INFINITY, true, 'a positive finite float32 number'),
+  /**
+   * One sample's weight (fit's sampleWeight and validationSampleWeight, each of classWeight's
+   * numbers, a TrainChunk's weights): the engines keep it as float32.
+   */
+  sampleWeight: float32s(0, false, Number.POSITIVE_INFINITY, true, 'a non-negative finite float32 number'),
 } as const satisfies Record<string, NumberRange>;
 
 export type RangeName = keyof typeof RANGES;
@@ -352,6 +367,8 @@ export const DEFAULTS = {
   engine: 'auto' as EngineChoice,
   /** uniform's bounds and normal's moments when not given (seed 000 draws from [0, 1)). */
   initializer: { low: 0, high: 1, mean: 0, std: 1 },
+  /** huber's delta when `loss: 'huber'` is given by name, as PyTorch's HuberLoss. */
+  huberDelta: 1.0,
 } as const;
 
 /** fit's options when not given (lib/train-options.ts). */

@@ -77,29 +77,53 @@ export interface TrainerPlan {
   batchSize: number;
   /** Worker threads for large products (native only; the TS engine ignores it). */
   threads: number;
+  /**
+   * huber's delta: when present a positive finite float32 (read as float32) whatever the loss,
+   * absent: DEFAULTS.huberDelta (1.0). The other losses ignore its value.
+   */
+  huberDelta?: number;
 }
 
 /*
- * Loss contract (P = predictions A_L, Y = targets, both (rows, outputs); Z_L = output logits):
- *   sse:           L = sum over rows and outputs of (P - Y)^2          gradient: 2 (P - Y)
- *   half-sse:      L = 0.5 * sum (P - Y)^2                             gradient: (P - Y)
- *   mse:           L = mean over rows and outputs of (P - Y)^2          gradient: 2 (P - Y) / (rows*outputs)
+ * Loss contract (P = predictions A_L, Y = targets, both (rows, outputs); Z_L = output logits;
+ * d = P - Y; n = rows * outputs):
+ *   sse:           L = sum over rows and outputs of d^2                gradient: 2 d
+ *   half-sse:      L = 0.5 * sum d^2                                   gradient: d
+ *   mse:           L = mean over rows and outputs of d^2               gradient: 2 d / n
  *   bce:           (output activation must be sigmoid) per element, from the logit z, stably:
  *                  l = max(z,0) - z y + log1p(exp(-|z|)); L = mean over rows and outputs
- *                  dZ = (P - Y) / (rows*outputs)       (fused: no sigmoid derivative applied)
+ *                  dZ = d / n                          (fused: no sigmoid derivative applied)
  *   cross-entropy: (output activation must be softmax) per row l = logsumexp(z) - sum_k y_k z_k;
- *                  L = mean over rows;  dZ = (P - Y) / rows             (fused)
+ *                  L = mean over rows;  dZ = d / rows                   (fused)
+ *   mae:           L = mean over rows and outputs of |d|               gradient: sign(d) / n
+ *                  (sign(0) = 0: the subgradient PyTorch's L1Loss takes)
+ *   huber:         per element l = 0.5 d^2 when |d| <= delta, else delta (|d| - 0.5 delta);
+ *                  L = mean over rows and outputs (PyTorch's HuberLoss, reduction 'mean')
+ *                  gradient: d when |d| <= delta, else delta sign(d), over n. delta is the
+ *                  plan's huberDelta as float32 (default 1.0).
  * sse and half-sse are SUMS over the batch (seeds 000 and 001), the rest means.
- * For sse/half-sse/mse the gradient dA is turned into dZ by the output activation's derivative
- * (softmax: dZ_i = A_i (dA_i - sum_j dA_j A_j)).
+ * For sse/half-sse/mse/mae/huber the gradient dA is turned into dZ by the output activation's
+ * derivative (softmax: dZ_i = A_i (dA_i - sum_j dA_j A_j)), so they take any output activation.
  * Activation derivatives are computed from A alone: sigmoid A(1-A), tanh 1-A^2, relu A>0 ? 1:0,
  * leakyRelu A>0 ? 1 : alpha, linear 1. So engines keep A per layer, not Z.
  * Stable forms: sigmoid(z) = z>=0 ? 1/(1+e^-z) : e^z/(1+e^z); softmax subtracts the row max.
  *
+ * Sample weights (TrainChunk.weights, evaluate's weights; w_r >= 0 per row, W = the batch's sum
+ * of w_r in float64; null = every w_r is 1, W = rows):
+ *   the mean losses become sum_r w_r l_r / (W * outputs) (cross-entropy: / W), l_r the row's sum
+ *   of element losses; sse/half-sse become the weighted sum sum_r w_r l_r. Each row's gradient
+ *   is multiplied by w_r and the mean's divisor is W * outputs (W) instead of rows * outputs
+ *   (rows). With every w_r = 1 both are exactly the unweighted numbers (1 * x = x, the sum of
+ *   ones is exact), bit for bit. A row of weight 0 has no influence on the batch.
+ *   A batch whose weights sum to 0 has loss 0 and no update at all (parameters and optimizer
+ *   state untouched, no weight decay), but its step is still counted: the step count stays
+ *   epochs x batches, so Adam's next bias correction uses t as if the step had been taken.
+ *
  * Epoch loss reported by trainEpochs: for sse/half-sse the sum of the batch losses (= the loss
  * over the whole epoch's data, as seed 000 prints it); for the mean losses the batch losses
- * weighted by batch rows and divided by the epoch's rows. Each batch's loss is taken in the
- * forward pass, before that batch's update. Accumulate in float64.
+ * weighted by batch weight W (rows when unweighted) and divided by the epoch's total weight (0
+ * when that is 0). Each batch's loss is taken in the forward pass, before that batch's update.
+ * Accumulate in float64.
  *
  * Batches: an epoch visits rows in `order` (or 0..rows-1 when order is null) in consecutive
  * batches of batchSize; the last batch may be smaller and its mean uses its own row count.
@@ -191,6 +215,11 @@ export interface TrainChunk {
   rng?: Uint32Array | null;
   /** null, or receives per epoch the learning rate its last step used: learningRates[0..epochs). */
   learningRates?: Float64Array | null;
+  /**
+   * null (or absent): every row weighs 1. Else one finite weight >= 0 per row of X (length
+   * >= rows), read through `order` like X and Y; see the loss contract for what weights do.
+   */
+  weights?: Float32Array | null;
 }
 
 /** What an inference model needs: the network's shape and loss, nothing of training. */
@@ -200,6 +229,8 @@ export interface ModelPlan {
   loss: LossName;
   /** Most threads one product may use (native only; 0 = one per hardware thread). */
   threads: number;
+  /** huber's delta, as TrainerPlan.huberDelta (absent: 1.0). */
+  huberDelta?: number;
 }
 
 /** The inference workspace rule, in the contract: both engines apply it. */
@@ -209,8 +240,17 @@ export { INFERENCE_BLOCK_ROWS, INFERENCE_WORKSPACE_FLOOR, INFERENCE_WORKSPACE_SH
 export interface Forward {
   /** Forward pass only: out is (rows, outputs). */
   predict(X: Float32Array, rows: number, out: Float32Array): void;
-  /** Forward pass into out, returns the loss of (X, Y) as trainEpochs defines it. */
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  /**
+   * Forward pass into out, returns the loss of (X, Y) as trainEpochs defines an epoch's loss;
+   * weights (null or absent: all 1) weigh the rows as a chunk's weights do.
+   */
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights?: Float32Array | null,
+  ): number;
   /** Releases workspaces; unusable afterwards. Safe to call twice. */
   dispose(): void;
 }

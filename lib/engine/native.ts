@@ -37,6 +37,7 @@ export interface NativeTrainer {
     schedule?: ChunkSchedule | null,
     rng?: Uint32Array | null,
     learningRates?: Float64Array | null,
+    weights?: Float32Array | null,
   ): number;
   trainEpochsAsync(
     X: Float32Array,
@@ -51,16 +52,29 @@ export interface NativeTrainer {
     schedule?: ChunkSchedule | null,
     rng?: Uint32Array | null,
     learningRates?: Float64Array | null,
+    weights?: Float32Array | null,
   ): Promise<number>;
   predict(X: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights?: Float32Array | null,
+  ): number;
   dispose(): void;
 }
 
 /** The addon's inference model (native/addon/model_binding.cpp). */
 export interface NativeModel {
   predict(X: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number;
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights?: Float32Array | null,
+  ): number;
   workspaceBytes(): number;
   dispose(): void;
 }
@@ -101,7 +115,7 @@ export function adaptAddon(addon: NativeAddon): Engine {
       const m = new addon.Model(plan, params);
       return {
         predict: (X, rows, out) => m.predict(X, rows, out),
-        evaluate: (X, Y, rows, out) => m.evaluate(X, Y, rows, out),
+        evaluate: (X, Y, rows, out, weights) => evaluateWith(m, X, Y, rows, out, weights),
         workspaceBytes: () => m.workspaceBytes(),
         dispose: () => m.dispose(),
       };
@@ -119,7 +133,7 @@ export function adaptAddon(addon: NativeAddon): Engine {
           }
         },
         predict: (X, rows, out) => t.predict(X, rows, out),
-        evaluate: (X, Y, rows, out) => t.evaluate(X, Y, rows, out),
+        evaluate: (X, Y, rows, out, weights) => evaluateWith(t, X, Y, rows, out, weights),
         dispose: () => t.dispose(),
       };
     },
@@ -212,5 +226,20 @@ function positional(c: TrainChunk): Parameters<NativeTrainer['trainEpochs']> {
     c.schedule ?? null,
     c.rng ?? null,
     c.learningRates ?? null,
+    c.weights ?? null,
   ];
+}
+
+/** evaluate with weights only when given (4 arguments otherwise, as before weights existed). */
+function evaluateWith(
+  target: Pick<NativeModel, 'evaluate'>,
+  X: Float32Array,
+  Y: Float32Array,
+  rows: number,
+  out: Float32Array,
+  weights: Float32Array | null | undefined,
+): number {
+  return weights === undefined || weights === null
+    ? target.evaluate(X, Y, rows, out)
+    : target.evaluate(X, Y, rows, out, weights);
 }

@@ -84,7 +84,7 @@ export function encodeModel(state: ModelState): Uint8Array {
       `Expected ${params} parameters and ${total - params} optimizer state values for the model but received ${state.params.length} and ${state.optimizerState.length}`,
     );
   }
-  const { inputs, layers, loss, optimizer, seed } = savedArchitecture(state.spec);
+  const { inputs, layers, loss, optimizer, seed, huberDelta } = savedArchitecture(state.spec);
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
@@ -93,6 +93,7 @@ export function encodeModel(state: ModelState): Uint8Array {
     optimizer: JSON.stringify(optimizer),
     seed: String(seed),
     steps: String(state.steps),
+    huberDelta: JSON.stringify(huberDelta),
   };
   for (const key of METADATA_KEYS) metadata[key] = JSON.stringify(state.metadata[key]);
   const values = (slot: Slot) =>
@@ -154,9 +155,12 @@ export function interpret(header: Header): Model {
   }
   const loss = metaString(meta, 'loss');
   const seed = metaInteger(meta, 'seed');
+  // written since losses took settings; a file from before reads as huber's default
+  const huberDelta = meta.huberDelta === undefined ? undefined : metaJSON(meta, 'huberDelta', FIXED_VALUES);
   let spec: ResolvedSpec;
   try {
-    spec = resolveSaved({ inputs: architecture.inputs, layers: architecture.layers, loss, optimizer, seed });
+    const architectureFields = { inputs: architecture.inputs, layers: architecture.layers };
+    spec = resolveSaved({ ...architectureFields, loss, optimizer, seed, huberDelta });
   } catch (cause) {
     throw new SafetensorsError(`the metadata does not describe a valid network: ${(cause as Error).message}`);
   }

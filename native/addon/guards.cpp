@@ -296,6 +296,20 @@ ForwardArgs expect_evaluate_args(const Napi::CallbackInfo& info, std::size_t inp
   return a;
 }
 
+void expect_evaluate_arg_count(const Napi::CallbackInfo& info) {
+  if (info.Length() != 4 && info.Length() != 5) {
+    throw Napi::TypeError::New(info.Env(), "Expected 4 arguments (5 with weights) for evaluate but received " +
+                                               std::to_string(info.Length()));
+  }
+}
+
+Span<const float> expect_evaluate_weights(const Napi::CallbackInfo& info, std::size_t rows) {
+  if (info.Length() < 5 || info[4].IsNull() || info[4].IsUndefined()) return {};
+  Span<float> w = expect_float32_array(info[4], "weights");
+  expect_at_least(info[4], &w, rows, "weights", "Float32Array", "rows");
+  return Span<const float>{w.data, w.size};
+}
+
 bool quick_predict_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs, ForwardArgs* args) {
   napi_env env = info.Env();
   ForwardArgs a;

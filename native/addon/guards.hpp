@@ -101,6 +101,11 @@ struct ForwardArgs {
 };
 ForwardArgs expect_predict_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs);
 ForwardArgs expect_evaluate_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs);
+// evaluate takes 4 arguments, or 5 with weights.
+void expect_evaluate_arg_count(const Napi::CallbackInfo& info);
+// evaluate's optional fifth argument: empty when absent, null or undefined; else a Float32Array
+// of at least rows elements (trimmed to rows). Its values are the core's to check.
+Span<const float> expect_evaluate_weights(const Napi::CallbackInfo& info, std::size_t rows);
 // expect_predict_args' checks answered with a bool, building no string (predict's fast path).
 bool quick_predict_args(const Napi::CallbackInfo& info, std::size_t inputs, std::size_t outputs, ForwardArgs* args);
 

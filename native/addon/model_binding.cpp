@@ -73,11 +73,13 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value Evaluate(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     expect_alive(env, "evaluate");
-    expect_arg_count(info, 4, "evaluate");
+    expect_evaluate_arg_count(info);
     const ForwardArgs a = expect_evaluate_args(info, core_->inputs(), core_->outputs());
+    const Span<const float> weights = expect_evaluate_weights(info, a.rows);
     const Span<float> params = this->params();
     const double loss = call_core(env, [&] {
-      return core_->evaluate({params.data, params.size}, {a.X.data, a.X.size}, {a.Y.data, a.Y.size}, a.rows, a.out);
+      return core_->evaluate({params.data, params.size}, {a.X.data, a.X.size}, {a.Y.data, a.Y.size}, a.rows, a.out,
+                             weights);
     });
     memory_.sync(env, core_->native_bytes());
     return Napi::Number::New(env, loss);

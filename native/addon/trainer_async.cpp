@@ -20,7 +20,7 @@ class TrainWorker : public Napi::AsyncWorker {
     // References keep the trainer (and through it params/state) and every array of the call
     // alive until the worker is destroyed, on the main thread, after it settled.
     owner_ref_ = Napi::Persistent(info.This());
-    for (std::size_t i : {0, 1, 3, 7, 8, 10, 11}) {
+    for (std::size_t i : {0, 1, 3, 7, 8, 10, 11, 12}) {
       if (i < info.Length() && info[i].IsObject()) arrays_[count_++] = Napi::Persistent(info[i]);
     }
   }
@@ -62,7 +62,7 @@ class TrainWorker : public Napi::AsyncWorker {
   TrainerWrap* owner_;
   TrainJob job_;
   Napi::Reference<Napi::Value> owner_ref_;
-  Napi::Reference<Napi::Value> arrays_[7];
+  Napi::Reference<Napi::Value> arrays_[8];
   std::size_t count_ = 0;
   std::uint64_t result_ = 0;
   ErrorKind kind_ = ErrorKind::none;

@@ -68,11 +68,11 @@ ModelBuffers TrainerWrap::model() {
 TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* method) {
   Napi::Env env = info.Env();
   expect_usable(env, method);
-  // The ninth argument, metric (a Float64Array or null), is optional, and so are the three
-  // after it: schedule, rng, learningRates.
-  if (info.Length() < 8 || info.Length() > 12) {
-    throw Napi::TypeError::New(env, std::string("Expected 8 to 12 arguments (metric, schedule, rng and "
-                                                "learningRates optional) for ") +
+  // The ninth argument, metric (a Float64Array or null), is optional, and so are the four
+  // after it: schedule, rng, learningRates, weights.
+  if (info.Length() < 8 || info.Length() > 13) {
+    throw Napi::TypeError::New(env, std::string("Expected 8 to 13 arguments (metric, schedule, rng, "
+                                                "learningRates and weights optional) for ") +
                                         method + " but received " + std::to_string(info.Length()));
   }
   TrainJob job;
@@ -108,6 +108,13 @@ TrainJob TrainerWrap::parse_train(const Napi::CallbackInfo& info, const char* me
     expect_at_least(info[8], &job.metric, job.epochs, "metric", "Float64Array", "epochs");
   }
   parse_chunk_extras(info, 9, core_->has_dropout(), &job);
+  if (info.Length() >= 13 && !info[12].IsNull() && !info[12].IsUndefined()) {
+    // Values (finite, >= 0) are the core's to check, as order's indices are.
+    Span<float> weights = expect_float32_array(info[12], "weights");
+    expect_fixed_length(info[12], "weights", "Float32Array");
+    expect_at_least(info[12], &weights, job.rows, "weights", "Float32Array", "rows");
+    job.weights = Span<const float>{weights.data, weights.size};
+  }
   job.X = Span<const float>{X.data, X.size};
   job.Y = Span<const float>{Y.data, Y.size};
   job.model = model();
@@ -163,11 +170,13 @@ Napi::Value TrainerWrap::Predict(const Napi::CallbackInfo& info) {
 Napi::Value TrainerWrap::Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_usable(env, "evaluate");
-  expect_arg_count(info, 4, "evaluate");
+  expect_evaluate_arg_count(info);
   const ForwardArgs a = expect_evaluate_args(info, core_->inputs(), core_->outputs());
+  const Span<const float> weights = expect_evaluate_weights(info, a.rows);
   const ModelBuffers m = model();
   const double loss = call_core(env, [&] {
-    return core_->evaluate({m.params.data, m.params.size}, {a.X.data, a.X.size}, {a.Y.data, a.Y.size}, a.rows, a.out);
+    return core_->evaluate({m.params.data, m.params.size}, {a.X.data, a.X.size}, {a.Y.data, a.Y.size}, a.rows, a.out,
+                           weights);
   });
   report_memory(env);
   return Napi::Number::New(env, loss);

@@ -33,6 +33,7 @@ struct TrainJob {
   ChunkSchedule schedule;
   std::uint32_t* rng = nullptr;  // the caller's Uint32Array, advanced in place
   Span<double> learning_rates;
+  Span<const float> weights;  // empty: unit weights
 
   std::uint64_t run() const {
     TrainExtras extras;
@@ -40,7 +41,7 @@ struct TrainJob {
     extras.rng = rng;
     extras.learning_rates = learning_rates;
     return trainer->train_epochs(model, X, Y, rows, has_order ? &order : nullptr, epochs, batch_size, step, losses,
-                                 metric, extras);
+                                 metric, extras, weights);
   }
 };
 

@@ -81,6 +81,11 @@ Napi::Array parse_layers_and_loss(const Napi::Value& value, const Napi::Object& 
                       "0 (no dropout on the output layer)",
                       layers.Get(static_cast<std::uint32_t>(out.layers.size() - 1)).As<Napi::Object>().Get("dropout"));
   }
+  // huberDelta is optional (absent: the contract's default); present, it is checked whatever the loss.
+  const Napi::Value delta = plan.Get("huberDelta");
+  if (!delta.IsUndefined()) {
+    out.huber_delta = static_cast<float>(expect_in_range(delta, "plan.huberDelta", contract::kHuberDelta));
+  }
   *params_out = params;
   return layers;
 }

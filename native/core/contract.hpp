@@ -11,7 +11,7 @@ namespace fastmlp {
 
 // --- names and codes (an enumerator's value is its code; codes never change) ---
 enum class Activation : int { sigmoid = 0, relu = 1, tanh = 2, leaky_relu = 3, softmax = 4, linear = 5 };
-enum class Loss : int { sse = 0, half_sse = 1, mse = 2, bce = 3, cross_entropy = 4 };
+enum class Loss : int { sse = 0, half_sse = 1, mse = 2, bce = 3, cross_entropy = 4, mae = 5, huber = 6 };
 enum class OptimizerKind : int { sgd = 0, momentum = 1, nesterov = 2, adam = 3, adamw = 4, rmsprop = 5 };
 enum class ScheduleKind : int { constant = 0, step = 1, exponential = 2, cosine = 3 };
 enum class Task : int { binary = 0, multiclass = 1, multilabel = 2, regression = 3 };
@@ -21,8 +21,8 @@ namespace contract {
 // Names indexed by code, as lib/ and users write them.
 inline constexpr std::size_t kActivationCount = 6;
 inline constexpr const char* kActivationNames[kActivationCount] = {"sigmoid", "relu", "tanh", "leakyRelu", "softmax", "linear"};
-inline constexpr std::size_t kLossCount = 5;
-inline constexpr const char* kLossNames[kLossCount] = {"sse", "half-sse", "mse", "bce", "cross-entropy"};
+inline constexpr std::size_t kLossCount = 7;
+inline constexpr const char* kLossNames[kLossCount] = {"sse", "half-sse", "mse", "bce", "cross-entropy", "mae", "huber"};
 inline constexpr std::size_t kOptimizerCount = 6;
 inline constexpr const char* kOptimizerNames[kOptimizerCount] = {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"};
 inline constexpr std::size_t kScheduleCount = 4;
@@ -30,7 +30,7 @@ inline constexpr const char* kScheduleNames[kScheduleCount] = {"constant", "step
 inline constexpr std::size_t kTaskCount = 4;
 inline constexpr const char* kTaskNames[kTaskCount] = {"binary", "multiclass", "multilabel", "regression"};
 // Activation code each loss requires at the output, by loss code; -1: any.
-inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4};
+inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4, -1, -1};
 inline constexpr double kLeakyReluAlpha = 0.01;
 // The task rule (contract.ts TASK_RULE): the first row whose fields match decides; -1 matches any.
 struct TaskRuleRow {
@@ -128,6 +128,8 @@ inline constexpr NumberRange kScheduleEpoch{0.0, 9007199254740991.0, false, fals
 inline constexpr NumberRange kSchedulePosition{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
 inline constexpr NumberRange kScheduleTotalSteps{1.0, 9007199254740991.0, false, false, true, false, "an integer in 1..2^53-1"};
 inline constexpr NumberRange kThreshold{0.0, 1.0, false, false, false, false, "a number in [0, 1]"};
+inline constexpr NumberRange kHuberDelta{0.0, kInfinity, true, true, false, true, "a positive finite float32 number"};
+inline constexpr NumberRange kSampleWeight{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
 
 // --- defaults ---
 // By optimizer code.
@@ -137,6 +139,7 @@ inline constexpr double kDefaultBeta2 = 0.999;
 inline constexpr double kDefaultEpsilon = 1e-8;
 inline constexpr double kDefaultWeightDecay[kOptimizerCount] = {0.0, 0.0, 0.0, 0.0, 0.01, 0.0};
 inline constexpr double kDefaultRho = 0.99;
+inline constexpr double kDefaultHuberDelta = 1.0;
 
 // --- gradient clipping (contract.ts): the norm epsilon and the fixed summation blocks ---
 inline constexpr double kClipNormEpsilon = 0.000001;

@@ -34,6 +34,7 @@ constexpr std::size_t kUpdateAlign = 16;
 
 void validate_plan(const TrainerPlan& plan) {
   validate_layers(plan.layers, plan.loss);
+  validate_huber_delta(plan.huber_delta);
   if (!contract::in_range(contract::kBatchSize, static_cast<double>(plan.batch_size))) {
     bad(contract::kBatchSize.expected, "plan.batchSize", std::to_string(plan.batch_size));
   }
@@ -67,6 +68,7 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   zout_.assign(batch * outputs(), 0.0f);
   xbatch_.assign(batch * inputs(), 0.0f);
   ybatch_.assign(batch * outputs(), 0.0f);
+  wbatch_.assign(batch, 0.0f);
   grads_.assign(layout_.size, 0.0f);
   if (plan_.optimizer.clip_norm > 0.0) clip_sums_.assign(clip_norm_blocks(layout_.size), 0.0);
   const std::size_t count = plan_.layers.size();
@@ -87,7 +89,8 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
 }
 
 std::size_t Trainer::native_bytes() const {
-  std::size_t floats = zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + grads_.capacity();
+  std::size_t floats =
+      zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + wbatch_.capacity() + grads_.capacity();
   for (const auto& a : acts_) floats += a.capacity();
   for (const auto& d : dacts_) floats += d.capacity();
   for (const auto& m : masks_) floats += m.capacity();
@@ -140,10 +143,11 @@ void Trainer::forward_train(const float* params, const float* X, std::size_t row
   }
 }
 
-double Trainer::backward(const float* params, const float* X, const float* Y, std::size_t rows) {
+void Trainer::backward(const float* params, const float* X, const float* Y, const float* weights, double weight,
+                       std::size_t rows) {
   const std::size_t last = plan_.layers.size() - 1;
-  const double loss = loss_forward(plan_.loss, zout_.data(), acts_[last].data(), Y, rows, outputs());
-  const bool fused = loss_backward(plan_.loss, dacts_[last].data(), acts_[last].data(), Y, rows, outputs());
+  const bool fused = loss_backward(LossSpec{plan_.loss, plan_.huber_delta}, dacts_[last].data(), acts_[last].data(),
+                                   Y, rows, outputs(), weights, weight);
   for (std::size_t l = last + 1; l-- > 0;) {
     const LayerPlan& lp = plan_.layers[l];
     const LayerOffsets& o = layout_.layers[l];
@@ -157,7 +161,6 @@ double Trainer::backward(const float* params, const float* X, const float* Y, st
       apply_mask(dAprev, dAprev, masks_[l - 1].data(), rows * plan_.layers[l - 1].units);
     }
   }
-  return loss;
 }
 
 float Trainer::clip(bool parallel) {
@@ -221,7 +224,7 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
 std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y,
                                     std::size_t rows, const Span<const std::uint32_t>* order, std::size_t epochs,
                                     std::size_t batch_size, std::uint64_t step, Span<double> losses,
-                                    Span<double> metric, const TrainExtras& extras) {
+                                    Span<double> metric, const TrainExtras& extras, Span<const float> weights) {
   // Every check first: a failed call leaves params and state as they were.
   check_model(model.params.data, model.params.size);
   require_length(model.state, plan_.optimizer.kind == OptimizerKind::sgd ? model.state.size : state_size(),
@@ -252,6 +255,8 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
     bad("a length of at least " + std::to_string(epochs), "learningRates",
         std::to_string(extras.learning_rates.size));
   }
+  const bool weighted = weights.data != nullptr;
+  if (weighted) require_length(weights, rows, "weights");
   if (step > contract::kMaxSteps) bad(contract::kStep.expected, "step", std::to_string(step));
   const std::size_t batches = rows / batch_size + (rows % batch_size != 0 ? 1 : 0);
   const std::size_t total_steps = checked_mul(epochs, batches, "steps");
@@ -267,10 +272,12 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
       }
     }
   }
+  if (weighted) check_weights(weights.data, rows);
 
   const std::size_t in = inputs();
   const std::size_t out = outputs();
   const bool sum = loss_is_sum(plan_.loss);
+  const LossSpec spec{plan_.loss, plan_.huber_delta};
   // Started workers spin between the products of consecutive steps until the call returns.
   ThreadPool::Session session(*pool_);
   const ChunkSchedule* schedule = extras.schedule;
@@ -281,6 +288,7 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
     const std::uint32_t* ord = order != nullptr ? order->data + e * rows : nullptr;
     double acc = 0.0;
     double measured = 0.0;
+    double acc_weight = 0.0;
     if (schedule != nullptr && !per_step) {
       rate = scheduled_rate(*schedule, schedule->epoch + static_cast<double>(e), 0.0);
     }
@@ -288,30 +296,38 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
       const std::size_t r = std::min(batch_size, rows - start);
       const float* xb = X.data + start * in;
       const float* yb = Y.data + start * out;
+      const float* wb = weighted ? weights.data + start : nullptr;
       if (ord != nullptr) {
         for (std::size_t i = 0; i < r; ++i) {
           const std::size_t src = ord[start + i];
           std::memcpy(xbatch_.data() + i * in, X.data + src * in, in * sizeof(float));
           std::memcpy(ybatch_.data() + i * out, Y.data + src * out, out * sizeof(float));
+          if (weighted) wbatch_[i] = weights.data[src];
         }
         xb = xbatch_.data();
         yb = ybatch_.data();
+        if (weighted) wb = wbatch_.data();
       }
+      const double weight = batch_weight(wb, r);
       if (has_dropout_) {
         forward_train(model.params.data, xb, r, extras.rng);
       } else {
         forward(model.params.data, xb, r);
       }
       if (measuring) measured += task_metric(task_, acts_.back().data(), yb, r, out);
-      const double batch_loss = backward(model.params.data, xb, yb, r);
-      acc += sum ? batch_loss : batch_loss * static_cast<double>(r);
+      const double batch_loss = loss_forward(spec, zout_.data(), acts_.back().data(), yb, r, out, wb, weight);
+      acc += sum ? batch_loss : batch_loss * weight;
+      acc_weight += weight;
       ++step;
       if (per_step) rate = scheduled_rate(*schedule, 0.0, position);
       position += 1;
+      // A batch of weight 0 is not applied (the loss contract); its step still counts.
+      if (weight == 0.0) continue;
+      backward(model.params.data, xb, yb, wb, weight, r);
       step_optimizer_.learning_rate = rate;
       update(model, step);
     }
-    losses.data[e] = sum ? acc : acc / static_cast<double>(rows);
+    losses.data[e] = sum ? acc : acc_weight == 0.0 ? 0.0 : acc / acc_weight;
     if (measuring) metric.data[e] = measured;
     if (reporting_rates) extras.learning_rates.data[e] = rate;
   }
@@ -324,7 +340,7 @@ void Trainer::predict(Span<const float> params, Span<const float> X, std::size_t
 }
 
 double Trainer::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
-                         Span<float> out) {
+                         Span<float> out, Span<const float> weights) {
   // Y.data == nullptr && Y.size == 0 means predict: no loss.
   check_model(params.data, params.size);
   if (rows > kMaxElements) bad("an integer in 0..2^31", "rows", std::to_string(rows));
@@ -334,20 +350,31 @@ double Trainer::evaluate(Span<const float> params, Span<const float> X, Span<con
   require_length(out, checked_elements(rows, nout, "out"), "out");
   const bool with_loss = Y.data != nullptr || Y.size != 0;
   if (with_loss) require_length(Y, checked_elements(rows, nout, "Y"), "Y");
+  const bool weighted = with_loss && weights.data != nullptr;
+  if (weighted) {
+    require_length(weights, rows, "weights");
+    check_weights(weights.data, rows);
+  }
   const bool sum = loss_is_sum(plan_.loss);
+  const LossSpec spec{plan_.loss, plan_.huber_delta};
   double acc = 0.0;
+  double acc_weight = 0.0;
   for (std::size_t start = 0; start < rows; start += plan_.batch_size) {
     const std::size_t r = std::min(plan_.batch_size, rows - start);
     forward(params.data, X.data + start * in, r);
     if (with_loss) {
-      const double l = loss_forward(plan_.loss, zout_.data(), acts_.back().data(), Y.data + start * nout, r, nout);
-      acc += sum ? l : l * static_cast<double>(r);
+      const float* wb = weighted ? weights.data + start : nullptr;
+      const double weight = batch_weight(wb, r);
+      const double l =
+          loss_forward(spec, zout_.data(), acts_.back().data(), Y.data + start * nout, r, nout, wb, weight);
+      acc += sum ? l : l * weight;
+      acc_weight += weight;
     }
     std::memcpy(out.data + start * nout, acts_.back().data(), r * nout * sizeof(float));
   }
   if (!with_loss) return 0.0;
   if (sum) return acc;
-  return rows == 0 ? 0.0 : acc / static_cast<double>(rows);
+  return acc_weight == 0.0 ? 0.0 : acc / acc_weight;
 }
 
 }  // namespace fastmlp

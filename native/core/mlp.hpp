@@ -28,6 +28,8 @@ struct TrainerPlan {
   OptimizerPlan optimizer;
   std::size_t batch_size = 1;
   std::size_t threads = 1;
+  // huber's delta (float32, as the contract keeps it); the other losses ignore it.
+  float huber_delta = static_cast<float>(contract::kDefaultHuberDelta);
 };
 
 // Throws std::invalid_argument (bad value) or std::length_error (sizes too large).
@@ -70,18 +72,23 @@ class Trainer {
   // (< rows), epoch e using [e*rows, (e+1)*rows). losses receives epochs values; metric, when
   // not empty, each epoch's training metric by the plan's task (task_metric in metrics.hpp: rows
   // right, or the sum of the rows' mean absolute errors for regression).
+  // weights: empty (data null) for unit weights, else at least rows finite weights >= 0, one per
+  // row of X, read through order like X and Y (the loss contract's sample weights; a batch of
+  // weight 0 is not applied but its step counts).
   // Returns the new step. Every argument is checked before anything is written.
   std::uint64_t train_epochs(ModelBuffers model, Span<const float> X, Span<const float> Y, std::size_t rows,
                              const Span<const std::uint32_t>* order, std::size_t epochs,
                              std::size_t batch_size, std::uint64_t step, Span<double> losses,
-                             Span<double> metric = {}, const TrainExtras& extras = {});
+                             Span<double> metric = {}, const TrainExtras& extras = {},
+                             Span<const float> weights = {});
 
   // Forward pass in blocks of plan.batch_size: out is (rows, outputs).
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
 
-  // Forward pass into out; returns the loss of (X, Y) as train_epochs defines an epoch's loss.
+  // Forward pass into out; returns the loss of (X, Y) as train_epochs defines an epoch's loss,
+  // weighted by weights (empty: unweighted; else at least rows finite weights >= 0).
   double evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
-                  Span<float> out);
+                  Span<float> out, Span<const float> weights = {});
 
  private:
   void check_model(const float* params, std::size_t params_size) const;
@@ -94,8 +101,10 @@ class Trainer {
   const float* train_output(std::size_t l) const {
     return masks_[l].empty() ? acts_[l].data() : dropped_[l].data();
   }
-  // Loss of the batch just forwarded, then backward into grads_.
-  double backward(const float* params, const float* X, const float* Y, std::size_t rows);
+  // Backward of the batch just forwarded (weights null or one per row, of batch weight
+  // `weight` > 0) into grads_.
+  void backward(const float* params, const float* X, const float* Y, const float* weights, double weight,
+                std::size_t rows);
   // The optimizer step `step` from grads_, split across the pool when that pays (mlp.cpp).
   void update(ModelBuffers model, std::uint64_t step);
   // Clips grads_ in place as the plan asks (clipping.hpp) before update scales and steps;
@@ -112,6 +121,7 @@ class Trainer {
   std::vector<float> zout_;                // (batch, outputs): output logits
   std::vector<float> xbatch_;              // (batch, inputs): gathered rows of X
   std::vector<float> ybatch_;              // (batch, outputs): gathered rows of Y
+  std::vector<float> wbatch_;              // (batch): gathered sample weights
   std::vector<float> grads_;               // layout_.size
   std::vector<double> clip_sums_;          // clip_norm_blocks(layout_.size) when clipping by norm
   // Dropout, per layer (empty vectors for a layer without): masks (batch, units) of 0 or scale,

@@ -86,6 +86,7 @@ std::size_t inference_block_rows(const std::vector<LayerPlan>& layers, std::size
 
 Model::Model(const ModelPlan& plan, const ThreadPool* shared) : plan_(plan) {
   validate_layers(plan_.layers, plan_.loss);
+  validate_huber_delta(plan_.huber_delta);
   validate_threads(plan_.threads);
   layout_ = param_layout(plan_.layers);  // throws std::length_error when too large
   validate_params(layout_.size);
@@ -132,7 +133,7 @@ void Model::predict(Span<const float> params, Span<const float> X, std::size_t r
 }
 
 double Model::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
-                       Span<float> out) {
+                       Span<float> out, Span<const float> weights) {
   // Y.data == nullptr && Y.size == 0 means predict: no loss.
   require_length(params, layout_.size, "params");
   if (rows > kMaxElements) bad("an integer in 0..2^31", "rows", std::to_string(rows));
@@ -140,16 +141,25 @@ double Model::evaluate(Span<const float> params, Span<const float> X, Span<const
   require_length(out, checked_elements(rows, outputs(), "out"), "out");
   const bool with_loss = Y.data != nullptr || Y.size != 0;
   if (with_loss) require_length(Y, checked_elements(rows, outputs(), "Y"), "Y");
+  const bool weighted = with_loss && weights.data != nullptr;
+  if (weighted) {
+    require_length(weights, rows, "weights");
+    check_weights(weights.data, rows);
+  }
   reserve(rows);
-  return forward_blocks(params.data, X.data, with_loss ? Y.data : nullptr, rows, out.data);
+  return forward_blocks(params.data, X.data, with_loss ? Y.data : nullptr, weighted ? weights.data : nullptr, rows,
+                        out.data);
 }
 
-double Model::forward_blocks(const float* params, const float* X, const float* Y, std::size_t rows, float* out) {
+double Model::forward_blocks(const float* params, const float* X, const float* Y, const float* weights, std::size_t rows,
+                             float* out) {
   const std::size_t in = inputs();
   const std::size_t nout = outputs();
   const std::size_t last = plan_.layers.size() - 1;
   const bool sum = loss_is_sum(plan_.loss);
+  const LossSpec spec{plan_.loss, plan_.huber_delta};
   double acc = 0.0;
+  double acc_weight = 0.0;
   for (std::size_t start = 0; start < rows; start += block_rows_) {
     const std::size_t r = std::min(block_rows_, rows - start);
     const float* src = X + start * in;
@@ -167,13 +177,17 @@ double Model::forward_blocks(const float* params, const float* X, const float* Y
       dst = dst == ping_.data() ? pong_.data() : ping_.data();
     }
     if (Y != nullptr) {
-      const double l = loss_forward(plan_.loss, logits_.data(), out + start * nout, Y + start * nout, r, nout);
-      acc += sum ? l : l * static_cast<double>(r);
+      const float* wb = weights != nullptr ? weights + start : nullptr;
+      const double weight = batch_weight(wb, r);
+      const double l =
+          loss_forward(spec, logits_.data(), out + start * nout, Y + start * nout, r, nout, wb, weight);
+      acc += sum ? l : l * weight;
+      acc_weight += weight;
     }
   }
   if (Y == nullptr) return 0.0;
   if (sum) return acc;
-  return rows == 0 ? 0.0 : acc / static_cast<double>(rows);
+  return acc_weight == 0.0 ? 0.0 : acc / acc_weight;
 }
 
 }  // namespace fastmlp

@@ -32,6 +32,8 @@ struct ModelPlan {
   std::vector<LayerPlan> layers;
   Loss loss = Loss::mse;
   std::size_t threads = 1;
+  // huber's delta (float32), as TrainerPlan's.
+  float huber_delta = static_cast<float>(contract::kDefaultHuberDelta);
 };
 
 // Layer count and sizes, the chaining of inputs to the previous units, and the output
@@ -69,12 +71,14 @@ class Model {
 
   // out is (rows, outputs). Every argument is checked before anything is written.
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
-  // predict into out, and the loss of (X, Y) as train_epochs defines an epoch's loss.
+  // predict into out, and the loss of (X, Y) as train_epochs defines an epoch's loss, weighted
+  // by weights (empty: unweighted; else rows finite weights >= 0).
   double evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
-                  Span<float> out);
+                  Span<float> out, Span<const float> weights = {});
 
  private:
-  double forward_blocks(const float* params, const float* X, const float* Y, std::size_t rows, float* out);
+  double forward_blocks(const float* params, const float* X, const float* Y, const float* weights, std::size_t rows,
+                        float* out);
   void reserve(std::size_t rows);
 
   ModelPlan plan_;

@@ -29,6 +29,11 @@ double vec_squared_error_sum(const float* P, const float* Y, std::size_t n) {
   return cpu::kernels().squared_error_sum(P, Y, n);
 }
 
+double vec_weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
+                                      std::size_t cols) {
+  return cpu::kernels().weighted_squared_error_sum(P, Y, W, rows, cols);
+}
+
 // ---- plain kernels -------------------------------------------------------------------------
 
 namespace vecmath_scalar {
@@ -102,6 +107,19 @@ double squared_error_sum(const float* P, const float* Y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     const double d = static_cast<double>(P[i]) - Y[i];
     sum += d * d;
+  }
+  return sum;
+}
+
+double weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
+                                  std::size_t cols) {
+  double sum = 0.0;
+  for (std::size_t r = 0, i = 0; r < rows; ++r) {
+    const double w = W[r];
+    for (std::size_t end = i + cols; i < end; ++i) {
+      const double d = static_cast<double>(P[i]) - Y[i];
+      sum += (w * d) * d;
+    }
   }
   return sum;
 }

@@ -28,4 +28,10 @@ void vec_column_sums(float* db, const float* dZ, std::size_t rows, std::size_t u
 // sum (P[i] - Y[i])^2 in double.
 double vec_squared_error_sum(const float* P, const float* Y, std::size_t n);
 
+// sum over rows r and columns j of W[r] (P[i] - Y[i])^2 in double, i = r * cols + j: the sample
+// weighted sum of the losses. Summed in vec_squared_error_sum's order with each square taken as
+// (W[r] d) d, so unit weights give vec_squared_error_sum's value bit for bit.
+double vec_weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
+                                      std::size_t cols);
+
 }  // namespace fastmlp

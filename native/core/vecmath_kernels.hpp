@@ -14,6 +14,8 @@ void sigmoid(float* a, const float* z, std::size_t n);
 void tanh(float* a, const float* z, std::size_t n);
 void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units);
 double squared_error_sum(const float* P, const float* Y, std::size_t n);
+double weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
+                                  std::size_t cols);
 }  // namespace vecmath_scalar
 
 // AVX2/FMA (vecmath_avx2.cpp): compiled only where FASTMLP_HAVE_AVX2, called only when the kernel
@@ -24,6 +26,8 @@ void sigmoid(float* a, const float* z, std::size_t n);
 void tanh(float* a, const float* z, std::size_t n);
 void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units);
 double squared_error_sum(const float* P, const float* Y, std::size_t n);
+double weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
+                                  std::size_t cols);
 // kind 0: sigmoid, 1: tanh, 2: relu; the formulas of activation_backward. dZ may alias dA.
 void activation_backward(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
 }  // namespace vecmath_avx2

@@ -89,7 +89,8 @@ inline RefPass ref_forward(const TrainerPlan& plan, const Vec& p, const Vec& X, 
   return pass;
 }
 
-inline double ref_loss(Loss loss, const Vec& Z, const Vec& P, const Vec& Y, std::size_t rows, std::size_t outs) {
+inline double ref_loss(Loss loss, const Vec& Z, const Vec& P, const Vec& Y, std::size_t rows, std::size_t outs,
+                       double delta = 1.0) {
   const std::size_t n = rows * outs;
   double s = 0;
   if (loss == Loss::cross_entropy) {
@@ -102,8 +103,13 @@ inline double ref_loss(Loss loss, const Vec& Z, const Vec& P, const Vec& Y, std:
     return s / static_cast<double>(rows);
   }
   for (std::size_t i = 0; i < n; ++i) {
+    const double a = std::fabs(P[i] - Y[i]);
     if (loss == Loss::bce) {
       s += -(Y[i] * std::log(P[i]) + (1 - Y[i]) * std::log(1 - P[i]));
+    } else if (loss == Loss::mae) {
+      s += a;
+    } else if (loss == Loss::huber) {
+      s += a <= delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
     } else {
       s += (P[i] - Y[i]) * (P[i] - Y[i]);
     }
@@ -118,7 +124,8 @@ inline double ref_grads(const TrainerPlan& plan, const Vec& p, const Vec& X, con
   const ParamLayout lay = param_layout(plan.layers);
   const RefPass pass = ref_forward(plan, p, X, rows);
   const std::size_t L = plan.layers.size(), outs = plan.layers.back().units, n = rows * outs;
-  const double loss = ref_loss(plan.loss, pass.Z.back(), pass.A.back(), Y, rows, outs);
+  const double delta = plan.huber_delta;
+  const double loss = ref_loss(plan.loss, pass.Z.back(), pass.A.back(), Y, rows, outs, delta);
   g.assign(lay.size, 0.0);
   Vec d(n);
   const Vec& P = pass.A.back();
@@ -131,6 +138,8 @@ inline double ref_grads(const TrainerPlan& plan, const Vec& p, const Vec& X, con
       case Loss::mse: d[i] = 2 * diff / n; break;
       case Loss::bce: d[i] = diff / n; break;
       case Loss::cross_entropy: d[i] = diff / rows; break;
+      case Loss::mae: d[i] = (diff > 0 ? 1.0 : diff < 0 ? -1.0 : 0.0) / n; break;
+      case Loss::huber: d[i] = std::max(-delta, std::min(delta, diff)) / n; break;
     }
   }
   for (std::size_t l = L; l-- > 0;) {
@@ -174,6 +183,8 @@ inline TrainerPlan make_plan(std::vector<std::size_t> sizes, Activation hidden, 
     plan.layers.push_back({sizes[i], sizes[i + 1], i + 2 == sizes.size() ? out : hidden, i % 2 == 0});
   }
   plan.loss = loss;
+  // huber: a delta small enough that the batches cross it (both branches of the loss are taken)
+  if (loss == Loss::huber) plan.huber_delta = 0.1f;
   plan.batch_size = batch;
   plan.optimizer.kind = OptimizerKind::sgd;
   plan.optimizer.learning_rate = 1.0;

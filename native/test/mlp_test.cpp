@@ -31,7 +31,7 @@ std::vector<Case> all_cases() {
                              Activation::leaky_relu, Activation::softmax, Activation::linear};
   std::vector<Case> cases;
   std::size_t h = 0;
-  for (Loss loss : {Loss::sse, Loss::half_sse, Loss::mse}) {
+  for (Loss loss : {Loss::sse, Loss::half_sse, Loss::mse, Loss::mae, Loss::huber}) {
     for (Activation out : acts) cases.push_back({acts[h++ % 6], out, loss});
   }
   for (Activation hidden : acts) {

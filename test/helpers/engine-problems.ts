@@ -22,6 +22,8 @@ export const OUTPUTS_FOR: Record<LossName, ActivationName[]> = {
   mse: ACTIVATIONS,
   bce: ['sigmoid'],
   'cross-entropy': ['softmax'],
+  mae: ACTIVATIONS,
+  huber: ACTIVATIONS,
 };
 
 export function optimizer(

@@ -127,35 +127,92 @@ export function referenceForward(layers: LayerPlan[], params: Vec, X: Vec, rows:
   return { Z, A };
 }
 
-/** Loss of predictions P against Y, (rows, outputs), from the probabilities. */
-export function referenceLoss(loss: LossName, P: Vec, Y: Vec, rows: number, outputs: number): number {
-  const size = rows * outputs;
-  let total = 0;
-  for (let i = 0; i < size; i++) {
-    const p = P[i];
-    const y = Y[i];
-    if (loss === 'bce') total -= y * Math.log(p) + (1 - y) * Math.log(1 - p);
-    else if (loss === 'cross-entropy') total -= y * Math.log(p);
-    else total += (p - y) ** 2;
+/**
+ * What a loss needs besides predictions and targets: huber's delta (default 1) and sample
+ * weights (default: every row 1), as the loss contract in engine.ts defines them.
+ */
+export interface LossOptions {
+  delta?: number;
+  weights?: Vec | null;
+}
+
+/** The element loss of prediction p against target y (before any mean). */
+function elementLoss(loss: LossName, p: number, y: number, delta: number): number {
+  if (loss === 'bce') return -(y * Math.log(p) + (1 - y) * Math.log(1 - p));
+  if (loss === 'cross-entropy') return -y * Math.log(p);
+  if (loss === 'mae') return Math.abs(p - y);
+  if (loss === 'huber') {
+    const a = Math.abs(p - y);
+    return a <= delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
   }
-  if (loss === 'half-sse') return 0.5 * total;
-  if (loss === 'cross-entropy') return total / rows;
-  if (loss === 'mse' || loss === 'bce') return total / size;
-  return total;
+  return (p - y) ** 2;
+}
+
+/** d elementLoss / dp. */
+function elementGradient(loss: LossName, p: number, y: number, delta: number): number {
+  if (loss === 'bce') return -y / p + (1 - y) / (1 - p);
+  if (loss === 'cross-entropy') return -y / p;
+  if (loss === 'mae') return Math.sign(p - y);
+  if (loss === 'huber') return Math.max(-delta, Math.min(delta, p - y));
+  if (loss === 'half-sse') return p - y;
+  return 2 * (p - y);
+}
+
+/** What a loss is divided by: 1 for the sums, the weight (times outputs, but cross-entropy) for the means. */
+function lossDivisor(loss: LossName, weight: number, outputs: number): number {
+  if (loss === 'sse' || loss === 'half-sse') return 1;
+  return loss === 'cross-entropy' ? weight : weight * outputs;
+}
+
+function rowWeights(options: LossOptions, rows: number): Float64Array {
+  const w = new Float64Array(rows).fill(1);
+  if (options.weights) for (let r = 0; r < rows; r++) w[r] = options.weights[r];
+  return w;
+}
+
+/** Loss of predictions P against Y, (rows, outputs), from the probabilities. */
+export function referenceLoss(
+  loss: LossName,
+  P: Vec,
+  Y: Vec,
+  rows: number,
+  outputs: number,
+  options: LossOptions = {},
+): number {
+  const delta = options.delta ?? 1;
+  const w = rowWeights(options, rows);
+  let total = 0;
+  let weight = 0;
+  for (let r = 0; r < rows; r++) {
+    weight += w[r];
+    for (let j = 0; j < outputs; j++) {
+      const i = r * outputs + j;
+      total += w[r] * elementLoss(loss, P[i], Y[i], delta);
+    }
+  }
+  if (weight === 0) return 0;
+  return (loss === 'half-sse' ? 0.5 * total : total) / lossDivisor(loss, weight, outputs);
 }
 
 /** dLoss/dP, (rows, outputs). */
-export function lossGradient(loss: LossName, P: Vec, Y: Vec, rows: number, outputs: number): Float64Array {
-  const size = rows * outputs;
-  const d = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const p = P[i];
-    const y = Y[i];
-    if (loss === 'sse') d[i] = 2 * (p - y);
-    else if (loss === 'half-sse') d[i] = p - y;
-    else if (loss === 'mse') d[i] = (2 * (p - y)) / size;
-    else if (loss === 'bce') d[i] = (-y / p + (1 - y) / (1 - p)) / size;
-    else d[i] = -y / p / rows;
+export function lossGradient(
+  loss: LossName,
+  P: Vec,
+  Y: Vec,
+  rows: number,
+  outputs: number,
+  options: LossOptions = {},
+): Float64Array {
+  const delta = options.delta ?? 1;
+  const w = rowWeights(options, rows);
+  const weight = w.reduce((a, b) => a + b, 0);
+  const divisor = lossDivisor(loss, weight, outputs);
+  const d = new Float64Array(rows * outputs);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < outputs; j++) {
+      const i = r * outputs + j;
+      d[i] = weight === 0 ? 0 : (w[r] * elementGradient(loss, P[i], Y[i], delta)) / divisor;
+    }
   }
   return d;
 }
@@ -168,14 +225,15 @@ export function referenceLossAndGradient(
   X: Vec,
   Y: Vec,
   rows: number,
+  options: LossOptions = {},
 ): { loss: number; grad: Float64Array } {
   const layout = paramLayout(layers);
   const { Z, A } = referenceForward(layers, params, X, rows);
   const last = layers.length - 1;
   const outputs = layers[last].units;
-  const value = referenceLoss(loss, A[last], Y, rows, outputs);
+  const value = referenceLoss(loss, A[last], Y, rows, outputs, options);
   const grad = new Float64Array(layout.size);
-  let dA = lossGradient(loss, A[last], Y, rows, outputs);
+  let dA = lossGradient(loss, A[last], Y, rows, outputs, options);
   for (let l = last; l >= 0; l--) {
     const { inputs, units, activation } = layers[l];
     const { w, b } = layout.layers[l];
@@ -277,6 +335,10 @@ export interface ReferenceRun {
   epochs: number;
   batchSize: number;
   step: number;
+  /** One weight per row of X, read through order (absent: unweighted). */
+  weights?: Vec | null;
+  /** huber's delta (absent: 1). */
+  delta?: number;
 }
 
 /**
@@ -292,21 +354,28 @@ export function referenceTrain(run: ReferenceRun, params: Float64Array, state: F
   let t = run.step;
   for (let e = 0; e < run.epochs; e++) {
     let total = 0;
+    let totalWeight = 0;
     for (let start = 0; start < rows; start += batchSize) {
       const count = Math.min(batchSize, rows - start);
       const xb = new Float64Array(count * inputs);
       const yb = new Float64Array(count * outputs);
+      const wb = new Float64Array(count);
       for (let r = 0; r < count; r++) {
         const row = run.order === null ? start + r : run.order[e * rows + start + r];
         for (let i = 0; i < inputs; i++) xb[r * inputs + i] = run.X[row * inputs + i];
         for (let j = 0; j < outputs; j++) yb[r * outputs + j] = run.Y[row * outputs + j];
+        wb[r] = run.weights ? run.weights[row] : 1;
       }
-      const { loss, grad } = referenceLossAndGradient(layers, run.loss, params, xb, yb, count);
-      total += sum ? loss : loss * count;
+      const weight = wb.reduce((a, b) => a + b, 0);
+      const options = { delta: run.delta, weights: wb };
+      const { loss, grad } = referenceLossAndGradient(layers, run.loss, params, xb, yb, count, options);
+      total += sum ? loss : loss * weight;
+      totalWeight += weight;
       t++;
-      referenceOptimizerStep(run.optimizer, layers, params, grad, state, t);
+      // a batch of weight 0 is not applied; its step counts (the loss contract)
+      if (weight > 0) referenceOptimizerStep(run.optimizer, layers, params, grad, state, t);
     }
-    losses[e] = sum ? total : total / rows;
+    losses[e] = sum ? total : totalWeight === 0 ? 0 : total / totalWeight;
   }
   return losses;
 }

@@ -220,6 +220,7 @@ function checkLayersAndLoss(p: Record<string, unknown>): number {
   if (outputDropout !== undefined && outputDropout !== 0) {
     fail(RangeError, `plan.layers[${last}].dropout`, '0 (no dropout on the output layer)', outputDropout);
   }
+  if (p.huberDelta !== undefined) checkNumber(p.huberDelta, 'plan.huberDelta', RANGES.huberDelta);
   return params;
 }
 
@@ -261,7 +262,10 @@ export function checkPredictArgs(
   checkRows('out', out, n, outputs, 'rows x outputs');
 }
 
-/** evaluate's arguments, in the addon's order: X, Y, rows, out and their lengths. */
+/**
+ * evaluate's arguments, in the addon's order: X, Y, rows, out and their lengths, then the
+ * optional weights (null or undefined: none): a Float32Array of >= rows finite values >= 0.
+ */
 export function checkEvaluateArgs(
   X: unknown,
   Y: unknown,
@@ -269,6 +273,7 @@ export function checkEvaluateArgs(
   out: unknown,
   inputs: number,
   outputs: number,
+  weights: unknown = null,
 ): void {
   checkArray('X', X, Float32Array);
   checkArray('Y', Y, Float32Array);
@@ -277,4 +282,21 @@ export function checkEvaluateArgs(
   checkRows('X', X, n, inputs, 'rows x inputs');
   checkRows('Y', Y, n, outputs, 'rows x outputs');
   checkRows('out', out, n, outputs, 'rows x outputs');
+  if (weights === null || weights === undefined) return;
+  checkArray('weights', weights, Float32Array);
+  checkLength('weights', weights as Float32Array, n, 'rows');
+  checkWeights(weights as Float32Array, n);
+}
+
+/**
+ * weights[0..rows) must be finite and >= 0 (as the core's check_weights): a RangeError naming
+ * the first that is not. -0 counts as 0.
+ */
+export function checkWeights(weights: Float32Array, rows: number): void {
+  for (let i = 0; i < rows; i++) {
+    const w = weights[i];
+    if (!(w >= 0 && w < Number.POSITIVE_INFINITY)) {
+      throw new RangeError(`Expected finite weights >= 0 for weights but received ${w} at ${i}`);
+    }
+  }
 }

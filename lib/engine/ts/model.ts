@@ -3,6 +3,7 @@
 // logits, sized for the rows actually asked (in steps of 8, up to one block; engine.ts gives the
 // rule), so a one-row predict on a large network allocates one small step. The output layer
 // writes straight into the caller's out. Mirrors native/core/model.cpp.
+import { DEFAULTS } from '../contract.js';
 import {
   INFERENCE_BLOCK_ROWS,
   INFERENCE_WORKSPACE_FLOOR,
@@ -13,7 +14,7 @@ import {
 } from '../engine.js';
 import { checkEvaluateArgs, checkModelPlan, checkPredictArgs } from './checks.js';
 import { type DenseLayer, denseForward, denseLayers } from './dense.js';
-import { lossForward, lossIsSum } from './losses.js';
+import { batchWeight, type LossSettings, lossForward, lossIsSum } from './losses.js';
 
 const EMPTY = new Float32Array(0);
 /** Workspaces grow in steps of this many rows. */
@@ -38,6 +39,7 @@ export class TsModel implements InferenceModel {
   private readonly inputs: number;
   private readonly outputs: number;
   private readonly loss: number;
+  private readonly lossSettings: LossSettings;
   private readonly blockRows: number;
   private readonly widest: number;
   private reservedRows = 0;
@@ -55,6 +57,7 @@ export class TsModel implements InferenceModel {
     this.params = params;
     this.layers = resolved.layers;
     this.loss = resolved.loss;
+    this.lossSettings = { loss: this.loss, delta: Math.fround(plan.huberDelta ?? DEFAULTS.huberDelta) };
     this.inputs = this.layers[0].inputs;
     this.outputs = this.layers[this.layers.length - 1].units;
     this.blockRows = inferenceBlockRows(plan.layers, resolved.size);
@@ -67,10 +70,16 @@ export class TsModel implements InferenceModel {
     this.forwardBlocks(X, null, rows, out);
   }
 
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number {
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights: Float32Array | null = null,
+  ): number {
     this.checkAlive();
-    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs);
-    return this.forwardBlocks(X, Y, rows, out);
+    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs, weights);
+    return this.forwardBlocks(X, Y, rows, out, weights);
   }
 
   workspaceBytes(): number {
@@ -97,13 +106,20 @@ export class TsModel implements InferenceModel {
     this.reservedRows = grown;
   }
 
-  /** predict / evaluate in blocks; returns the loss when Y is given, else 0. */
-  private forwardBlocks(X: Float32Array, Y: Float32Array | null, rows: number, out: Float32Array): number {
+  /** predict / evaluate in blocks; returns the loss when Y is given (weighted by W unless null), else 0. */
+  private forwardBlocks(
+    X: Float32Array,
+    Y: Float32Array | null,
+    rows: number,
+    out: Float32Array,
+    W: Float32Array | null = null,
+  ): number {
     this.reserve(rows);
     const { layers, params, outputs } = this;
     const last = layers.length - 1;
     const sum = lossIsSum(this.loss);
     let total = 0;
+    let totalWeight = 0;
     for (let start = 0; start < rows; start += this.blockRows) {
       const count = Math.min(this.blockRows, rows - start);
       // A view of this block's rows of out (a small object, no new buffer): the output layer's
@@ -120,11 +136,14 @@ export class TsModel implements InferenceModel {
         dst = dst === this.ping ? this.pong : this.ping;
       }
       if (Y !== null) {
-        lossForward(this.lossOut, this.loss, P, this.logits, Y, start * outputs, count, outputs);
-        total += sum ? this.lossOut[0] : this.lossOut[0] * count;
+        const weight = batchWeight(W, start, count);
+        const s = this.lossSettings;
+        lossForward(this.lossOut, s, P, this.logits, Y, start * outputs, W, start, weight, count, outputs);
+        total += sum ? this.lossOut[0] : this.lossOut[0] * weight;
+        totalWeight += weight;
       }
     }
-    return sum ? total : total / rows;
+    return sum ? total : totalWeight === 0 ? 0 : total / totalWeight;
   }
 
   private checkAlive(): void {

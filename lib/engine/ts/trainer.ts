@@ -3,7 +3,7 @@
 // is allocated once in the constructor; the loops in trainEpochs / predict / evaluate allocate
 // nothing (offsets instead of subarray views).
 
-import { RANGES, type TaskName, taskOf } from '../contract.js';
+import { DEFAULTS, RANGES, type TaskName, taskOf } from '../contract.js';
 import type { ChunkSchedule, TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { stateSize } from '../layout.js';
 import {
@@ -17,10 +17,18 @@ import {
   checkPredictArgs,
   checkSize,
   checkSteps,
+  checkWeights,
 } from './checks.js';
 import { type DenseLayer, denseBackward, denseForward, denseLayers } from './dense.js';
 import { applyMask, checkRng, drawMask, dropoutScale, dropoutThreshold } from './dropout.js';
-import { lossBackward, lossForward, lossIsFused, lossIsSum } from './losses.js';
+import {
+  batchWeight,
+  type LossSettings,
+  lossBackward,
+  lossForward,
+  lossIsFused,
+  lossIsSum,
+} from './losses.js';
 import { taskMetric } from './metrics.js';
 import {
   beginStep,
@@ -54,6 +62,7 @@ export class TsTrainer implements Trainer {
   private readonly loss: number;
   /** Decides what the training metric measures (contract.ts taskOf). */
   private readonly task: TaskName;
+  private readonly lossSettings: LossSettings;
   private readonly fused: boolean;
   private readonly weightDecay: number;
   private readonly opt: OptimizerState;
@@ -68,6 +77,8 @@ export class TsTrainer implements Trainer {
   /** The batch's rows of X and Y, gathered in `order`. */
   private xb: Float32Array;
   private yb: Float32Array;
+  /** The batch's weights, gathered in `order` (when the chunk has weights). */
+  private wb: Float32Array;
   /** The last batch loss (a buffer, not a return value: see lossForward). */
   private readonly lossOut = new Float64Array(2);
   /** Per layer: its dropout, or null (none, or rate 0: nothing drawn). */
@@ -87,6 +98,7 @@ export class TsTrainer implements Trainer {
     checkFixedLength('params', params, 'Float32Array');
     checkFixedLength('state', state, 'Float32Array');
     this.loss = resolved.loss;
+    this.lossSettings = { loss: this.loss, delta: Math.fround(plan.huberDelta ?? DEFAULTS.huberDelta) };
     const last = this.layers[this.layers.length - 1];
     this.task = taskOf(plan.layers[plan.layers.length - 1].activation, last.units, plan.loss);
     this.params = params;
@@ -121,12 +133,14 @@ export class TsTrainer implements Trainer {
     );
     this.hasDropout = this.dropouts.some((d) => d !== null);
     this.baseRate = plan.optimizer.learningRate;
+    this.wb = new Float32Array(B);
   }
 
   trainEpochs(chunk: TrainChunk): number {
     this.checkAlive();
     const { X, Y, rows, order, epochs, batchSize, losses } = chunk;
     const metric = chunk.metric ?? null;
+    const weights = chunk.weights ?? null;
     // The addon's order (trainer_binding.cpp, then the core): types and ranges, lengths, indices.
     checkArray('X', X, Float32Array);
     checkArray('Y', Y, Float32Array);
@@ -159,6 +173,11 @@ export class TsTrainer implements Trainer {
       checkFixedLength('learningRates', learningRates, 'Float64Array');
       checkLength('learningRates', learningRates, epochs, 'epochs');
     }
+    if (weights !== null) {
+      checkArray('weights', weights, Float32Array);
+      checkFixedLength('weights', weights, 'Float32Array');
+      checkLength('weights', weights, rows, 'rows');
+    }
     checkSteps(chunk.step, epochs, rows, batchSize);
     if (order !== null) {
       for (let i = 0; i < epochs * rows; i++) {
@@ -166,10 +185,12 @@ export class TsTrainer implements Trainer {
           throw new RangeError(`Expected indices below ${rows} for order but received ${order[i]} at ${i}`);
       }
     }
+    if (weights !== null) checkWeights(weights, rows);
     const inputs = this.inputs;
     const outputs = this.outputs;
     const xb = this.xb;
     const yb = this.yb;
+    const wb = weights === null ? null : this.wb;
     const isSum = lossIsSum(this.loss);
     let step = chunk.step;
     const perStep = schedule !== null && ratePerStep(schedule);
@@ -179,6 +200,7 @@ export class TsTrainer implements Trainer {
       const base = e * rows;
       let total = 0; // float64 accumulation of the epoch loss
       let measured = 0; // the epoch's training metric (TrainChunk.metric)
+      let totalWeight = 0;
       if (schedule !== null && !perStep) rate = scheduledRate(schedule, schedule.epoch + e, 0);
       for (let start = 0; start < rows; start += batchSize) {
         const count = Math.min(batchSize, rows - start);
@@ -186,16 +208,19 @@ export class TsTrainer implements Trainer {
           const row = order === null ? start + r : order[base + start + r];
           for (let j = 0, src = row * inputs, dst = r * inputs; j < inputs; j++) xb[dst + j] = X[src + j];
           for (let j = 0, src = row * outputs, dst = r * outputs; j < outputs; j++) yb[dst + j] = Y[src + j];
+          if (wb !== null && weights !== null) wb[r] = weights[row];
         }
         step++;
         if (perStep) rate = scheduledRate(schedule as ChunkSchedule, 0, position);
         position++;
         this.opt.learningRate = rate;
-        this.batchStep(count, step, metric !== null);
-        total += isSum ? this.lossOut[0] : this.lossOut[0] * count;
+        const weight = batchWeight(wb, 0, count);
+        this.batchStep(count, step, metric !== null, wb, weight);
+        total += isSum ? this.lossOut[0] : this.lossOut[0] * weight;
+        totalWeight += weight;
         measured += this.lossOut[1];
       }
-      losses[e] = isSum ? total : total / rows;
+      losses[e] = isSum ? total : totalWeight === 0 ? 0 : total / totalWeight;
       if (metric !== null) metric[e] = measured;
       if (learningRates !== null) learningRates[e] = rate;
     }
@@ -216,10 +241,16 @@ export class TsTrainer implements Trainer {
     this.forwardBlocks(X, null, rows, out);
   }
 
-  evaluate(X: Float32Array, Y: Float32Array, rows: number, out: Float32Array): number {
+  evaluate(
+    X: Float32Array,
+    Y: Float32Array,
+    rows: number,
+    out: Float32Array,
+    weights: Float32Array | null = null,
+  ): number {
     this.checkAlive();
-    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs);
-    return this.forwardBlocks(X, Y, rows, out);
+    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs, weights);
+    return this.forwardBlocks(X, Y, rows, out, weights);
   }
 
   dispose(): void {
@@ -235,25 +266,36 @@ export class TsTrainer implements Trainer {
     this.xb = EMPTY;
     this.yb = EMPTY;
     this.dropouts = [];
+    this.wb = EMPTY;
   }
 
   // --- one batch: forward, loss (before the update), backward, update ---
 
   /**
-   * Trains on xb/yb[0..count) as optimizer step t; the batch loss goes to lossOut[0] and, when
-   * measuring, the batch's share of the training metric (taskMetric) to lossOut[1].
+   * Trains on xb/yb[0..count) (weighted by wb, null: unweighted; of batch weight `weight`) as
+   * optimizer step t; the batch loss goes to lossOut[0] and, when measuring, the batch's share of
+   * the training metric (taskMetric) to lossOut[1]. A batch of weight 0 changes nothing (the
+   * contract's rule).
    */
-  private batchStep(count: number, t: number, measuring: boolean): void {
+  private batchStep(
+    count: number,
+    t: number,
+    measuring: boolean,
+    wb: Float32Array | null,
+    weight: number,
+  ): void {
     const { layers, acts, params, grad, xb } = this;
     const last = layers.length - 1;
     if (this.hasDropout) this.dropoutForward(xb, count);
     else this.forward(xb, 0, count);
     const P = acts[last];
-    lossForward(this.lossOut, this.loss, P, this.logits ?? P, this.yb, 0, count, this.outputs);
+    const s = this.lossSettings;
+    lossForward(this.lossOut, s, P, this.logits ?? P, this.yb, 0, wb, 0, weight, count, this.outputs);
     this.lossOut[1] = measuring ? taskMetric(this.task, P, this.yb, count, this.outputs) : 0;
+    if (weight === 0) return;
     let dCur = this.dCur;
     let dNext = this.dNext;
-    lossBackward(this.loss, dCur, P, this.yb, 0, count, this.outputs);
+    lossBackward(s, dCur, P, this.yb, 0, wb, 0, weight, count, this.outputs);
     for (let l = last; l >= 0; l--) {
       const dPrev = l === 0 ? null : dNext;
       const below = l === 0 ? null : this.dropouts[l - 1];
@@ -316,22 +358,36 @@ export class TsTrainer implements Trainer {
     }
   }
 
-  /** predict / evaluate in blocks of maxBatch rows; returns the loss when Y is given, else 0. */
-  private forwardBlocks(X: Float32Array, Y: Float32Array | null, rows: number, out: Float32Array): number {
+  /**
+   * predict / evaluate in blocks of maxBatch rows; returns the loss when Y is given (weighted by
+   * W when not null), else 0.
+   */
+  private forwardBlocks(
+    X: Float32Array,
+    Y: Float32Array | null,
+    rows: number,
+    out: Float32Array,
+    W: Float32Array | null = null,
+  ): number {
     const outputs = this.outputs;
     const P = this.acts[this.layers.length - 1];
+    const sum = lossIsSum(this.loss);
     let total = 0;
+    let totalWeight = 0;
     for (let start = 0; start < rows; start += this.maxBatch) {
       const count = Math.min(this.maxBatch, rows - start);
       this.forward(X, start * this.inputs, count);
       const outOff = start * outputs;
       for (let i = 0; i < count * outputs; i++) out[outOff + i] = P[i];
       if (Y !== null) {
-        lossForward(this.lossOut, this.loss, P, this.logits ?? P, Y, outOff, count, outputs);
-        total += lossIsSum(this.loss) ? this.lossOut[0] : this.lossOut[0] * count;
+        const weight = batchWeight(W, start, count);
+        const logits = this.logits ?? P;
+        lossForward(this.lossOut, this.lossSettings, P, logits, Y, outOff, W, start, weight, count, outputs);
+        total += sum ? this.lossOut[0] : this.lossOut[0] * weight;
+        totalWeight += weight;
       }
     }
-    return lossIsSum(this.loss) ? total : total / rows;
+    return sum ? total : totalWeight === 0 ? 0 : total / totalWeight;
   }
 
   private checkAlive(): void {

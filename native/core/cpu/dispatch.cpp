@@ -21,6 +21,7 @@ constexpr KernelTable kScalar = {
     vecmath_scalar::column_sums,
     vecmath_scalar::squared_error_sum,
     nullptr,
+    vecmath_scalar::weighted_squared_error_sum,
 };
 
 #if defined(FASTMLP_HAVE_AVX2)
@@ -35,6 +36,7 @@ constexpr KernelTable kAvx2 = {
     vecmath_avx2::column_sums,
     vecmath_avx2::squared_error_sum,
     vecmath_avx2::activation_backward,
+    vecmath_avx2::weighted_squared_error_sum,
 };
 #endif
 

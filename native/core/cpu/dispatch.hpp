@@ -18,6 +18,8 @@ namespace cpu {
 using VecMap = void (*)(float* y, const float* x, std::size_t n);
 using VecColumnSums = void (*)(float* db, const float* dZ, std::size_t rows, std::size_t units);
 using VecSquaredErrorSum = double (*)(const float* P, const float* Y, std::size_t n);
+using VecWeightedSquaredErrorSum = double (*)(const float* P, const float* Y, const float* W, std::size_t rows,
+                                              std::size_t cols);
 // kind 0: sigmoid, 1: tanh, 2: relu (see vecmath_kernels.hpp).
 using VecActivationBackward = void (*)(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
 
@@ -35,6 +37,7 @@ struct KernelTable {
   VecSquaredErrorSum squared_error_sum;
   // null: activations.cpp's plain loops serve (the compiler vectorizes them for the baseline ISA)
   VecActivationBackward activation_backward;
+  VecWeightedSquaredErrorSum weighted_squared_error_sum;
 };
 
 // The table in use: the AVX2 one when it was compiled in, the CPU and OS support it and
