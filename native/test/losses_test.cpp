@@ -169,7 +169,7 @@ void test_trainer() {
     state.assign(2 * lay.size, 0.0f);
     losses.assign(3, 0.0);
     return trainer.train_epochs({{p.data(), p.size()}, {state.data(), state.size()}}, {X.data(), X.size()},
-                                {Y.data(), Y.size()}, rows, &ord, 3, 4, 0, {losses.data(), 3}, {},
+                                {Y.data(), Y.size()}, rows, &ord, 3, 4, 0, {losses.data(), 3}, {}, {},
                                 Span<const float>{weights, weights == nullptr ? 0 : rows});
   };
   std::vector<float> pa, sa, pb, sb;
