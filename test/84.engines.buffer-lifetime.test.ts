@@ -73,11 +73,11 @@ describe.runIf(status.available)('the addon called directly, attacked during tra
     });
     expect(child.signal, child.stderr).toBeNull();
     expect(child.status, child.stderr).toBe(0);
-    return JSON.parse(child.stdout.trim()) as { outcome: string; message: string };
+    return JSON.parse(child.stdout.trim()) as { outcome: string; message: string; params?: number[] };
   };
 
   test('an X shrunk with resize(0) is refused up front', () => {
-    expect(run('resize')).toEqual({
+    expect(run('resize')).toMatchObject({
       outcome: 'rejected',
       message:
         'TypeError: Expected a Float32Array on a fixed-length buffer for X but received one on a resizable ArrayBuffer',
@@ -85,10 +85,39 @@ describe.runIf(status.available)('the addon called directly, attacked during tra
   });
 
   test('an X grown on a SharedArrayBuffer is refused up front', () => {
-    expect(run('grow')).toEqual({
+    expect(run('grow')).toMatchObject({
       outcome: 'rejected',
       message:
         'TypeError: Expected a Float32Array on a fixed-length buffer for X but received one on a growable SharedArrayBuffer',
     });
+  });
+
+  // A transfer detaches the buffer and hands its memory to the clone, which is then collected: a
+  // reference to the original buffer does not keep that memory, so the addon trains on copies it
+  // owns and writes the results back when the call settles (native/addon/async_copies.hpp).
+  test("an X transferred away (and its clone collected) during the call: trained on the addon's copy", () => {
+    const result = run('transfer');
+    expect(result.outcome, result.message).toBe('resolved');
+    expect(result.message).toBe(String(8 * (8192 / 32))); // epochs x batches steps
+    const [before, after] = result.params ?? [];
+    expect(before).toBe(Math.fround(0.01)); // untouched while the worker ran
+    expect(after).not.toBe(before); // the trained weights written back at the end
+  });
+
+  test("an order transferred away during the call: trained on the addon's copy", () => {
+    expect(run('transfer-order').outcome).toBe('resolved');
+  });
+
+  test.each([
+    ['params', 'Float32Array'],
+    ['losses', 'Float64Array'],
+  ])('%s transferred away during the call: rejected, nothing written back', (target, kind) => {
+    const result = run(`transfer-${target}`);
+    expect(result).toMatchObject({
+      outcome: 'rejected',
+      message: `TypeError: Expected a ${kind} with a live buffer for ${target} when trainEpochsAsync settles but received one whose buffer was detached during the call; nothing was written back`,
+    });
+    // params still attached (losses was the one taken) keep their weights from before the call
+    if (target !== 'params') expect(result.params).toEqual([Math.fround(0.01)]);
   });
 });
