@@ -42,15 +42,25 @@ export interface FitTarget {
  * What the loop asks of its driver. 'train': run the chunk on the trainer and answer with the
  * step count it returns. 'settle': onEpochEnd returned this promise; answer with its value, or
  * with undefined once `signal` aborts (the callback is abandoned; the loop then stops as aborted).
+ * 'turn': the loop has done a slice of work on the calling thread (at most SLICE_WORK); fit lets
+ * the event loop turn before answering, fitSync answers at once.
  */
 export type FitRequest =
   | { kind: 'train'; trainer: Trainer; chunk: TrainChunk }
-  | { kind: 'settle'; answer: Promise<unknown>; signal: AbortSignal | null };
+  | { kind: 'settle'; answer: Promise<unknown>; signal: AbortSignal | null }
+  | { kind: 'turn' };
 
 export type FitLoop = Generator<FitRequest, History, unknown>;
 
 /** Work handed to the engine per call, in multiply-adds; bounds how long a chunk blocks (TS engine). */
 const CHUNK_WORK = 2e7;
+/**
+ * The most work, in multiply-adds (rows x parameters), the loop does on the calling thread
+ * between two turns of the event loop: validation is evaluated in blocks of rows this size, so
+ * a server's event loop is not stalled by a large validation set (fit; fitSync runs the same
+ * blocks without turns, so both give the same history).
+ */
+export const SLICE_WORK = CHUNK_WORK;
 /** Cap on one chunk's shuffled order (4 bytes each). */
 const MAX_ORDER = 1 << 22;
 
@@ -145,7 +155,7 @@ class Fit {
     while (!this.done) {
       const chunk = this.nextChunk();
       const step = (yield { kind: 'train', trainer: this.trainer, chunk }) as number;
-      const { epoch, logs } = this.afterChunk(chunk, step);
+      const { epoch, logs } = yield* this.afterChunk(chunk, step);
       let answer = this.options.onEpochEnd?.(epoch, logs);
       if (answer instanceof Promise) answer = yield { kind: 'settle', answer, signal: this.options.signal };
       this.afterCallback(epoch, logs, answer);
@@ -187,7 +197,10 @@ class Fit {
   }
 
   /** Books a finished chunk (or undoes it when it diverged); returns its last epoch and logs. */
-  private afterChunk(chunk: TrainChunk, step: number): { epoch: number; logs: EpochLogs } {
+  private *afterChunk(
+    chunk: TrainChunk,
+    step: number,
+  ): Generator<FitRequest, { epoch: number; logs: EpochLogs }, unknown> {
     for (let e = 0; e < chunk.epochs; e++) {
       const loss = chunk.losses[e];
       if (!Number.isFinite(loss)) {
@@ -213,7 +226,7 @@ class Fit {
     if (this.correct) logs.accuracy = this.correct[chunk.epochs - 1] / rows;
     if (this.perEpoch) {
       if (this.data.validation) {
-        const v = this.target.evaluate(this.data.validation.X, this.data.validation.Y);
+        const v = yield* this.validate(this.data.validation.X, this.data.validation.Y);
         logs.val_loss = v.loss;
         this.history.val_loss.push(v.loss);
         if (this.target.classification) {
@@ -225,6 +238,31 @@ class Fit {
     this.printProgress(last, logs);
     if (this.history.epochs >= this.options.epochs) this.done = true;
     return { epoch: last, logs };
+  }
+
+  /**
+   * Loss and accuracy of the validation rows, evaluated in blocks of at most SLICE_WORK
+   * multiply-adds with a turn of the event loop between blocks. One block (the usual case) is
+   * exactly target.evaluate of all rows; several are combined as means weighted by their rows.
+   */
+  private *validate(
+    X: Matrix,
+    Y: Float32Array,
+  ): Generator<FitRequest, { loss: number; accuracy: number }, unknown> {
+    const blockRows = validationBlockRows(this.target.params.length);
+    if (X.rows <= blockRows) return this.target.evaluate(X, Y);
+    const outs = Y.length / X.rows;
+    let loss = 0;
+    let correct = 0;
+    for (let r0 = 0; r0 < X.rows; r0 += blockRows) {
+      if (r0 > 0) yield { kind: 'turn' };
+      const rows = Math.min(blockRows, X.rows - r0);
+      const block = { data: X.data.subarray(r0 * X.cols, (r0 + rows) * X.cols), rows, cols: X.cols };
+      const v = this.target.evaluate(block, Y.subarray(r0 * outs, (r0 + rows) * outs));
+      loss += v.loss * rows;
+      correct += Math.round(v.accuracy * rows); // accuracy is a count over rows: exact
+    }
+    return { loss: loss / X.rows, accuracy: correct / X.rows };
   }
 
   /** Applies onEpochEnd's answer, early stopping and abort after an epoch. */
@@ -272,6 +310,11 @@ class Fit {
   }
 }
 
+/** Validation rows per block: as many as SLICE_WORK multiply-adds allow (a forward pass costs about one per parameter per row), at least one. */
+export function validationBlockRows(params: number): number {
+  return Math.max(1, Math.floor(SLICE_WORK / Math.max(1, params)));
+}
+
 function formatNumber(x: number): string {
   return Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(3);
 }
@@ -287,6 +330,10 @@ export function runFitSync(loop: FitLoop): History {
       throw new TypeError(
         'Expected a synchronous onEpochEnd for fitSync but it returned a Promise; use fit()',
       );
+    }
+    if (request.kind === 'turn') {
+      next = loop.next();
+      continue;
     }
     next = loop.next(request.trainer.trainEpochs(request.chunk));
   }
@@ -305,6 +352,11 @@ export async function runFit(loop: FitLoop, offThread: (running: boolean) => voi
     const request = next.value;
     if (request.kind === 'settle') {
       next = loop.next(await settleUnlessAborted(request.answer, request.signal));
+      continue;
+    }
+    if (request.kind === 'turn') {
+      await new Promise((resolve) => setImmediate(resolve));
+      next = loop.next();
       continue;
     }
     const { trainer, chunk } = request;

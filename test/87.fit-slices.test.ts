@@ -1,0 +1,126 @@
+// An async fit does not stall the event loop with work that grows with the data (issue 15, item
+// 14): between two turns of the event loop the fit loop does at most SLICE_WORK multiply-adds on
+// the calling thread. Checked by structure, not by time: the loop is driven request by request
+// with a target that counts the work of each synchronous slice (rows x parameters of every
+// evaluation), so the test holds on any machine. Validation larger than a slice is evaluated in
+// blocks with a 'turn' between them; fit and fitSync give the same history bit for bit.
+import { describe, expect, test } from 'vitest';
+import type { Engine } from '../lib/engine/engine.js';
+import { paramLayout } from '../lib/engine/layout.js';
+import type { TrainingData } from '../lib/fit-data.js';
+import type { Matrix } from '../lib/inputs.js';
+import { Network } from '../lib/network.js';
+import { accuracy } from '../lib/outputs.js';
+import { Random } from '../lib/random.js';
+import { type FitTarget, fitLoop, SLICE_WORK, validationBlockRows } from '../lib/train.js';
+import { resolveFitOptions } from '../lib/train-options.js';
+import { optimizer, stack, trainerPlan } from './helpers/engine-problems.js';
+import { engines } from './helpers/engines.js';
+
+const inputs = 20;
+const classes = 3;
+const plan = trainerPlan(
+  stack([inputs, 64, classes], 'tanh', 'softmax'),
+  'cross-entropy',
+  optimizer('sgd'),
+  32,
+);
+const P = paramLayout(plan.layers).size;
+/** Enough validation rows for four slices' work: one evaluation would be one long stall. */
+const validationRows = Math.ceil((3.5 * SLICE_WORK) / P);
+
+function rows(n: number, seed: number): { X: Matrix; Y: Float32Array; labels: number[] } {
+  const random = new Random(seed);
+  const data = new Float32Array(n * inputs);
+  for (let i = 0; i < data.length; i++) data[i] = random.range(-1, 1);
+  const Y = new Float32Array(n * classes);
+  const labels: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const label = data[r * inputs] > 0.3 ? 2 : data[r * inputs] > -0.3 ? 1 : 0;
+    labels.push(label);
+    Y[r * classes + label] = 1;
+  }
+  return { X: { data, rows: n, cols: inputs }, Y, labels };
+}
+
+describe.each(engines)('$name engine: the fit loop works in bounded slices', (engine: Engine) => {
+  test('validation larger than a slice is evaluated in blocks, a turn between them', () => {
+    const train = rows(256, 1);
+    const validation = rows(validationRows, 2);
+    const params = new Float32Array(P).map((_, i) => Math.sin(i) * 0.1);
+    const model = engine.createModel(plan, params);
+    let slice = 0; // multiply-adds done on the calling thread since the last request
+    const target: FitTarget = {
+      params,
+      state: new Float32Array(0),
+      steps: 0,
+      classification: true,
+      trainer: (batchSize) => engine.createTrainer({ ...plan, batchSize }, params, new Float32Array(0)),
+      evaluate: (m, Y) => {
+        slice += m.rows * P;
+        const out = new Float32Array(m.rows * classes);
+        const loss = model.evaluate(m.data, Y, m.rows, out);
+        return { loss, accuracy: accuracy(out, Y, m.rows, classes) };
+      },
+      advance: () => {},
+    };
+    const data: TrainingData = { X: train.X, Y: train.Y, validation: { X: validation.X, Y: validation.Y } };
+    const options = resolveFitOptions({ epochs: 2, batchSize: 32, shuffle: false });
+    const loop = fitLoop(target, data, options, new Random(3));
+    const slices: number[] = [];
+    let turns = 0;
+    let next = loop.next();
+    while (!next.done) {
+      slices.push(slice);
+      slice = 0;
+      const request = next.value;
+      if (request.kind === 'turn') {
+        turns++;
+        next = loop.next();
+      } else if (request.kind === 'train') {
+        next = loop.next(request.trainer.trainEpochs(request.chunk));
+      } else throw new Error('no callback was given');
+    }
+    slices.push(slice);
+    const history = next.value;
+    // one evaluation of all rows would have been 3.5 slices of work at once
+    expect(validationRows * P).toBeGreaterThan(3 * SLICE_WORK);
+    expect(Math.max(...slices)).toBeLessThanOrEqual(SLICE_WORK);
+    const blocks = Math.ceil(validationRows / validationBlockRows(P));
+    expect(blocks).toBe(4);
+    expect(turns).toBe(2 * (blocks - 1)); // per epoch, between its blocks
+    // the blocks combine to the evaluation of all rows at once: the same accuracy, the loss to rounding
+    const out = new Float32Array(validationRows * classes);
+    const whole = model.evaluate(validation.X.data, validation.Y, validationRows, out);
+    expect(history.val_accuracy[1]).toBe(accuracy(out, validation.Y, validationRows, classes));
+    expect(history.val_loss[1]).toBeCloseTo(whole, 6);
+    model.dispose();
+  });
+
+  test('fit and fitSync give the same history with sliced validation', async () => {
+    const train = rows(128, 4);
+    const validation = rows(validationRows, 5);
+    const make = () =>
+      new Network({
+        inputs,
+        layers: [
+          { units: 64, activation: 'tanh' },
+          { units: classes, activation: 'softmax' },
+        ],
+        seed: 7,
+        engine: engine.name,
+      });
+    const toRows = (m: Matrix) => m.data;
+    const options = {
+      epochs: 2,
+      batchSize: 32,
+      validationData: [toRows(validation.X), validation.labels] as [Float32Array, number[]],
+    };
+    const a = make();
+    const b = make();
+    const sync = a.fitSync(toRows(train.X), train.labels, options);
+    const async = await b.fit(toRows(train.X), train.labels, options);
+    expect(async).toEqual(sync);
+    expect(b.getParameters()).toEqual(a.getParameters());
+  });
+});
