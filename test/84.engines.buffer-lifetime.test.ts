@@ -64,6 +64,49 @@ describe.each(engines)('%s engine: buffers whose length can change', (_name, eng
   });
 });
 
+describe.each(engines)('%s engine: trainEpochsAsync reads its arrays when called', (_name, engine) => {
+  // The addon trains on copies made when the call starts and writes the results back when it
+  // settles: the same numbers as trainEpochs, bit for bit, whatever the caller writes meanwhile.
+  test('the same params, state, losses and counts as trainEpochs; later writes to X, Y, order do not reach it', async () => {
+    const adam = trainerPlan(stack([3, 5, 2], 'tanh', 'softmax'), 'cross-entropy', optimizer('adam'), 4);
+    const size = paramLayout(adam.layers).size;
+    const n = 12;
+    const epochs = 3;
+    const run = async (async: boolean) => {
+      const params = new Float32Array(size).map((_, i) => Math.sin(i + 1) * 0.3);
+      const state = new Float32Array(2 * size);
+      const trainer = engine().createTrainer(adam, params, state);
+      const X = new Float32Array(n * 3).map((_, i) => Math.cos(i));
+      const Y = new Float32Array(n * 2).map((_, i) => (i % 2 === Math.floor(i / 2) % 2 ? 1 : 0));
+      const order = new Uint32Array(epochs * n).map((_, i) => (i * 7) % n);
+      const chunk = {
+        X,
+        Y,
+        rows: n,
+        order,
+        epochs,
+        batchSize: 4,
+        step: 5,
+        losses: new Float64Array(epochs),
+        correct: new Float64Array(epochs),
+      };
+      let step: number;
+      if (async) {
+        const pending = trainer.trainEpochsAsync(chunk);
+        X.fill(Number.NaN);
+        Y.fill(7);
+        order.fill(0);
+        step = await pending;
+      } else step = trainer.trainEpochs(chunk);
+      trainer.dispose();
+      return { step, params, state, losses: chunk.losses, correct: chunk.correct };
+    };
+    const sync = await run(false);
+    expect(sync.losses.every(Number.isFinite)).toBe(true);
+    expect(await run(true)).toEqual(sync);
+  });
+});
+
 describe.runIf(status.available)('the addon called directly, attacked during trainEpochsAsync', () => {
   const fixture = fileURLToPath(new URL('./fixtures/addon-buffer-lifetime.ts', import.meta.url));
   const addon = addonPath(packageRoot() ?? '.');
