@@ -61,6 +61,11 @@ const CHUNK_WORK = 2e7;
  * blocks without turns, so both give the same history).
  */
 export const SLICE_WORK = CHUNK_WORK;
+/**
+ * The most shuffle steps the loop takes between two turns of the event loop (fit): a chunk's
+ * order holds up to MAX_ORDER indices, whose shuffle in JS takes hundreds of milliseconds.
+ */
+export const SLICE_SHUFFLE = 1 << 16;
 /** Cap on one chunk's shuffled order (4 bytes each). */
 const MAX_ORDER = 1 << 22;
 
@@ -153,7 +158,7 @@ class Fit {
     // a signal aborted before fit starts trains nothing: the network stays exactly as it was
     if (this.options.signal?.aborted) this.stop('aborted');
     while (!this.done) {
-      const chunk = this.nextChunk();
+      const chunk = yield* this.nextChunk();
       const step = (yield { kind: 'train', trainer: this.trainer, chunk }) as number;
       const { epoch, logs } = yield* this.afterChunk(chunk, step);
       let answer = this.options.onEpochEnd?.(epoch, logs);
@@ -163,8 +168,11 @@ class Fit {
     return this.history;
   }
 
-  /** The next chunk's arguments, with the weights saved so a diverging chunk can be undone. */
-  private nextChunk(): TrainChunk {
+  /**
+   * The next chunk's arguments, with the weights saved so a diverging chunk can be undone. Its
+   * order is shuffled in parts of at most SLICE_SHUFFLE steps, with a turn between parts.
+   */
+  private *nextChunk(): Generator<FitRequest, TrainChunk, unknown> {
     const { rows } = this.data.X;
     const epoch = this.history.epochs;
     let epochs = Math.min(this.maxChunk, this.options.epochs - epoch);
@@ -175,10 +183,21 @@ class Fit {
       epochs = Math.min(epochs, nextPrinted - epoch + 1);
     }
     if (this.order) {
+      let steps = 0; // since the last turn
       for (let e = 0; e < epochs; e++) {
         const base = e * rows;
         for (let i = 0; i < rows; i++) this.order[base + i] = i;
-        this.random.shuffle(this.order, rows, base);
+        // the steps rows - 1 down to 1 of random.shuffle(this.order, rows, base), in parts
+        for (let from = rows - 1; from > 0; ) {
+          if (steps === SLICE_SHUFFLE) {
+            yield { kind: 'turn' };
+            steps = 0;
+          }
+          const to = Math.max(0, from - (SLICE_SHUFFLE - steps));
+          this.random.shuffleSteps(this.order, base, from, to);
+          steps += from - to;
+          from = to;
+        }
       }
     }
     this.backupParams.set(this.target.params);

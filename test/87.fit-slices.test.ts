@@ -3,7 +3,9 @@
 // the calling thread. Checked by structure, not by time: the loop is driven request by request
 // with a target that counts the work of each synchronous slice (rows x parameters of every
 // evaluation), so the test holds on any machine. Validation larger than a slice is evaluated in
-// blocks with a 'turn' between them; fit and fitSync give the same history bit for bit.
+// blocks with a 'turn' between them; a chunk's shuffled order (up to 2^22 indices, hundreds of
+// milliseconds of JS) is shuffled in parts of SLICE_SHUFFLE steps with a turn between them; fit
+// and fitSync give the same history bit for bit.
 import { describe, expect, test } from 'vitest';
 import type { Engine } from '../lib/engine/engine.js';
 import { paramLayout } from '../lib/engine/layout.js';
@@ -12,7 +14,14 @@ import type { Matrix } from '../lib/inputs.js';
 import { Network } from '../lib/network.js';
 import { accuracy } from '../lib/outputs.js';
 import { Random } from '../lib/random.js';
-import { type FitTarget, fitLoop, SLICE_WORK, validationBlockRows } from '../lib/train.js';
+import {
+  type FitRequest,
+  type FitTarget,
+  fitLoop,
+  SLICE_SHUFFLE,
+  SLICE_WORK,
+  validationBlockRows,
+} from '../lib/train.js';
 import { resolveFitOptions } from '../lib/train-options.js';
 import { optimizer, stack, trainerPlan } from './helpers/engine-problems.js';
 import { engines } from './helpers/engines.js';
@@ -122,5 +131,69 @@ describe.each(engines)('$name engine: the fit loop works in bounded slices', (en
     const async = await b.fit(toRows(train.X), train.labels, options);
     expect(async).toEqual(sync);
     expect(b.getParameters()).toEqual(a.getParameters());
+  });
+});
+
+test('a shuffle split into parts of steps is the same shuffle, and leaves the generator in the same state', () => {
+  const whole = new Random(9);
+  const parted = new Random(9);
+  const a = Uint32Array.from({ length: 1000 }, (_, i) => i);
+  const b = Uint32Array.from({ length: 1000 }, (_, i) => i);
+  whole.shuffle(a, 900, 100);
+  for (const [from, to] of [
+    [899, 700],
+    [700, 699],
+    [699, 1],
+    [1, 0],
+  ])
+    parted.shuffleSteps(b, 100, from, to);
+  expect(b).toEqual(a);
+  expect(parted.getState()).toEqual(whole.getState());
+});
+
+/** A generator that counts its draws (one per shuffle step). */
+class CountingRandom extends Random {
+  draws = 0;
+  override int(n: number): number {
+    this.draws++;
+    return super.int(n);
+  }
+}
+
+describe.each(engines)('$name engine: shuffling works in bounded slices', (engine: Engine) => {
+  test('a chunk of 2 epochs x 100000 rows is shuffled in parts of at most SLICE_SHUFFLE steps', () => {
+    const n = 100_000;
+    const regression = trainerPlan(stack([1, 1], 'linear', 'linear'), 'mse', optimizer('sgd'), 32);
+    const params = new Float32Array(2);
+    const target: FitTarget = {
+      params,
+      state: new Float32Array(0),
+      steps: 0,
+      classification: false, // chunks of several epochs: one order of epochs x rows
+      trainer: (batchSize) => engine.createTrainer({ ...regression, batchSize }, params, new Float32Array(0)),
+      evaluate: () => ({ loss: 0, accuracy: 0 }),
+      advance: () => {},
+    };
+    const X = new Float32Array(n).map((_, i) => (i % 100) / 100);
+    const data: TrainingData = { X: { data: X, rows: n, cols: 1 }, Y: X.map((x) => 2 * x), validation: null };
+    const random = new CountingRandom(4);
+    const loop = fitLoop(target, data, resolveFitOptions({ epochs: 2, batchSize: 32 }), random);
+    const slices: number[] = [];
+    const requests: FitRequest['kind'][] = [];
+    let next = loop.next();
+    while (!next.done) {
+      slices.push(random.draws);
+      random.draws = 0;
+      requests.push(next.value.kind);
+      next =
+        next.value.kind === 'train'
+          ? loop.next(next.value.trainer.trainEpochs(next.value.chunk))
+          : loop.next();
+    }
+    expect(next.value.epochs).toBe(2);
+    expect(requests.filter((k) => k === 'train')).toHaveLength(1); // one chunk of both epochs
+    expect(Math.max(...slices)).toBeLessThanOrEqual(SLICE_SHUFFLE);
+    expect(slices.reduce((a, b) => a + b, 0)).toBe(2 * (n - 1)); // every step of both shuffles
+    expect(requests.filter((k) => k === 'turn').length).toBe(Math.ceil((2 * (n - 1)) / SLICE_SHUFFLE) - 1);
   });
 });
