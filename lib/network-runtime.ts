@@ -56,8 +56,13 @@ export class NetworkRuntime {
    */
   evaluate(m: Matrix, Y: Float32Array, weights: Float32Array | null = null): Evaluation {
     const out = new Float32Array(m.rows * this.outputs);
-    const loss = this.inference().evaluate(m.data, Y, m.rows, out, weights);
+    const loss = this.evaluateInto(m, Y, weights, out);
     return evaluationOf(this.task, loss, out, Y, m.rows, this.outputs, weights);
+  }
+
+  /** The loss of the checked rows `m` against Y (weighted when given), their outputs into `out`. */
+  evaluateInto(m: Matrix, Y: Float32Array, weights: Float32Array | null, out: Float32Array): number {
+    return this.inference().evaluate(m.data, Y, m.rows, out, weights);
   }
 
   /** Frees the trainers (after the optimizer changed: they hold its plan and state); inference stays. */

@@ -4,7 +4,7 @@
 // in train.ts, data checks in fit-data.ts, weights as arrays in weights.ts, formats in
 // serialize.ts and io/.
 import { BusyState } from './busy.js';
-import { inRange, PREDICT_DEFAULTS, RANGES, type TaskName } from './engine/contract.js';
+import { inRange, PREDICT_DEFAULTS, RANGES, SUM_LOSSES, type TaskName } from './engine/contract.js';
 import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
@@ -372,6 +372,9 @@ export class Network {
       classification: this.loss === 'bce' || this.loss === 'cross-entropy',
       trainer: (batchSize: number) => runtime.trainer(batchSize),
       evaluate: (m: Matrix, Y: Float32Array, weights: Float32Array | null) => runtime.evaluate(m, Y, weights),
+      evaluateInto: (m: Matrix, Y: Float32Array, weights: Float32Array | null, out: Float32Array) =>
+        runtime.evaluateInto(m, Y, weights, out),
+      sumLoss: SUM_LOSSES.includes(this.loss),
       advance: (steps: number) => {
         model.steps = steps;
       },

@@ -92,7 +92,16 @@ export class Random {
 
   /** Fisher-Yates shuffle of out[offset, offset + n) in place. */
   shuffle(out: Uint32Array | number[], n = out.length, offset = 0): void {
-    for (let i = n - 1; i > 0; i--) {
+    this.shuffleSteps(out, offset, n - 1, 0);
+  }
+
+  /**
+   * Steps i = from, from - 1, ..., to + 1 of shuffle(out, n, offset), whose steps run from n - 1
+   * down to 1: parts that cover them in order leave out, and the generator, exactly as one
+   * shuffle does, so a long shuffle can be split across turns of the event loop (train.ts).
+   */
+  shuffleSteps(out: Uint32Array | number[], offset: number, from: number, to: number): void {
+    for (let i = from; i > to; i--) {
       const j = offset + this.int(i + 1);
       const tmp = out[offset + i] as number;
       out[offset + i] = out[j] as number;

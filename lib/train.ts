@@ -6,7 +6,7 @@ import { RANGES, type TaskName } from './engine/contract.js';
 import type { TrainChunk, Trainer } from './engine/engine.js';
 import type { TrainingData } from './fit-data.js';
 import type { Matrix } from './inputs.js';
-import type { Evaluation } from './metrics.js';
+import { type Evaluation, evaluationOf } from './metrics.js';
 import type { Random } from './random.js';
 import { FitSchedule, type ScheduleState } from './schedule.js';
 import type { EpochLogs, ResolvedFitOptions } from './train-options.js';
@@ -55,6 +55,10 @@ export interface FitTarget {
   trainer(batchSize: number): Trainer;
   /** weights: null, or one per row (validationSampleWeight). */
   evaluate(data: Matrix, Y: Float32Array, weights: Float32Array | null): Evaluation;
+  /** evaluate's loss alone, the outputs written into out (rows x outputs): a block of a larger evaluation. */
+  evaluateInto(data: Matrix, Y: Float32Array, weights: Float32Array | null, out: Float32Array): number;
+  /** The loss is a sum over rows (sse, half-sse), not a mean: blocks' losses add. */
+  readonly sumLoss: boolean;
   /** Records the step count after a chunk is accepted, before history and callbacks see it. */
   advance(steps: number): void;
   /** The optimizer's learning rate (what a schedule scales). */
@@ -71,15 +75,30 @@ export interface FitTarget {
  * What the loop asks of its driver. 'train': run the chunk on the trainer and answer with the
  * step count it returns. 'settle': onEpochEnd returned this promise; answer with its value, or
  * with undefined once `signal` aborts (the callback is abandoned; the loop then stops as aborted).
+ * 'turn': the loop has done a slice of work on the calling thread (at most SLICE_WORK); fit lets
+ * the event loop turn before answering, fitSync answers at once.
  */
 export type FitRequest =
   | { kind: 'train'; trainer: Trainer; chunk: TrainChunk }
-  | { kind: 'settle'; answer: Promise<unknown>; signal: AbortSignal | null };
+  | { kind: 'settle'; answer: Promise<unknown>; signal: AbortSignal | null }
+  | { kind: 'turn' };
 
 export type FitLoop = Generator<FitRequest, History, unknown>;
 
 /** Work handed to the engine per call, in multiply-adds; bounds how long a chunk blocks (TS engine). */
 const CHUNK_WORK = 2e7;
+/**
+ * The most work, in multiply-adds (rows x parameters), the loop does on the calling thread
+ * between two turns of the event loop: validation is evaluated in blocks of rows this size, so
+ * a server's event loop is not stalled by a large validation set (fit; fitSync runs the same
+ * blocks without turns, so both give the same history).
+ */
+export const SLICE_WORK = CHUNK_WORK;
+/**
+ * The most shuffle steps the loop takes between two turns of the event loop (fit): a chunk's
+ * order holds up to MAX_ORDER indices, whose shuffle in JS takes hundreds of milliseconds.
+ */
+export const SLICE_SHUFFLE = 1 << 16;
 /** Cap on one chunk's shuffled order (4 bytes each). */
 const MAX_ORDER = 1 << 22;
 
@@ -140,6 +159,8 @@ class Fit {
   private readonly losses: Float64Array;
   /** The engine's per-epoch training metric (TrainChunk.metric); divided by rows: accuracy or mae. */
   private readonly metric: Float64Array;
+  /** The validation outputs when validation runs in blocks (validate), allocated on first use. */
+  private validationOut: Float32Array | null = null;
   /** The history field and log key of the headline metric: 'accuracy', or 'mae' for regression. */
   private readonly metricName: 'accuracy' | 'mae';
   private readonly backupParams: Float32Array;
@@ -205,9 +226,9 @@ class Fit {
     // a signal aborted before fit starts trains nothing: the network stays exactly as it was
     if (this.options.signal?.aborted) this.stop('aborted');
     while (!this.done) {
-      const chunk = this.nextChunk();
+      const chunk = yield* this.nextChunk();
       const step = (yield { kind: 'train', trainer: this.trainer, chunk }) as number;
-      const { epoch, logs } = this.afterChunk(chunk, step);
+      const { epoch, logs } = yield* this.afterChunk(chunk, step);
       let answer = this.options.onEpochEnd?.(epoch, logs);
       if (answer instanceof Promise) answer = yield { kind: 'settle', answer, signal: this.options.signal };
       this.afterCallback(epoch, logs, answer);
@@ -215,8 +236,11 @@ class Fit {
     return this.history;
   }
 
-  /** The next chunk's arguments, with the weights saved so a diverging chunk can be undone. */
-  private nextChunk(): TrainChunk {
+  /**
+   * The next chunk's arguments, with the weights saved so a diverging chunk can be undone. Its
+   * order is shuffled in parts of at most SLICE_SHUFFLE steps, with a turn between parts.
+   */
+  private *nextChunk(): Generator<FitRequest, TrainChunk, unknown> {
     const { rows } = this.data.X;
     const epoch = this.history.epochs;
     let epochs = Math.min(this.maxChunk, this.options.epochs - epoch);
@@ -227,10 +251,21 @@ class Fit {
       epochs = Math.min(epochs, nextPrinted - epoch + 1);
     }
     if (this.order) {
+      let steps = 0; // since the last turn
       for (let e = 0; e < epochs; e++) {
         const base = e * rows;
         for (let i = 0; i < rows; i++) this.order[base + i] = i;
-        this.random.shuffle(this.order, rows, base);
+        // the steps rows - 1 down to 1 of random.shuffle(this.order, rows, base), in parts
+        for (let from = rows - 1; from > 0; ) {
+          if (steps === SLICE_SHUFFLE) {
+            yield { kind: 'turn' };
+            steps = 0;
+          }
+          const to = Math.max(0, from - (SLICE_SHUFFLE - steps));
+          this.random.shuffleSteps(this.order, base, from, to);
+          steps += from - to;
+          from = to;
+        }
       }
     }
     this.backupParams.set(this.target.params);
@@ -254,7 +289,10 @@ class Fit {
   }
 
   /** Books a finished chunk (or undoes it when it diverged); returns its last epoch and logs. */
-  private afterChunk(chunk: TrainChunk, step: number): { epoch: number; logs: EpochLogs } {
+  private *afterChunk(
+    chunk: TrainChunk,
+    step: number,
+  ): Generator<FitRequest, { epoch: number; logs: EpochLogs }, unknown> {
     for (let e = 0; e < chunk.epochs; e++) {
       const loss = chunk.losses[e];
       if (!Number.isFinite(loss)) {
@@ -285,7 +323,7 @@ class Fit {
     logs[name] = this.metric[chunk.epochs - 1] / rows;
     if (this.perEpoch && this.data.validation) {
       const { X, Y, weights } = this.data.validation;
-      const v = this.target.evaluate(X, Y, weights);
+      const v = yield* this.validate(X, Y, weights);
       logs.val_loss = v.loss;
       this.history.val_loss.push(v.loss);
       const headline = v.task === 'regression' ? v.mae : v.accuracy;
@@ -299,6 +337,45 @@ class Fit {
     }
     if (this.history.epochs >= this.options.epochs) this.done = true;
     return { epoch: last, logs };
+  }
+
+  /**
+   * Loss and accuracy of the validation rows, evaluated in blocks of at most SLICE_WORK
+   * multiply-adds with a turn of the event loop between blocks. One block (the usual case) is
+   * exactly target.evaluate of all rows; several are combined as means weighted by their rows.
+   */
+  private *validate(
+    X: Matrix,
+    Y: Float32Array,
+    weights: Float32Array | null,
+  ): Generator<FitRequest, Evaluation, unknown> {
+    const blockRows = validationBlockRows(this.target.params.length);
+    if (X.rows <= blockRows) return this.target.evaluate(X, Y, weights);
+    const outs = Y.length / X.rows;
+    this.validationOut ??= new Float32Array(Y.length); // once per fit: the set does not change
+    const out = this.validationOut;
+    // A mean loss is a block's loss times its share (rows, or weight), over the whole share.
+    let loss = 0;
+    let share = 0;
+    for (let r0 = 0; r0 < X.rows; r0 += blockRows) {
+      if (r0 > 0) yield { kind: 'turn' };
+      const rows = Math.min(blockRows, X.rows - r0);
+      const block = { data: X.data.subarray(r0 * X.cols, (r0 + rows) * X.cols), rows, cols: X.cols };
+      const w = weights === null ? null : weights.subarray(r0, r0 + rows);
+      const blockOut = out.subarray(r0 * outs, (r0 + rows) * outs);
+      const blockLoss = this.target.evaluateInto(
+        block,
+        Y.subarray(r0 * outs, (r0 + rows) * outs),
+        w,
+        blockOut,
+      );
+      const blockShare = w === null ? rows : w.reduce((sum, v) => sum + v, 0);
+      loss += this.target.sumLoss ? blockLoss : blockLoss * blockShare;
+      share += blockShare;
+    }
+    const total = this.target.sumLoss ? loss : share === 0 ? 0 : loss / share;
+    // the metrics are one pass over outputs and targets (no product), far below a slice's work
+    return evaluationOf(this.target.task, total, out, Y, X.rows, outs, weights);
   }
 
   /** Applies onEpochEnd's answer, early stopping and abort after an epoch. */
@@ -348,6 +425,11 @@ class Fit {
   }
 }
 
+/** Validation rows per block: as many as SLICE_WORK multiply-adds allow (a forward pass costs about one per parameter per row), at least one. */
+export function validationBlockRows(params: number): number {
+  return Math.max(1, Math.floor(SLICE_WORK / Math.max(1, params)));
+}
+
 function formatNumber(x: number): string {
   return Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(3);
 }
@@ -363,6 +445,10 @@ export function runFitSync(loop: FitLoop): History {
       throw new TypeError(
         'Expected a synchronous onEpochEnd for fitSync but it returned a Promise; use fit()',
       );
+    }
+    if (request.kind === 'turn') {
+      next = loop.next();
+      continue;
     }
     next = loop.next(request.trainer.trainEpochs(request.chunk));
   }
@@ -381,6 +467,11 @@ export async function runFit(loop: FitLoop, offThread: (running: boolean) => voi
     const request = next.value;
     if (request.kind === 'settle') {
       next = loop.next(await settleUnlessAborted(request.answer, request.signal));
+      continue;
+    }
+    if (request.kind === 'turn') {
+      await new Promise((resolve) => setImmediate(resolve));
+      next = loop.next();
       continue;
     }
     const { trainer, chunk } = request;

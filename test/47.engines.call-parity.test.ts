@@ -110,6 +110,11 @@ const chunks: [string, () => Record<string, unknown>, string][] = [
     'TypeError: Expected a Uint32Array for order but received a Int32Array of length 2',
   ],
   [
+    'a Proxy of a Float32Array X',
+    () => ({ X: new Proxy(new Float32Array(4), {}) }),
+    'TypeError: Expected a Float32Array for X but received a Proxy',
+  ],
+  [
     'a Float32Array losses',
     () => ({ losses: new Float32Array(1) }),
     'TypeError: Expected a Float64Array for losses but received a Float32Array of length 1',
@@ -273,6 +278,12 @@ const forwards: [string, 'predict' | 'evaluate', () => unknown[], string][] = [
     'RangeError: Expected at most 2^31 elements in all for X but received a Float32Array of length 4',
   ],
   [
+    'a Proxy of a Float32Array out',
+    'predict',
+    () => [A(), null, 2, new Proxy(new Float32Array(2), {})],
+    'TypeError: Expected a Float32Array for out but received a Proxy',
+  ],
+  [
     'a Float64Array Y',
     'evaluate',
     () => [A(), new Float64Array(2), 2, new Float32Array(2)],
@@ -304,7 +315,37 @@ const forwards: [string, 'predict' | 'evaluate', () => unknown[], string][] = [
   ],
 ];
 
+const proxy = <T extends object>(target: T): T => new Proxy(target, {});
+/** [what, a plan with one bad field, the error of createTrainer and createModel on both engines] */
+const plans: [string, () => unknown, string][] = [
+  [
+    'a Proxy of an array for plan.layers',
+    () => ({ ...plan, layers: proxy([...plan.layers]) }),
+    'TypeError: Expected an array for plan.layers but received a Proxy',
+  ],
+  [
+    'a Proxy of a layer',
+    () => ({ ...plan, layers: [proxy({ ...plan.layers[0] })] }),
+    'TypeError: Expected an object for plan.layers[0] but received a Proxy',
+  ],
+  [
+    'a Proxy of the plan',
+    () => proxy({ ...plan }),
+    'TypeError: Expected an object for plan but received a Proxy',
+  ],
+  [
+    'a Proxy of an array for the plan',
+    () => proxy([plan]),
+    'TypeError: Expected an object for plan but received a Proxy',
+  ],
+];
+
 const rows = (engine: Engine) => ({
+  /** createTrainer's and createModel's outcomes for one plan. */
+  plan: (p: unknown) => [
+    outcome(() => engine.createTrainer(p as TrainerPlan, new Float32Array(3), new Float32Array(0)).dispose()),
+    outcome(() => engine.createModel(p as TrainerPlan, new Float32Array(3)).dispose()),
+  ],
   train: (bad: Record<string, unknown>) => {
     const trainer = engine.createTrainer(plan, new Float32Array(3), new Float32Array(0));
     try {
@@ -417,5 +458,12 @@ describe('optimizer plans: the same error, word for word, on both engines', () =
     };
     expect(outcome(create(tsEngine))).toBe(expected);
     if (native) expect(outcome(create(native))).toBe(expected);
+  });
+});
+
+describe('plans: the same error on both engines, for a trainer and a model', () => {
+  it.each(plans)('%s', (_, bad, expected) => {
+    expect(rows(tsEngine).plan(bad())).toEqual([expected, expected]);
+    if (native) expect(rows(native).plan(bad())).toEqual([expected, expected]);
   });
 });

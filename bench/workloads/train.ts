@@ -32,9 +32,15 @@ const LEARNING_RATE = 0.01;
 /** Parameters after the check epoch may differ from the float64 reference by this much. */
 const TOLERANCE = 1e-4;
 
-const trainCase = (level: 'engine' | 'network', batch: number): CaseSpec => ({
+const LABELS = {
+  engine: 'trainEpochs',
+  network: 'fit',
+  async: 'await fit (async)',
+} as const;
+
+const trainCase = (level: keyof typeof LABELS, batch: number): CaseSpec => ({
   id: `${level}-b${batch}`,
-  label: level === 'engine' ? `trainEpochs, batch ${batch}` : `fit, batch ${batch}`,
+  label: `${LABELS[level]}, batch ${batch}`,
   unit: 'samples/s',
   higherIsBetter: true,
   params: { level, batch },
@@ -126,10 +132,12 @@ export const train: Workload = {
       trainCase('engine', 256),
       trainCase('network', 64),
       trainCase('network', 256),
+      trainCase('async', 64),
+      trainCase('async', 256),
     ];
   },
   skip(engine, c) {
-    return engine.startsWith('tfjs') && c.params.level === 'engine'
+    return engine.startsWith('tfjs') && c.params.level !== 'network'
       ? 'tfjs is compared at the model.fit level'
       : null;
   },
@@ -149,7 +157,7 @@ export const train: Workload = {
     const info = { rows, data: 'synthetic: inputs U[0,1), labels U{0..9}' };
 
     if (subject.kind === 'tfjs') {
-      if (level === 'engine') return notApplicable('tfjs is compared at the model.fit level');
+      if (level !== 'network') return notApplicable('tfjs is compared at the model.fit level');
       const { tf } = subject;
       const layers = [
         { units: MLP_HIDDEN, activation: 'relu' as const },
@@ -197,6 +205,25 @@ export const train: Workload = {
         values: rate(perCall),
         check,
         info: { ...info, includes: 'fitSync, 1 shuffled epoch per call' },
+      };
+    }
+
+    if (level === 'async') {
+      // The native engine's fit runs each chunk off the event loop (trainEpochsAsync), on copies
+      // of the data and weights it owns for the call: this row prices those copies.
+      const probe = new Network(mlpOptions(subject.choice, threads));
+      await probe.fit(checkData.X, checkData.labels, { epochs: 1, batchSize: batch, shuffle: false });
+      const check = compare('Network.fit', checkRows, probe.getParameters(), ref);
+      if (!check.passed) return { status: 'failed', reason: `wrong result: ${check.detail}` };
+      const net = new Network(mlpOptions(subject.choice, threads));
+      const { perCall } = await measureAsync(async () => {
+        await net.fit(data.X, data.labels, { epochs: 1, batchSize: batch });
+      }, budget);
+      return {
+        status: 'ok',
+        values: rate(perCall),
+        check,
+        info: { ...info, includes: 'await fit, 1 shuffled epoch per call' },
       };
     }
 

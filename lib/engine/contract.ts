@@ -74,6 +74,9 @@ export const TASKS = namesOf(TASK_CODES);
 export const ENGINE_CHOICES = ['auto', 'native', 'ts'] as const satisfies readonly ('auto' | EngineName)[];
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
+/** Losses that are sums over the batch (seeds 000 and 001), not means: a loss over several blocks adds theirs. */
+export const SUM_LOSSES: readonly LossName[] = ['sse', 'half-sse'];
+
 /** The output activation a loss is fused with (computed from the logits); others take any. */
 export const LOSS_REQUIRES_ACTIVATION: Partial<Record<LossName, ActivationName>> = {
   bce: 'sigmoid',

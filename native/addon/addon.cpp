@@ -10,6 +10,7 @@ class FastmlpAddon : public Napi::Addon<FastmlpAddon> {
   FastmlpAddon(Napi::Env env, Napi::Object exports) {
     data.resizable_getter = prototype_getter(env, "ArrayBuffer", "resizable");
     data.growable_getter = prototype_getter(env, "SharedArrayBuffer", "growable");
+    data.is_proxy = util_types_function(env, "isProxy");
     DefineAddon(exports, {
                              InstanceMethod("gemm", &FastmlpAddon::CallGemm, napi_enumerable),
                              InstanceMethod("info", &FastmlpAddon::CallInfo, napi_enumerable),
@@ -30,6 +31,20 @@ class FastmlpAddon : public Napi::Addon<FastmlpAddon> {
     if (!descriptor.IsObject()) return Napi::FunctionReference();  // a runtime without resizable buffers
     const Napi::Value getter = descriptor.As<Napi::Object>().Get("get");
     return getter.IsFunction() ? Napi::Persistent(getter.As<Napi::Function>()) : Napi::FunctionReference();
+  }
+
+  // node:util's types.<name>, or an empty reference where the runtime cannot give it.
+  static Napi::FunctionReference util_types_function(Napi::Env env, const char* name) {
+    const Napi::Value process = env.Global().Get("process");
+    if (!process.IsObject()) return Napi::FunctionReference();
+    const Napi::Value get_builtin = process.As<Napi::Object>().Get("getBuiltinModule");
+    if (!get_builtin.IsFunction()) return Napi::FunctionReference();
+    const Napi::Value util = get_builtin.As<Napi::Function>().Call(process, {Napi::String::New(env, "node:util")});
+    if (!util.IsObject()) return Napi::FunctionReference();
+    const Napi::Value types = util.As<Napi::Object>().Get("types");
+    if (!types.IsObject()) return Napi::FunctionReference();
+    const Napi::Value fn = types.As<Napi::Object>().Get(name);
+    return fn.IsFunction() ? Napi::Persistent(fn.As<Napi::Function>()) : Napi::FunctionReference();
   }
 
   Napi::Value CallGemm(const Napi::CallbackInfo& info) { return Gemm(info, data); }

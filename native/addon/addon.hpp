@@ -25,6 +25,10 @@ struct InstanceData {
   // taken when the addon loads, so a buffer's own property cannot hide what it is (guards.cpp).
   Napi::FunctionReference resizable_getter;
   Napi::FunctionReference growable_getter;
+  // node:util's types.isProxy, taken when the addon loads (through process.getBuiltinModule,
+  // Node >= 20.16; empty before it): N-API cannot tell a Proxy, and describing or reading one
+  // would run its traps inside the addon (guards.cpp is_proxy).
+  Napi::FunctionReference is_proxy;
 };
 
 // This environment's instance data (set when the addon loads).

@@ -43,7 +43,7 @@ void parse_chunk_extras(const Napi::CallbackInfo& info, std::size_t first, bool 
     const Napi::Value value = r < info.Length() ? info[r] : env.Null();
     Span<const std::uint32_t> rng = expect_uint32_array(value, "rng");
     expect_fixed_length(value, "rng", "Uint32Array");
-    expect_at_least(value, &rng, 4, "rng", "Uint32Array", "the 4 words of a xoshiro128** state");
+    expect_at_least(value, &rng, kRngWords, "rng", "Uint32Array", "the 4 words of a xoshiro128** state");
     if ((rng.data[0] | rng.data[1] | rng.data[2] | rng.data[3]) == 0) {
       throw Napi::RangeError::New(env, "Expected a xoshiro128** state not all zero for rng but received all zeros");
     }

@@ -69,6 +69,8 @@ std::string describe(const Napi::Value& value) {
   if (value.IsBigInt()) return value.ToString().Utf8Value() + " of type bigint";
   if (value.IsSymbol()) return "a symbol";
   if (value.IsFunction()) return "a function";
+  // Before anything that reads a property: a Proxy's traps must not run inside the addon.
+  if (is_proxy(value)) return "a Proxy";
   if (value.IsArray()) return "an array of length " + std::to_string(value.As<Napi::Array>().Length());
   if (value.IsTypedArray()) {
     const Napi::TypedArray array = value.As<Napi::TypedArray>();
@@ -150,8 +152,14 @@ std::string expect_string(const Napi::Value& value, const std::string& name) {
   return value.As<Napi::String>().Utf8Value();
 }
 
+bool is_proxy(const Napi::Value& value) {
+  if (!value.IsObject()) return false;
+  const Napi::FunctionReference& test = instance_data(value.Env()).is_proxy;
+  return !test.IsEmpty() && test.Call({value}).ToBoolean().Value();
+}
+
 Napi::Object expect_object(const Napi::Value& value, const std::string& name) {
-  if (!value.IsObject() || value.IsArray() || value.IsTypedArray() || value.IsFunction()) {
+  if (!value.IsObject() || value.IsArray() || value.IsTypedArray() || value.IsFunction() || is_proxy(value)) {
     throw_type_error(value.Env(), name, "an object", value);
   }
   return value.As<Napi::Object>();

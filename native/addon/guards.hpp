@@ -15,8 +15,14 @@
 
 namespace fastmlp::addon {
 
-// How a received value is described in messages (mirrors describe() in lib/validate.ts).
+// How a received value is described in messages (mirrors describe() in lib/validate.ts); "a
+// Proxy" for a Proxy, whose traps it never runs.
 std::string describe(const Napi::Value& value);
+
+// Whether value is a Proxy (node:util types.isProxy, taken at load time; false where the runtime
+// cannot tell). Runs no trap. The addon reads no Proxy: expect_object refuses one (a Proxy of an
+// array is no array to napi_is_array either), so its traps never run inside a call.
+bool is_proxy(const Napi::Value& value);
 
 [[noreturn]] void throw_type_error(Napi::Env env, const std::string& name, const std::string& expected,
                                    const Napi::Value& actual);
@@ -36,6 +42,7 @@ std::size_t expect_size(const Napi::Value& value, const std::string& name, std::
 // A step count: an integer in contract::kStep (0..2^53-1, what a JS number holds exactly).
 std::uint64_t expect_step(const Napi::Value& value, const std::string& name);
 std::string expect_string(const Napi::Value& value, const std::string& name);
+// A plain object: not an array, a typed array, a function or a Proxy.
 Napi::Object expect_object(const Napi::Value& value, const std::string& name);
 Napi::Array expect_array(const Napi::Value& value, const std::string& name);
 

@@ -1,6 +1,8 @@
 // trainEpochsAsync: a Napi::AsyncWorker runs one TrainJob on the libuv thread pool and settles a
-// Promise with the new step. The job is built and checked on the main thread; Execute touches
-// only the job and catches everything; OnOK / OnError settle the promise and clear busy.
+// Promise with the new step. The job is built, checked and pointed at the trainer's own copies on
+// the main thread (async_copies.hpp); Execute touches only those and catches everything; OnOK
+// writes the results back into the call's arrays and settles the promise; both clear busy.
+#include <cstring>
 #include <string>
 
 #include "guards.hpp"
@@ -10,6 +12,28 @@ namespace fastmlp::addon {
 
 namespace {
 
+// The data of the typed array `value` when its buffer is still attached and it holds at least n
+// elements (its kind was checked when the call began and cannot change). Runs no JS.
+bool live_data(napi_env env, napi_value value, std::size_t n, void** data) {
+  napi_typedarray_type type;
+  std::size_t length = 0;
+  napi_value buffer = nullptr;
+  std::size_t offset = 0;
+  if (napi_get_typedarray_info(env, value, &type, &length, data, &buffer, &offset) != napi_ok) return false;
+  bool detached = true;
+  return napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && !detached && length >= n;
+}
+
+// One result to write back: the copy the worker wrote and the JS array it goes to.
+struct WriteBack {
+  const char* name;
+  const char* kind;
+  napi_value target;
+  const void* source;
+  std::size_t bytes;
+  std::size_t elements;
+};
+
 class TrainWorker : public Napi::AsyncWorker {
  public:
   TrainWorker(const Napi::CallbackInfo& info, TrainerWrap* owner, const TrainJob& job)
@@ -17,12 +41,13 @@ class TrainWorker : public Napi::AsyncWorker {
         deferred_(Napi::Promise::Deferred::New(info.Env())),
         owner_(owner),
         job_(job) {
-    // References keep the trainer (and through it params/state) and every array of the call
-    // alive until the worker is destroyed, on the main thread, after it settled.
+    // The trainer (and through it params / state) and the arrays the results go to stay
+    // reachable until the worker settles; the worker itself reads and writes only the copies.
     owner_ref_ = Napi::Persistent(info.This());
-    for (std::size_t i : {0, 1, 3, 7, 8, 10, 11, 12}) {
-      if (i < info.Length() && info[i].IsObject()) arrays_[count_++] = Napi::Persistent(info[i]);
-    }
+    losses_ref_ = Napi::Persistent(info[7]);
+    if (job_.metric.data != nullptr) metric_ref_ = Napi::Persistent(info[8]);
+    if (job_.rng != nullptr) rng_ref_ = Napi::Persistent(info[10]);
+    if (job_.learning_rates.data != nullptr) learning_rates_ref_ = Napi::Persistent(info[11]);
   }
 
   Napi::Promise promise() const { return deferred_.Promise(); }
@@ -43,6 +68,11 @@ class TrainWorker : public Napi::AsyncWorker {
     owner_->clear_busy();
     try {
       owner_->report_memory(Env());
+      const std::string detached = write_back();
+      if (!detached.empty()) {
+        deferred_.Reject(Napi::TypeError::New(Env(), detached).Value());
+        return;
+      }
       deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(result_)));
     } catch (...) {
     }
@@ -62,11 +92,52 @@ class TrainWorker : public Napi::AsyncWorker {
   TrainerWrap* owner_;
   TrainJob job_;
   Napi::Reference<Napi::Value> owner_ref_;
-  Napi::Reference<Napi::Value> arrays_[8];
-  std::size_t count_ = 0;
+  Napi::Reference<Napi::Value> losses_ref_;
+  Napi::Reference<Napi::Value> metric_ref_;
+  Napi::Reference<Napi::Value> rng_ref_;
+  Napi::Reference<Napi::Value> learning_rates_ref_;
+
+  static napi_value value_of(const Napi::Reference<Napi::Value>& ref) {
+    return ref.IsEmpty() ? nullptr : static_cast<napi_value>(ref.Value());
+  }
   std::uint64_t result_ = 0;
   ErrorKind kind_ = ErrorKind::none;
   std::string message_;
+
+  // Copies params, state, the generator, losses, metric and learningRates into the call's arrays when every one of them is
+  // still attached; otherwise writes nothing and returns the error naming the first detached one
+  // (JS detached it during the call: the chunk's results have nowhere to go).
+  std::string write_back() {
+    napi_env env = Env();
+    const TrainJob& j = job_;
+    constexpr std::size_t kCount = 6;
+    WriteBack all[kCount] = {
+        {"params", "Float32Array", owner_->params_value(), j.model.params.data, j.model.params.size * sizeof(float),
+         j.model.params.size},
+        {"state", "Float32Array", owner_->state_value(), j.model.state.data, j.model.state.size * sizeof(float),
+         j.model.state.size},
+        {"rng", "Uint32Array", value_of(rng_ref_), j.rng, j.rng == nullptr ? 0 : kRngWords * sizeof(std::uint32_t),
+         j.rng == nullptr ? 0 : kRngWords},
+        {"losses", "Float64Array", losses_ref_.Value(), j.losses.data, j.losses.size * sizeof(double), j.losses.size},
+        {"metric", "Float64Array", value_of(metric_ref_), j.metric.data, j.metric.size * sizeof(double),
+         j.metric.size},
+        {"learningRates", "Float64Array", value_of(learning_rates_ref_), j.learning_rates.data,
+         j.learning_rates.size * sizeof(double), j.learning_rates.size},
+    };
+    void* targets[kCount] = {};
+    for (std::size_t i = 0; i < kCount; ++i) {
+      if (all[i].target == nullptr || all[i].elements == 0) continue;  // nothing to write
+      if (!live_data(env, all[i].target, all[i].elements, &targets[i])) {
+        return std::string("Expected a ") + all[i].kind + " with a live buffer for " + all[i].name +
+               " when trainEpochsAsync settles but received one whose buffer was detached during the call; "
+               "nothing was written back";
+      }
+    }
+    for (std::size_t i = 0; i < kCount; ++i) {
+      if (all[i].bytes != 0) std::memcpy(targets[i], all[i].source, all[i].bytes);
+    }
+    return std::string();
+  }
 };
 
 }  // namespace

@@ -128,8 +128,36 @@ Napi::Value TrainerWrap::TrainEpochs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(step));
 }
 
+TrainJob TrainerWrap::own(Napi::Env env, const TrainJob& job) {
+  TrainJob owned = job;
+  call_core(env, [&] {
+    const Span<float> X = copies_.X.copy_of(job.X.data, job.X.size);
+    const Span<float> Y = copies_.Y.copy_of(job.Y.data, job.Y.size);
+    owned.X = Span<const float>{X.data, X.size};
+    owned.Y = Span<const float>{Y.data, Y.size};
+    if (job.has_order) {
+      const Span<std::uint32_t> order = copies_.order.copy_of(job.order.data, job.order.size);
+      owned.order = Span<const std::uint32_t>{order.data, order.size};
+    }
+    owned.model.params = copies_.params.copy_of(job.model.params.data, job.model.params.size);
+    // sgd keeps no state: its array, of any length, is left alone (not copied, not written back).
+    const bool stateless = core_->plan().optimizer.kind == OptimizerKind::sgd;
+    owned.model.state = stateless ? Span<float>{} : copies_.state.copy_of(job.model.state.data, job.model.state.size);
+    if (job.weights.data != nullptr) {
+      const Span<float> weights = copies_.weights.copy_of(job.weights.data, job.weights.size);
+      owned.weights = Span<const float>{weights.data, weights.size};
+    }
+    if (job.rng != nullptr) owned.rng = copies_.rng.copy_of(job.rng, kRngWords).data;
+    owned.losses = copies_.losses.copy_of(job.losses.data, job.losses.size);
+    owned.metric = copies_.metric.copy_of(job.metric.data, job.metric.size);
+    owned.learning_rates = copies_.learning_rates.copy_of(job.learning_rates.data, job.learning_rates.size);
+  });
+  report_memory(env);
+  return owned;
+}
+
 Napi::Value TrainerWrap::TrainEpochsAsync(const Napi::CallbackInfo& info) {
-  const TrainJob job = parse_train(info, "trainEpochsAsync");
+  const TrainJob job = own(info.Env(), parse_train(info, "trainEpochsAsync"));
   Napi::Value promise = queue_train(info, this, job);
   busy_ = true;
   return promise;
@@ -188,6 +216,7 @@ Napi::Value TrainerWrap::Dispose(const Napi::CallbackInfo& info) {
   if (!core_) return env.Undefined();  // safe to call twice
   expect_usable(env, "dispose");
   core_.reset();
+  copies_.release();
   memory_.release(env);
   params_ref_.Reset();
   state_ref_.Reset();

@@ -8,15 +8,18 @@
 #include <cstdint>
 #include <memory>
 
+#include "async_copies.hpp"
 #include "external_memory.hpp"
 #include "mlp.hpp"
+#include "random.hpp"
 
 namespace fastmlp::addon {
 
 struct InstanceData;
 
-// One train_epochs call, fully checked, built on the main thread. Execute of the async worker
-// touches only this (the pointers stay valid: the worker holds references to every array).
+// One train_epochs call, fully checked, built on the main thread. Its spans point into JS memory,
+// valid until JS runs again; an async call first points them at the trainer's own copies
+// (TrainerWrap::own), which the worker alone touches until it settles.
 struct TrainJob {
   Trainer* trainer = nullptr;
   ModelBuffers model;
@@ -57,10 +60,15 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
 
   // Called on the main thread when an async train settles.
   void clear_busy() { busy_ = false; }
-  // Reports to V8 what the trainer now holds natively (its packing buffers grow on first use).
+  // Reports to V8 what the trainer now holds natively (its packing buffers grow on first use;
+  // the async calls' copies grow to the largest call).
   void report_memory(Napi::Env env) {
-    if (core_) memory_.sync(env, core_->native_bytes());
+    if (core_) memory_.sync(env, core_->native_bytes() + copies_.bytes());
   }
+  // The params and state arrays the trainer was built with (an async call writes its results
+  // back into them when it settles).
+  Napi::Value params_value() const { return params_ref_.Value(); }
+  Napi::Value state_value() const { return state_ref_.Value(); }
   void Finalize(Napi::Env env) override { memory_.release(env); }
 
  private:
@@ -75,17 +83,22 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   // The params and state arrays, re-checked (still Float32Arrays of the same, live length).
   ModelBuffers model();
   TrainJob parse_train(const Napi::CallbackInfo& info, const char* method);
+  // job with every span pointed at a copy in copies_ (main thread; out of memory: an Error).
+  TrainJob own(Napi::Env env, const TrainJob& job);
 
   std::unique_ptr<Trainer> core_;
   Napi::Reference<Napi::Value> params_ref_;
   Napi::Reference<Napi::Value> state_ref_;
   std::size_t state_size_ = 0;
   bool busy_ = false;
+  AsyncCopies copies_;
   ReportedMemory memory_;
 };
 
-// trainer_async.cpp: queues job on the libuv pool and returns its Promise<number> (the new step).
-// Keeps info's arrays and the trainer object alive until it settles; clears owner's busy flag.
+// trainer_async.cpp: queues job (already pointed at owner's copies) on the libuv pool and returns
+// its Promise<number> (the new step). On the main thread when the worker is done: writes params,
+// state, losses and correct back into the call's arrays when all are still attached (else
+// rejects with a TypeError naming the detached one, writing nothing), clears owner's busy flag.
 Napi::Value queue_train(const Napi::CallbackInfo& info, TrainerWrap* owner, const TrainJob& job);
 
 }  // namespace fastmlp::addon

@@ -3,9 +3,13 @@
 // place, so they draw the same words in the same order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace fastmlp {
+
+// Words of a generator state (TrainChunk.rng's length).
+inline constexpr std::size_t kRngWords = 4;
 
 inline std::uint32_t rotl32(std::uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
 

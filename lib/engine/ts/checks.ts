@@ -2,6 +2,8 @@
 // re-checks every plan and every call's arguments against the same contract, as the native addon
 // does, so both engines reject the same things with the same error class (TypeError for a wrong
 // type, RangeError for a bad value), and never loop forever or index out of bounds on bad sizes.
+
+import { types } from 'node:util';
 import {
   ACTIVATION_CODES,
   inRange,
@@ -49,6 +51,9 @@ export function checkFixedLength(name: string, array: ArrayBufferView, kind: str
 function received(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'function') return 'a function';
+  // Before Array.isArray and .length: describing a Proxy runs none of its traps (as the addon).
+  if (types.isProxy(value)) return 'a Proxy';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) {
     const length = 'length' in value ? (value as { length: number }).length : value.byteLength;
@@ -110,7 +115,8 @@ function isDetached(array: ArrayBufferView): boolean {
 /** value must be a typed array of exactly that kind, on a live buffer, of at most 2^31 elements. */
 export function checkArray(name: string, value: unknown, kind: ArrayKind): void {
   const expected = `a ${kind.name}`;
-  if (!(value instanceof kind)) fail(TypeError, name, expected, value);
+  // A Proxy first: instanceof would run its getPrototypeOf trap; the addon sees no typed array.
+  if (types.isProxy(value) || !(value instanceof kind)) fail(TypeError, name, expected, value);
   if (isDetached(value)) {
     throw new TypeError(
       `Expected ${expected} with a live buffer for ${name} but received one whose buffer is detached`,
@@ -142,8 +148,12 @@ export function checkLength(name: string, array: ArrayLike<number>, needed: numb
 
 // --- the plan -------------------------------------------------------------------------------
 
+/**
+ * A plain object, no Proxy (as the addon's expect_object): a Proxy of an array passes
+ * Array.isArray but not the addon's napi_is_array, so neither engine reads through traps.
+ */
 export function checkObject(value: unknown, name: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (typeof value !== 'object' || value === null || types.isProxy(value) || Array.isArray(value))
     fail(TypeError, name, 'an object', value);
   return value as Record<string, unknown>;
 }
@@ -195,7 +205,8 @@ export function checkModelPlan(plan: ModelPlan): void {
 
 /** The layers and the loss; returns the parameter count. */
 function checkLayersAndLoss(p: Record<string, unknown>): number {
-  if (!Array.isArray(p.layers)) fail(TypeError, 'plan.layers', 'an array', p.layers);
+  if (types.isProxy(p.layers) || !Array.isArray(p.layers))
+    fail(TypeError, 'plan.layers', 'an array', p.layers);
   const layers = p.layers as unknown[];
   if (!inRange(RANGES.layerCount, layers.length)) {
     fail(RangeError, 'plan.layers', `an array of ${RANGES.layerCount.expected}`, layers);

@@ -12,7 +12,7 @@ import {
   type LayerPlan,
   type ModelPlan,
 } from '../engine.js';
-import { checkEvaluateArgs, checkModelPlan, checkPredictArgs } from './checks.js';
+import { checkArray, checkEvaluateArgs, checkModelPlan, checkPredictArgs } from './checks.js';
 import { type DenseLayer, denseForward, denseLayers } from './dense.js';
 import { batchWeight, type LossSettings, lossForward, lossIsSum } from './losses.js';
 
@@ -53,6 +53,7 @@ export class TsModel implements InferenceModel {
 
   constructor(plan: ModelPlan, params: Float32Array) {
     checkModelPlan(plan);
+    checkArray('params', params, Float32Array); // its kind before its length, as the addon
     const resolved = denseLayers(plan, params);
     this.params = params;
     this.layers = resolved.layers;

@@ -91,6 +91,9 @@ export class TsTrainer implements Trainer {
 
   constructor(plan: TrainerPlan, params: Float32Array, state: Float32Array) {
     checkPlan(plan);
+    // Their kinds before their lengths, in the addon's order (trainer_binding.cpp).
+    checkArray('params', params, Float32Array);
+    checkArray('state', state, Float32Array);
     const resolved = denseLayers(plan, params);
     const size = resolved.size; // parameters, in the flat layout
     this.layers = resolved.layers;
