@@ -111,6 +111,33 @@ describe.each(engines)('$name engine: the fit loop works in bounded slices', (en
     model.dispose();
   });
 
+  test.each(['sse', 'mse'] as const)(
+    'sliced validation of a %s network gives the loss of the whole set (sums add, means weigh by rows)',
+    (loss) => {
+      const train = rows(64, 6);
+      const validation = rows(validationRows, 8);
+      const net = new Network({
+        inputs,
+        layers: [
+          { units: 64, activation: 'tanh' },
+          { units: classes, activation: 'softmax' },
+        ],
+        loss,
+        seed: 3,
+        engine: engine.name,
+      });
+      const history = net.fitSync(train.X.data, train.labels, {
+        epochs: 1,
+        validationData: [validation.X.data, validation.labels],
+      });
+      const whole = net.evaluate(validation.X.data, validation.labels);
+      expect(validationRows).toBeGreaterThan(validationBlockRows(net.parameterCount));
+      expect(Math.abs(history.val_loss[0] - whole.loss) / whole.loss).toBeLessThan(1e-5);
+      if (whole.task === 'multiclass') expect(history.val_accuracy[0]).toBe(whole.accuracy);
+      net.dispose();
+    },
+  );
+
   test('fit and fitSync give the same history with sliced validation', async () => {
     const train = rows(128, 4);
     const validation = rows(validationRows, 5);
