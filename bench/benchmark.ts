@@ -1,7 +1,7 @@
 // `npm run bench`: the driver. Runs every workload (bench/workloads/) on every engine of the map
 // (bench/engines.ts), each trial in a fresh child process, engines interleaved per case so a
 // noisy moment hits them alike; then prints medians, speedups and the targets, side by side.
-// Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict,model-files,first-predict-memory,optimizers,dropout] [--engines ts,tfjs-cpu]
+// Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout] [--engines ts,tfjs-cpu]
 //                               [--trials N] [--per-case] [--json file]
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { WORKLOADS } from './workloads/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE =
-  'Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict,model-files,first-predict-memory,optimizers,dropout] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file] | --report file.json';
+  'Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file] | --report file.json';
 
 interface Options {
   quick: boolean;

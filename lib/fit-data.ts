@@ -1,6 +1,6 @@
 // The data fit, predict and evaluate hand to an engine: checked row-major features (scaled by the
 // network's inputScaling), targets, and the validation rows held out of training.
-import type { ActivationName, LossName } from './engine/engine.js';
+import { type ActivationName, type Allocator, type LossName, plainArrays } from './engine/engine.js';
 import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
 import { trainingWeights, validationWeights } from './sample-weights.js';
 import { applyScaling, type InputScaling } from './scaling.js';
@@ -25,40 +25,68 @@ export interface DataShape {
   outputActivation: ActivationName;
 }
 
-/** Checked row-major inputs, standardized by `scaling` (on a copy) when it is set. */
-export function features(X: Features, name: string, shape: DataShape, ownCopy = false): Matrix {
-  const m = toMatrix(X, name, shape.inputs);
+/**
+ * Checked row-major inputs, standardized by `scaling` (on a copy) when it is set. ownCopy: always
+ * in an array from that allocator (the caller's Float32Array is copied, rows are written there).
+ */
+export function features(
+  X: Features,
+  name: string,
+  shape: DataShape,
+  ownCopy: Allocator | null = null,
+): Matrix {
+  const into = ownCopy ?? plainArrays;
+  const m = toMatrix(X, name, shape.inputs, into);
   const { scaling } = shape;
-  const data = m.data === X && (scaling || ownCopy) ? new Float32Array(m.data) : m.data;
+  let { data } = m;
+  if (data === X && (scaling || ownCopy)) {
+    data = into.allocateFloat32(m.data.length);
+    data.set(m.data);
+  }
   if (scaling) applyScaling(data, scaling);
   return { ...m, data };
 }
 
 /** Checked targets for `rows` samples. */
-export function targets(y: Targets, name: string, rows: number, shape: DataShape): Float32Array {
-  return toTargets(y, name, rows, shape.outputs, shape.loss);
+export function targets(
+  y: Targets,
+  name: string,
+  rows: number,
+  shape: DataShape,
+  into: Allocator = plainArrays,
+): Float32Array {
+  return toTargets(y, name, rows, shape.outputs, shape.loss, into);
 }
 
-/** fit's training and validation data, checked, as copies fit owns (weights included). */
+/**
+ * fit's training and validation data, checked, as copies fit owns (weights included). The
+ * training arrays come from `into` (the engine: the native engine's async calls then read them in
+ * place, with no copy per chunk).
+ */
 export function trainingData(
   X: Features,
   y: Targets,
   opts: ResolvedFitOptions,
   shape: DataShape,
+  into: Allocator = plainArrays,
 ): TrainingData {
   // fit owns copies of its data: a caller's Float32Array may be written to, or its buffer
   // transferred, while an async fit still reads it off the event loop.
-  const all = features(X, 'X', shape, true);
-  const Y = targets(y, 'y', all.rows, shape);
+  const all = features(X, 'X', shape, into);
+  const Y = targets(y, 'y', all.rows, shape, into);
   let data: TrainingData;
   if (opts.validationData) {
-    const vx = features(opts.validationData[0], 'validationData[0]', shape, true);
+    const vx = features(opts.validationData[0], 'validationData[0]', shape, plainArrays);
     const vy = targets(opts.validationData[1], 'validationData[1]', vx.rows, shape);
     data = { X: all, Y, weights: null, validation: { X: vx, Y: vy, weights: null } };
   } else if (opts.validationSplit > 0) data = splitValidation(all, Y, opts.validationSplit);
   else data = { X: all, Y, weights: null, validation: null };
   // the split keeps the first rows: the training rows' weights are the first of sampleWeight's
-  data.weights = trainingWeights(opts, all.rows, data.Y, data.X.rows, shape);
+  const weights = trainingWeights(opts, all.rows, data.Y, data.X.rows, shape);
+  if (weights) {
+    data.weights = into.allocateFloat32(weights.length); // one float a row: a small copy
+    data.weights.set(weights);
+  }
   if (data.validation) {
     data.validation.weights = validationWeights(opts.validationSampleWeight, data.validation.X.rows);
   }

@@ -1,7 +1,7 @@
 // Converts what users pass as X and y (nested arrays or row-major Float32Arrays) into the
 // engines' row-major Float32Arrays, once per call, checking shape and finiteness first.
 import { MAX_ELEMENTS } from './engine/contract.js';
-import type { LossName } from './engine/engine.js';
+import { type Allocator, type LossName, plainArrays } from './engine/engine.js';
 import { invalidArgument, outOfRange } from './validate.js';
 
 /** Samples: rows of numbers, or a row-major Float32Array whose row width is the network's inputs. */
@@ -15,7 +15,8 @@ export interface Matrix {
   cols: number;
 }
 
-export function toMatrix(X: unknown, name: string, cols: number): Matrix {
+/** A Float32Array X is returned as is; rows are copied into an array from `into`. */
+export function toMatrix(X: unknown, name: string, cols: number, into: Allocator = plainArrays): Matrix {
   if (X instanceof Float32Array) {
     if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
     if (X.length > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
@@ -35,7 +36,7 @@ export function toMatrix(X: unknown, name: string, cols: number): Matrix {
   if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
   // The engines' element cap: a larger X could never reach them.
   if (X.length * cols > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
-  const data = new Float32Array(X.length * cols);
+  const data = into.allocateFloat32(X.length * cols);
   for (let r = 0; r < X.length; r++) {
     const row = X[r] as unknown;
     if (!Array.isArray(row) && !(row instanceof Float32Array) && !(row instanceof Float64Array)) {
@@ -97,9 +98,10 @@ export function toTargets(
   rows: number,
   outputs: number,
   loss: LossName,
+  into: Allocator = plainArrays,
 ): Float32Array {
   const probabilities = loss === 'bce' || loss === 'cross-entropy';
-  const out = new Float32Array(rows * outputs);
+  const out = into.allocateFloat32(rows * outputs);
   const setLabel = (r: number, v: unknown): void => {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}]`, v);
     if (outputs === 1) {

@@ -2,7 +2,7 @@
 // trainer per batch size, built on first use over the network's live parameter and optimizer
 // buffers, and freed together. Network keeps the state; this keeps what computes on it.
 import { type TaskName, taskOf } from './engine/contract.js';
-import type { EngineName, InferenceModel, ModelPlan, Trainer } from './engine/engine.js';
+import type { Allocator, EngineName, InferenceModel, ModelPlan, Trainer } from './engine/engine.js';
 import { layerPlans } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import type { Matrix } from './inputs.js';
@@ -27,6 +27,11 @@ export class NetworkRuntime {
 
   get engineName(): EngineName {
     return this.engine.name;
+  }
+
+  /** Where fit's own arrays come from: the engine's (Engine.allocateFloat32). */
+  get allocator(): Allocator {
+    return this.engine;
   }
 
   /** The trainer for batches of up to `batchSize` rows, over the state's live arrays. */

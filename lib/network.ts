@@ -362,7 +362,7 @@ export class Network {
   /** Checks fit's arguments and builds its loop (the network is already busy). */
   private buildFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
     const opts = resolveFitOptions(options);
-    const data = trainingData(X, y, opts, this.shape);
+    const data = trainingData(X, y, opts, this.shape, this.runtime.allocator);
     const { model, runtime } = this;
     const target = {
       params: model.params,
@@ -371,6 +371,7 @@ export class Network {
       task: this.task,
       classification: this.loss === 'bce' || this.loss === 'cross-entropy',
       trainer: (batchSize: number) => runtime.trainer(batchSize),
+      allocator: runtime.allocator,
       evaluate: (m: Matrix, Y: Float32Array, weights: Float32Array | null) => runtime.evaluate(m, Y, weights),
       evaluateInto: (m: Matrix, Y: Float32Array, weights: Float32Array | null, out: Float32Array) =>
         runtime.evaluateInto(m, Y, weights, out),

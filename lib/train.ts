@@ -3,7 +3,7 @@
 // logging, abort. One generator owns all of it; fitSync and fit only differ in how they answer
 // its requests (run a chunk here or off the event loop, settle a callback's promise or refuse it).
 import { RANGES, type TaskName } from './engine/contract.js';
-import type { TrainChunk, Trainer } from './engine/engine.js';
+import type { Allocator, TrainChunk, Trainer } from './engine/engine.js';
 import type { TrainingData } from './fit-data.js';
 import type { Matrix } from './inputs.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
@@ -53,6 +53,8 @@ export interface FitTarget {
    */
   readonly classification: boolean;
   trainer(batchSize: number): Trainer;
+  /** Where the loop's shuffled order comes from (the engine's allocator: read in place by async calls). */
+  readonly allocator: Allocator;
   /** weights: null, or one per row (validationSampleWeight). */
   evaluate(data: Matrix, Y: Float32Array, weights: Float32Array | null): Evaluation;
   /** evaluate's loss alone, the outputs written into out (rows x outputs): a block of a larger evaluation. */
@@ -209,7 +211,7 @@ class Fit {
     if (shuffled) chunk = Math.max(1, Math.min(chunk, Math.floor(MAX_ORDER / rows)));
     this.maxChunk = Math.min(chunk, options.epochs);
     // Everything the loop touches is allocated here, once per fit.
-    this.order = shuffled ? new Uint32Array(this.maxChunk * rows) : null;
+    this.order = shuffled ? target.allocator.allocateUint32(this.maxChunk * rows) : null;
     this.losses = new Float64Array(this.maxChunk);
     this.metric = new Float64Array(this.maxChunk);
     this.learningRates = new Float64Array(this.maxChunk);

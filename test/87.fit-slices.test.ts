@@ -7,7 +7,7 @@
 // milliseconds of JS) is shuffled in parts of SLICE_SHUFFLE steps with a turn between them; fit
 // and fitSync give the same history bit for bit.
 import { describe, expect, test } from 'vitest';
-import type { Engine } from '../lib/engine/engine.js';
+import { type Engine, plainArrays } from '../lib/engine/engine.js';
 import { paramLayout } from '../lib/engine/layout.js';
 import type { TrainingData } from '../lib/fit-data.js';
 import type { Matrix } from '../lib/inputs.js';
@@ -192,6 +192,7 @@ function fitTarget(params: Float32Array, trainer: FitTarget['trainer']): Mutable
     task: 'multiclass',
     classification: true,
     trainer,
+    allocator: plainArrays,
     evaluate: () => {
       throw new Error('no evaluation expected');
     },

@@ -2,6 +2,7 @@
 import type { Workload } from '../types.js';
 import { dropout } from './dropout.js';
 import { firstPredictMemory } from './first-predict-memory.js';
+import { fitCopies } from './fit-copies.js';
 import { gemm } from './gemm.js';
 import { modelFiles } from './model-files.js';
 import { optimizers } from './optimizers.js';
@@ -16,6 +17,7 @@ export const WORKLOADS: readonly Workload[] = [
   predict,
   modelFiles,
   firstPredictMemory,
+  fitCopies,
   optimizers,
   dropout,
 ];

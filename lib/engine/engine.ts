@@ -297,4 +297,20 @@ export interface Engine {
   createModel(plan: ModelPlan, params: Float32Array): InferenceModel;
   /** params: the network's flat parameters; state: optimizer state (see TrainerPlan). */
   createTrainer(plan: TrainerPlan, params: Float32Array, state: Float32Array): Trainer;
+  /**
+   * n zeroed elements for a fit's own arrays (X, Y, order, weights; never handed to a user). The
+   * native engine's live in addon memory that trainEpochsAsync reads in place, kept alive for the
+   * call, instead of copying (native/addon/shared_blocks.hpp); the TS engine's are plain arrays.
+   */
+  allocateFloat32(n: number): Float32Array;
+  allocateUint32(n: number): Uint32Array;
 }
+
+/** Where a fit's own arrays come from (an engine, or plain arrays). */
+export type Allocator = Pick<Engine, 'allocateFloat32' | 'allocateUint32'>;
+
+/** Plain typed arrays. */
+export const plainArrays: Allocator = {
+  allocateFloat32: (n) => new Float32Array(n),
+  allocateUint32: (n) => new Uint32Array(n),
+};

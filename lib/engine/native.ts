@@ -5,14 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type {
-  ChunkSchedule,
-  Engine,
-  InferenceModel,
-  ModelPlan,
-  TrainChunk,
-  Trainer,
-  TrainerPlan,
+import {
+  type ChunkSchedule,
+  type Engine,
+  type InferenceModel,
+  type ModelPlan,
+  plainArrays,
+  type TrainChunk,
+  type Trainer,
+  type TrainerPlan,
 } from './engine.js';
 
 /** What the addon's info() reports. */
@@ -62,6 +63,8 @@ export interface NativeTrainer {
     out: Float32Array,
     weights?: Float32Array | null,
   ): number;
+  /** Bytes of the copies trainEpochsAsync made of arguments not in the addon's own memory. */
+  asyncCopyBytes?(): number;
   dispose(): void;
 }
 
@@ -83,6 +86,9 @@ export interface NativeModel {
 export interface NativeAddon {
   gemm: Engine['gemm'];
   info(): NativeInfo;
+  /** Zeroed arrays in memory trainEpochsAsync reads in place (shared_blocks.hpp); fakes may omit them. */
+  allocateFloat32?(n: number): Float32Array;
+  allocateUint32?(n: number): Uint32Array;
   Model: new (plan: ModelPlan, params: Float32Array) => NativeModel;
   Trainer: new (plan: TrainerPlan, params: Float32Array, state: Float32Array) => NativeTrainer;
 }
@@ -137,6 +143,8 @@ export function adaptAddon(addon: NativeAddon): Engine {
         dispose: () => t.dispose(),
       };
     },
+    allocateFloat32: (n) => (addon.allocateFloat32 ?? plainArrays.allocateFloat32)(n),
+    allocateUint32: (n) => (addon.allocateUint32 ?? plainArrays.allocateUint32)(n),
   };
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "gemm/gemm.hpp"
+#include "shared_blocks.hpp"
 #include "mlp.hpp"
 #include "thread_pool.hpp"
 
@@ -29,6 +30,9 @@ struct InstanceData {
   // Node >= 20.16; empty before it): N-API cannot tell a Proxy, and describing or reading one
   // would run its traps inside the addon (guards.cpp is_proxy).
   Napi::FunctionReference is_proxy;
+  // The blocks allocateFloat32 / allocateUint32 handed out and JS still holds (shared_blocks.hpp);
+  // shared with their finalizers, which may outlive this at shutdown.
+  std::shared_ptr<BlockRegistry> blocks = std::make_shared<BlockRegistry>();
 };
 
 // This environment's instance data (set when the addon loads).

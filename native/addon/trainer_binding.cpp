@@ -19,6 +19,7 @@ Napi::Function TrainerWrap::Define(Napi::Env env, InstanceData* data) {
                          InstanceMethod("predict", &TrainerWrap::Predict),
                          InstanceMethod("evaluate", &TrainerWrap::Evaluate),
                          InstanceMethod("dispose", &TrainerWrap::Dispose),
+                         InstanceMethod("asyncCopyBytes", &TrainerWrap::AsyncCopyBytes),
                      },
                      data);
 }
@@ -34,6 +35,7 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   expect_fixed_length(info[2], "state", "Float32Array");
   const InstanceData* data = static_cast<const InstanceData*>(info.Data());
   core_ = call_core(env, [&] { return std::make_unique<Trainer>(plan, data->pool.get()); });
+  blocks_ = data->blocks;
   expect_length(info[1], params.size, core_->layout().size, "params", "Float32Array", "the plan's parameter count");
   state_size_ = core_->state_size();
   if (plan.optimizer.kind == OptimizerKind::sgd) {
@@ -131,21 +133,16 @@ Napi::Value TrainerWrap::TrainEpochs(const Napi::CallbackInfo& info) {
 TrainJob TrainerWrap::own(Napi::Env env, const TrainJob& job) {
   TrainJob owned = job;
   call_core(env, [&] {
-    const Span<float> X = copies_.X.copy_of(job.X.data, job.X.size);
-    const Span<float> Y = copies_.Y.copy_of(job.Y.data, job.Y.size);
-    owned.X = Span<const float>{X.data, X.size};
-    owned.Y = Span<const float>{Y.data, Y.size};
-    if (job.has_order) {
-      const Span<std::uint32_t> order = copies_.order.copy_of(job.order.data, job.order.size);
-      owned.order = Span<const std::uint32_t>{order.data, order.size};
-    }
+    // The inputs in shared blocks (the fit loop's own arrays) are read in place, held, not copied.
+    owned.X = share_or_copy(job.X.data, job.X.size, &copies_.X, &owned.held[0]);
+    owned.Y = share_or_copy(job.Y.data, job.Y.size, &copies_.Y, &owned.held[1]);
+    if (job.has_order) owned.order = share_or_copy(job.order.data, job.order.size, &copies_.order, &owned.held[2]);
     owned.model.params = copies_.params.copy_of(job.model.params.data, job.model.params.size);
     // sgd keeps no state: its array, of any length, is left alone (not copied, not written back).
     const bool stateless = core_->plan().optimizer.kind == OptimizerKind::sgd;
     owned.model.state = stateless ? Span<float>{} : copies_.state.copy_of(job.model.state.data, job.model.state.size);
     if (job.weights.data != nullptr) {
-      const Span<float> weights = copies_.weights.copy_of(job.weights.data, job.weights.size);
-      owned.weights = Span<const float>{weights.data, weights.size};
+      owned.weights = share_or_copy(job.weights.data, job.weights.size, &copies_.weights, &owned.held[3]);
     }
     if (job.rng != nullptr) owned.rng = copies_.rng.copy_of(job.rng, kRngWords).data;
     owned.losses = copies_.losses.copy_of(job.losses.data, job.losses.size);
@@ -154,6 +151,22 @@ TrainJob TrainerWrap::own(Napi::Env env, const TrainJob& job) {
   });
   report_memory(env);
   return owned;
+}
+
+template <class T>
+Span<const T> TrainerWrap::share_or_copy(const T* data, std::size_t n, OwnedBuffer<T>* copy,
+                                         std::shared_ptr<SharedBlock>* hold) {
+  *hold = blocks_->find(data, n * sizeof(T));
+  if (*hold) return Span<const T>{data, n};
+  const Span<T> s = copy->copy_of(data, n);
+  return Span<const T>{s.data, s.size};
+}
+
+// The bytes of the trainer's async copies (async_copies.hpp): what trainEpochsAsync had to copy
+// because it did not find it in a shared block (test/88 checks a fit copies no X or Y).
+Napi::Value TrainerWrap::AsyncCopyBytes(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 0, "asyncCopyBytes");
+  return Napi::Number::New(info.Env(), static_cast<double>(copies_.bytes()));
 }
 
 Napi::Value TrainerWrap::TrainEpochsAsync(const Napi::CallbackInfo& info) {

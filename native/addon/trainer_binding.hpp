@@ -12,14 +12,15 @@
 #include "external_memory.hpp"
 #include "mlp.hpp"
 #include "random.hpp"
+#include "shared_blocks.hpp"
 
 namespace fastmlp::addon {
 
 struct InstanceData;
 
 // One train_epochs call, fully checked, built on the main thread. Its spans point into JS memory,
-// valid until JS runs again; an async call first points them at the trainer's own copies
-// (TrainerWrap::own), which the worker alone touches until it settles.
+// valid until JS runs again; an async call first points them at the trainer's own copies or at
+// shared blocks it holds (TrainerWrap::own), which stay valid until it settles.
 struct TrainJob {
   Trainer* trainer = nullptr;
   ModelBuffers model;
@@ -37,6 +38,9 @@ struct TrainJob {
   std::uint32_t* rng = nullptr;  // the caller's Uint32Array, advanced in place
   Span<double> learning_rates;
   Span<const float> weights;  // empty: unit weights
+  // The shared blocks (shared_blocks.hpp) an async call reads X, Y, order and weights from in
+  // place, held until the worker is destroyed; empty for what it copied.
+  std::shared_ptr<SharedBlock> held[4];
 
   std::uint64_t run() const {
     TrainExtras extras;
@@ -83,10 +87,17 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   // The params and state arrays, re-checked (still Float32Arrays of the same, live length).
   ModelBuffers model();
   TrainJob parse_train(const Napi::CallbackInfo& info, const char* method);
-  // job with every span pointed at a copy in copies_ (main thread; out of memory: an Error).
+  // job with every span pointed at a copy in copies_, or, for X, Y, order and weights in a shared
+  // block, at the block itself, held in job.held (main thread; out of memory: an Error).
   TrainJob own(Napi::Env env, const TrainJob& job);
 
+  // The span data[0..n) itself when it lies in a shared block (held in *hold), else a copy in copy.
+  template <class T>
+  Span<const T> share_or_copy(const T* data, std::size_t n, OwnedBuffer<T>* copy, std::shared_ptr<SharedBlock>* hold);
+  Napi::Value AsyncCopyBytes(const Napi::CallbackInfo& info);
+
   std::unique_ptr<Trainer> core_;
+  std::shared_ptr<BlockRegistry> blocks_;
   Napi::Reference<Napi::Value> params_ref_;
   Napi::Reference<Napi::Value> state_ref_;
   std::size_t state_size_ = 0;

@@ -2,7 +2,7 @@
 // (lib/engine/engine.ts); slower, and single-threaded (plan.threads is ignored).
 
 import { MAX_ELEMENTS } from '../contract.js';
-import type { Engine } from '../engine.js';
+import { type Engine, plainArrays } from '../engine.js';
 import { checkArray, checkBoolean, checkElements, checkFinite, checkLength, checkSize } from './checks.js';
 import { gemm } from './gemm.js';
 import { TsModel } from './model.js';
@@ -33,4 +33,7 @@ export const tsEngine: Engine = {
   createTrainer(plan, params, state) {
     return new TsTrainer(plan, params, state);
   },
+  // its calls are synchronous: nothing to keep alive
+  allocateFloat32: plainArrays.allocateFloat32,
+  allocateUint32: plainArrays.allocateUint32,
 };

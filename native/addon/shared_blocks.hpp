@@ -1,0 +1,60 @@
+// Memory the addon allocates for the fit loop's own arrays (allocateFloat32 / allocateUint32:
+// X, Y, order and weights, which lib/fit-data.ts and lib/train.ts never hand to a user), so that
+// trainEpochsAsync can keep it alive by taking a reference instead of copying it (issue 15 item
+// 14, issue 13's memory goal). Each block is refcounted: JS holds one reference through its
+// external ArrayBuffer (dropped by the buffer's finalizer, which follows the memory even when a
+// transfer moves it to a clone) and every async call that reads it holds another, so the memory
+// stays valid until the last of them lets go, whatever JS detaches or collects meanwhile.
+// The registry maps a block's address range to the block, for trainEpochsAsync to recognise an
+// argument that lives in one; anything it does not find there is copied as before
+// (async_copies.hpp).
+#pragma once
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace fastmlp::addon {
+
+// bytes of zero-filled memory (calloc: large blocks arrive as untouched pages), freed when the
+// last reference goes.
+class SharedBlock {
+ public:
+  explicit SharedBlock(std::size_t bytes);
+  ~SharedBlock();
+  SharedBlock(const SharedBlock&) = delete;
+  SharedBlock& operator=(const SharedBlock&) = delete;
+  void* data() const { return data_; }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  void* data_;
+  std::size_t bytes_;
+};
+
+// The blocks JS still holds, by start address. Touched on the main thread (allocation, lookup,
+// finalizers); locked anyway, since a finalizer's thread is the runtime's choice.
+class BlockRegistry {
+ public:
+  void add(const std::shared_ptr<SharedBlock>& block);
+  void remove(const void* start);
+  // The block whose memory holds all of [data, data + bytes), or null.
+  std::shared_ptr<SharedBlock> find(const void* data, std::size_t bytes) const;
+  std::size_t count() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::uintptr_t, std::weak_ptr<SharedBlock>> blocks_;
+};
+
+// allocateFloat32(n) / allocateUint32(n): a zero-filled typed array of n elements over a shared
+// block, or over a plain ArrayBuffer where the runtime refuses external buffers (then async
+// calls copy it, as any caller's array). n: an integer in 0..2^31.
+Napi::Value AllocateFloat32(const Napi::CallbackInfo& info, const std::shared_ptr<BlockRegistry>& registry);
+Napi::Value AllocateUint32(const Napi::CallbackInfo& info, const std::shared_ptr<BlockRegistry>& registry);
+
+}  // namespace fastmlp::addon
