@@ -176,3 +176,137 @@ describe.concurrent('bad values name the flag and what it expects', () => {
     expect(r.stderr).toMatch(/classWeight/);
   });
 });
+
+describe.each(engines.map((e) => e.name))('train --resume (%s engine)', (engine) => {
+  const fixed = [
+    '--data',
+    'moons',
+    '--samples',
+    '200',
+    '--batch-size',
+    'full',
+    '--no-shuffle',
+    '--engine',
+    engine,
+  ];
+  const load = async (path: string) => {
+    const net = await Network.load(path, { engine: 'ts' });
+    const json = net.toJSON();
+    net.dispose();
+    return json;
+  };
+
+  it.each([
+    ['momentum', ['--optimizer', 'momentum', '--schedule', 'step', '--schedule-every', '2']],
+    [
+      'adam',
+      ['--optimizer', 'adam', '--schedule', 'step', '--schedule-every', '2', '--schedule-gamma', '0.5'],
+    ],
+  ])(
+    '%s: 3 epochs then 2 resumed are the 5-epoch run (optimizer state, steps and schedule kept)',
+    async (_, opts) => {
+      const a = join(dir, `r-${engine}-${_}-a.safetensors`);
+      const b = join(dir, `r-${engine}-${_}-b.safetensors`);
+      const c = join(dir, `r-${engine}-${_}-c.safetensors`);
+      expect((await cli(['train', ...fixed, ...opts, '--epochs', '3', '--out', a])).code).toBe(0);
+      // without the optimizer and schedule flags: the model's own are continued
+      const resumed = await cli(['train', ...fixed, '--epochs', '2', '--resume', a, '--out', b]);
+      expect(resumed.stderr).not.toContain('fastmlp:');
+      expect(resumed.code).toBe(0);
+      expect((await cli(['train', ...fixed, ...opts, '--epochs', '5', '--out', c])).code).toBe(0);
+      const [ja, jb, jc] = [await load(a), await load(b), await load(c)];
+      expect(jb.steps).toBe(5);
+      expect(ja.steps).toBe(3);
+      expect(jb.metadata.scheduleState?.epochs).toBe(5);
+      expect(jb.params).toEqual(jc.params);
+      expect(jb.optimizerState).toEqual(jc.optimizerState);
+      expect(jb.optimizerState.some((v) => v !== 0)).toBe(true);
+    },
+  );
+
+  it('--out may overwrite the --resume file; --lr changes the rate and keeps the state', async () => {
+    const m = join(dir, `r-${engine}-inplace.safetensors`);
+    expect((await cli(['train', ...fixed, '--epochs', '2', '--out', m])).code).toBe(0);
+    const before = await load(m);
+    const r = await cli(['train', ...fixed, '--epochs', '1', '--resume', m, '--lr', '0.003', '--out', m]);
+    expect(r.code).toBe(0);
+    const after = await load(m);
+    expect(after.steps).toBe(before.steps + 1);
+    const net = await Network.load(m, { engine: 'ts' });
+    expect(net.optimizer.learningRate).toBe(0.003);
+    expect(net.optimizer.kind).toBe('adam');
+    net.dispose();
+  });
+});
+
+describe.concurrent('train --resume refuses what disagrees with the model', () => {
+  let model: string;
+  beforeAll(async () => {
+    model = join(dir, 'refuse.safetensors');
+    const r = await cli([
+      'train',
+      '--data',
+      'moons',
+      '--samples',
+      '100',
+      '--epochs',
+      '1',
+      '--engine',
+      'ts',
+      '--layers',
+      '8,4',
+      '--out',
+      model,
+    ]);
+    expect(r.code).toBe(0);
+  });
+  it.each([
+    [['--layers', '8'], '--layers 8 (the model has 8,4)'],
+    [['--activation', 'tanh'], '--activation tanh (the model has relu,relu)'],
+    [['--dropout', '0.5'], '--dropout 0.5 (the model has 0,0)'],
+    [['--loss', 'mse'], '--loss mse (the model has bce)'],
+    [['--standardize'], '--standardize (the model has no input scaling'],
+  ])('%s', async (args, message) => {
+    const r = await cli([
+      'train',
+      '--data',
+      'moons',
+      '--samples',
+      '100',
+      '--epochs',
+      '1',
+      '--engine',
+      'ts',
+      '--resume',
+      model,
+      ...args,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('flags that disagree with the model');
+    expect(r.stderr).toContain(message);
+  });
+  it('data of another width', async () => {
+    const r = await cli(['train', '--data', 'iris', '--epochs', '1', '--engine', 'ts', '--resume', model]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('(4 features; the model takes 2)');
+  });
+  it('a missing model file names --resume', async () => {
+    const r = await cli([
+      'train',
+      '--data',
+      'moons',
+      '--epochs',
+      '1',
+      '--resume',
+      join(dir, 'nope.safetensors'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nope.safetensors');
+  });
+  it('--report may not be the --resume file', async () => {
+    const r = await cli(['train', '--data', 'moons', '--epochs', '1', '--resume', model, '--report', model]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--report');
+    expect(r.stderr).toContain('an input');
+  });
+});

@@ -9,6 +9,7 @@ import { type OptionTable, parseCommand, stringValue } from './args.js';
 import { helpText, optionsFor } from './options.js';
 import { checkDistinctFiles, checkWritable, dataFile, emit, formatSeconds, writeOutput } from './output.js';
 import { formatMetric } from './progress.js';
+import { resumeNetwork } from './resume.js';
 import {
   architecture,
   buildNetwork,
@@ -60,8 +61,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ],
   );
 
+  // --out may name the --resume file (the model is read whole before it is written); --report may not.
+  if (s.resume)
+    checkDistinctFiles([{ option: '--resume', path: s.resume }], [{ option: '--report', path: report }]);
   const prepared = await prepareData(s);
-  const net = buildNetwork(s, prepared);
+  const net = s.resume ? await resumeNetwork(s, values, prepared) : buildNetwork(s, prepared);
   const say = (line: string) => (s.json ? process.stderr : process.stdout).write(`${line}\n`);
   say(describeRun(s, prepared, net));
 

@@ -369,6 +369,11 @@ export function optimizerSpec(s: TrainSettings, lr: number): OptimizerSpec {
   return spec as unknown as OptimizerSpec;
 }
 
+/** Two lists of numbers are equal element by element. */
+export function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** y as fit wants it: class indices, or one-hot rows for a squared-error loss on k classes. */
 export function targetsFor(net: Network, y: number[]): number[] | number[][] {
   const logLoss = net.loss === 'bce' || net.loss === 'cross-entropy';
