@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluationJSON, evaluationLines } from '../lib/cli/evaluation.js';
 import { CLI_OPTIONS, helpText, markdownTable, optionsFor } from '../lib/cli/options.js';
 import { DEFAULTS, RANGES } from '../lib/engine/contract.js';
 import { Network } from '../lib/network.js';
@@ -308,5 +309,69 @@ describe.concurrent('train --resume refuses what disagrees with the model', () =
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--report');
     expect(r.stderr).toContain('an input');
+  });
+});
+
+describe.each(engines)('evaluate output: metrics and confusion matrix ($name engine)', (engine) => {
+  it('classification: the per-class table and a confusion matrix labelled with class names', async () => {
+    const { datasets } = await import('../lib/data/index.js');
+    const data = datasets.iris();
+    const net = new Network({
+      inputs: 4,
+      layers: [
+        { units: 8, activation: 'relu' },
+        { units: 3, activation: 'softmax' },
+      ],
+      optimizer: { name: 'adam', learningRate: 0.05 },
+      engine: engine.name,
+      seed: 1,
+    });
+    try {
+      net.inputScaling = (await import('../lib/data/index.js')).standardize(data.X);
+      await net.fit(data.X, data.y, { epochs: 20 });
+      const result = net.evaluate(data.X, data.y);
+      if (result.task !== 'multiclass') throw new Error(`task ${result.task}`);
+      const names = ['setosa', 'versicolor', 'virginica'];
+      const lines = evaluationLines(result, { rows: data.X.length, lossName: net.loss, classNames: names });
+      expect(lines[0]).toBe('rows 150');
+      expect(lines).toContain(`accuracy ${(100 * result.accuracy).toFixed(2)}%`);
+      const at = lines.indexOf('confusion matrix (rows: true class, columns: predicted class)');
+      expect(at).toBeGreaterThan(0);
+      expect(lines[at + 1].trim().split(/\s+/)).toEqual(names);
+      const matrix = lines.slice(at + 2, at + 5).map((l) => l.trim().split(/\s+/));
+      expect(matrix.map((r) => r[0])).toEqual(names);
+      const counts = matrix.map((r) => r.slice(1).map(Number));
+      expect(counts).toEqual(result.confusionMatrix);
+      expect(counts.map((r) => r.reduce((a, b) => a + b, 0))).toEqual([50, 50, 50]);
+      const diagonal = counts.reduce((s, r, i) => s + r[i], 0);
+      expect(diagonal / 150).toBeCloseTo(result.accuracy, 12);
+      const json = evaluationJSON(result, { rows: 150, lossName: net.loss, classNames: names });
+      expect(json).toMatchObject({ type: 'evaluation', task: 'multiclass', classes: names });
+      expect(json.confusionMatrix).toEqual(result.confusionMatrix);
+      // no class names in the model: classes are numbered
+      const numbered = evaluationLines(result, { rows: 150, lossName: net.loss, classNames: null });
+      const header = numbered.indexOf('confusion matrix (rows: true class, columns: predicted class)') + 1;
+      expect(numbered[header].trim().split(/\s+/)).toEqual(['0', '1', '2']);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('regression: mae, rmse and r2, no confusion matrix', () => {
+    const net = new Network({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], engine: engine.name });
+    try {
+      const X = [[0], [1], [2], [3]];
+      const result = net.evaluate(X, [0, 1, 2, 3]);
+      const lines = evaluationLines(result, { rows: 4, lossName: net.loss, classNames: null });
+      expect(lines.some((l) => l.startsWith('mae '))).toBe(true);
+      expect(lines.some((l) => l.startsWith('r2 '))).toBe(true);
+      expect(lines.join('\n')).not.toContain('confusion');
+      expect(evaluationJSON(result, { rows: 4, lossName: net.loss, classNames: null })).toMatchObject({
+        task: 'regression',
+        accuracy: null,
+      });
+    } finally {
+      net.dispose();
+    }
   });
 });
