@@ -153,7 +153,8 @@ function describeTask(p: Prepared): string {
 function describeRun(s: TrainSettings, p: Prepared, net: Network): string {
   return (
     `fastmlp train: ${p.data.name} (${describeTask(p)}), ${architecture(net)}, ${net.loss}, ` +
-    `${s.optimizer} lr ${s.lr}, ${s.epochs} epochs, batch ${s.batchSize}, engine ${net.engine}`
+    `${s.optimizer} lr ${s.lr}, ${s.epochs} epochs, batch ${s.batchSize}, engine ${net.engine}` +
+    (s.resume ? `, resumed from ${s.resume} after ${net.steps} steps` : '')
   );
 }
 
