@@ -122,6 +122,30 @@ describe.each(engines.map((e) => e.name))('flags reach the network and fit (%s e
   });
 });
 
+describe('the report states the options that are off unless given', () => {
+  it('weight decay, dropout, schedule, early stopping and class weights appear in the settings', async () => {
+    const report = join(dir, 'settings.html');
+    const r = await cli([
+      'train',
+      ...['--data', 'moons', '--samples', '100', '--epochs', '2', '--engine', 'ts', '--report', report],
+      ...['--weight-decay', '0.003', '--dropout', '0.15', '--schedule', 'cosine', '--warmup-steps', '2'],
+      ...['--patience', '4', '--class-weight', '1,2'],
+    ]);
+    expect(r.code).toBe(0);
+    const html = await readFile(report, 'utf8');
+    for (const words of [
+      'weight decay',
+      '0.003',
+      'dropout',
+      '0.15',
+      'cosine',
+      'early stopping',
+      'class weight',
+    ])
+      expect(html).toContain(words);
+  });
+});
+
 describe.concurrent('bad values name the flag and what it expects', () => {
   const base = ['train', '--data', 'moons', '--samples', '50', '--epochs', '1', '--engine', 'ts'];
   it.each([

@@ -171,11 +171,26 @@ export function settingsRows(s: TrainSettings, p: Prepared, net: Network): Rows 
         (s.clipNorm === undefined ? '' : `, clip norm ${s.clipNorm}`) +
         (s.clipValue === undefined ? '' : `, clip value ${s.clipValue}`),
     ],
-    ['batch size', String(s.batchSize)],
+    ['batch size', `${s.batchSize}${s.shuffle ? '' : ', not shuffled'}`],
+    ...trainingRows(s, net),
     ['standardize', s.standardize ? 'yes (fitted on the training part)' : 'no'],
     ['seed', String(s.seed)],
     ['engine', net.engine],
   ];
+}
+
+/** The report's rows for the options that are off unless given: weight decay, dropout, schedule, early stopping, class weights. */
+function trainingRows(s: TrainSettings, net: Network): Rows {
+  const rows: Rows = [];
+  const o = net.optimizer;
+  if (o.weightDecay > 0) rows.push(['weight decay', String(o.weightDecay)]);
+  const dropout = net.layers.slice(0, -1).map((l) => l.dropout);
+  if (dropout.some((d) => d > 0)) rows.push(['dropout', dropout.join(', ')]);
+  if (s.schedule) rows.push(['schedule', JSON.stringify(s.schedule)]);
+  if (s.earlyStopping) rows.push(['early stopping', JSON.stringify(s.earlyStopping)]);
+  if (s.classWeight) rows.push(['class weight', String(s.classWeight)]);
+  if (s.resume) rows.push(['resumed from', s.resume]);
+  return rows;
 }
 
 async function writeTrainReport(
