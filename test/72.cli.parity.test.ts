@@ -158,6 +158,10 @@ describe.concurrent('bad values name the flag and what it expects', () => {
     [['--huber-delta', '1'], '--huber-delta needs --loss huber'],
     [['--patience', '0'], `--patience expects ${RANGES.patience.expected}`],
     [['--monitor', 'val_los'], '--monitor expects one of loss, val_loss'],
+    [
+      ['--monitor', 'val_loss', '--validation', '0'],
+      '--monitor val_loss needs validation data, but --validation is 0',
+    ],
     [['--schedule', 'steps'], '--schedule expects one of step, exponential, cosine, reduceOnPlateau'],
     [['--schedule', 'step'], '--schedule step needs --schedule-every'],
     [['--schedule', 'exponential'], '--schedule exponential needs --schedule-gamma'],

@@ -192,7 +192,7 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
   const hiddenActivations = ACTIVATIONS.filter((a) => a !== 'softmax');
   const logEvery = stringValue(values, 'log-every');
   const layers = numberList(values, 'layers', [16], 'positive integers', (v) => inRange(RANGES.units, v));
-  return {
+  const settings: TrainSettings = {
     data,
     target: stringValue(values, 'target'),
     samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, MAX_SAMPLES),
@@ -249,6 +249,10 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
     json: values.json === true,
     logEvery: logEvery === undefined ? undefined : positiveInteger(values, 'log-every', 1),
   };
+  const monitor = settings.earlyStopping?.monitor;
+  if (monitor?.startsWith('val_') && settings.validation === 0)
+    throw new CliError(`--monitor ${monitor} needs validation data, but --validation is 0`);
+  return settings;
 }
 
 // --- data ----------------------------------------------------------------------------------------
