@@ -2,7 +2,7 @@
 // whose errors read as one line, value checkers (numbers, integers, lists, choices), and CliError,
 // the error main.ts prints as `fastmlp: <message>` with exit code 2.
 import { parseArgs } from 'node:util';
-import { MAX_EPOCHS } from '../engine/contract.js';
+import { inRange, MAX_EPOCHS, type NumberRange } from '../engine/contract.js';
 
 /** A user mistake (bad option, bad value, missing file): printed as one line, exit code 2. */
 export class CliError extends Error {
@@ -161,4 +161,11 @@ export function choice<T extends string>(
     );
   }
   return raw as T;
+}
+
+/** A number checked against a contract range (the error quotes the range's own words); undefined when not given. */
+export function rangeValue(values: Values, name: string, range: NumberRange): number | undefined {
+  return values[name] === undefined
+    ? undefined
+    : numberValue(values, name, 0, range.expected, (v) => inRange(range, v));
 }

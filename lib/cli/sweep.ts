@@ -6,17 +6,11 @@ import { basename } from 'node:path';
 import { CLI_DEFAULTS } from '../engine/contract.js';
 import type { History } from '../train.js';
 import { CliError, numberList, type OptionTable, parseCommand, stringValue } from './args.js';
+import { helpText, optionsFor, parserTable } from './options.js';
 import { checkDistinctFiles, checkWritable, dataFile, emit, formatSeconds, writeOutput } from './output.js';
 import { formatMetric, type ProgressMode } from './progress.js';
-import { finalMetrics, settingsRows, TRAIN_OPTIONS_HELP } from './train.js';
-import {
-  buildNetwork,
-  installInterrupt,
-  prepareData,
-  readTrainSettings,
-  runTraining,
-  TRAIN_OPTIONS,
-} from './training.js';
+import { finalMetrics, settingsRows } from './train.js';
+import { buildNetwork, installInterrupt, prepareData, readTrainSettings, runTraining } from './training.js';
 
 const SWEEP = CLI_DEFAULTS.sweep;
 
@@ -28,11 +22,11 @@ chart, as seed 003 does (its study: --lr 2,1,0.5,0.3,0.2,0.1 on moons, full-batc
   --lr <r1,r2,...>           learning rates (default 2,1,0.5,0.3,0.2,0.1)
   --report <file.html>       write the loss curves and a results table
 
-${TRAIN_OPTIONS_HELP}
+${helpText(optionsFor('sweep').filter((o) => o.name !== 'lr' && o.name !== 'report'))}
 
 Defaults here follow seed 003: --data ${SWEEP.data} --optimizer ${SWEEP.optimizer} --epochs ${SWEEP.epochs} --batch-size ${SWEEP.batchSize}.`;
 
-const OPTIONS: OptionTable = { ...TRAIN_OPTIONS, report: { type: 'string' } };
+const OPTIONS: OptionTable = parserTable(optionsFor('sweep'));
 
 const SEED_003_RATES = [2, 1, 0.5, 0.3, 0.2, 0.1];
 

@@ -2,19 +2,14 @@
 // writes the model (--out) and an HTML report (--report). Ctrl-C stops at the next chunk and
 // still writes both; a second Ctrl-C exits at once.
 import { basename } from 'node:path';
-import {
-  ACTIVATIONS,
-  CLI_DEFAULTS,
-  DEFAULTS,
-  ENGINE_CHOICES,
-  LOSSES,
-  OPTIMIZERS,
-} from '../engine/contract.js';
+import { CLI_DEFAULTS } from '../engine/contract.js';
 import type { Network } from '../network.js';
 import type { Rows } from '../report/index.js';
 import { type OptionTable, parseCommand, stringValue } from './args.js';
+import { helpText, optionsFor } from './options.js';
 import { checkDistinctFiles, checkWritable, dataFile, emit, formatSeconds, writeOutput } from './output.js';
 import { formatMetric } from './progress.js';
+import { resumeNetwork } from './resume.js';
 import {
   architecture,
   buildNetwork,
@@ -29,61 +24,23 @@ import {
   targetsFor,
 } from './training.js';
 
-const CLI_LR = CLI_DEFAULTS.learningRate;
 const TRAIN = CLI_DEFAULTS.train;
-const LIB_LR = DEFAULTS.learningRate;
-const HIDDEN = ACTIVATIONS.filter((a) => a !== 'softmax');
-
-export const TRAIN_OPTIONS_HELP = `Data:
-  --data, -d <set|file.csv>  moons, circles, xor, classification, digits, iris, or a CSV file (required)
-  --target <column>          the CSV column holding the label or value (default: fromCSV's choice)
-  --samples <n>, --noise <s> size and noise of a generated set (moons: 1000, 0.2 as in seed 003)
-  --validation <fraction>    held out (stratified) for validation and the report's test points;
-                             0 for none (default 0.2)
-  --standardize              scale features to mean 0, std 1 using the training part; the scaling
-                             is saved in the model, which then takes raw features
-Network:
-  --layers <w1,w2,...>       hidden layer widths (default 16); the output layer follows the data:
-                             2 classes -> 1 sigmoid unit + bce, k classes -> softmax + cross-entropy,
-                             a numeric target -> 1 linear unit + mse
-  --activation <name>        hidden activation: ${HIDDEN.join(', ')} (default ${DEFAULTS.hiddenActivation})
-  --loss <name>              ${LOSSES.join(', ')} (default from the data)
-  --optimizer <name>         ${OPTIMIZERS.join(', ')}
-  --lr <rate>                learning rate (default ${CLI_LR.adam} for adam and adamw, ${CLI_LR.sgd} otherwise:
-                             ten times the library's ${LIB_LR.adam} and ${LIB_LR.sgd}, for short runs)
-  --clip-norm <n>            clip the gradient's global norm to n before each update (default: off)
-  --clip-value <v>           clamp each gradient element to [-v, v], before --clip-norm (default: off)
-  --seed <n>                 seeds weights, shuffles, the split and generated data (default 0)
-Training:
-  --epochs, -e <n>           passes over the training part
-  --batch-size <n|full>      samples per step
-  --engine <${ENGINE_CHOICES.join('|')}>  (default auto: native when built)
-  --threads <n>              threads for the native engine's large products
-Output:
-  --json                     one JSON object per epoch line, then a summary object
-  --log-every <n>            print every n epochs (default: about 20 lines per run; json: every epoch)
-  --verbose                  stack traces on errors
-  --help, -h                 this text`;
 
 const HELP = `Usage: fastmlp train --data <set|file.csv> [options]
 
-Trains a multilayer perceptron and optionally saves it and an HTML report.
+Trains a multilayer perceptron and optionally saves it and an HTML report. Every option sets the
+API's option of the same meaning (README: "The fastmlp command"); defaults are the library's
+except where marked as the CLI's own.
 
-${TRAIN_OPTIONS_HELP}
-  --out, -o <file>           write the model (safetensors) here
-  --report <file.html>       write a self-contained HTML report: loss/accuracy curves, the
-                             decision boundary for 2-D inputs, settings and final metrics
+${helpText(optionsFor('train'))}
+  --verbose                   stack traces on errors
+  --help, -h                  this text
 
-Defaults: --optimizer ${TRAIN.optimizer} --epochs ${TRAIN.epochs} --batch-size ${TRAIN.batchSize}.
 Ctrl-C stops training after the current chunk and still writes --out and --report (exit code 130).
 
 Example: fastmlp train --data moons --layers 16 --epochs 300 --out moons.safetensors --report moons.html`;
 
-const OPTIONS: OptionTable = {
-  ...TRAIN_OPTIONS,
-  out: { type: 'string', short: 'o' },
-  report: { type: 'string' },
-};
+const OPTIONS: OptionTable = TRAIN_OPTIONS;
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const values = parseCommand('train', argv, OPTIONS);
@@ -104,8 +61,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ],
   );
 
+  // --out may name the --resume file (the model is read whole before it is written); --report may not.
+  if (s.resume)
+    checkDistinctFiles([{ option: '--resume', path: s.resume }], [{ option: '--report', path: report }]);
   const prepared = await prepareData(s);
-  const net = buildNetwork(s, prepared);
+  const net = s.resume ? await resumeNetwork(s, values, prepared) : buildNetwork(s, prepared);
   const say = (line: string) => (s.json ? process.stderr : process.stdout).write(`${line}\n`);
   say(describeRun(s, prepared, net));
 
@@ -193,7 +153,8 @@ function describeTask(p: Prepared): string {
 function describeRun(s: TrainSettings, p: Prepared, net: Network): string {
   return (
     `fastmlp train: ${p.data.name} (${describeTask(p)}), ${architecture(net)}, ${net.loss}, ` +
-    `${s.optimizer} lr ${s.lr}, ${s.epochs} epochs, batch ${s.batchSize}, engine ${net.engine}`
+    `${s.optimizer} lr ${s.lr}, ${s.epochs} epochs, batch ${s.batchSize}, engine ${net.engine}` +
+    (s.resume ? `, resumed from ${s.resume} after ${net.steps} steps` : '')
   );
 }
 
@@ -210,11 +171,26 @@ export function settingsRows(s: TrainSettings, p: Prepared, net: Network): Rows 
         (s.clipNorm === undefined ? '' : `, clip norm ${s.clipNorm}`) +
         (s.clipValue === undefined ? '' : `, clip value ${s.clipValue}`),
     ],
-    ['batch size', String(s.batchSize)],
+    ['batch size', `${s.batchSize}${s.shuffle ? '' : ', not shuffled'}`],
+    ...trainingRows(s, net),
     ['standardize', s.standardize ? 'yes (fitted on the training part)' : 'no'],
     ['seed', String(s.seed)],
     ['engine', net.engine],
   ];
+}
+
+/** The report's rows for the options that are off unless given: weight decay, dropout, schedule, early stopping, class weights. */
+function trainingRows(s: TrainSettings, net: Network): Rows {
+  const rows: Rows = [];
+  const o = net.optimizer;
+  if (o.weightDecay > 0) rows.push(['weight decay', String(o.weightDecay)]);
+  const dropout = net.layers.slice(0, -1).map((l) => l.dropout);
+  if (dropout.some((d) => d > 0)) rows.push(['dropout', dropout.join(', ')]);
+  if (s.schedule) rows.push(['schedule', JSON.stringify(s.schedule)]);
+  if (s.earlyStopping) rows.push(['early stopping', JSON.stringify(s.earlyStopping)]);
+  if (s.classWeight) rows.push(['class weight', String(s.classWeight)]);
+  if (s.resume) rows.push(['resumed from', s.resume]);
+  return rows;
 }
 
 async function writeTrainReport(

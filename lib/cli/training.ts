@@ -7,17 +7,22 @@ import {
   ACTIVATIONS,
   type ActivationName,
   CLI_DEFAULTS,
+  DEFAULTS,
   ENGINE_CHOICES,
   type EngineChoice,
   inRange,
   LOSSES,
   type LossName,
-  type NumberRange,
   OPTIMIZERS,
   RANGES,
+  SCHEDULE_NAMES,
+  type ScheduleName,
 } from '../engine/contract.js';
 import { Network } from '../network.js';
+import type { ScheduleOptions } from '../schedule.js';
+import type { OptimizerSpec } from '../spec.js';
 import type { History } from '../train.js';
+import type { EarlyStoppingOptions } from '../train-options.js';
 import {
   CliError,
   choice,
@@ -25,35 +30,17 @@ import {
   numberValue,
   type OptionTable,
   positiveInteger,
+  rangeValue,
   requiredString,
   stringValue,
   type Values,
 } from './args.js';
 import { type LoadedData, loadData } from './data.js';
+import { optionsFor, parserTable } from './options.js';
 import { Progress, type ProgressOptions } from './progress.js';
 
-export const TRAIN_OPTIONS: OptionTable = {
-  data: { type: 'string', short: 'd' },
-  target: { type: 'string' },
-  samples: { type: 'string' },
-  noise: { type: 'string' },
-  layers: { type: 'string' },
-  activation: { type: 'string' },
-  loss: { type: 'string' },
-  optimizer: { type: 'string' },
-  lr: { type: 'string' },
-  'clip-norm': { type: 'string' },
-  'clip-value': { type: 'string' },
-  epochs: { type: 'string', short: 'e' },
-  'batch-size': { type: 'string' },
-  seed: { type: 'string' },
-  engine: { type: 'string' },
-  threads: { type: 'string' },
-  validation: { type: 'string' },
-  standardize: { type: 'boolean' },
-  json: { type: 'boolean' },
-  'log-every': { type: 'string' },
-};
+/** parseArgs' table for train and sweep, from the one options table (lib/cli/options.ts). */
+export const TRAIN_OPTIONS: OptionTable = parserTable(optionsFor('train'));
 
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
@@ -78,6 +65,23 @@ export interface TrainSettings {
   threads: number | undefined;
   validation: number;
   standardize: boolean;
+  /** The optimizer's other numbers; undefined: the API's default. */
+  momentum: number | undefined;
+  nesterov: boolean;
+  weightDecay: number | undefined;
+  beta1: number | undefined;
+  beta2: number | undefined;
+  epsilon: number | undefined;
+  rho: number | undefined;
+  huberDelta: number | undefined;
+  /** One rate per hidden layer; undefined: none given. */
+  dropout: number[] | undefined;
+  shuffle: boolean;
+  classWeight: 'balanced' | number[] | undefined;
+  earlyStopping: EarlyStoppingOptions | undefined;
+  schedule: ScheduleOptions | undefined;
+  /** --resume: the model file training continues from. */
+  resume: string | undefined;
   json: boolean;
   logEvery: number | undefined;
 }
@@ -94,11 +98,90 @@ export function defaultLearningRate(optimizer: OptimizerName): number {
   return CLI_DEFAULTS.learningRate[optimizer];
 }
 
-/** --clip-norm / --clip-value: unset for no clipping, else a number in the optimizer option's range. */
-function clipOption(values: Values, name: string, range: NumberRange): number | undefined {
-  return values[name] === undefined
-    ? undefined
-    : numberValue(values, name, 0, range.expected, (v) => inRange(range, v));
+const MONITORS = ['loss', 'val_loss', 'accuracy', 'val_accuracy', 'mae', 'val_mae'] as const;
+
+/** --dropout: one rate for every hidden layer, or one per --layers entry. */
+function readDropout(values: Values, layers: number[]): number[] | undefined {
+  if (values.dropout === undefined) return undefined;
+  const rates = numberList(values, 'dropout', [], RANGES.dropout.expected, (v) => inRange(RANGES.dropout, v));
+  if (rates.length === 1) return layers.map(() => rates[0]);
+  if (rates.length !== layers.length)
+    throw new CliError(
+      `--dropout expects one rate or ${layers.length} (one per --layers entry) but received ${rates.length}`,
+    );
+  return rates;
+}
+
+/** --class-weight: 'balanced' or one non-negative weight per class. */
+function readClassWeight(values: Values): 'balanced' | number[] | undefined {
+  if (values['class-weight'] === undefined) return undefined;
+  if (values['class-weight'] === 'balanced') return 'balanced';
+  return numberList(values, 'class-weight', [], `${RANGES.sampleWeight.expected}s (or balanced)`, (v) =>
+    inRange(RANGES.sampleWeight, v),
+  );
+}
+
+/** --early-stopping and the flags that imply it. */
+function readEarlyStopping(values: Values): EarlyStoppingOptions | undefined {
+  const implied = ['monitor', 'patience', 'min-delta', 'restore-best'].some((n) => values[n] !== undefined);
+  if (values['early-stopping'] !== true && !implied) return undefined;
+  const monitor = values.monitor === undefined ? undefined : choice(values, 'monitor', 'loss', MONITORS);
+  const patience = rangeValue(values, 'patience', RANGES.patience);
+  const minDelta = rangeValue(values, 'min-delta', RANGES.minDelta);
+  return {
+    ...(monitor === undefined ? {} : { monitor }),
+    ...(patience === undefined ? {} : { patience }),
+    ...(minDelta === undefined ? {} : { minDelta }),
+    ...(values['restore-best'] === true ? { restoreBestWeights: true } : {}),
+  };
+}
+
+/** Which schedule flags belong to which schedule: a flag given for another one is an error. */
+const SCHEDULE_FLAGS: Record<ScheduleName, string[]> = {
+  step: ['schedule-every', 'schedule-gamma'],
+  exponential: ['schedule-gamma'],
+  cosine: ['warmup-steps', 'min-lr'],
+  reduceOnPlateau: ['plateau-factor', 'plateau-patience', 'plateau-min-delta', 'min-lr'],
+};
+const ALL_SCHEDULE_FLAGS = [...new Set(Object.values(SCHEDULE_FLAGS).flat())];
+
+/** --schedule and its parameters, as fit's `schedule` option. */
+function readSchedule(values: Values): ScheduleOptions | undefined {
+  const given = ALL_SCHEDULE_FLAGS.filter((n) => values[n] !== undefined);
+  if (values.schedule === undefined) {
+    if (given.length > 0) throw new CliError(`--${given[0]} needs --schedule`);
+    return undefined;
+  }
+  const name = choice(values, 'schedule', 'step', SCHEDULE_NAMES);
+  const stray = given.find((n) => !SCHEDULE_FLAGS[name].includes(n));
+  if (stray) throw new CliError(`--${stray} does not apply to --schedule ${name}`);
+  const gamma = rangeValue(values, 'schedule-gamma', RANGES.scheduleGamma);
+  const minLearningRate = rangeValue(values, 'min-lr', RANGES.minLearningRate);
+  const opt = <T>(key: string, v: T | undefined) => (v === undefined ? {} : { [key]: v });
+  switch (name) {
+    case 'step': {
+      const every = rangeValue(values, 'schedule-every', RANGES.scheduleEvery);
+      if (every === undefined) throw new CliError('--schedule step needs --schedule-every <epochs>');
+      return { name, every, ...opt('gamma', gamma) };
+    }
+    case 'exponential':
+      if (gamma === undefined) throw new CliError('--schedule exponential needs --schedule-gamma <factor>');
+      return { name, gamma };
+    case 'cosine':
+      return {
+        name,
+        ...opt('warmupSteps', rangeValue(values, 'warmup-steps', RANGES.warmupSteps)),
+        ...opt('minLearningRate', minLearningRate),
+      };
+    case 'reduceOnPlateau':
+      return {
+        name,
+        ...opt('factor', rangeValue(values, 'plateau-factor', RANGES.plateauFactor)),
+        ...opt('patience', rangeValue(values, 'plateau-patience', RANGES.plateauPatience)),
+        ...opt('minDelta', rangeValue(values, 'plateau-min-delta', RANGES.minDelta)),
+        ...opt('minLearningRate', minLearningRate),
+      };
+  }
 }
 
 export function readTrainSettings(values: Values, command: string, defaults: SettingDefaults): TrainSettings {
@@ -108,7 +191,8 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
   const rawBatch = stringValue(values, 'batch-size');
   const hiddenActivations = ACTIVATIONS.filter((a) => a !== 'softmax');
   const logEvery = stringValue(values, 'log-every');
-  return {
+  const layers = numberList(values, 'layers', [16], 'positive integers', (v) => inRange(RANGES.units, v));
+  const settings: TrainSettings = {
     data,
     target: stringValue(values, 'target'),
     samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, MAX_SAMPLES),
@@ -116,15 +200,29 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
       values.noise === undefined
         ? undefined
         : numberValue(values, 'noise', 0, 'a number >= 0', (v) => v >= 0),
-    layers: numberList(values, 'layers', [16], 'positive integers', (v) => inRange(RANGES.units, v)),
-    activation: choice(values, 'activation', 'relu', hiddenActivations),
+    layers,
+    activation: choice(values, 'activation', DEFAULTS.hiddenActivation, hiddenActivations),
     loss: values.loss === undefined ? undefined : choice(values, 'loss', 'bce', LOSSES),
     optimizer,
     lr: numberValue(values, 'lr', defaultLearningRate(optimizer), 'a positive number', (v) =>
       inRange(RANGES.learningRate, v),
     ),
-    clipNorm: clipOption(values, 'clip-norm', RANGES.clipNorm),
-    clipValue: clipOption(values, 'clip-value', RANGES.clipValue),
+    clipNorm: rangeValue(values, 'clip-norm', RANGES.clipNorm),
+    clipValue: rangeValue(values, 'clip-value', RANGES.clipValue),
+    momentum: rangeValue(values, 'momentum', RANGES.momentum),
+    nesterov: values.nesterov === true,
+    weightDecay: rangeValue(values, 'weight-decay', RANGES.weightDecay),
+    beta1: rangeValue(values, 'beta1', RANGES.beta1),
+    beta2: rangeValue(values, 'beta2', RANGES.beta2),
+    epsilon: rangeValue(values, 'epsilon', RANGES.epsilon),
+    rho: rangeValue(values, 'rho', RANGES.rho),
+    huberDelta: rangeValue(values, 'huber-delta', RANGES.huberDelta),
+    dropout: readDropout(values, layers),
+    shuffle: values['no-shuffle'] !== true,
+    classWeight: readClassWeight(values),
+    earlyStopping: readEarlyStopping(values),
+    schedule: readSchedule(values),
+    resume: stringValue(values, 'resume'),
     epochs: positiveInteger(values, 'epochs', defaults.epochs),
     batchSize:
       rawBatch === undefined
@@ -140,11 +238,21 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
     engine: choice(values, 'engine', 'auto', ENGINE_CHOICES),
     threads:
       values.threads === undefined ? undefined : positiveInteger(values, 'threads', 1, RANGES.threads.max),
-    validation: numberValue(values, 'validation', 0.2, 'a fraction in [0, 1)', (v) => v >= 0 && v < 1),
+    validation: numberValue(
+      values,
+      'validation',
+      CLI_DEFAULTS.validation,
+      'a fraction in [0, 1)',
+      (v) => v >= 0 && v < 1,
+    ),
     standardize: values.standardize === true,
     json: values.json === true,
     logEvery: logEvery === undefined ? undefined : positiveInteger(values, 'log-every', 1),
   };
+  const monitor = settings.earlyStopping?.monitor;
+  if (monitor?.startsWith('val_') && settings.validation === 0)
+    throw new CliError(`--monitor ${monitor} needs validation data, but --validation is 0`);
+  return settings;
 }
 
 // --- data ----------------------------------------------------------------------------------------
@@ -220,16 +328,15 @@ export function buildNetwork(s: TrainSettings, prepared: Prepared, lr = s.lr): N
   const net = new Network({
     inputs: data.X[0].length,
     layers: [
-      ...s.layers.map((units) => ({ units, activation: s.activation })),
+      ...s.layers.map((units, i) => ({
+        units,
+        activation: s.activation,
+        ...(s.dropout ? { dropout: s.dropout[i] } : {}),
+      })),
       { units: out.units, activation: out.activation },
     ],
-    loss: out.loss,
-    optimizer: {
-      name: s.optimizer,
-      learningRate: lr,
-      ...(s.clipNorm === undefined ? {} : { clipNorm: s.clipNorm }),
-      ...(s.clipValue === undefined ? {} : { clipValue: s.clipValue }),
-    },
+    loss: lossSpec(s, out.loss),
+    optimizer: optimizerSpec(s, lr),
     seed: s.seed,
     engine: s.engine,
     ...(s.threads === undefined ? {} : { threads: s.threads }),
@@ -238,6 +345,37 @@ export function buildNetwork(s: TrainSettings, prepared: Prepared, lr = s.lr): N
   const names = data.classNames;
   if (names && names.length === (net.outputs === 1 ? 2 : net.outputs)) net.classNames = names;
   return net;
+}
+
+/** --loss with --huber-delta, as the API's loss option. */
+function lossSpec(s: TrainSettings, loss: LossName): LossName | { name: 'huber'; delta: number } {
+  if (s.huberDelta === undefined) return loss;
+  if (loss !== 'huber') throw new CliError(`--huber-delta needs --loss huber (the loss is ${loss})`);
+  return { name: 'huber', delta: s.huberDelta };
+}
+
+/** The optimizer option from the settings: only what was given, the API fills in the rest. */
+export function optimizerSpec(s: TrainSettings, lr: number): OptimizerSpec {
+  const given = {
+    learningRate: lr,
+    momentum: s.momentum,
+    nesterov: s.nesterov ? true : undefined,
+    weightDecay: s.weightDecay,
+    beta1: s.beta1,
+    beta2: s.beta2,
+    epsilon: s.epsilon,
+    rho: s.rho,
+    clipNorm: s.clipNorm,
+    clipValue: s.clipValue,
+  };
+  const spec: Record<string, unknown> = { name: s.optimizer };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) spec[key] = value;
+  return spec as unknown as OptimizerSpec;
+}
+
+/** Two lists of numbers are equal element by element. */
+export function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** y as fit wants it: class indices, or one-hot rows for a squared-error loss on k classes. */
@@ -283,6 +421,10 @@ export async function runTraining(
       ...(prepared.XTest.length > 0
         ? { validationData: [prepared.XTest, targetsFor(net, prepared.yTest)] }
         : {}),
+      shuffle: s.shuffle,
+      ...(s.classWeight === undefined ? {} : { classWeight: s.classWeight }),
+      ...(s.earlyStopping === undefined ? {} : { earlyStopping: s.earlyStopping }),
+      ...(s.schedule === undefined ? {} : { schedule: s.schedule }),
       onEpochEnd: (epoch, logs) => progress.epoch(epoch, logs),
       signal,
     });

@@ -416,6 +416,8 @@ export const CLI_DEFAULTS = {
   train: { optimizer: 'adam', epochs: 200, batchSize: 32 },
   /** `fastmlp sweep`: seed 003's study (moons, full-batch sgd, 1000 epochs per rate). */
   sweep: { data: 'moons', optimizer: 'sgd', epochs: 1000, batchSize: 'full' },
+  /** `--validation`: the fraction held out (stratified) for validation and the report's test points. */
+  validation: 0.2,
   learningRate: {
     sgd: 0.1,
     momentum: 0.1,
