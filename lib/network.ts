@@ -26,6 +26,7 @@ import { predictedClasses, toRows } from './outputs.js';
 import type { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import type { ScheduleState } from './schedule.js';
+import { checkSchema, encodeRecords, isRecords, type TableSchema } from './schema.js';
 import { modelStateFromJSON, modelStateToJSON, type NetworkJSON } from './serialize.js';
 import {
   type NetworkOptions,
@@ -56,6 +57,9 @@ export type {
   RegressionEvaluation,
 } from './metrics.js';
 export type { LayerWeights, LayerWeightsInput } from './weights.js';
+
+/** Samples as records: plain objects keyed by feature name (for a network with a schema). */
+export type Records = Record<string, unknown>[];
 
 /** predictClasses' options. */
 export interface PredictClassesOptions {
@@ -185,6 +189,35 @@ export class Network {
     this.model.metadata.classNames = value === null ? null : checkClassNames(value, this.model.spec);
   }
 
+  /**
+   * The table the network was trained from (datasets.fromCSV's `schema`): each feature column's
+   * name and kind, the target, the task and the class names. Kept with the model (toJSON, save);
+   * with it, predict, predictClasses, predictLabels and evaluate also take records, plain objects
+   * keyed by feature name, which are one-hot encoded and filled inside the model. Setting it also
+   * sets classNames from it when they are unset. null: none (rows of numbers only).
+   */
+  get schema(): TableSchema | null {
+    const schema = this.model.metadata.schema;
+    return schema && (JSON.parse(JSON.stringify(schema)) as TableSchema);
+  }
+
+  set schema(value: TableSchema | null) {
+    const { metadata, spec } = this.model;
+    const checked = this.busy.reading('set schema', () =>
+      value === null ? null : checkSchema(value, this.inputs),
+    );
+    const names = checked?.classNames;
+    const count = spec.layers[spec.layers.length - 1].units;
+    if (
+      names &&
+      metadata.classNames === null &&
+      (names.length === count || (count === 1 && names.length === 2))
+    ) {
+      metadata.classNames = checkClassNames(names, spec);
+    }
+    metadata.schema = checked;
+  }
+
   /** Trains on the calling thread. Same options and result as fit(). */
   fitSync(X: Features, y: Targets, options?: FitOptions): History {
     // busy before any argument is read: a getter in them must not start a second fit
@@ -214,11 +247,11 @@ export class Network {
   }
 
   /** Outputs for each sample: number[][] for number[][] input, a (rows, outputs) Float32Array for Float32Array input. */
-  predict(X: number[][]): number[][];
+  predict(X: number[][] | Records): number[][];
   predict(X: Float32Array): Float32Array;
-  predict(X: Features): number[][] | Float32Array;
-  predict(X: Features): number[][] | Float32Array {
-    const m = this.busy.reading('predict', () => features(X, 'X', this.shape));
+  predict(X: Features | Records): number[][] | Float32Array;
+  predict(X: Features | Records): number[][] | Float32Array {
+    const m = this.busy.reading('predict', () => features(this.encoded(X, 'X'), 'X', this.shape));
     const out = this.runtime.predict(m);
     return X instanceof Float32Array ? out : toRows(out, m.rows, this.outputs);
   }
@@ -228,7 +261,7 @@ export class Network {
    * index (first argmax); multilabel a 0/1 row per sample (each label p >= threshold). A
    * regression network has no classes: it throws (use predict).
    */
-  predictClasses(X: Features, options?: PredictClassesOptions): number[] | number[][] {
+  predictClasses(X: Features | Records, options?: PredictClassesOptions): number[] | number[][] {
     const task = this.task;
     if (task === 'regression') {
       throw new TypeError(
@@ -237,21 +270,37 @@ export class Network {
     }
     const [m, threshold] = this.busy.reading('predict', () => {
       const threshold = predictThreshold(options, task);
-      return [features(X, 'X', this.shape), threshold] as const;
+      return [features(this.encoded(X, 'X'), 'X', this.shape), threshold] as const;
     });
     const out = this.runtime.predict(m);
     return predictedClasses(task, out, m.rows, this.outputs, threshold);
   }
 
   /**
-   * The loss (as training defines it) and the task's metrics on (X, y): binary and multiclass
+   * The predicted class names, one per sample (binary and multiclass networks with classNames,
+   * set directly or through schema): predictClasses' indexes mapped through classNames.
+   */
+  predictLabels(X: Features | Records, options?: PredictClassesOptions): string[] {
+    const names = this.model.metadata.classNames;
+    if (this.task !== 'binary' && this.task !== 'multiclass') {
+      throw new TypeError(`Cannot predict labels with a ${this.task} network; use predict() for its outputs`);
+    }
+    if (names === null) {
+      throw new TypeError('Cannot predict labels without classNames: set net.classNames or net.schema first');
+    }
+    return (this.predictClasses(X, options) as number[]).map((k) => names[k]);
+  }
+
+  /**
+   * The loss (as training defines it) and the task's metrics on (X, y); y may also be class
+   * names (strings) when the network has classNames.: binary and multiclass
    * accuracy, macro precision/recall/f1, confusionMatrix and perClass; multilabel accuracy (labels
    * right), exactMatch, macro precision/recall/f1 and perLabel; regression mae, rmse and r2.
    */
-  evaluate(X: Features, y: Targets): Evaluation {
+  evaluate(X: Features | Records, y: Targets | string[]): Evaluation {
     const [m, Y] = this.busy.reading('evaluate', () => {
-      const m = features(X, 'X', this.shape);
-      return [m, toTargets(y, 'y', m.rows, this.outputs, this.loss)] as const;
+      const m = features(this.encoded(X, 'X'), 'X', this.shape);
+      return [m, toTargets(this.labelIndexes(y), 'y', m.rows, this.outputs, this.loss)] as const;
     });
     return this.runtime.evaluate(m, Y);
   }
@@ -386,6 +435,35 @@ export class Network {
       },
     };
     return fitLoop(target, data, opts, this.shuffleRandom);
+  }
+
+  /** Rows of numbers as they are; records encoded through the schema (an error without one). */
+  private encoded(X: Features | Records, name: string): Features {
+    if (!isRecords(X)) return X;
+    const schema = this.model.metadata.schema;
+    if (schema === null) {
+      throw invalidArgument(
+        name,
+        'rows of numbers (records, objects keyed by feature name, need a schema: set net.schema = data.schema)',
+        X,
+      );
+    }
+    return encodeRecords(schema, X, name).X;
+  }
+
+  /** Class names as indexes into classNames; other targets as they are. */
+  private labelIndexes(y: Targets | string[]): Targets {
+    if (!Array.isArray(y) || !y.some((v) => typeof v === 'string')) return y as Targets;
+    const names = this.model.metadata.classNames;
+    if (names === null) {
+      throw invalidArgument('y', 'numbers (class names need classNames or a schema)', y);
+    }
+    const index = new Map(names.map((n, k) => [n, k]));
+    return y.map((v, i) => {
+      const k = typeof v === 'string' ? index.get(v) : undefined;
+      if (k === undefined) throw outOfRange(`y[${i}]`, `one of the classes (${names.join(', ')})`, v);
+      return k;
+    });
   }
 
   /** What fit-data's checks need: sizes, loss, and inputScaling to apply (on a copy). */

@@ -177,7 +177,7 @@ export function isRecords(X: unknown): X is Record<string, unknown>[] {
 }
 
 function shown(v: unknown): string {
-  const text = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return `'${text.length > 40 ? `${text.slice(0, 40)}...` : text}'`;
 }
 
@@ -230,13 +230,20 @@ export function checkSchema(value: unknown, inputs: number, name = 'schema'): Ta
     features: copy,
     target: target === null || target === undefined ? null : checkString(target, `${name}.target`),
     task: task === 'classification' || task === 'regression' ? task : badTask(task, name),
-    classNames: classNames === null || classNames === undefined ? null : strings(classNames, `${name}.classNames`),
+    classNames:
+      classNames === null || classNames === undefined ? null : strings(classNames, `${name}.classNames`),
     missingValues:
-      missingValues === undefined ? [...DEFAULT_MISSING_VALUES] : strings(missingValues, `${name}.missingValues`),
+      missingValues === undefined
+        ? [...DEFAULT_MISSING_VALUES]
+        : strings(missingValues, `${name}.missingValues`),
   };
   const width = encodedWidth(schema);
   if (width !== inputs) {
-    throw outOfRange(name, `a schema encoding ${inputs} inputs (the network's) but it encodes ${width}`, value);
+    throw outOfRange(
+      name,
+      `a schema encoding ${inputs} inputs (the network's) but it encodes ${width}`,
+      value,
+    );
   }
   return schema;
 }

@@ -13,6 +13,7 @@ import {
   savedArchitecture,
 } from './model-state.js';
 import type { ScheduleState } from './schedule.js';
+import type { TableSchema } from './schema.js';
 import type { ResolvedOptimizer } from './spec.js';
 import { expectObject, invalidArgument, isFiniteFloat32, outOfRange } from './validate.js';
 
@@ -46,6 +47,8 @@ export interface NetworkMetadata {
   dropoutState?: number[] | null;
   /** Where the last fit's learning-rate schedule stopped. */
   scheduleState?: ScheduleState | null;
+  /** The table schema records are read through; absent in files from before it existed. */
+  schema?: TableSchema | null;
 }
 
 export function modelStateToJSON(state: ModelState): NetworkJSON {

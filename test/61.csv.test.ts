@@ -85,7 +85,11 @@ describe('fromCSV rejects bad files, naming the file, line and column', () => {
     ['bad-number.csv', {}, `Invalid number 'abc' in ${f('bad-number.csv')} line 7, column 'petal_width'`],
     ['hex.csv', {}, `Invalid number '0x10' in ${f('hex.csv')} line 2, column 'a'`],
     ['hex.csv', { ignore: ['a'] }, `Invalid number 'Infinity' in ${f('hex.csv')} line 3, column 'b'`],
-    ['missing-value.csv', { missing: 'error' }, `Missing value in ${f('missing-value.csv')} line 3, column 'y'`],
+    [
+      'missing-value.csv',
+      { missing: 'error' },
+      `Missing value in ${f('missing-value.csv')} line 3, column 'y'`,
+    ],
     ['ragged.csv', {}, `Ragged row in ${f('ragged.csv')} line 4: 3 fields but the header has 4`],
     [
       'ragged.csv',
@@ -210,6 +214,11 @@ describe('iris round trip through a CSV file', () => {
     const path = join(dir, 'iris.csv');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const table = fromCSV(path, { target: 'species' });
-    expect(table).toMatchObject({ X: set.X, y: set.y, featureNames: set.featureNames, classNames: set.classNames });
+    expect(table).toMatchObject({
+      X: set.X,
+      y: set.y,
+      featureNames: set.featureNames,
+      classNames: set.classNames,
+    });
   });
 });

@@ -12,6 +12,7 @@ import {
   type TableSchema,
 } from '../schema.js';
 import { expectOneOf } from '../validate.js';
+import { checkGivenSchema, readWithSchema } from './csv-schema.js';
 import type { Dataset } from './synthetic.js';
 import { checkOptions, invalidType, invalidValue } from './validate.js';
 
@@ -49,6 +50,15 @@ export interface CSVOptions {
   missing?: 'fill' | 'error';
   /** The cell texts that mean missing. Default ['', 'NA', '?']. */
   missingValues?: string[];
+  /**
+   * Read the file through a schema learned before (data.schema, net.schema) rather than learn
+   * one: feature columns matched by name (extra columns ignored, order free, a missing one an
+   * error naming it), or by position in a headerless file (with a count check); the target read
+   * when present with the schema's classes (y is empty when the file has no target column).
+   */
+  schema?: TableSchema;
+  /** With schema: 'zeros' (default) encodes an unseen category as all zeros, counted in a warning; 'error' throws. */
+  unknownCategory?: 'zeros' | 'error';
 }
 
 /** X and y for fit; classNames[k] names class index k when the target holds class names. */
@@ -77,13 +87,15 @@ const KEYS = [
   'categorical',
   'missing',
   'missingValues',
+  'schema',
+  'unknownCategory',
 ] as const;
 /** A decimal number as people write them: no hex, no 'Infinity', no empty string. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const isNumber = (field: string | undefined): boolean => field !== undefined && NUMBER.test(field);
+export const isNumber = (field: string | undefined): boolean => field !== undefined && NUMBER.test(field);
 
 type Column = string | number;
-interface Row {
+export interface Row {
   fields: string[];
   line: number;
 }
@@ -119,7 +131,8 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
   }
   const task =
     o.task === undefined ? undefined : expectOneOf(o.task, 'task', ['classification', 'regression']);
-  if (classes && task === 'regression') throw invalidValue('classes', 'no classes for a regression task', classes);
+  if (classes && task === 'regression')
+    throw invalidValue('classes', 'no classes for a regression task', classes);
   const categoricalOption = o.categorical ?? [];
   if (!Array.isArray(categoricalOption)) {
     throw invalidType('categorical', 'an array of column names or indices', categoricalOption);
@@ -127,11 +140,36 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
   const categorical = categoricalOption.map((c, i) => checkColumn(c, `categorical[${i}]`));
   const missing = expectOneOf(o.missing ?? 'fill', 'missing', ['fill', 'error']);
   const missingValues =
-    o.missingValues === undefined ? [...DEFAULT_MISSING_VALUES] : stringList(o.missingValues, 'missingValues');
+    o.missingValues === undefined
+      ? [...DEFAULT_MISSING_VALUES]
+      : stringList(o.missingValues, 'missingValues');
+
+  const given = o.schema === undefined ? undefined : checkGivenSchema(o.schema);
+  if (given) {
+    for (const key of [
+      'ignore',
+      'categorical',
+      'task',
+      'classes',
+      'targetType',
+      'classOrder',
+      'missingValues',
+    ] as const) {
+      if (o[key] !== undefined) {
+        throw invalidValue(
+          key,
+          'no value with schema (the schema fixes the columns, classes and task)',
+          o[key],
+        );
+      }
+    }
+  }
+  const unknownCategory = expectOneOf(o.unknownCategory ?? 'zeros', 'unknownCategory', ['zeros', 'error']);
 
   const rows = readRows(path, delimiter);
   if (rows.length === 0) throw new Error(`No data in ${path}: the file is empty`);
-  const hasHeader = header === 'auto' ? looksLikeHeader(rows) : header;
+  const namedByHeader = given?.features.every((f) => rows[0].fields.includes(f.name)) ?? false;
+  const hasHeader = header === 'auto' ? namedByHeader || looksLikeHeader(rows) : header;
   const width = rows[0].fields.length;
   const names = hasHeader ? rows[0].fields : Array.from({ length: width }, (_, j) => String(j));
   const data = hasHeader ? rows.slice(1) : rows;
@@ -148,6 +186,10 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
     }
   }
 
+  if (given) {
+    return readWithSchema(given, { path, names, data, hasHeader, target, missing, unknownCategory });
+  }
+
   const find = (column: Column, name: string): number => findColumn(column, name, names, path);
   const t = target === undefined ? width - 1 : find(target, 'target');
   const dropped = new Set(ignored.map((c, i) => find(c, `ignore[${i}]`)));
@@ -162,7 +204,8 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
   const missingText = new Set(missingValues);
   const isMissing = (field: string) => missingText.has(field);
   const forced = new Set(categorical.map((c, i) => find(c, `categorical[${i}]`)));
-  if (forced.has(t)) throw invalidValue('categorical', `feature columns, not the target ('${names[t]}')`, categorical);
+  if (forced.has(t))
+    throw invalidValue('categorical', `feature columns, not the target ('${names[t]}')`, categorical);
 
   // each feature column's kind: numeric when every present cell is a number; categorical when
   // named in `categorical` or when fewer than half its present cells are numbers (a text column);
@@ -196,7 +239,8 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
 
   // the target: never filled (a label cannot be guessed)
   for (const row of data) {
-    if (isMissing(row.fields[t])) throw new Error(`Missing value in ${path} line ${row.line}, column ${label(t)}`);
+    if (isMissing(row.fields[t]))
+      throw new Error(`Missing value in ${path} line ${row.line}, column ${label(t)}`);
   }
   const decided = decideTask(
     data.map((row) => row.fields[t]),
@@ -296,7 +340,7 @@ export function decideTask(
   };
 }
 
-function readRows(path: string, delimiter: string): Row[] {
+export function readRows(path: string, delimiter: string): Row[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
