@@ -235,6 +235,7 @@ export function buildNetwork(s: TrainSettings, prepared: Prepared, lr = s.lr): N
     ...(s.threads === undefined ? {} : { threads: s.threads }),
   });
   if (prepared.scaling) net.inputScaling = prepared.scaling;
+  if (data.schema) net.schema = data.schema; // predict then reads columns by name
   const names = data.classNames;
   if (names && names.length === (net.outputs === 1 ? 2 : net.outputs)) net.classNames = names;
   return net;
