@@ -32,6 +32,8 @@ export interface ModelMetadata {
   dropoutState: number[] | null;
   /** Where the last fit's learning-rate schedule stopped (lib/schedule.ts); null: no schedule. */
   scheduleState: ScheduleState | null;
+  /** Standardization of regression targets while training, undone on the outputs; null: none. */
+  targetScaling: InputScaling | null;
   /** The table the network reads records and named CSV columns through (lib/schema.ts); null: none. */
   schema: TableSchema | null;
 }
@@ -63,6 +65,7 @@ export function initialModelState(spec: ResolvedSpec): ModelState {
       shuffleState: null,
       dropoutState: null,
       scheduleState: null,
+      targetScaling: null,
       schema: null,
     },
   };
@@ -243,6 +246,12 @@ export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } =
   scheduleState: {
     check: (value) => checkScheduleState(value),
     expected: () => '{ schedule, epochs, reductions } (a schedule as fit takes it, two step counts)',
+    optional: true,
+  },
+  targetScaling: {
+    check: (value, spec) => checkScaling(value, spec.layers[spec.layers.length - 1].units, 'targetScaling'),
+    expected: (spec) =>
+      `{ mean, std } of ${spec.layers[spec.layers.length - 1].units} finite numbers (std > 0)`,
     optional: true,
   },
   schema: {

@@ -10,7 +10,7 @@ import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
-import type { Evaluation } from './metrics.js';
+import { type Evaluation, evaluationOf } from './metrics.js';
 import {
   checkClassNames,
   dropoutStream,
@@ -24,7 +24,7 @@ import { NetworkRuntime } from './network-runtime.js';
 import { switchOptimizer } from './optimizer-switch.js';
 import { predictedClasses, toRows } from './outputs.js';
 import type { Random } from './random.js';
-import { checkScaling, type InputScaling } from './scaling.js';
+import { checkScaling, type InputScaling, scaleTargets, unscaleOutputs } from './scaling.js';
 import type { ScheduleState } from './schedule.js';
 import { checkSchema, encodeRecords, isRecords, type TableSchema } from './schema.js';
 import { modelStateFromJSON, modelStateToJSON, type NetworkJSON } from './serialize.js';
@@ -179,6 +179,27 @@ export class Network {
     );
   }
 
+  /**
+   * Standardization of a regression network's targets, y' = (y - mean) / std per output, kept
+   * with the model: fit trains on standardized targets (so targets in the hundreds train with
+   * default settings), predict's outputs come back in the targets' units and evaluate's mae, rmse
+   * and r2 are in those units (its loss, like fit's history, is on the standardized targets).
+   * fromCSV gives one for a regression target (data.targetScaling). null: none.
+   */
+  get targetScaling(): InputScaling | null {
+    const scaling = this.model.metadata.targetScaling;
+    return scaling && { mean: [...scaling.mean], std: [...scaling.std] };
+  }
+
+  set targetScaling(value: InputScaling | null) {
+    this.model.metadata.targetScaling = this.busy.reading('set targetScaling', () => {
+      if (value !== null && this.task !== 'regression') {
+        throw invalidArgument('targetScaling', `null for a ${this.task} network (regression only)`, value);
+      }
+      return value === null ? null : checkScaling(value, this.outputs, 'targetScaling');
+    });
+  }
+
   /** Names of the classes (or of the outputs), kept with the model; null: none. */
   get classNames(): string[] | null {
     const names = this.model.metadata.classNames;
@@ -253,6 +274,8 @@ export class Network {
   predict(X: Features | Records): number[][] | Float32Array {
     const m = this.busy.reading('predict', () => features(this.encoded(X, 'X'), 'X', this.shape));
     const out = this.runtime.predict(m);
+    const { targetScaling } = this.model.metadata;
+    if (targetScaling) unscaleOutputs(out, targetScaling);
     return X instanceof Float32Array ? out : toRows(out, m.rows, this.outputs);
   }
 
@@ -302,7 +325,13 @@ export class Network {
       const m = features(this.encoded(X, 'X'), 'X', this.shape);
       return [m, toTargets(this.labelIndexes(y), 'y', m.rows, this.outputs, this.loss)] as const;
     });
-    return this.runtime.evaluate(m, Y);
+    const { targetScaling } = this.model.metadata;
+    if (targetScaling === null) return this.runtime.evaluate(m, Y);
+    // the loss as training sees it (standardized targets), the metrics in the targets' units
+    const out = new Float32Array(m.rows * this.outputs);
+    const loss = this.runtime.evaluateInto(m, scaleTargets(Y, targetScaling), null, out);
+    unscaleOutputs(out, targetScaling);
+    return evaluationOf(this.task, loss, out, Y, m.rows, this.outputs);
   }
 
   /**
@@ -409,8 +438,14 @@ export class Network {
   }
 
   /** Checks fit's arguments and builds its loop (the network is already busy). */
-  private buildFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
+  private buildFit(X: Features, targets: Targets, options: FitOptions | undefined): FitLoop {
     const opts = resolveFitOptions(options);
+    const { targetScaling } = this.model.metadata;
+    const y = targetScaling ? scaleTargets(targets, targetScaling) : targets;
+    if (targetScaling && opts.validationData) {
+      const [vX, vy] = opts.validationData;
+      opts.validationData = [vX, scaleTargets(vy, targetScaling)];
+    }
     const data = trainingData(X, y, opts, this.shape);
     const { model, runtime } = this;
     const target = {

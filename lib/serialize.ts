@@ -47,6 +47,8 @@ export interface NetworkMetadata {
   dropoutState?: number[] | null;
   /** Where the last fit's learning-rate schedule stopped. */
   scheduleState?: ScheduleState | null;
+  /** Regression targets' standardization; absent in files from before it existed. */
+  targetScaling?: { mean: number[]; std: number[] } | null;
   /** The table schema records are read through; absent in files from before it existed. */
   schema?: TableSchema | null;
 }

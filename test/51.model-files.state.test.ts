@@ -61,7 +61,13 @@ describe.each(engineNames)('model state on the %s engine', (engine) => {
           ...json,
           optimizer: { ...json.optimizer, ...optimizerAdded },
           layers: json.layers.map((layer) => ({ ...layer, dropout: 0 })),
-          metadata: { ...json.metadata, dropoutState, scheduleState: null, schema: null },
+          metadata: {
+            ...json.metadata,
+            dropoutState,
+            scheduleState: null,
+            targetScaling: null,
+            schema: null,
+          },
         });
         const again = path(`${name}.safetensors`);
         await net.save(again);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromCSV } from '../lib/data/csv.js';
-import { Network, standardize, type TableSchema } from '../lib/index.js';
+import { Network, type RegressionEvaluation, standardize, type TableSchema } from '../lib/index.js';
 import { engineNames } from './helpers/engine-names.js';
 
 const fixture = (name: string) => join(dirname(fileURLToPath(import.meta.url)), 'fixtures', name);
@@ -238,3 +238,59 @@ describe.each(engineNames)('a network that keeps its schema, on the %s engine', 
     );
   });
 });
+
+describe.each(engineNames)(
+  'a regression target standardized inside the model, on the %s engine',
+  (engine) => {
+    // monthly spend: integers from about 100 to 400, read as regression (many distinct values)
+    const data = fromCSV(customers, { target: 'monthly_spend', ignore: ['customer_id', 'churned'] });
+    const build = () => {
+      const net = new Network({
+        inputs: data.inputs,
+        layers: [{ units: 16, activation: 'relu' }, { units: 1 }],
+        seed: 5,
+        engine,
+      });
+      net.schema = data.schema;
+      net.inputScaling = standardize(data.X);
+      return net;
+    };
+
+    it('trains raw targets in the hundreds with default settings and predicts in their units', async () => {
+      expect(data.targetScaling).toEqual({ mean: [expect.any(Number)], std: [expect.any(Number)] });
+      const mean = data.y.reduce((s, v) => s + v, 0) / data.y.length;
+      expect(data.targetScaling!.mean[0]).toBeCloseTo(mean, 8);
+      const net = build();
+      net.targetScaling = data.targetScaling!;
+      net.fitSync(data.X, data.y, { epochs: 80 });
+      const result = net.evaluate(data.X, data.y) as RegressionEvaluation;
+      expect(result.task).toBe('regression');
+      expect(result.r2).toBeGreaterThan(0.8);
+      const predictions = net.predict(records('customers.csv')).map((row) => row[0]);
+      const predictedMean = predictions.reduce((s, v) => s + v, 0) / predictions.length;
+      expect(Math.abs(predictedMean - mean)).toBeLessThan(0.1 * mean);
+      // mae in the targets' units: the mean absolute gap between these predictions and y
+      const mae = predictions.reduce((s, p, i) => s + Math.abs(p - data.y[i]), 0) / predictions.length;
+      expect(result.mae).toBeCloseTo(mae, 2);
+      // the same network without it, same settings: a worse fit
+      const raw = build();
+      raw.fitSync(data.X, data.y, { epochs: 80 });
+      expect((raw.evaluate(data.X, data.y) as RegressionEvaluation).r2).toBeLessThan(result.r2);
+      // kept with the model
+      const copy = Network.fromJSON(JSON.parse(JSON.stringify(net.toJSON())), { engine });
+      expect(copy.targetScaling).toEqual(net.targetScaling);
+      expect(copy.predict(data.X)).toEqual(net.predict(data.X));
+    });
+
+    it('refuses a target scaling for a classifier or of the wrong width', () => {
+      const classifier = new Network({ inputs: 2, layers: [{ units: 3, activation: 'softmax' }], engine });
+      expect(() => {
+        classifier.targetScaling = { mean: [0, 0, 0], std: [1, 1, 1] };
+      }).toThrow(TypeError);
+      const net = build();
+      expect(() => {
+        net.targetScaling = { mean: [0, 0], std: [1, 1] };
+      }).toThrow('Expected an array of 1 numbers for targetScaling.mean but received');
+    });
+  },
+);

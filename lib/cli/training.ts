@@ -17,6 +17,7 @@ import {
   RANGES,
 } from '../engine/contract.js';
 import { Network } from '../network.js';
+import { targetScalingOf } from '../scaling.js';
 import type { History } from '../train.js';
 import {
   CliError,
@@ -236,6 +237,8 @@ export function buildNetwork(s: TrainSettings, prepared: Prepared, lr = s.lr): N
   });
   if (prepared.scaling) net.inputScaling = prepared.scaling;
   if (data.schema) net.schema = data.schema; // predict then reads columns by name
+  // raw targets (prices, ages) train with the defaults; outputs come back in their units
+  if (data.task.kind === 'regression') net.targetScaling = targetScalingOf(data.y);
   const names = data.classNames;
   if (names && names.length === (net.outputs === 1 ? 2 : net.outputs)) net.classNames = names;
   return net;

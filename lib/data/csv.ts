@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { targetScalingOf } from '../scaling.js';
 import {
   DEFAULT_MISSING_VALUES,
   encodeCells,
@@ -73,6 +74,8 @@ export interface CSVDataset extends Dataset {
   readonly task: 'classification' | 'regression';
   /** Why that task: the option, or what the target holds. */
   readonly taskReason: string;
+  /** A regression target's mean and std, for `net.targetScaling = data.targetScaling`. */
+  readonly targetScaling?: { mean: number[]; std: number[] };
 }
 
 const KEYS = [
@@ -304,6 +307,7 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
     inputs: featureNames.length,
     task: decided.task,
     taskReason: decided.reason,
+    ...(decided.task === 'regression' ? { targetScaling: targetScalingOf(y) } : {}),
   };
 }
 
