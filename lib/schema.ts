@@ -148,6 +148,24 @@ export function encodeRecords(
       if (!(f.name in record)) {
         throw outOfRange(`${name}[${r}]`, `a record with the feature '${f.name}'`, record);
       }
+      const v = record[f.name];
+      const at = `${name}[${r}].${f.name}`;
+      if (v === null || v === undefined) continue; // missing: filled (or refused) by encodeCells
+      if (f.kind === 'numeric') {
+        if (typeof v === 'number') {
+          if (!Number.isFinite(v) && !Number.isNaN(v)) throw outOfRange(at, 'a finite number', v);
+        } else if (typeof v !== 'string' && typeof v !== 'boolean') {
+          throw invalidArgument(at, 'a number (or null when missing)', v);
+        } else if (
+          typeof v === 'string' &&
+          !DECIMAL.test(v.trim()) &&
+          !schema.missingValues.includes(v.trim())
+        ) {
+          throw invalidArgument(at, 'a number (or null when missing)', v);
+        }
+      } else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+        throw invalidArgument(at, `a category (one of ${listed(f.categories)})`, v);
+      }
     }
   });
   const encoded = encodeCells(
