@@ -3,6 +3,7 @@
 // value), the target's name, the task and the class names. It turns records (plain objects keyed
 // by column name, as a server receives JSON) or named CSV cells into the network's input rows, so
 // the model, not the caller, knows how its inputs were encoded.
+import { TABLE_DEFAULTS } from './engine/contract.js';
 import { invalidArgument, isPlainObject, outOfRange } from './validate.js';
 
 export interface NumericFeature {
@@ -45,7 +46,7 @@ export interface EncodeOptions {
 }
 
 /** The cell texts read as missing unless fromCSV's missingValues says otherwise. */
-export const DEFAULT_MISSING_VALUES: readonly string[] = ['', 'NA', '?'];
+export const DEFAULT_MISSING_VALUES: readonly string[] = TABLE_DEFAULTS.missingValues;
 
 /** A decimal number as people write them: no hex, no 'Infinity', no empty string. */
 export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

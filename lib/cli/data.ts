@@ -37,11 +37,15 @@ export interface GeneratorOptions {
 /** Largest class count inferred from integer labels without class names; more means regression. */
 const MAX_INFERRED_CLASSES = 100;
 
-/** Loads a built-in set or a CSV; `target` names the CSV's label column. */
+/**
+ * Loads a built-in set or a CSV; `target` names the CSV's label column, `csv` passes fromCSV's
+ * other options (task, classes, categorical, missing...) for the flags that set them.
+ */
 export async function loadData(
   data: string,
   target: string | undefined,
   gen: GeneratorOptions,
+  csv: CSVOptions = {},
 ): Promise<LoadedData> {
   const builtin = (BUILTIN_DATA as readonly string[]).includes(data);
   if (builtin) {
@@ -54,7 +58,7 @@ export async function loadData(
       '--samples and --noise apply to the generated sets (moons, circles, xor, classification)',
     );
   }
-  const table = await readCSV(data, target);
+  const table = await readCSV(data, target, csv);
   return {
     name: data,
     X: table.X,

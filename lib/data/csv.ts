@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { TABLE_DEFAULTS } from '../engine/contract.js';
 import { targetScalingOf } from '../scaling.js';
 import {
   DEFAULT_MISSING_VALUES,
@@ -312,7 +313,7 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
 }
 
 /** Integer targets with at most this many distinct values (and few relative to rows) are classes. */
-export const MAX_INFERRED_CLASSES = 20;
+export const MAX_INFERRED_CLASSES = TABLE_DEFAULTS.maxInferredClasses;
 
 /**
  * The task a target column poses, with the reason: text (booleans among it): classification;
