@@ -478,27 +478,28 @@ export class Network {
     const schema = this.model.metadata.schema;
     if (schema === null) {
       throw invalidArgument(
-        name,
-        'rows of numbers (records, objects keyed by feature name, need a schema: set net.schema = data.schema)',
-        X,
+        `${name}[0]`,
+        `an array of ${this.inputs} numbers (a record, an object keyed by feature name, needs a schema: set net.schema = data.schema)`,
+        X[0],
       );
     }
     return encodeRecords(schema, X, name).X;
   }
 
-  /** Class names as indexes into classNames; other targets as they are. */
+  /**
+   * Class names as indexes into classNames; anything else (and everything when the network has
+   * no classNames) as it is, for toTargets to check and name.
+   */
   private labelIndexes(y: Targets | string[]): Targets {
-    if (!Array.isArray(y) || !y.some((v) => typeof v === 'string')) return y as Targets;
     const names = this.model.metadata.classNames;
-    if (names === null) {
-      throw invalidArgument('y', 'numbers (class names need classNames or a schema)', y);
-    }
+    if (names === null || !Array.isArray(y) || !y.some((v) => typeof v === 'string')) return y as Targets;
     const index = new Map(names.map((n, k) => [n, k]));
     return y.map((v, i) => {
-      const k = typeof v === 'string' ? index.get(v) : undefined;
+      if (typeof v !== 'string') return v;
+      const k = index.get(v);
       if (k === undefined) throw outOfRange(`y[${i}]`, `one of the classes (${names.join(', ')})`, v);
       return k;
-    });
+    }) as Targets;
   }
 
   /** What fit-data's checks need: sizes, loss, and inputScaling to apply (on a copy). */

@@ -212,7 +212,9 @@ describe.each(engineNames)('a network that keeps its schema, on the %s engine', 
       new TypeError("Expected a number (or null when missing) for X[0].tenure_months but received 'soon'"),
     );
     const bare = new Network({ inputs: 9, layers: [{ units: 2, activation: 'softmax' }], engine });
-    expect(() => bare.predict([{ tenure_months: 3 }])).toThrow(/need a schema: set net.schema = data.schema/);
+    expect(() => bare.predict([{ tenure_months: 3 }])).toThrow(
+      /needs a schema: set net.schema = data.schema/,
+    );
     expect(() => bare.predictLabels([[0, 0, 0, 0, 0, 0, 0, 0, 0]])).toThrow(/without classNames/);
     expect(() => {
       bare.schema = { ...data.schema, features: data.schema.features.slice(1) };
