@@ -146,7 +146,7 @@ export function encodeRecords(
       throw invalidArgument(`${name}[${r}]`, 'a record (an object keyed by feature name)', record);
     }
     for (const f of schema.features) {
-      if (!(f.name in record)) {
+      if (!Object.hasOwn(record, f.name)) {
         throw outOfRange(`${name}[${r}]`, `a record with the feature '${f.name}'`, record);
       }
       const v = record[f.name];
