@@ -16,6 +16,7 @@ export {
   type MultilabelEvaluation,
   Network,
   type PredictClassesOptions,
+  type Records,
   type RegressionEvaluation,
 } from './network.js';
 export type { InputScaling } from './scaling.js';
@@ -26,6 +27,14 @@ export type {
   ScheduleOptions,
   StepScheduleOptions,
 } from './schedule.js';
+export type {
+  CategoricalFeature,
+  EncodeOptions,
+  FeatureSchema,
+  NumericFeature,
+  SchemaTask,
+  TableSchema,
+} from './schema.js';
 export type { NetworkJSON, NetworkMetadata } from './serialize.js';
 export type { LayerSpec, LossSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
 export type { History, StopReason } from './train.js';

@@ -9,6 +9,7 @@ import { initializeLayers } from './initializers.js';
 import { Random } from './random.js';
 import { checkScaling, type InputScaling } from './scaling.js';
 import { checkScheduleState, type ScheduleState } from './schedule.js';
+import { checkSchema, type TableSchema } from './schema.js';
 import {
   type NetworkOptions,
   type ResolvedOptimizer,
@@ -31,6 +32,10 @@ export interface ModelMetadata {
   dropoutState: number[] | null;
   /** Where the last fit's learning-rate schedule stopped (lib/schedule.ts); null: no schedule. */
   scheduleState: ScheduleState | null;
+  /** Standardization of regression targets while training, undone on the outputs; null: none. */
+  targetScaling: InputScaling | null;
+  /** The table the network reads records and named CSV columns through (lib/schema.ts); null: none. */
+  schema: TableSchema | null;
 }
 
 export interface ModelState {
@@ -60,6 +65,8 @@ export function initialModelState(spec: ResolvedSpec): ModelState {
       shuffleState: null,
       dropoutState: null,
       scheduleState: null,
+      targetScaling: null,
+      schema: null,
     },
   };
 }
@@ -239,6 +246,17 @@ export const METADATA_FIELDS: { [K in keyof ModelMetadata]: MetadataField<K> } =
   scheduleState: {
     check: (value) => checkScheduleState(value),
     expected: () => '{ schedule, epochs, reductions } (a schedule as fit takes it, two step counts)',
+    optional: true,
+  },
+  targetScaling: {
+    check: (value, spec) => checkScaling(value, spec.layers[spec.layers.length - 1].units, 'targetScaling'),
+    expected: (spec) =>
+      `{ mean, std } of ${spec.layers[spec.layers.length - 1].units} finite numbers (std > 0)`,
+    optional: true,
+  },
+  schema: {
+    check: (value, spec) => checkSchema(value, spec.inputs, 'metadata.schema'),
+    expected: (spec) => `a table schema whose features encode ${spec.inputs} inputs`,
     optional: true,
   },
 };

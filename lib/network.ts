@@ -10,7 +10,7 @@ import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
 import { loadModel, saveModel } from './io/model-file.js';
-import type { Evaluation } from './metrics.js';
+import { type Evaluation, evaluationOf } from './metrics.js';
 import {
   checkClassNames,
   dropoutStream,
@@ -24,8 +24,9 @@ import { NetworkRuntime } from './network-runtime.js';
 import { switchOptimizer } from './optimizer-switch.js';
 import { predictedClasses, toRows } from './outputs.js';
 import type { Random } from './random.js';
-import { checkScaling, type InputScaling } from './scaling.js';
+import { checkScaling, type InputScaling, scaleTargets, unscaleOutputs } from './scaling.js';
 import type { ScheduleState } from './schedule.js';
+import { checkSchema, encodeRecords, isRecords, type TableSchema } from './schema.js';
 import { modelStateFromJSON, modelStateToJSON, type NetworkJSON } from './serialize.js';
 import {
   type NetworkOptions,
@@ -56,6 +57,9 @@ export type {
   RegressionEvaluation,
 } from './metrics.js';
 export type { LayerWeights, LayerWeightsInput } from './weights.js';
+
+/** Samples as records: plain objects keyed by feature name (for a network with a schema). */
+export type Records = Record<string, unknown>[];
 
 /** predictClasses' options. */
 export interface PredictClassesOptions {
@@ -175,6 +179,27 @@ export class Network {
     );
   }
 
+  /**
+   * Standardization of a regression network's targets, y' = (y - mean) / std per output, kept
+   * with the model: fit trains on standardized targets (so targets in the hundreds train with
+   * default settings), predict's outputs come back in the targets' units and evaluate's mae, rmse
+   * and r2 are in those units (its loss, like fit's history, is on the standardized targets).
+   * fromCSV gives one for a regression target (data.targetScaling). null: none.
+   */
+  get targetScaling(): InputScaling | null {
+    const scaling = this.model.metadata.targetScaling;
+    return scaling && { mean: [...scaling.mean], std: [...scaling.std] };
+  }
+
+  set targetScaling(value: InputScaling | null) {
+    this.model.metadata.targetScaling = this.busy.reading('set targetScaling', () => {
+      if (value !== null && this.task !== 'regression') {
+        throw invalidArgument('targetScaling', `null for a ${this.task} network (regression only)`, value);
+      }
+      return value === null ? null : checkScaling(value, this.outputs, 'targetScaling');
+    });
+  }
+
   /** Names of the classes (or of the outputs), kept with the model; null: none. */
   get classNames(): string[] | null {
     const names = this.model.metadata.classNames;
@@ -183,6 +208,35 @@ export class Network {
 
   set classNames(value: string[] | null) {
     this.model.metadata.classNames = value === null ? null : checkClassNames(value, this.model.spec);
+  }
+
+  /**
+   * The table the network was trained from (datasets.fromCSV's `schema`): each feature column's
+   * name and kind, the target, the task and the class names. Kept with the model (toJSON, save);
+   * with it, predict, predictClasses, predictLabels and evaluate also take records, plain objects
+   * keyed by feature name, which are one-hot encoded and filled inside the model. Setting it also
+   * sets classNames from it when they are unset. null: none (rows of numbers only).
+   */
+  get schema(): TableSchema | null {
+    const schema = this.model.metadata.schema;
+    return schema && (JSON.parse(JSON.stringify(schema)) as TableSchema);
+  }
+
+  set schema(value: TableSchema | null) {
+    const { metadata, spec } = this.model;
+    const checked = this.busy.reading('set schema', () =>
+      value === null ? null : checkSchema(value, this.inputs),
+    );
+    const names = checked?.classNames;
+    const count = spec.layers[spec.layers.length - 1].units;
+    if (
+      names &&
+      metadata.classNames === null &&
+      (names.length === count || (count === 1 && names.length === 2))
+    ) {
+      metadata.classNames = checkClassNames(names, spec);
+    }
+    metadata.schema = checked;
   }
 
   /** Trains on the calling thread. Same options and result as fit(). */
@@ -214,12 +268,14 @@ export class Network {
   }
 
   /** Outputs for each sample: number[][] for number[][] input, a (rows, outputs) Float32Array for Float32Array input. */
-  predict(X: number[][]): number[][];
+  predict(X: number[][] | Records): number[][];
   predict(X: Float32Array): Float32Array;
-  predict(X: Features): number[][] | Float32Array;
-  predict(X: Features): number[][] | Float32Array {
-    const m = this.busy.reading('predict', () => features(X, 'X', this.shape));
+  predict(X: Features | Records): number[][] | Float32Array;
+  predict(X: Features | Records): number[][] | Float32Array {
+    const m = this.busy.reading('predict', () => features(this.encoded(X, 'X'), 'X', this.shape));
     const out = this.runtime.predict(m);
+    const { targetScaling } = this.model.metadata;
+    if (targetScaling) unscaleOutputs(out, targetScaling);
     return X instanceof Float32Array ? out : toRows(out, m.rows, this.outputs);
   }
 
@@ -228,7 +284,7 @@ export class Network {
    * index (first argmax); multilabel a 0/1 row per sample (each label p >= threshold). A
    * regression network has no classes: it throws (use predict).
    */
-  predictClasses(X: Features, options?: PredictClassesOptions): number[] | number[][] {
+  predictClasses(X: Features | Records, options?: PredictClassesOptions): number[] | number[][] {
     const task = this.task;
     if (task === 'regression') {
       throw new TypeError(
@@ -237,23 +293,45 @@ export class Network {
     }
     const [m, threshold] = this.busy.reading('predict', () => {
       const threshold = predictThreshold(options, task);
-      return [features(X, 'X', this.shape), threshold] as const;
+      return [features(this.encoded(X, 'X'), 'X', this.shape), threshold] as const;
     });
     const out = this.runtime.predict(m);
     return predictedClasses(task, out, m.rows, this.outputs, threshold);
   }
 
   /**
-   * The loss (as training defines it) and the task's metrics on (X, y): binary and multiclass
+   * The predicted class names, one per sample (binary and multiclass networks with classNames,
+   * set directly or through schema): predictClasses' indexes mapped through classNames.
+   */
+  predictLabels(X: Features | Records, options?: PredictClassesOptions): string[] {
+    const names = this.model.metadata.classNames;
+    if (this.task !== 'binary' && this.task !== 'multiclass') {
+      throw new TypeError(`Cannot predict labels with a ${this.task} network; use predict() for its outputs`);
+    }
+    if (names === null) {
+      throw new TypeError('Cannot predict labels without classNames: set net.classNames or net.schema first');
+    }
+    return (this.predictClasses(X, options) as number[]).map((k) => names[k]);
+  }
+
+  /**
+   * The loss (as training defines it) and the task's metrics on (X, y); y may also be class
+   * names (strings) when the network has classNames.: binary and multiclass
    * accuracy, macro precision/recall/f1, confusionMatrix and perClass; multilabel accuracy (labels
    * right), exactMatch, macro precision/recall/f1 and perLabel; regression mae, rmse and r2.
    */
-  evaluate(X: Features, y: Targets): Evaluation {
+  evaluate(X: Features | Records, y: Targets | string[]): Evaluation {
     const [m, Y] = this.busy.reading('evaluate', () => {
-      const m = features(X, 'X', this.shape);
-      return [m, toTargets(y, 'y', m.rows, this.outputs, this.loss)] as const;
+      const m = features(this.encoded(X, 'X'), 'X', this.shape);
+      return [m, toTargets(this.labelIndexes(y), 'y', m.rows, this.outputs, this.loss)] as const;
     });
-    return this.runtime.evaluate(m, Y);
+    const { targetScaling } = this.model.metadata;
+    if (targetScaling === null) return this.runtime.evaluate(m, Y);
+    // the loss as training sees it (standardized targets), the metrics in the targets' units
+    const out = new Float32Array(m.rows * this.outputs);
+    const loss = this.runtime.evaluateInto(m, scaleTargets(Y, targetScaling), null, out);
+    unscaleOutputs(out, targetScaling);
+    return evaluationOf(this.task, loss, out, Y, m.rows, this.outputs);
   }
 
   /**
@@ -360,8 +438,14 @@ export class Network {
   }
 
   /** Checks fit's arguments and builds its loop (the network is already busy). */
-  private buildFit(X: Features, y: Targets, options: FitOptions | undefined): FitLoop {
+  private buildFit(X: Features, targets: Targets, options: FitOptions | undefined): FitLoop {
     const opts = resolveFitOptions(options);
+    const { targetScaling } = this.model.metadata;
+    const y = targetScaling ? scaleTargets(targets, targetScaling) : targets;
+    if (targetScaling && opts.validationData) {
+      const [vX, vy] = opts.validationData;
+      opts.validationData = [vX, scaleTargets(vy, targetScaling)];
+    }
     const data = trainingData(X, y, opts, this.shape, this.runtime.allocator);
     const { model, runtime } = this;
     const target = {
@@ -387,6 +471,36 @@ export class Network {
       },
     };
     return fitLoop(target, data, opts, this.shuffleRandom);
+  }
+
+  /** Rows of numbers as they are; records encoded through the schema (an error without one). */
+  private encoded(X: Features | Records, name: string): Features {
+    if (!isRecords(X)) return X;
+    const schema = this.model.metadata.schema;
+    if (schema === null) {
+      throw invalidArgument(
+        `${name}[0]`,
+        `an array of ${this.inputs} numbers (a record, an object keyed by feature name, needs a schema: set net.schema = data.schema)`,
+        X[0],
+      );
+    }
+    return encodeRecords(schema, X, name).X;
+  }
+
+  /**
+   * Class names as indexes into classNames; anything else (and everything when the network has
+   * no classNames) as it is, for toTargets to check and name.
+   */
+  private labelIndexes(y: Targets | string[]): Targets {
+    const names = this.model.metadata.classNames;
+    if (names === null || !Array.isArray(y) || !y.some((v) => typeof v === 'string')) return y as Targets;
+    const index = new Map(names.map((n, k) => [n, k]));
+    return y.map((v, i) => {
+      if (typeof v !== 'string') return v;
+      const k = index.get(v);
+      if (k === undefined) throw outOfRange(`y[${i}]`, `one of the classes (${names.join(', ')})`, v);
+      return k;
+    }) as Targets;
   }
 
   /** What fit-data's checks need: sizes, loss, and inputScaling to apply (on a copy). */

@@ -13,6 +13,7 @@ import {
   savedArchitecture,
 } from './model-state.js';
 import type { ScheduleState } from './schedule.js';
+import type { TableSchema } from './schema.js';
 import type { ResolvedOptimizer } from './spec.js';
 import { expectObject, invalidArgument, isFiniteFloat32, outOfRange } from './validate.js';
 
@@ -46,6 +47,10 @@ export interface NetworkMetadata {
   dropoutState?: number[] | null;
   /** Where the last fit's learning-rate schedule stopped. */
   scheduleState?: ScheduleState | null;
+  /** Regression targets' standardization; absent in files from before it existed. */
+  targetScaling?: { mean: number[]; std: number[] } | null;
+  /** The table schema records are read through; absent in files from before it existed. */
+  schema?: TableSchema | null;
 }
 
 export function modelStateToJSON(state: ModelState): NetworkJSON {

@@ -54,14 +54,20 @@ describe.each(engineNames)('model state on the %s engine', (engine) => {
         } as NetworkJSON;
         const net = await Network.load(fixture(`${name}.safetensors`).pathname, { engine });
         // what version 1 lacks reads as its default: rmsprop's rho and no clipping, no dropout, the
-        // dropout stream from the seed, no schedule
+        // dropout stream from the seed, no schedule, no table schema
         const optimizerAdded = { rho: 0.99, clipNorm: null, clipValue: null };
         const dropoutState = new Random((json.seed ^ 0x2545f491) >>> 0).getState();
         expect(net.toJSON()).toEqual({
           ...json,
           optimizer: { ...json.optimizer, ...optimizerAdded },
           layers: json.layers.map((layer) => ({ ...layer, dropout: 0 })),
-          metadata: { ...json.metadata, dropoutState, scheduleState: null },
+          metadata: {
+            ...json.metadata,
+            dropoutState,
+            scheduleState: null,
+            targetScaling: null,
+            schema: null,
+          },
         });
         const again = path(`${name}.safetensors`);
         await net.save(again);

@@ -2,7 +2,9 @@
 // iris) or a CSV file (through lib/data/csv.ts), and deciding the task it poses: binary, k-class
 // or regression. Also maps CSV class names onto a saved model's classes for predict/evaluate.
 import { existsSync, statSync } from 'node:fs';
+import type { CSVDataset, CSVOptions } from '../data/csv.js';
 import { datasets } from '../data/index.js';
+import type { TableSchema } from '../schema.js';
 import { CliError } from './args.js';
 
 export const BUILTIN_DATA = ['moons', 'circles', 'xor', 'classification', 'digits', 'iris'] as const;
@@ -20,6 +22,10 @@ export interface LoadedData {
   featureNames: string[];
   classNames: string[] | null;
   task: Task;
+  /** Why that task (a CSV's target: fromCSV's taskReason); null for the built-in sets. */
+  taskReason: string | null;
+  /** How a CSV's columns were read and encoded, for the model to keep; null for the built-in sets. */
+  schema: TableSchema | null;
 }
 
 export interface GeneratorOptions {
@@ -31,16 +37,22 @@ export interface GeneratorOptions {
 /** Largest class count inferred from integer labels without class names; more means regression. */
 const MAX_INFERRED_CLASSES = 100;
 
-/** Loads a built-in set or a CSV; `target` names the CSV's label column. */
+/**
+ * Loads a built-in set or a CSV; `target` names the CSV's label column, `csv` passes fromCSV's
+ * other options (task, classes, categorical, missing...) for the flags that set them.
+ */
 export async function loadData(
   data: string,
   target: string | undefined,
   gen: GeneratorOptions,
+  csv: CSVOptions = {},
 ): Promise<LoadedData> {
   const builtin = (BUILTIN_DATA as readonly string[]).includes(data);
   if (builtin) {
     if (target !== undefined)
       throw new CliError(`--target applies to CSV files, not the built-in '${data}' set`);
+    if (csv.task !== undefined)
+      throw new CliError(`--task applies to CSV files, not the built-in '${data}' set`);
     return fromBuiltin(data as (typeof BUILTIN_DATA)[number], gen);
   }
   if (gen.samples !== undefined || gen.noise !== undefined) {
@@ -48,14 +60,18 @@ export async function loadData(
       '--samples and --noise apply to the generated sets (moons, circles, xor, classification)',
     );
   }
-  const table = await readCSV(data, target);
+  const table = await readCSV(data, target, csv);
   return {
     name: data,
     X: table.X,
     y: table.y,
     featureNames: table.featureNames,
     classNames: table.classNames ?? null,
-    task: inferTask(table.y, table.classNames),
+    // fromCSV decided regression or classification (integers: by how many distinct values)
+    task:
+      table.task === 'regression' ? { kind: 'regression', outputs: 1 } : inferTask(table.y, table.classNames),
+    taskReason: table.taskReason,
+    schema: table.schema,
   };
 }
 
@@ -63,14 +79,23 @@ export async function loadData(
 export async function readCSV(
   path: string,
   target: string | undefined,
-): Promise<{ X: number[][]; y: number[]; featureNames: string[]; classNames?: string[] }> {
+  options: CSVOptions = {},
+): Promise<CSVDataset> {
   if (!existsSync(path)) {
     throw new CliError(`no such data set or file: '${path}' (built-in sets: ${BUILTIN_DATA.join(', ')})`);
   }
   if (!statSync(path).isFile()) throw new CliError(`'${path}' is not a file`);
   // Loaded on first use: the built-in sets never need the CSV reader.
   const { fromCSV } = await import('../data/csv.js');
-  return fromCSV(path, target === undefined ? {} : { target });
+  try {
+    return fromCSV(path, target === undefined ? options : { ...options, target });
+  } catch (error) {
+    // a fault in the file (a missing column, an unknown class) is the user's to fix: one line
+    if (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) {
+      throw new CliError(error.message);
+    }
+    throw error;
+  }
 }
 
 function fromBuiltin(name: (typeof BUILTIN_DATA)[number], gen: GeneratorOptions): LoadedData {
@@ -98,6 +123,8 @@ function fromBuiltin(name: (typeof BUILTIN_DATA)[number], gen: GeneratorOptions)
     featureNames: set.featureNames ?? Array.from({ length: width }, (_, j) => `x${j + 1}`),
     classNames: set.classNames ?? null,
     task: inferTask(set.y, set.classNames),
+    taskReason: null,
+    schema: null,
   };
 }
 

@@ -66,6 +66,15 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     help: 'the CSV column holding the label or value',
   },
   {
+    name: 'task',
+    type: 'string',
+    value: '<classification|regression>',
+    group: 'Data',
+    api: 'datasets.fromCSV task',
+    default: 'inferred from the target (printed with its reason)',
+    help: "a CSV target's task, when the inference is wrong (an integer age is regression)",
+  },
+  {
     name: 'samples',
     type: 'string',
     value: '<n>',

@@ -8,19 +8,23 @@ import { Network } from '../network.js';
 import { ENGINE_CHOICES } from '../spec.js';
 import { CliError, choice, type OptionTable, parseCommand, requiredString, stringValue } from './args.js';
 import { labelsForModel, readCSV } from './data.js';
+import { evaluationJSON, evaluationLines } from './evaluation.js';
 import { checkDistinctFiles, checkWritable, emit, writeOutput } from './output.js';
-import { formatMetric } from './progress.js';
 import { targetsFor } from './training.js';
 
-const PREDICT_HELP = `Usage: fastmlp predict --model <file> --data <file.csv> [--out preds.csv]
+const PREDICT_HELP = `Usage: fastmlp predict --model <file> --data <file.csv> [--id column] [--out preds.csv]
 
 Writes one CSV row per input row: the predicted class and each class's probability (or the
 predicted values for a regression model), to stdout unless --out is given.
 
   --model, -m <file>         a model written by fastmlp train --out (or Network.save)
-  --data, -d <file.csv>      rows of raw features, with a header row; every column is a feature
-                             unless --target names a label column to skip
+  --data, -d <file.csv>      rows of raw features. A model trained from a CSV knows its columns:
+                             they are matched by header name (order free, other columns such as
+                             the target or an id ignored; a headerless file is matched by
+                             position). Otherwise every column is a feature unless --target
+                             names a label column to skip
   --target <column>          a label column present in the file, ignored
+  --id <column>              copy this column first into each output row (a row id)
   --out, -o <file.csv>       write here instead of stdout
   --engine <auto|native|ts>  (default auto)
   --verbose, --help`;
@@ -32,7 +36,8 @@ mae, rmse and r2 for regression) on a labelled CSV (class names are matched to t
 
   --model, -m <file>         a model written by fastmlp train --out
   --data, -d <file.csv>      features and a label column
-  --target <column>          the label column (default: fromCSV's choice)
+  --target <column>          the label column (default: the model's target when it was trained
+                             from a CSV, else fromCSV's choice)
   --json                     print one JSON object
   --engine <auto|native|ts>  (default auto)
   --verbose, --help`;
@@ -96,8 +101,32 @@ async function readFeatures(path: string): Promise<number[][]> {
   );
 }
 
+/** One column of a CSV with a header, by name, as text (the --id column). */
+async function readColumn(path: string, name: string, rows: number): Promise<string[]> {
+  const records = parse(await readFile(path, 'utf8'), {
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+  }) as string[][];
+  const j = records[0]?.indexOf(name) ?? -1;
+  if (j < 0) {
+    throw new CliError(
+      `--id names a column '${name}' that '${path}' does not have (its header: ${records[0]?.join(', ')})`,
+    );
+  }
+  const values = records.slice(1).map((row) => row[j] ?? '');
+  if (values.length !== rows)
+    throw new CliError(`'${path}' has ${values.length} rows for --id but ${rows} to predict`);
+  return values;
+}
+
 export async function predictCommand(argv: string[]): Promise<number> {
-  const values = parseCommand('predict', argv, { ...COMMON, out: { type: 'string', short: 'o' } });
+  const values = parseCommand('predict', argv, {
+    ...COMMON,
+    out: { type: 'string', short: 'o' },
+    id: { type: 'string' },
+  });
   if (values.help) {
     process.stdout.write(`${PREDICT_HELP}\n`);
     return 0;
@@ -105,6 +134,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const modelPath = requiredString(values, 'model', 'predict');
   const dataPath = requiredString(values, 'data', 'predict');
   const target = stringValue(values, 'target');
+  const idColumn = stringValue(values, 'id');
   const out = stringValue(values, 'out');
   if (out) checkWritable(out, '--out');
   checkDistinctFiles(
@@ -115,24 +145,35 @@ export async function predictCommand(argv: string[]): Promise<number> {
     [{ option: '--out', path: out }],
   );
   const net = await loadModel(modelPath, choice(values, 'engine', 'auto', ENGINE_CHOICES));
-  const X = target === undefined ? await readFeatures(dataPath) : (await readCSV(dataPath, target)).X;
+  const schema = net.schema;
+  const X = schema
+    ? (await readCSV(dataPath, undefined, { schema })).X
+    : target === undefined
+      ? await readFeatures(dataPath)
+      : (await readCSV(dataPath, target)).X;
   checkWidth(X, net, dataPath, target === undefined ? ' (name a label column to skip with --target)' : '');
+  const ids = idColumn === undefined ? null : await readColumn(dataPath, idColumn, X.length);
   const outputs = net.predict(X);
   const lines: string[] = [];
+  const idCell = (i: number): string[] => (ids === null ? [] : [csvField(ids[i])]);
+  const idHeader = idColumn === undefined ? [] : [idColumn];
   if (isClassifier(net)) {
     const count = net.outputs === 1 ? 2 : net.outputs;
     const names = net.classNames ?? Array.from({ length: count }, (_, i) => String(i));
-    lines.push(['class', ...names.map((n) => `p_${n}`)].map(csvField).join(','));
-    for (const row of outputs) {
+    lines.push([...idHeader, 'class', ...names.map((n) => `p_${n}`)].map(csvField).join(','));
+    outputs.forEach((row, i) => {
       const probs = net.outputs === 1 ? [1 - row[0], row[0]] : row;
       let best = 0;
       for (let c = 1; c < probs.length; c++) if (probs[c] > probs[best]) best = c;
-      lines.push([csvField(names[best]), ...probs.map((p) => String(Number(p.toPrecision(6))))].join(','));
-    }
+      const cells = [csvField(names[best]), ...probs.map((p) => String(Number(p.toPrecision(6))))];
+      lines.push([...idCell(i), ...cells].join(','));
+    });
   } else {
     const header = net.outputs === 1 ? ['prediction'] : outputs[0].map((_, j) => `prediction_${j + 1}`);
-    lines.push(header.join(','));
-    for (const row of outputs) lines.push(row.map((v) => String(Number(v.toPrecision(7)))).join(','));
+    lines.push([...idHeader, ...header].map(csvField).join(','));
+    outputs.forEach((row, i) => {
+      lines.push([...idCell(i), ...row.map((v) => String(Number(v.toPrecision(7))))].join(','));
+    });
   }
   const text = `${lines.join('\n')}\n`;
   if (out) {
@@ -153,39 +194,22 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const modelPath = requiredString(values, 'model', 'evaluate');
   const dataPath = requiredString(values, 'data', 'evaluate');
   const net = await loadModel(modelPath, choice(values, 'engine', 'auto', ENGINE_CHOICES));
-  const table = await readCSV(dataPath, stringValue(values, 'target'));
+  const schema = net.schema;
+  const targetOption = stringValue(values, 'target');
+  // with a schema the file is read by column name and its labels numbered by the model's classes
+  const table = await readCSV(dataPath, targetOption, schema ? { schema } : {});
+  if (schema && table.y.length === 0) {
+    throw new CliError(
+      `'${dataPath}' has no target column '${targetOption ?? schema.target}' to evaluate against (name it with --target)`,
+    );
+  }
   checkWidth(table.X, net, dataPath, ' (is --target the label column?)');
   const classifier = isClassifier(net);
-  const y = classifier ? labelsForModel(table.y, table.classNames, net.classNames) : table.y;
+  const y = classifier && !schema ? labelsForModel(table.y, table.classNames, net.classNames) : table.y;
   const result = net.evaluate(table.X, targetsFor(net, y));
-  // the task's metrics (Network.evaluate): accuracy and macro precision/recall/f1, or mae/rmse/r2
-  const metrics: [string, number][] =
-    result.task === 'regression'
-      ? [
-          ['mae', result.mae],
-          ['rmse', result.rmse],
-          ['r2', result.r2],
-        ]
-      : [
-          ['precision', result.precision],
-          ['recall', result.recall],
-          ['f1', result.f1],
-        ];
-  const accuracy = result.accuracy ?? null;
-  if (values.json) {
-    emit({
-      type: 'evaluation',
-      rows: table.X.length,
-      loss: result.loss,
-      lossName: net.loss,
-      task: result.task,
-      accuracy,
-      ...Object.fromEntries(metrics),
-    });
-  } else {
-    process.stdout.write(`rows ${table.X.length}\n${net.loss} loss ${formatMetric(result.loss)}\n`);
-    if (accuracy !== null) process.stdout.write(`accuracy ${(100 * accuracy).toFixed(2)}%\n`);
-    for (const [name, value] of metrics) process.stdout.write(`${name} ${formatMetric(value)}\n`);
-  }
+  // the task's metrics, per-class scores and (classification) the confusion matrix
+  const context = { rows: table.X.length, lossName: net.loss, classNames: net.classNames };
+  if (values.json) emit(evaluationJSON(result, context));
+  else process.stdout.write(`${evaluationLines(result, context).join('\n')}\n`);
   return 0;
 }

@@ -68,6 +68,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const net = s.resume ? await resumeNetwork(s, values, prepared) : buildNetwork(s, prepared);
   const say = (line: string) => (s.json ? process.stderr : process.stdout).write(`${line}\n`);
   say(describeRun(s, prepared, net));
+  // a CSV's task is inferred from its target column: say why, so a wrong guess is seen (--task overrides)
+  if (prepared.data.taskReason !== null) say(`task: ${prepared.data.taskReason}`);
 
   const controller = new AbortController();
   const uninstall = installInterrupt(controller, (line) => process.stderr.write(`${line}\n`));

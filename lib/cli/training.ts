@@ -19,6 +19,7 @@ import {
   type ScheduleName,
 } from '../engine/contract.js';
 import { Network } from '../network.js';
+import { targetScalingOf } from '../scaling.js';
 import type { ScheduleOptions } from '../schedule.js';
 import type { OptimizerSpec } from '../spec.js';
 import type { History } from '../train.js';
@@ -40,6 +41,9 @@ import { optionsFor, parserTable } from './options.js';
 import { Progress, type ProgressOptions } from './progress.js';
 
 /** parseArgs' table for train and sweep, from the one options table (lib/cli/options.ts). */
+/** --task's values: fromCSV's tasks. */
+const TASK_CHOICES = ['classification', 'regression'] as const;
+
 export const TRAIN_OPTIONS: OptionTable = parserTable(optionsFor('train'));
 
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -47,6 +51,8 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 export interface TrainSettings {
   data: string;
   target: string | undefined;
+  /** A CSV target's task (--task); undefined: fromCSV infers it. */
+  task: 'classification' | 'regression' | undefined;
   samples: number | undefined;
   noise: number | undefined;
   /** Hidden layer widths (the output layer follows from the data). */
@@ -195,6 +201,7 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
   const settings: TrainSettings = {
     data,
     target: stringValue(values, 'target'),
+    task: values.task === undefined ? undefined : choice(values, 'task', 'classification', TASK_CHOICES),
     samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, MAX_SAMPLES),
     noise:
       values.noise === undefined
@@ -267,7 +274,12 @@ export interface Prepared {
 }
 
 export async function prepareData(s: TrainSettings): Promise<Prepared> {
-  const data = await loadData(s.data, s.target, { samples: s.samples, noise: s.noise, seed: s.seed });
+  const data = await loadData(
+    s.data,
+    s.target,
+    { samples: s.samples, noise: s.noise, seed: s.seed },
+    s.task === undefined ? {} : { task: s.task },
+  );
   let XTrain = data.X;
   let yTrain = data.y;
   let XTest: number[][] = [];
@@ -342,6 +354,9 @@ export function buildNetwork(s: TrainSettings, prepared: Prepared, lr = s.lr): N
     ...(s.threads === undefined ? {} : { threads: s.threads }),
   });
   if (prepared.scaling) net.inputScaling = prepared.scaling;
+  if (data.schema) net.schema = data.schema; // predict then reads columns by name
+  // raw targets (prices, ages) train with the defaults; outputs come back in their units
+  if (data.task.kind === 'regression') net.targetScaling = targetScalingOf(data.y);
   const names = data.classNames;
   if (names && names.length === (net.outputs === 1 ? 2 : net.outputs)) net.classNames = names;
   return net;

@@ -433,3 +433,13 @@ export const PREDICT_DEFAULTS = {
   /** binary and multilabel: an output p >= threshold counts as 1 (the engines' training metric always uses 0.5). */
   threshold: 0.5,
 } as const;
+
+/**
+ * Reading tables (lib/data/csv.ts, lib/schema.ts): the cell texts read as missing by default, and
+ * the most distinct integer values a target may hold and still be inferred as classes (also at
+ * most half the rows; two values are always classes).
+ */
+export const TABLE_DEFAULTS = {
+  missingValues: ['', 'NA', '?'] as readonly string[],
+  maxInferredClasses: 20,
+} as const;
