@@ -23,38 +23,27 @@ export interface NativeInfo {
   version: string;
 }
 
-/** The addon's trainer, positional arguments (native/addon/trainer_binding.cpp). */
+/** A chunk as the addon's positional arguments (native/addon/trainer_binding.cpp), in order. */
+type TrainArgs = [
+  X: Float32Array,
+  Y: Float32Array,
+  rows: number,
+  order: Uint32Array | null,
+  epochs: number,
+  batchSize: number,
+  step: number,
+  losses: Float64Array,
+  metric?: Float64Array | null,
+  schedule?: ChunkSchedule | null,
+  rng?: Uint32Array | null,
+  learningRates?: Float64Array | null,
+  weights?: Float32Array | null,
+];
+
+/** The addon's trainer. */
 export interface NativeTrainer {
-  trainEpochs(
-    X: Float32Array,
-    Y: Float32Array,
-    rows: number,
-    order: Uint32Array | null,
-    epochs: number,
-    batchSize: number,
-    step: number,
-    losses: Float64Array,
-    metric?: Float64Array | null,
-    schedule?: ChunkSchedule | null,
-    rng?: Uint32Array | null,
-    learningRates?: Float64Array | null,
-    weights?: Float32Array | null,
-  ): number;
-  trainEpochsAsync(
-    X: Float32Array,
-    Y: Float32Array,
-    rows: number,
-    order: Uint32Array | null,
-    epochs: number,
-    batchSize: number,
-    step: number,
-    losses: Float64Array,
-    metric?: Float64Array | null,
-    schedule?: ChunkSchedule | null,
-    rng?: Uint32Array | null,
-    learningRates?: Float64Array | null,
-    weights?: Float32Array | null,
-  ): Promise<number>;
+  trainEpochs(...args: TrainArgs): number;
+  trainEpochsAsync(...args: TrainArgs): Promise<number>;
   predict(X: Float32Array, rows: number, out: Float32Array): void;
   evaluate(
     X: Float32Array,
@@ -220,7 +209,7 @@ export function nativeStatus(): NativeStatus {
 }
 
 /** A chunk as the addon's positional arguments (native/addon/trainer_binding.cpp). */
-function positional(c: TrainChunk): Parameters<NativeTrainer['trainEpochs']> {
+function positional(c: TrainChunk): TrainArgs {
   return [
     c.X,
     c.Y,

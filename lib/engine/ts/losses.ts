@@ -4,7 +4,7 @@
 // Sample weights: each row's terms are multiplied by its weight w (1 when W is null) and a mean
 // divides by the batch's weight instead of its rows; with every w = 1 the arithmetic is exactly
 // the unweighted one (1 * x = x, and the rows are summed in the same order).
-import { LOSS_CODES } from '../contract.js';
+import { LOSS_CODES, SUM_LOSSES } from '../contract.js';
 
 /** Loss codes (contract.ts). */
 export const SSE = LOSS_CODES.sse;
@@ -20,9 +20,12 @@ export function lossIsFused(loss: number): boolean {
   return loss === BCE || loss === CROSS_ENTROPY;
 }
 
-/** sse and half-sse add up over the epoch; the others are means weighted by batch weight. */
+/** The codes of the contract's SUM_LOSSES. */
+const SUM_LOSS_CODES: readonly number[] = SUM_LOSSES.map((name) => LOSS_CODES[name]);
+
+/** sse and half-sse (SUM_LOSSES) add up over the epoch; the others are means weighted by batch weight. */
 export function lossIsSum(loss: number): boolean {
-  return loss === SSE || loss === HALF_SSE;
+  return SUM_LOSS_CODES.includes(loss);
 }
 
 /** What one batch is, besides its arrays: the loss, huber's delta, the shape. */
