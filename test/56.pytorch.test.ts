@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../lib/index.js';
 import { Random } from '../lib/random.js';
+import { cli } from './helpers/cli.js';
 import { engineNames } from './helpers/engine-names.js';
 import { noTorchReason, runPython, torchPython } from './helpers/torch.js';
 
@@ -331,5 +332,47 @@ print(json.dumps({"outputs": out.tolist(), "loss": loss.item()}))
       expect(maxAbsDifference(roundTrip.predict(test), net.predict(test))).toBeLessThanOrEqual(1e-5);
       expect(roundTrip.getParameters()).toEqual(net.getParameters());
     });
+  });
+});
+
+describe('fastmlp export --format pytorch', () => {
+  it('writes the bytes net.export writes, and refuses a bad call in one line', async () => {
+    const net = new Network({ ...ARCHITECTURES['relu, dropout, sigmoid'], engine: 'ts' });
+    const model = fresh('saved.safetensors');
+    await net.save(model);
+    const [viaCli, viaApi] = [mkdtempSync(join(dir, 'cli-')), mkdtempSync(join(dir, 'api-'))];
+    const r = await cli([
+      'export',
+      '--model',
+      model,
+      '--format',
+      'pytorch',
+      '--out',
+      join(viaCli, 'm.safetensors'),
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote ${join(viaCli, 'm.safetensors')} and ${join(viaCli, 'm.py')}\n`);
+    await net.export(join(viaApi, 'm.safetensors'), { format: 'pytorch' });
+    for (const name of ['m.safetensors', 'm.py']) {
+      expect(Buffer.compare(readFileSync(join(viaCli, name)), readFileSync(join(viaApi, name)))).toBe(0);
+    }
+    const bad = await cli([
+      'export',
+      '--model',
+      model,
+      '--format',
+      'torch',
+      '--out',
+      join(viaCli, 'x.safetensors'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      "fastmlp: --format expects one of pytorch but received 'torch' (did you mean pytorch?)\n",
+    );
+    const py = await cli(['export', '--model', model, '--format', 'pytorch', '--out', join(viaCli, 'x.py')]);
+    expect(py.stderr).toBe(
+      `fastmlp: --out ${join(viaCli, 'x.py')}: the Python file is written beside it as .py; give a path not ending in .py\n`,
+    );
   });
 });
