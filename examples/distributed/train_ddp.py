@@ -9,7 +9,9 @@ Several machines: start it with torchrun on each (it reads RANK, WORLD_SIZE, MAS
 MASTER_PORT from the environment torchrun sets), e.g. on 2 machines with 4 processes each:
     torchrun --nnodes 2 --nproc_per_node 4 --node_rank <0 or 1> \\
         --master_addr <machine 0's address> --master_port 29500 train_ddp.py <folder>
-(the folder must hold the same files on every machine: prepare's output).
+(the folder must hold the same files on every machine: prepare's output). torch 1.13's torchrun
+fails on Python 3.11 and later (a bug of that release); there, start each process yourself with
+RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set, e.g. RANK=1 WORLD_SIZE=2 ... python3 train_ddp.py <folder>.
 """
 import argparse
 import importlib.util
