@@ -416,10 +416,11 @@ export class Network {
    * builds the Sequential and loads it. Same network, same bytes.
    */
   async export(path: string, options: ExportOptions): Promise<void> {
-    const write = exportWriter(path, options);
+    const prepare = exportWriter(path, options);
     this.busy.assertReadable('export');
+    const write = prepare(path, this.toModelState()); // the files' bytes, taken now
     try {
-      await write(path, this.toModelState()); // takes the bytes before its first await
+      await write();
     } catch (cause) {
       throw new Error(`Cannot export to ${path}: ${(cause as Error).message}`, { cause });
     }

@@ -1,12 +1,15 @@
-// net.export(path, { format }): the model in another library's format. One writer per format;
-// each takes the state's bytes before its first await.
+// net.export(path, { format }): the model in another library's format. One writer per format:
+// it checks the path and takes the state's bytes at once (a bad path is a TypeError or
+// RangeError, nothing written), and returns the function that writes them.
 import type { ModelState } from '../model-state.js';
 import { expectObject, expectOneOf, invalidArgument, rejectUnknownKeys } from '../validate.js';
-import { writePyTorch } from './pytorch/write.js';
+import { preparePyTorch } from './pytorch/write.js';
+
+type Writer = (path: string, state: ModelState) => () => Promise<void>;
 
 export const EXPORT_WRITERS = {
-  pytorch: writePyTorch,
-} as const satisfies Record<string, (path: string, state: ModelState) => Promise<void>>;
+  pytorch: preparePyTorch,
+} as const satisfies Record<string, Writer>;
 
 export type ExportFormat = keyof typeof EXPORT_WRITERS;
 export const EXPORT_FORMATS = Object.keys(EXPORT_WRITERS) as ExportFormat[];
@@ -17,10 +20,7 @@ export interface ExportOptions {
 }
 
 /** Checks export's arguments (before anything is written) and returns its writer. */
-export function exportWriter(
-  path: unknown,
-  options: unknown,
-): (path: string, state: ModelState) => Promise<void> {
+export function exportWriter(path: unknown, options: unknown): Writer {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
     throw invalidArgument('path', 'a file path', path);
   }

@@ -54,12 +54,15 @@ export function encodePyTorch(state: ModelState): Uint8Array {
   );
 }
 
-export async function writePyTorch(path: string, state: ModelState): Promise<void> {
+/** Checks the path and takes both files' bytes now; the returned function writes them. */
+export function preparePyTorch(path: string, state: ModelState): () => Promise<void> {
   const python = pythonPathOf(path);
   const bytes = encodePyTorch(state);
   const source = new TextEncoder().encode(
     pythonSource(sequentialOf(state.spec.layers).modules, basename(path)),
   );
-  await replaceFile(path, bytes);
-  await replaceFile(python, source);
+  return async () => {
+    await replaceFile(path, bytes);
+    await replaceFile(python, source);
+  };
 }
