@@ -41,6 +41,7 @@ def read_csv(path):
 
 
 def train(rank, world_size, args):
+    torch.set_num_threads(1)  # one core per process: the processes are the parallelism
     dist.init_process_group("gloo", rank=rank, world_size=world_size)
     torch.manual_seed(args.seed)
     exported = exported_module(os.path.join(args.folder, "initial.py"))
@@ -93,7 +94,6 @@ if __name__ == "__main__":
     parser.add_argument("--learning-rate", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    torch.set_num_threads(1)  # one core per process: the processes are the parallelism
     if "RANK" in os.environ and "WORLD_SIZE" in os.environ:  # started by torchrun
         train(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), args)
     else:
