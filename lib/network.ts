@@ -9,7 +9,9 @@ import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
+import { type ExportOptions, exportWriter } from './io/export.js';
 import { loadModel, saveModel } from './io/model-file.js';
+import { readPyTorch } from './io/pytorch/read.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
 import {
   checkClassNames,
@@ -404,6 +406,42 @@ export class Network {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
     this.busy.assertReadable('save');
     await saveModel(path, this.toModelState()); // copies the arrays before its first await
+  }
+
+  /**
+   * Writes the network for another library. `{ format: 'pytorch' }`: `path` becomes a safetensors
+   * state dict of the matching torch.nn.Sequential (`0.weight` [out, in], `0.bias`, activations
+   * and dropout as modules of their own, so their indices hold no tensors; scaling and class
+   * names in its metadata) and a Python file beside it (`path` with the extension .py) that
+   * builds the Sequential and loads it. Same network, same bytes.
+   */
+  async export(path: string, options: ExportOptions): Promise<void> {
+    const prepare = exportWriter(path, options);
+    this.busy.assertReadable('export');
+    const write = prepare(path, this.toModelState()); // the files' bytes, taken now
+    try {
+      await write();
+    } catch (cause) {
+      throw new Error(`Cannot export to ${path}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /**
+   * A network of the given architecture (options as the constructor's) holding the weights of a
+   * PyTorch state dict: a safetensors file of the matching torch.nn.Sequential (see export; F32,
+   * or F64, F16, BF16 converted to float32). Every tensor's name and shape is checked against the
+   * architecture; an extra, missing or misshapen one is an error naming it and the expected
+   * shape. inputScaling, targetScaling and classNames come from the file's metadata when it has
+   * them (an export's does).
+   */
+  static async importPyTorch(path: string, options: NetworkOptions): Promise<Network> {
+    if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
+    const spec = resolveSpec(options);
+    const { params, metadata } = await readPyTorch(path, spec);
+    const net = new Network(options);
+    net.model.params.set(params);
+    Object.assign(net.model.metadata, metadata);
+    return net;
   }
 
   /** Reads a model file written by save(), checking everything before trusting it. */

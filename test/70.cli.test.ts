@@ -109,11 +109,14 @@ describe.concurrent('bad input: exit code 2 and one line on stderr', () => {
 });
 
 describe.concurrent('help', () => {
-  it.each(['train', 'predict', 'evaluate', 'info', 'sweep', 'bench'])('%s --help', async (command) => {
-    const r = await cli([command, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^Usage: fastmlp ${command}`));
-  });
+  it.each(['train', 'predict', 'evaluate', 'export', 'info', 'sweep', 'bench'])(
+    '%s --help',
+    async (command) => {
+      const r = await cli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: fastmlp ${command}`));
+    },
+  );
 
   it("train --help states the command's own default learning rates and the library's", async () => {
     const r = await cli(['train', '--help']);

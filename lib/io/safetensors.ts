@@ -1,4 +1,4 @@
-// The safetensors format, F32 only, and nothing about networks: an 8-byte little-endian u64 header
+// The safetensors format (F32 written; F32 read, and F64, F16, BF16 when a caller asks), and nothing about networks: an 8-byte little-endian u64 header
 // length N, N bytes of JSON header (starts with '{', space-padded so the data is 8-byte aligned),
 // then the tensors' raw little-endian bytes, contiguous, row-major, with no holes. The reader
 // checks every claim in the header against the real data size before anything is allocated.
@@ -16,8 +16,13 @@ export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
 }
 
+/** Bytes per element of each dtype a reader may accept; only F32 is ever written. */
+export const DTYPE_BYTES = { F32: 4, F64: 8, F16: 2, BF16: 2 } as const;
+export type Dtype = keyof typeof DTYPE_BYTES;
+
 export interface TensorEntry {
   name: string;
+  dtype: Dtype;
   shape: number[];
   /** Byte offsets relative to the start of the data section: [begin, end). */
   begin: number;
@@ -108,7 +113,12 @@ export function readHeaderLength(first8: Uint8Array, fileBytes: number): number 
  * maxValues the most JSON values (tensor fields, metadata entries) the caller can need: the
  * bytes are counted before they are decoded, so a header of millions of entries costs one scan.
  */
-export function parseHeader(bytes: Uint8Array, dataBytes: number, maxValues: number): Header {
+export function parseHeader(
+  bytes: Uint8Array,
+  dataBytes: number,
+  maxValues: number,
+  dtypes: readonly Dtype[] = ['F32'],
+): Header {
   checkStructure((i) => bytes[i], bytes.length, 'header', maxValues);
   let text: string;
   try {
@@ -129,14 +139,14 @@ export function parseHeader(bytes: Uint8Array, dataBytes: number, maxValues: num
         metadata[key] = v;
       }
     } else {
-      tensors.push(parseEntry(name, value, dataBytes));
+      tensors.push(parseEntry(name, value, dataBytes, dtypes));
     }
   }
   checkTiling(tensors, dataBytes);
   return { tensors, metadata };
 }
 
-function parseEntry(name: string, value: unknown, dataBytes: number): TensorEntry {
+function parseEntry(name: string, value: unknown, dataBytes: number, dtypes: readonly Dtype[]): TensorEntry {
   const where = `tensor '${clip(name)}'`;
   if (!isRecord(value)) throw new SafetensorsError(`${where} is not an object`);
   for (const key of Object.keys(value)) {
@@ -144,9 +154,12 @@ function parseEntry(name: string, value: unknown, dataBytes: number): TensorEntr
       throw new SafetensorsError(`${where} has an unknown field '${clip(key)}'`);
     }
   }
-  if (value.dtype !== 'F32') {
-    throw new SafetensorsError(`${where} has dtype ${brief(value.dtype)}; fastmlp reads F32 only`);
+  const dtype = value.dtype as Dtype;
+  if (!dtypes.includes(dtype)) {
+    const accepted = dtypes.length === 1 ? `${dtypes[0]} only` : `${dtypes.join(', ')} only`;
+    throw new SafetensorsError(`${where} has dtype ${brief(value.dtype)}; fastmlp reads ${accepted}`);
   }
+  const size = DTYPE_BYTES[dtype];
   const { shape, data_offsets: offsets } = value;
   if (!Array.isArray(shape) || shape.length > 8 || !shape.every(isCount)) {
     throw new SafetensorsError(`${where} has shape ${brief(shape)}; expected up to 8 non-negative integers`);
@@ -166,12 +179,12 @@ function parseEntry(name: string, value: unknown, dataBytes: number): TensorEntr
     if (elements > dataBytes) break;
     elements *= d;
   }
-  if (elements * 4 !== end - begin) {
+  if (elements * size !== end - begin) {
     throw new SafetensorsError(
-      `${where} has shape [${shape.join(', ')}] which needs ${elements > dataBytes ? 'more than the file holds' : `${elements * 4} bytes`} but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      `${where} has shape [${shape.join(', ')}] which needs ${elements > dataBytes ? 'more than the file holds' : `${elements * size} bytes`} but data_offsets [${begin}, ${end}] span ${end - begin}`,
     );
   }
-  return { name, shape: [...(shape as number[])], begin, end };
+  return { name, dtype, shape: [...(shape as number[])], begin, end };
 }
 
 /** Sorted by offset, the tensors must follow each other with no gap or overlap and fill the data. */
@@ -202,6 +215,35 @@ export function decodeFloats(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
   return out;
+}
+
+/**
+ * Little-endian values of any readable dtype as float32: F16 and BF16 widen exactly, F64 rounds to
+ * the nearest float32 (a value beyond float32's range becomes an infinity, for the caller to refuse).
+ */
+export function decodeAsFloat32(bytes: Uint8Array, dtype: Dtype): Float32Array {
+  if (dtype === 'F32') return decodeFloats(bytes);
+  const count = bytes.byteLength / DTYPE_BYTES[dtype];
+  const out = new Float32Array(count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dtype === 'F64') for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, true);
+  else if (dtype === 'F16') for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+  else {
+    // bfloat16 is the top half of a float32's bits
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < count; i++) bits[i] = view.getUint16(2 * i, true) << 16;
+  }
+  return out;
+}
+
+/** IEEE 754 binary16 bits as a number: sign, 5-bit exponent (bias 15), 10-bit fraction. */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24; // subnormal
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 // --- JSON, defensively
