@@ -9,6 +9,7 @@ import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
+import { checkExportOptions, type ExportOptions, exportModel } from './io/export.js';
 import { loadModel, saveModel } from './io/model-file.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
 import {
@@ -406,6 +407,20 @@ export class Network {
     await saveModel(path, this.toModelState()); // copies the arrays before its first await
   }
 
+  /**
+   * Writes the network for another runtime: `{ format: 'onnx' }` an ONNX model (opset 17) that
+   * computes what predict computes (input schema fill values and scaling, every layer, target
+   * scaling) with a dynamic batch dimension and the class and feature names in its metadata.
+   * Options are checked before anything is written; like save, the file holds the network as it
+   * was when export was called, written through a temporary file.
+   */
+  async export(path: string, options: ExportOptions): Promise<void> {
+    if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
+    const checked = checkExportOptions(options);
+    this.busy.assertReadable('export');
+    await exportModel(path, this.snapshot(), checked);
+  }
+
   /** Reads a model file written by save(), checking everything before trusting it. */
   static async load(path: string, options: RunOptions = {}): Promise<Network> {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
@@ -429,6 +444,17 @@ export class Network {
         shuffleState: this.shuffleRandom.getState(),
         dropoutState: Array.from(this.dropoutRng),
       },
+    };
+  }
+
+  /** A copy of the network's state that nothing else changes: export writes it after awaits. */
+  private snapshot(): ModelState {
+    const state = this.toModelState();
+    return {
+      ...state,
+      params: state.params.slice(),
+      optimizerState: state.optimizerState.slice(),
+      metadata: structuredClone(state.metadata),
     };
   }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The `fastmlp` command: dispatches to train, predict, evaluate, info, sweep and bench (one file
+// The `fastmlp` command: dispatches to train, predict, evaluate, export, info, sweep and bench (one file
 // each). Any error prints ONE line, `fastmlp: <message>`, to stderr and exits with code 2; the
 // stack trace only with --verbose.
 import { CliError, suggest } from './args.js';
 
-const COMMANDS = ['train', 'predict', 'evaluate', 'info', 'sweep', 'bench'] as const;
+const COMMANDS = ['train', 'predict', 'evaluate', 'export', 'info', 'sweep', 'bench'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const HELP = `Usage: fastmlp <command> [options]
@@ -13,6 +13,7 @@ Commands:
   train      train a network on a built-in data set or a CSV; save the model and an HTML report
   predict    predicted classes and probabilities for the rows of a CSV
   evaluate   loss and the task's metrics of a saved model on a labelled CSV
+  export     write a saved model for another runtime (ONNX)
   info       which engine runs and why, CPU kernel, threads, versions; --model: a model's summary
   sweep      one training per learning rate, loss curves in one chart (seed 003's study)
   bench      run the benchmark
@@ -27,6 +28,8 @@ async function run(command: Command, argv: string[]): Promise<number> {
       return (await import('./predict.js')).predictCommand(argv);
     case 'evaluate':
       return (await import('./predict.js')).evaluateCommand(argv);
+    case 'export':
+      return (await import('./export.js')).exportCommand(argv);
     case 'info':
       return (await import('./info.js')).infoCommand(argv);
     case 'sweep':
