@@ -120,6 +120,39 @@ describe.each(engineNames)('fastmlp export round trip (predictions on the %s eng
   });
 });
 
+describe("the README's ONNX example", () => {
+  it("runs as written, and ONNX Runtime's output is predict's within 1e-5", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- onnx-example:start -->\n```ts\n([\s\S]*?)```\n<!-- onnx-example:end -->/.exec(readme);
+    expect(block).not.toBeNull();
+    // inside the package so that onnxruntime-node resolves; 'fastmlp' is the source here
+    const work = mkdtempSync(join(ROOT, '.readme-onnx-'));
+    try {
+      const check = `
+const expected = net.predict(rows);
+const worst = Math.max(...expected.map((v, i) => Math.abs(v - (output.data as Float32Array)[i])));
+if (!(worst <= 1e-5) || output.dims.join() !== '2,3') throw new Error(\`ONNX differs from predict by \${worst}\`);
+`;
+      const source = block![1].replace("from 'fastmlp'", "from '../lib/index.js'") + check;
+      writeFileSync(join(work, 'example.ts'), source);
+      const { execFile } = await import('node:child_process');
+      const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'example.ts'],
+          { cwd: work },
+          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+        );
+      });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^Float32Array\(6\) \[/);
+      expect(existsSync(join(work, 'iris.onnx'))).toBe(true);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('what ONNX export needs at run time', () => {
   it('names the optional package when protobufjs cannot be loaded', async () => {
     vi.resetModules();
