@@ -28,7 +28,7 @@ export interface TensorProto {
   dims: number[];
   dataType: number;
   /** The values as little-endian float32 bytes, row-major (onnx.proto's raw_data). */
-  rawData: Uint8Array;
+  rawData: Buffer;
 }
 
 export interface ValueInfoProto {
@@ -78,7 +78,7 @@ export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
 
-  /** A float32 constant of shape `dims` named `name`; returns the name. */
+  /** A float32 constant of shape `dims` named `name` (a Float32Array's bytes are viewed, not copied); returns the name. */
   constant(name: string, dims: number[], values: ArrayLike<number>): string {
     this.initializers.push({ name, dims, dataType: FLOAT, rawData: littleEndianFloats(values) });
     return name;
@@ -100,12 +100,15 @@ export class GraphBuilder {
   }
 }
 
-/** Float32 values as little-endian bytes (a copy): raw_data's layout on every host. */
-function littleEndianFloats(values: ArrayLike<number>): Uint8Array {
-  const floats = Float32Array.from(values);
-  if (LITTLE_ENDIAN_HOST) return new Uint8Array(floats.buffer);
-  const bytes = new Uint8Array(floats.length * 4);
-  const view = new DataView(bytes.buffer);
-  floats.forEach((v, i) => view.setFloat32(4 * i, v, true));
+/**
+ * Float32 values as little-endian bytes, raw_data's layout on every host: on a little-endian host
+ * a Float32Array's own bytes (a view, no copy: the caller's state is a snapshot), else a copy.
+ * A Buffer, not a plain Uint8Array: protobufjs copies a Buffer with one memcpy.
+ */
+function littleEndianFloats(values: ArrayLike<number>): Buffer {
+  const floats = values instanceof Float32Array ? values : new Float32Array(values);
+  if (LITTLE_ENDIAN_HOST) return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
+  const bytes = Buffer.alloc(floats.length * 4);
+  floats.forEach((v, i) => bytes.writeFloatLE(v, 4 * i));
   return bytes;
 }
