@@ -3,7 +3,8 @@
 // where a value is NaN (missing) -> input scaling -> per layer Gemm (MatMul without bias) and its
 // activation -> regression target scaling undone -> output 'output' [batch, outputs]
 // (probabilities for sigmoid and softmax outputs, values in the targets' units for regression).
-// Dropout is the identity at inference and has no node. Pure: same state, same objects.
+// Dropout is the identity at inference and has no node. Pure; the weights' initializers view the
+// state's Float32Arrays (export hands it a snapshot), so encode before the state changes.
 import { taskOf } from '../../engine/contract.js';
 import { layoutOf, type ModelState } from '../../model-state.js';
 import { encodedNames, type TableSchema } from '../../schema.js';
