@@ -7,6 +7,7 @@ export type { ActivationName, EngineName, LossName, OptimizerKind } from './engi
 export { type EngineInfo, engineInfo, type NativeEngineInfo } from './engine/info.js';
 export type { InitializerName, InitializerSpec } from './initializers.js';
 export type { Features, Targets } from './inputs.js';
+export type { ExportFormatName, ExportOptions } from './io/export.js';
 export {
   type ClassificationEvaluation,
   type ClassScores,

@@ -9,7 +9,7 @@ import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
-import { type ExportOptions, exportWriter } from './io/export.js';
+import { checkExportOptions, type ExportOptions, exportModel } from './io/export.js';
 import { loadModel, saveModel } from './io/model-file.js';
 import { readPyTorch } from './io/pytorch/read.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
@@ -409,21 +409,20 @@ export class Network {
   }
 
   /**
-   * Writes the network for another library. `{ format: 'pytorch' }`: `path` becomes a safetensors
-   * state dict of the matching torch.nn.Sequential (`0.weight` [out, in], `0.bias`, activations
-   * and dropout as modules of their own, so their indices hold no tensors; scaling and class
-   * names in its metadata) and a Python file beside it (`path` with the extension .py) that
-   * builds the Sequential and loads it. Same network, same bytes.
+   * Writes the network for another runtime: `{ format: 'onnx' }` an ONNX model (opset 17) that
+   * computes what predict computes (input schema fill values and scaling, every layer, target
+   * scaling) with a dynamic batch dimension and the class and feature names in its metadata;
+   * `{ format: 'pytorch' }` a safetensors state dict of the matching torch.nn.Sequential
+   * (`0.weight` [out, in], `0.bias`, activations and dropout as modules of their own) and a
+   * Python file beside it (`path` with the extension .py) that builds the Sequential and loads it.
+   * Options are checked before anything is written; like save, the file holds the network as it
+   * was when export was called, written through a temporary file.
    */
   async export(path: string, options: ExportOptions): Promise<void> {
-    const prepare = exportWriter(path, options);
+    if (typeof path !== 'string' || path.length === 0) throw invalidArgument('path', 'a file path', path);
+    const checked = checkExportOptions(options);
     this.busy.assertReadable('export');
-    const write = prepare(path, this.toModelState()); // the files' bytes, taken now
-    try {
-      await write();
-    } catch (cause) {
-      throw new Error(`Cannot export to ${path}: ${(cause as Error).message}`, { cause });
-    }
+    await exportModel(path, this.snapshot(), checked);
   }
 
   /**
@@ -467,6 +466,17 @@ export class Network {
         shuffleState: this.shuffleRandom.getState(),
         dropoutState: Array.from(this.dropoutRng),
       },
+    };
+  }
+
+  /** A copy of the network's state that nothing else changes: export writes it after awaits. */
+  private snapshot(): ModelState {
+    const state = this.toModelState();
+    return {
+      ...state,
+      params: state.params.slice(),
+      optimizerState: state.optimizerState.slice(),
+      metadata: structuredClone(state.metadata),
     };
   }
 

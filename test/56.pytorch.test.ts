@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Network, type NetworkOptions } from '../lib/index.js';
+import { EXPORT_FORMAT_NAMES } from '../lib/io/export.js';
 import { Random } from '../lib/random.js';
 import { cli } from './helpers/cli.js';
 import { engineNames } from './helpers/engine-names.js';
@@ -113,7 +114,7 @@ describe.each(engineNames)('PyTorch interop on the %s engine', (engine) => {
         "Expected a file path for path but received ''",
       );
       await expect(net.export(fresh('m.safetensors'), { format: 'pytorchh' as never })).rejects.toThrow(
-        "Expected one of 'pytorch' for options.format",
+        `Expected one of ${EXPORT_FORMAT_NAMES.map((name) => `'${name}'`).join(', ')} for options.format`,
       );
       await expect(
         net.export(fresh('m.safetensors'), { format: 'pytorch', python: true } as never),
@@ -352,7 +353,9 @@ describe('fastmlp export --format pytorch', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`wrote ${join(viaCli, 'm.safetensors')} and ${join(viaCli, 'm.py')}\n`);
+    expect(r.stdout).toBe(
+      `${model} exported as pytorch to ${join(viaCli, 'm.safetensors')} and ${join(viaCli, 'm.py')}\n`,
+    );
     await net.export(join(viaApi, 'm.safetensors'), { format: 'pytorch' });
     for (const name of ['m.safetensors', 'm.py']) {
       expect(Buffer.compare(readFileSync(join(viaCli, name)), readFileSync(join(viaApi, name)))).toBe(0);
@@ -368,7 +371,7 @@ describe('fastmlp export --format pytorch', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
-      "fastmlp: --format expects one of pytorch but received 'torch' (did you mean pytorch?)\n",
+      `fastmlp: --format expects one of ${EXPORT_FORMAT_NAMES.join(', ')} but received 'torch' (did you mean pytorch?)\n`,
     );
     const py = await cli(['export', '--model', model, '--format', 'pytorch', '--out', join(viaCli, 'x.py')]);
     expect(py.stderr).toBe(

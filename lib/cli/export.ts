@@ -1,19 +1,20 @@
-// `fastmlp export`: a saved model in another library's format (net.export's formats).
-import { EXPORT_FORMATS } from '../io/export.js';
+// `fastmlp export`: a saved model written in another format (net.export), for serving elsewhere.
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS } from '../io/export.js';
 import { pythonPathOf } from '../io/pytorch/write.js';
 import { CliError, choice, parseCommand, requiredString } from './args.js';
-import { checkDistinctFiles, checkWritable } from './output.js';
+import { checkDistinctFiles, checkWritable, writeOutput } from './output.js';
 import { loadModel } from './predict.js';
 
-const EXPORT_HELP = `Usage: fastmlp export --model <file> --format <${EXPORT_FORMATS.join('|')}> --out <file>
+const FORMATS = EXPORT_FORMAT_NAMES.map((name) => `${name.padEnd(8)} ${EXPORT_FORMATS[name].what}`);
 
-Writes the model for another library.
+const HELP = `Usage: fastmlp export --model <file> --format <${EXPORT_FORMAT_NAMES.join('|')}> --out <file>
+
+Writes a saved model in another format: the same predictions, for another runtime.
 
   --model, -m <file>   a model written by fastmlp train --out (or Network.save)
-  --format <name>      pytorch: --out becomes the state dict (safetensors) of the matching
-                       torch.nn.Sequential, and a Python file that builds and loads it is
-                       written beside it (--out with the extension .py)
-  --out, -o <file>     where to write
+  --format <name>      the format to write:
+${FORMATS.map((line) => `                         ${line}`).join('\n')}
+  --out, -o <file>     the file to write
   --verbose, --help`;
 
 export async function exportCommand(argv: string[]): Promise<number> {
@@ -23,22 +24,23 @@ export async function exportCommand(argv: string[]): Promise<number> {
     out: { type: 'string', short: 'o' },
   });
   if (values.help) {
-    process.stdout.write(`${EXPORT_HELP}\n`);
+    process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const modelPath = requiredString(values, 'model', 'export');
   requiredString(values, 'format', 'export');
-  const format = choice(values, 'format', EXPORT_FORMATS[0], EXPORT_FORMATS);
+  const format = choice(values, 'format', EXPORT_FORMAT_NAMES[0], EXPORT_FORMAT_NAMES);
   const out = requiredString(values, 'out', 'export');
   checkWritable(out, '--out');
+  // pytorch writes a Python file beside --out: it too must not be the model
   const written = format === 'pytorch' ? [out, pythonPath(out)] : [out];
   checkDistinctFiles(
     [{ option: '--model', path: modelPath }],
     written.map((path) => ({ option: '--out', path })),
   );
-  const net = await loadModel(modelPath, 'auto');
-  await net.export(out, { format });
-  process.stdout.write(`wrote ${written.join(' and ')}\n`);
+  const net = await loadModel(modelPath, 'ts'); // export computes nothing: no engine needed
+  await writeOutput('--out', out, () => net.export(out, { format }));
+  process.stdout.write(`${modelPath} exported as ${format} to ${written.join(' and ')}\n`);
   return 0;
 }
 

@@ -1,12 +1,12 @@
 // `fastmlp info`: which engine 'auto' picks and why, the native addon's state (CPU kernel,
 // default threads, or the reason it is missing and the command that builds it), and versions.
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { dataDirectory } from '../data/index.js';
 import { engineInfo } from '../engine/info.js';
+import { fastmlpVersion } from '../version.js';
 import { parseCommand, stringValue } from './args.js';
 import { emit } from './output.js';
+
+export { fastmlpVersion };
 
 const HELP = `Usage: fastmlp info [--json] [--model <file>]
 
@@ -16,18 +16,6 @@ not available and how to build it), and the node and fastmlp versions.
   --model, -m <file>  print a saved model's summary instead: its layers (units, activation,
                       dropout, parameters, output shape), total parameters, optimizer, loss, task
   --json              print one JSON object`;
-
-/** fastmlp's version from its package.json (found beside the data/ folder). */
-export function fastmlpVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(dirname(dataDirectory()), 'package.json'), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 export async function infoCommand(argv: string[]): Promise<number> {
   const values = parseCommand('info', argv, {

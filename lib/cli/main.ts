@@ -13,7 +13,7 @@ Commands:
   train      train a network on a built-in data set or a CSV; save the model and an HTML report
   predict    predicted classes and probabilities for the rows of a CSV
   evaluate   loss and the task's metrics of a saved model on a labelled CSV
-  export     a saved model for another library (--format pytorch)
+  export     write a saved model for another runtime (--format onnx or pytorch)
   info       which engine runs and why, CPU kernel, threads, versions; --model: a model's summary
   sweep      one training per learning rate, loss curves in one chart (seed 003's study)
   bench      run the benchmark

@@ -191,13 +191,13 @@ function firstNonFinite(v: Float32Array): number {
 
 // --- paths and system errors
 
-function checkPath(path: unknown): void {
+export function checkPath(path: unknown): void {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
     throw invalidArgument('path', 'a file path', path);
   }
 }
 
-function reason(error: unknown): string {
+export function reason(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
