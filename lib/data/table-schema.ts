@@ -32,7 +32,8 @@ export function checkGivenSchema(value: unknown): TableSchema {
 interface ReadOptions {
   target: string | number | undefined;
   missing: 'fill' | 'error';
-  unknownCategory: 'zeros' | 'error';
+  /** Undefined: the schema's own setting (default 'zeros'). */
+  unknownCategory: 'zeros' | 'error' | undefined;
 }
 
 export function readWithSchema(schema: TableSchema, table: NamedColumns, options: ReadOptions): TableDataset {
@@ -69,7 +70,7 @@ export function readWithSchema(schema: TableSchema, table: NamedColumns, options
   const where = (r: number, name: string) => `${source} ${table.at(r)}, column ${label(column.get(name)!)}`;
   const encoded = encodeCells(schema, table.rows, (r, name) => cells.get(name)![r], where, {
     missing: options.missing,
-    unknownCategory: options.unknownCategory,
+    unknownCategory: options.unknownCategory ?? schema.unknownCategory,
   });
   warnUnknown(encoded.unknownCategories, source);
   const y: number[] = [];

@@ -70,7 +70,10 @@ export interface TableOptions {
    * when present with the schema's classes (y is empty when the file has no target column).
    */
   schema?: TableSchema;
-  /** With schema: 'zeros' (default) encodes an unseen category as all zeros, counted in a warning; 'error' throws. */
+  /**
+   * With schema: 'zeros' encodes an unseen category as all zeros, counted in a warning; 'error'
+   * throws. Default: the schema's unknownCategory (itself 'zeros' by default).
+   */
   unknownCategory?: 'zeros' | 'error';
 }
 
@@ -118,7 +121,7 @@ export interface CheckedTableOptions {
   missing: 'fill' | 'error';
   missingValues: string[];
   schema: TableSchema | undefined;
-  unknownCategory: 'zeros' | 'error';
+  unknownCategory: 'zeros' | 'error' | undefined;
 }
 
 /**
@@ -175,7 +178,10 @@ export function checkTableOptions(
       }
     }
   }
-  const unknownCategory = expectOneOf(o.unknownCategory ?? 'zeros', 'unknownCategory', ['zeros', 'error']);
+  const unknownCategory =
+    o.unknownCategory === undefined
+      ? undefined
+      : expectOneOf(o.unknownCategory, 'unknownCategory', ['zeros', 'error']);
   const checked = {
     target,
     ignored,
