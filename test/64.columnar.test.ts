@@ -379,3 +379,62 @@ describe('fastmlp train -> predict -> evaluate on columnar files', () => {
     expect(builtin.stderr).toContain("--ignore applies to table files, not the built-in 'moons' set");
   }, 120_000);
 });
+
+describe('fastmlp predict on a columnar file for a model without a schema', () => {
+  it('reads every column but --target as the inputs, in order', async () => {
+    const model = join(dir, 'moons.safetensors');
+    const trained = await cli([
+      'train',
+      '--data',
+      'moons',
+      '--epochs',
+      '2',
+      '--engine',
+      'ts',
+      '--out',
+      model,
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const net = await Network.load(model, { engine: 'ts' });
+    expect(net.schema).toBeNull();
+    const rows = [
+      [0.5, -0.2],
+      [1.5, 0.3],
+      [-0.8, 0.6],
+    ];
+    const path = join(dir, 'points.arrow');
+    const table = new Table({
+      label: vectorFromArray([1, 0, 0], new Int32()),
+      x1: vectorFromArray(
+        rows.map((r) => r[0]),
+        new Float64(),
+      ),
+      x2: vectorFromArray(
+        rows.map((r) => r[1]),
+        new Float64(),
+      ),
+    });
+    writeFileSync(path, tableToIPC(table, 'file'));
+    const predicted = await cli([
+      'predict',
+      '--model',
+      model,
+      '--data',
+      path,
+      '--target',
+      'label',
+      '--engine',
+      'ts',
+    ]);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const probabilities = predicted.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[2]));
+    net.predict(rows).forEach(([p], i) => expect(probabilities[i]).toBeCloseTo(p, 5));
+    const unlabelled = await cli(['predict', '--model', model, '--data', path, '--engine', 'ts']);
+    expect(unlabelled.code).toBe(2);
+    expect(unlabelled.stderr).toContain('has 3 feature columns but the model takes 2');
+  }, 60_000);
+});
