@@ -1,17 +1,22 @@
-// A prediction server on node:http: serves a loaded model and retrains a new one in the
-// background (async fit, off the event loop on the native engine), swapping it in only once it
-// has finished training and passed a held-out check. Requests in flight keep the model they
-// started with; a half-trained model is never visible (training happens on a separate Network).
+// A prediction server on node:http. It answers JSON records (objects keyed by feature name, as
+// the model's table schema names them) with class labels and probabilities (or values for a
+// regression model); rows of numbers work too. With --model it serves a model file (say one
+// `fastmlp train --data customers.csv --out churn.safetensors` wrote); without, it trains a
+// moons classifier (features x1, x2) and can retrain one in the background (async fit, off the
+// event loop on the native engine), swapping it in only once it has finished training and passed
+// a held-out check. Requests in flight keep the model they started with; a half-trained model is
+// never visible (training happens on a separate Network).
 //
 //   npx tsx examples/server.ts [--port 8080] [--model model.safetensors] [--retrain-every 60000]
 //   curl -s localhost:8080/health
+//   curl -s -X POST localhost:8080/predict -d '{"records": [{"x1": 0.5, "x2": -0.2}, {"x1": 1.5, "x2": 0.3}]}'
 //   curl -s -X POST localhost:8080/predict -d '{"rows": [[0.5, -0.2], [1.5, 0.3]]}'
 //   curl -s -X POST localhost:8080/retrain
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { datasets, type EngineName, Network, trainTestSplit } from '../lib/index.js';
+import { datasets, type EngineName, Network, type TableSchema, trainTestSplit } from '../lib/index.js';
 import { runIfMain } from './run-main.js';
 
 export interface ServerOptions {
@@ -19,11 +24,14 @@ export interface ServerOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** A model file written by Network.save; default: train a first model at start-up. */
+  /**
+   * A model file written by Network.save or fastmlp train (served as it is: no retraining);
+   * default: train a moons model at start-up.
+   */
   modelPath?: string;
-  /** Engine of the retrained models. Default 'native' (async fit off the event loop). */
+  /** Engine of the served and retrained models. Default 'native' (async fit off the event loop). */
   engine?: EngineName | 'auto';
-  /** Retrain on a timer every this many ms; 0 = only on POST /retrain. Default 0. */
+  /** Retrain on a timer every this many ms; 0 = only on POST /retrain. Default 0. Not with modelPath. */
   retrainEvery?: number;
   /** Samples per retrain. Default 4000. */
   trainRows?: number;
@@ -48,9 +56,22 @@ export interface RunningServer {
 
 const ROWS_LIMIT = 10_000;
 
+/** The moons model's inputs by name, so it takes records {"x1": ..., "x2": ...} and answers labels. */
+const MOONS_SCHEMA: TableSchema = {
+  features: [
+    { name: 'x1', kind: 'numeric', fill: 0 },
+    { name: 'x2', kind: 'numeric', fill: 0 },
+  ],
+  target: 'moon',
+  task: 'classification',
+  classNames: ['0', '1'],
+  missingValues: [],
+  unknownCategory: 'error',
+};
+
 /** A 2-input moons classifier; threads: 1 leaves the other cores to the event loop and requests. */
 function freshNetwork(engine: EngineName | 'auto', seed: number): Network {
-  return new Network({
+  const net = new Network({
     inputs: 2,
     layers: [
       { units: 32, activation: 'relu' },
@@ -62,6 +83,25 @@ function freshNetwork(engine: EngineName | 'auto', seed: number): Network {
     engine,
     threads: 1,
   });
+  net.schema = MOONS_SCHEMA;
+  return net;
+}
+
+/**
+ * A model's answer for a batch: labels and each class's probability by name (a classifier with
+ * class names), else the outputs (regression values, or probabilities by index).
+ */
+function answer(net: Network, input: number[][] | Record<string, unknown>[]) {
+  const outputs = net.predict(input);
+  const names = net.task === 'binary' || net.task === 'multiclass' ? net.classNames : null;
+  if (names === null) return { predictions: outputs.map((row) => (row.length === 1 ? row[0] : row)) };
+  const probabilities = outputs.map((row) => {
+    const p = row.length === 1 ? [1 - row[0], row[0]] : row;
+    return Object.fromEntries(names.map((name, k) => [name, p[k]]));
+  });
+  const labels = net.predictLabels(input);
+  // predictions: the positive class's probability (binary) or the rows, as before records
+  return { labels, probabilities, predictions: outputs.map((row) => (row.length === 1 ? row[0] : row)) };
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
@@ -77,8 +117,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } = options;
 
   let current: Model;
+  const servesFile = options.modelPath !== undefined;
   if (options.modelPath) {
-    current = { net: await Network.load(options.modelPath), version: 1, accuracy: Number.NaN };
+    if (retrainEvery > 0)
+      throw new Error('retrainEvery retrains the moons model; a model file is served as it is');
+    current = { net: await Network.load(options.modelPath, { engine }), version: 1, accuracy: Number.NaN };
   } else {
     const net = freshNetwork(engine, 1);
     const { X, y } = datasets.moons({ samples: 1000, noise: 0.2, seed: 1 });
@@ -127,7 +170,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
 
   function startRetrain(): boolean {
-    if (retraining) return false;
+    if (retraining || servesFile) return false;
     retraining = retrain().finally(() => {
       retraining = null;
     });
@@ -170,11 +213,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     if (req.method === 'POST' && url.pathname === '/retrain') {
       const started = startRetrain();
-      return send(
-        res,
-        started ? 202 : 409,
-        started ? { retraining: true } : { error: 'a retrain is already running' },
-      );
+      const refusal = servesFile
+        ? 'this server serves a model file: retrain it with fastmlp train and restart'
+        : 'a retrain is already running';
+      return send(res, started ? 202 : 409, started ? { retraining: true } : { error: refusal });
     }
     if (req.method === 'POST' && url.pathname === '/predict') {
       const body = await readBody(req, maxBody);
@@ -183,22 +225,31 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       try {
         parsed = JSON.parse(body);
       } catch {
-        return send(res, 400, { error: 'Expected a JSON body: {"rows": [[x1, x2], ...]}' });
-      }
-      const rows = Array.isArray(parsed) ? parsed : (parsed as { rows?: unknown } | null)?.rows;
-      if (!Array.isArray(rows) || rows.length > ROWS_LIMIT) {
         return send(res, 400, {
-          error: `Expected "rows": an array of 1..${ROWS_LIMIT} rows of ${model.net.inputs} numbers`,
+          error: 'Expected a JSON body: {"records": [{...}, ...]} or {"rows": [[x1, x2], ...]}',
         });
       }
+      const request = (parsed ?? {}) as { rows?: unknown; records?: unknown };
+      const key = Array.isArray(parsed) ? 'rows' : request.records !== undefined ? 'records' : 'rows';
+      const input = Array.isArray(parsed) ? parsed : request[key];
+      if (!Array.isArray(input) || input.length > ROWS_LIMIT) {
+        return send(res, 400, {
+          error: `Expected "records": an array of 1..${ROWS_LIMIT} objects keyed by feature name, or "rows": arrays of ${model.net.inputs} numbers`,
+        });
+      }
+      if (key === 'records' && input.some((r) => r === null || typeof r !== 'object' || Array.isArray(r))) {
+        return send(res, 400, { error: 'Expected "records": objects keyed by feature name' });
+      }
       try {
-        const predictions = model.net.predict(rows as number[][]);
-        return send(res, 200, { version: model.version, predictions: predictions.map((p) => p[0]) });
+        return send(res, 200, { version: model.version, ...answer(model.net, input) });
       } catch (error) {
-        // fastmlp throws TypeError / RangeError naming the bad element, e.g. "... for X[2][1] ..."
-        if (error instanceof TypeError || error instanceof RangeError) {
-          return send(res, 400, { error: error.message.replace(/for X/g, 'for rows') });
-        }
+        // fastmlp throws TypeError / RangeError naming the bad element ("... for X[2][1] ..."), and
+        // an Error for a missing cell or a category the model refuses: the client's to fix
+        const refused =
+          error instanceof TypeError ||
+          error instanceof RangeError ||
+          (error instanceof Error && /^(Unknown category|Missing value)/.test(error.message));
+        if (refused) return send(res, 400, { error: error.message.replace(/(for|in) X\b/g, `$1 ${key}`) });
         throw error;
       }
     }

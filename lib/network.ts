@@ -517,6 +517,7 @@ export class Network {
       setScheduleState: (state: ScheduleState | null) => {
         model.metadata.scheduleState = state;
       },
+      targetScaling, // history's mae and val_mae in the targets' units
     };
     return fitLoop(target, data, opts, this.shuffleRandom);
   }
@@ -532,7 +533,7 @@ export class Network {
         X[0],
       );
     }
-    return encodeRecords(schema, X, name).X;
+    return encodeRecords(schema, X, name, { unknownCategory: schema.unknownCategory }).X;
   }
 
   /**

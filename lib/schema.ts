@@ -35,6 +35,14 @@ export interface TableSchema {
   classNames: string[] | null;
   /** The cell texts that mean "missing" (besides null and undefined in records). */
   missingValues: string[];
+  /**
+   * What predict, predictClasses, predictLabels and evaluate do with a record (or a file read
+   * through this schema without its own unknownCategory option) holding a category unseen in
+   * training: 'zeros' (the default when absent) encodes it as all zeros, counted in a process
+   * warning; 'error' throws naming the record and the feature. Kept with the model, as
+   * scikit-learn's OneHotEncoder keeps handle_unknown.
+   */
+  unknownCategory?: 'zeros' | 'error';
 }
 
 /** What encoding does with a missing cell or an unseen category. */
@@ -214,7 +222,10 @@ function listed(names: string[]): string {
  */
 export function checkSchema(value: unknown, inputs: number, name = 'schema'): TableSchema {
   if (!isPlainObject(value)) throw invalidArgument(name, 'a table schema object', value);
-  const { features, target, task, classNames, missingValues } = value as Record<string, unknown>;
+  const { features, target, task, classNames, missingValues, unknownCategory } = value as Record<
+    string,
+    unknown
+  >;
   if (!Array.isArray(features) || features.length === 0) {
     throw invalidArgument(`${name}.features`, 'a non-empty array of feature descriptions', features);
   }
@@ -256,6 +267,12 @@ export function checkSchema(value: unknown, inputs: number, name = 'schema'): Ta
         ? [...DEFAULT_MISSING_VALUES]
         : strings(missingValues, `${name}.missingValues`),
   };
+  if (unknownCategory !== undefined) {
+    if (unknownCategory !== 'zeros' && unknownCategory !== 'error') {
+      throw outOfRange(`${name}.unknownCategory`, "'zeros' or 'error'", unknownCategory);
+    }
+    schema.unknownCategory = unknownCategory;
+  }
   const width = encodedWidth(schema);
   if (width !== inputs) {
     throw outOfRange(

@@ -8,6 +8,7 @@ import type { TrainingData } from './fit-data.js';
 import type { Matrix } from './inputs.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
 import type { Random } from './random.js';
+import { type InputScaling, unscaleOutputs } from './scaling.js';
 import { FitSchedule, type ScheduleState } from './schedule.js';
 import type { EpochLogs, ResolvedFitOptions } from './train-options.js';
 
@@ -25,9 +26,14 @@ export interface History {
   val_loss: number[];
   /** evaluate's accuracy on the validation data after each epoch (classification tasks). */
   val_accuracy: number[];
-  /** Per-epoch training mean absolute error, counted like the loss (regression only; else empty). */
+  /**
+   * Per-epoch training mean absolute error, counted like the loss (regression only; else empty).
+   * In the targets' units when the network has targetScaling (the engines measure it on the
+   * standardized scale; it is multiplied by the target's std, or by the mean of the outputs' stds
+   * when several outputs have different ones, where val_mae is the exact figure).
+   */
   mae: number[];
-  /** evaluate's mae on the validation data after each epoch (regression only). */
+  /** evaluate's mae on the validation data after each epoch (regression only), in the targets' units. */
   val_mae: number[];
   /** Epochs actually run. */
   epochs: number;
@@ -71,6 +77,11 @@ export interface FitTarget {
   readonly scheduleState: ScheduleState | null;
   /** Records where this fit's schedule stands (null: this fit has none) after a chunk is accepted. */
   setScheduleState(state: ScheduleState | null): void;
+  /**
+   * A regression target's scaling (net.targetScaling: fit trains on standardized targets): mae and
+   * val_mae are then reported in the targets' units, as evaluate reports them. Absent or null: none.
+   */
+  readonly targetScaling?: InputScaling | null;
 }
 
 /**
@@ -161,6 +172,10 @@ class Fit {
   private readonly losses: Float64Array;
   /** The engine's per-epoch training metric (TrainChunk.metric); divided by rows: accuracy or mae. */
   private readonly metric: Float64Array;
+  /** The validation targets in their units (with targetScaling), made on first use. */
+  private validationTargets: Float32Array | null = null;
+  /** What the training mae is multiplied by: the target's std (with targetScaling), else 1. */
+  private readonly metricUnit: number;
   /** The validation outputs when validation runs in blocks (validate), allocated on first use. */
   private validationOut: Float32Array | null = null;
   /** The history field and log key of the headline metric: 'accuracy', or 'mae' for regression. */
@@ -198,6 +213,8 @@ class Fit {
           );
     this.step = target.steps;
     this.metricName = target.task === 'regression' ? 'mae' : 'accuracy';
+    const std = target.targetScaling?.std ?? [1];
+    this.metricUnit = std.reduce((sum, s) => sum + s, 0) / std.length;
     checkMonitor(options.earlyStopping?.monitor, this.metricName, target.task);
     this.perEpoch =
       target.classification ||
@@ -314,15 +331,16 @@ class Fit {
     this.target.setScheduleState(this.schedule?.state() ?? null);
     const rows = this.data.X.rows;
     const name = this.metricName;
+    const unit = this.metricUnit;
     for (let e = 0; e < chunk.epochs; e++) {
       this.history.loss.push(chunk.losses[e]);
       this.history.learningRate.push(this.learningRates[e]);
-      this.history[name].push(this.metric[e] / rows);
+      this.history[name].push((this.metric[e] / rows) * unit);
     }
     this.history.epochs += chunk.epochs;
     const last = this.history.epochs - 1;
     const logs: EpochLogs = { loss: chunk.losses[chunk.epochs - 1] };
-    logs[name] = this.metric[chunk.epochs - 1] / rows;
+    logs[name] = (this.metric[chunk.epochs - 1] / rows) * unit;
     if (this.perEpoch && this.data.validation) {
       const { X, Y, weights } = this.data.validation;
       const v = yield* this.validate(X, Y, weights);
@@ -352,7 +370,9 @@ class Fit {
     weights: Float32Array | null,
   ): Generator<FitRequest, Evaluation, unknown> {
     const blockRows = validationBlockRows(this.target.params.length);
-    if (X.rows <= blockRows) return this.target.evaluate(X, Y, weights);
+    const scaling = this.target.targetScaling ?? null;
+    // with a target scaling the outputs are needed (to unscale them): the block path keeps them
+    if (X.rows <= blockRows && scaling === null) return this.target.evaluate(X, Y, weights);
     const outs = Y.length / X.rows;
     this.validationOut ??= new Float32Array(Y.length); // once per fit: the set does not change
     const out = this.validationOut;
@@ -377,7 +397,14 @@ class Fit {
     }
     const total = this.target.sumLoss ? loss : share === 0 ? 0 : loss / share;
     // the metrics are one pass over outputs and targets (no product), far below a slice's work
-    return evaluationOf(this.target.task, total, out, Y, X.rows, outs, weights);
+    if (scaling === null) return evaluationOf(this.target.task, total, out, Y, X.rows, outs, weights);
+    // the loss as training sees it, the metrics in the targets' units (as Network.evaluate)
+    if (!this.validationTargets) {
+      this.validationTargets = Y.slice();
+      unscaleOutputs(this.validationTargets, scaling);
+    }
+    unscaleOutputs(out, scaling);
+    return evaluationOf(this.target.task, total, out, this.validationTargets, X.rows, outs, weights);
   }
 
   /** Applies onEpochEnd's answer, early stopping and abort after an epoch. */

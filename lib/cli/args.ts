@@ -132,6 +132,17 @@ export function positiveInteger(values: Values, name: string, fallback: number, 
 }
 
 /** A comma-separated list of numbers, each checked by `ok`. */
+/** A comma-separated list of column names (--ignore a,b): none empty, none twice. */
+export function columnList(values: Values, name: string): string[] {
+  const raw = stringValue(values, name);
+  if (raw === undefined) return [];
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => p === '')) throw bad(name, 'a comma-separated list of column names', raw);
+  const twice = parts.find((p, i) => parts.indexOf(p) !== i);
+  if (twice !== undefined) throw bad(name, 'a list naming each column once', raw);
+  return parts;
+}
+
 export function numberList(
   values: Values,
   name: string,

@@ -1,5 +1,5 @@
 // Loading the CLI's --data: a built-in data set name (moons, circles, xor, classification, digits,
-// iris) or a CSV file (through lib/data/csv.ts), and deciding the task it poses: binary, k-class
+// iris) or a table file (a CSV, or an Arrow, Feather or Parquet file by its extension), and deciding the task it poses: binary, k-class
 // or regression. Also maps CSV class names onto a saved model's classes for predict/evaluate.
 import { existsSync, statSync } from 'node:fs';
 import type { CSVDataset, CSVOptions } from '../data/csv.js';
@@ -53,6 +53,8 @@ export async function loadData(
       throw new CliError(`--target applies to CSV files, not the built-in '${data}' set`);
     if (csv.task !== undefined)
       throw new CliError(`--task applies to CSV files, not the built-in '${data}' set`);
+    if (csv.ignore !== undefined)
+      throw new CliError(`--ignore applies to table files, not the built-in '${data}' set`);
     return fromBuiltin(data as (typeof BUILTIN_DATA)[number], gen);
   }
   if (gen.samples !== undefined || gen.noise !== undefined) {
@@ -60,7 +62,7 @@ export async function loadData(
       '--samples and --noise apply to the generated sets (moons, circles, xor, classification)',
     );
   }
-  const table = await readCSV(data, target, csv);
+  const table = await readTable(data, target, csv);
   return {
     name: data,
     X: table.X,
@@ -75,27 +77,71 @@ export async function loadData(
   };
 }
 
-/** Reads a CSV through fromCSV, turning a missing file into a one-line CLI error. */
-export async function readCSV(
+/**
+ * Reads a table file: Arrow IPC / Feather / Parquet by extension (COLUMNAR_EXTENSIONS), else a CSV;
+ * a missing file or a fault in it is a one-line CLI error.
+ */
+export async function readTable(
   path: string,
   target: string | undefined,
   options: CSVOptions = {},
 ): Promise<CSVDataset> {
+  checkFile(path);
+  // Loaded on first use: the built-in sets never need the readers.
+  const { columnarFormat, fromArrow, fromParquet } = await import('../data/arrow.js');
+  const format = columnarFormat(path);
+  const withTarget = target === undefined ? options : { ...options, target };
+  try {
+    if (format === null) {
+      const { fromCSV } = await import('../data/csv.js');
+      return fromCSV(path, withTarget);
+    }
+    return await (format === 'parquet' ? fromParquet : fromArrow)(path, withTarget);
+  } catch (error) {
+    throw oneLine(error);
+  }
+}
+
+/**
+ * A columnar file's columns as the features of a model without a schema (one trained on a
+ * built-in set): every column but `target`, in order, read as numbers.
+ */
+export async function readColumnarFeatures(path: string, target: string | undefined): Promise<number[][]> {
+  checkFile(path);
+  const { columnarFormat, readColumnar } = await import('../data/arrow.js');
+  const { checkTableOptions, tableDataset } = await import('../data/table.js');
+  try {
+    const table = await readColumnar(path, columnarFormat(path) ?? 'arrow');
+    if (target !== undefined && !table.names.includes(target)) {
+      throw new CliError(`--target names a column '${target}' that '${path}' does not have`);
+    }
+    const features = table.names.filter((name) => name !== target);
+    const schema: TableSchema = {
+      features: features.map((name) => ({ name, kind: 'numeric', fill: 0 })),
+      target: null,
+      task: 'regression',
+      classNames: null,
+      missingValues: [],
+    };
+    return tableDataset(table, checkTableOptions('predict', { schema, missing: 'error' }).checked).X;
+  } catch (error) {
+    throw oneLine(error);
+  }
+}
+
+function checkFile(path: string): void {
   if (!existsSync(path)) {
     throw new CliError(`no such data set or file: '${path}' (built-in sets: ${BUILTIN_DATA.join(', ')})`);
   }
   if (!statSync(path).isFile()) throw new CliError(`'${path}' is not a file`);
-  // Loaded on first use: the built-in sets never need the CSV reader.
-  const { fromCSV } = await import('../data/csv.js');
-  try {
-    return fromCSV(path, target === undefined ? options : { ...options, target });
-  } catch (error) {
-    // a fault in the file (a missing column, an unknown class) is the user's to fix: one line
-    if (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) {
-      throw new CliError(error.message);
-    }
-    throw error;
+}
+
+/** A fault in the file (a missing column, an unknown class) is the user's to fix: one line. */
+function oneLine(error: unknown): unknown {
+  if (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) {
+    return error instanceof CliError ? error : new CliError(error.message);
   }
+  return error;
 }
 
 function fromBuiltin(name: (typeof BUILTIN_DATA)[number], gen: GeneratorOptions): LoadedData {

@@ -1,24 +1,28 @@
-// `fastmlp predict` (class and probabilities per row of a CSV, as CSV) and `fastmlp evaluate`
-// (loss and accuracy of a saved model on a labelled CSV).
+// `fastmlp predict` (class and probabilities per row of a table file, as CSV) and `fastmlp
+// evaluate` (loss and the task's metrics of a saved model on a labelled table file).
 
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import { columnarFormat, readColumnar } from '../data/arrow.js';
+import { textOf } from '../data/table.js';
 import { Network } from '../network.js';
 import { ENGINE_CHOICES } from '../spec.js';
 import { CliError, choice, type OptionTable, parseCommand, requiredString, stringValue } from './args.js';
-import { labelsForModel, readCSV } from './data.js';
+import { labelsForModel, readColumnarFeatures, readTable } from './data.js';
 import { evaluationJSON, evaluationLines } from './evaluation.js';
 import { checkDistinctFiles, checkWritable, emit, writeOutput } from './output.js';
 import { targetsFor } from './training.js';
 
-const PREDICT_HELP = `Usage: fastmlp predict --model <file> --data <file.csv> [--id column] [--out preds.csv]
+const PREDICT_HELP = `Usage: fastmlp predict --model <file> --data <file> [--id column] [--out preds.csv]
 
 Writes one CSV row per input row: the predicted class and each class's probability (or the
 predicted values for a regression model), to stdout unless --out is given.
 
   --model, -m <file>         a model written by fastmlp train --out (or Network.save)
-  --data, -d <file.csv>      rows of raw features. A model trained from a CSV knows its columns:
+  --data, -d <file>          rows of raw features: a CSV, or an Arrow / Feather (.arrow, .arrows,
+                             .ipc, .feather) or Parquet (.parquet) file. A model trained from a
+                             table knows its columns:
                              they are matched by header name (order free, other columns such as
                              the target or an id ignored; a headerless file is matched by
                              position). Otherwise every column is a feature unless --target
@@ -29,13 +33,13 @@ predicted values for a regression model), to stdout unless --out is given.
   --engine <auto|native|ts>  (default auto)
   --verbose, --help`;
 
-const EVALUATE_HELP = `Usage: fastmlp evaluate --model <file> --data <file.csv> [--target column]
+const EVALUATE_HELP = `Usage: fastmlp evaluate --model <file> --data <file> [--target column]
 
 Prints the model's loss and its task's metrics (accuracy, macro precision, recall and f1; or
 mae, rmse and r2 for regression) on a labelled CSV (class names are matched to the model's).
 
   --model, -m <file>         a model written by fastmlp train --out
-  --data, -d <file.csv>      features and a label column
+  --data, -d <file>          features and a label column: a CSV, Arrow, Feather or Parquet file
   --target <column>          the label column (default: the model's target when it was trained
                              from a CSV, else fromCSV's choice)
   --json                     print one JSON object
@@ -101,21 +105,33 @@ async function readFeatures(path: string): Promise<number[][]> {
   );
 }
 
-/** One column of a CSV with a header, by name, as text (the --id column). */
+/** One column of a table file with a header, by name, as text (the --id column; null as ''). */
 async function readColumn(path: string, name: string, rows: number): Promise<string[]> {
-  const records = parse(await readFile(path, 'utf8'), {
-    bom: true,
-    trim: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-  }) as string[][];
-  const j = records[0]?.indexOf(name) ?? -1;
-  if (j < 0) {
+  const format = columnarFormat(path);
+  let header: string[];
+  let values: string[];
+  if (format !== null) {
+    const table = await readColumnar(path, format);
+    header = table.names;
+    const j = header.indexOf(name);
+    const cells = j < 0 ? [] : Array.from(table.column(j));
+    values = cells.map((c) => (c === null || c === undefined || Number.isNaN(c) ? '' : textOf(c)));
+  } else {
+    const records = parse(await readFile(path, 'utf8'), {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    }) as string[][];
+    header = records[0] ?? [];
+    const j = header.indexOf(name);
+    values = records.slice(1).map((row) => row[j] ?? '');
+  }
+  if (!header.includes(name)) {
     throw new CliError(
-      `--id names a column '${name}' that '${path}' does not have (its header: ${records[0]?.join(', ')})`,
+      `--id names a column '${name}' that '${path}' does not have (its header: ${header.join(', ')})`,
     );
   }
-  const values = records.slice(1).map((row) => row[j] ?? '');
   if (values.length !== rows)
     throw new CliError(`'${path}' has ${values.length} rows for --id but ${rows} to predict`);
   return values;
@@ -147,10 +163,12 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const net = await loadModel(modelPath, choice(values, 'engine', 'auto', ENGINE_CHOICES));
   const schema = net.schema;
   const X = schema
-    ? (await readCSV(dataPath, undefined, { schema })).X
-    : target === undefined
-      ? await readFeatures(dataPath)
-      : (await readCSV(dataPath, target)).X;
+    ? (await readTable(dataPath, undefined, { schema })).X
+    : columnarFormat(dataPath) !== null
+      ? await readColumnarFeatures(dataPath, target)
+      : target === undefined
+        ? await readFeatures(dataPath)
+        : (await readTable(dataPath, target)).X;
   checkWidth(X, net, dataPath, target === undefined ? ' (name a label column to skip with --target)' : '');
   const ids = idColumn === undefined ? null : await readColumn(dataPath, idColumn, X.length);
   const outputs = net.predict(X);
@@ -197,7 +215,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const schema = net.schema;
   const targetOption = stringValue(values, 'target');
   // with a schema the file is read by column name and its labels numbered by the model's classes
-  const table = await readCSV(dataPath, targetOption, schema ? { schema } : {});
+  const table = await readTable(dataPath, targetOption, schema ? { schema } : {});
   if (schema && table.y.length === 0) {
     throw new CliError(
       `'${dataPath}' has no target column '${targetOption ?? schema.target}' to evaluate against (name it with --target)`,

@@ -27,6 +27,7 @@ import type { EarlyStoppingOptions } from '../train-options.js';
 import {
   CliError,
   choice,
+  columnList,
   numberList,
   numberValue,
   type OptionTable,
@@ -53,6 +54,8 @@ export interface TrainSettings {
   target: string | undefined;
   /** A CSV target's task (--task); undefined: fromCSV infers it. */
   task: 'classification' | 'regression' | undefined;
+  /** A table's columns left out of the features (--ignore). */
+  ignore: string[];
   samples: number | undefined;
   noise: number | undefined;
   /** Hidden layer widths (the output layer follows from the data). */
@@ -202,6 +205,7 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
     data,
     target: stringValue(values, 'target'),
     task: values.task === undefined ? undefined : choice(values, 'task', 'classification', TASK_CHOICES),
+    ignore: columnList(values, 'ignore'),
     samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, MAX_SAMPLES),
     noise:
       values.noise === undefined
@@ -278,7 +282,10 @@ export async function prepareData(s: TrainSettings): Promise<Prepared> {
     s.data,
     s.target,
     { samples: s.samples, noise: s.noise, seed: s.seed },
-    s.task === undefined ? {} : { task: s.task },
+    {
+      ...(s.task === undefined ? {} : { task: s.task }),
+      ...(s.ignore.length > 0 ? { ignore: s.ignore } : {}),
+    },
   );
   let XTrain = data.X;
   let yTrain = data.y;

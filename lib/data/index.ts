@@ -1,11 +1,14 @@
-// lib/data: data sets (seeded toy generators, the seeds' tables, the shipped digits and iris) and
-// the helpers that prepare them for fit (split, scaling, one-hot). The public surface of this folder.
+// lib/data: data sets (seeded toy generators, the seeds' tables, the shipped digits and iris), the
+// readers of table files (CSV, Arrow, Parquet) and the helpers that prepare them for fit (split,
+// scaling, one-hot). The public surface of this folder.
 
+import { fromArrow, fromParquet } from './arrow.js';
 import { fromCSV } from './csv.js';
 import { digits, iris } from './real.js';
 import { circles, classification, moons, xor } from './synthetic.js';
 import { heights, trask } from './tables.js';
 
+export { type ArrowOptions, fromArrow, fromParquet } from './arrow.js';
 export { type CSVDataset, type CSVOptions, fromCSV } from './csv.js';
 export { applyStandardize, argmax, oneHot, type Scaling, standardize } from './preprocess.js';
 export { dataDirectory, digits, iris } from './real.js';
@@ -21,6 +24,7 @@ export {
   type XorOptions,
   xor,
 } from './synthetic.js';
+export type { TableDataset, TableOptions } from './table.js';
 export { type HeightsDataset, heights, trask } from './tables.js';
 
 /** Every data set under one name, for `import { datasets } from 'fastmlp'; datasets.moons({ noise: 0.1 })`. */
@@ -34,4 +38,6 @@ export const datasets = {
   digits,
   iris,
   fromCSV,
+  fromArrow,
+  fromParquet,
 } as const;
