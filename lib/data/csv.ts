@@ -4,7 +4,6 @@
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { TABLE_DEFAULTS } from '../engine/contract.js';
 import { targetScalingOf } from '../scaling.js';
 import {
   DEFAULT_MISSING_VALUES,
@@ -16,6 +15,7 @@ import {
 import { expectOneOf } from '../validate.js';
 import { checkGivenSchema, readWithSchema } from './csv-schema.js';
 import type { Dataset } from './synthetic.js';
+import { TargetCounter, taskFromSummary } from './target-summary.js';
 import { checkOptions, invalidType, invalidValue } from './validate.js';
 
 export interface CSVOptions {
@@ -98,7 +98,7 @@ const KEYS = [
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 export const isNumber = (field: string | undefined): boolean => field !== undefined && NUMBER.test(field);
 
-type Column = string | number;
+export type Column = string | number;
 export interface Row {
   fields: string[];
   line: number;
@@ -312,37 +312,18 @@ export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
   };
 }
 
-/** Integer targets with at most this many distinct values (and few relative to rows) are classes. */
-export const MAX_INFERRED_CLASSES = TABLE_DEFAULTS.maxInferredClasses;
+export { MAX_INFERRED_CLASSES } from './target-summary.js';
 
-/**
- * The task a target column poses, with the reason: text (booleans among it): classification;
- * non-integers: regression; integers: classification when at most 2 distinct values, or at most
- * MAX_INFERRED_CLASSES distinct values that are at most half the row count (each class seen about
- * twice or more); else regression. `forced` (the task option) wins.
- */
+/** The task a target column poses, with the reason (target-summary.ts taskFromSummary). */
 export function decideTask(
   fields: string[],
   forced: 'classification' | 'regression' | undefined,
   name: string,
 ): { task: 'classification' | 'regression'; reason: string } {
-  if (forced) return { task: forced, reason: `the task option says ${forced}` };
-  if (!fields.every(isNumber)) return { task: 'classification', reason: `target '${name}' holds text` };
-  const values = fields.map(Number);
-  if (!values.every(Number.isInteger)) {
-    return { task: 'regression', reason: `target '${name}' holds non-integer numbers` };
-  }
-  const distinct = new Set(values).size;
-  if (distinct <= 2 || (distinct <= MAX_INFERRED_CLASSES && 2 * distinct <= values.length)) {
-    return {
-      task: 'classification',
-      reason: `target '${name}' holds integers with ${distinct} distinct values in ${values.length} rows (few: classification; pass task: 'regression' to override)`,
-    };
-  }
-  return {
-    task: 'regression',
-    reason: `target '${name}' holds integers with ${distinct} distinct values in ${values.length} rows (many: regression; pass task: 'classification' to override)`,
-  };
+  if (forced) return taskFromSummary(new TargetCounter().summary(), forced, name);
+  const counter = new TargetCounter();
+  for (const field of fields) counter.add(field);
+  return taskFromSummary(counter.summary(), forced, name);
 }
 
 export function readRows(path: string, delimiter: string): Row[] {
@@ -375,7 +356,7 @@ export function readRows(path: string, delimiter: string): Row[] {
 }
 
 /** A header when a first-row field is not a number in a column holding a number below it. */
-function looksLikeHeader(rows: Row[]): boolean {
+export function looksLikeHeader(rows: Row[]): boolean {
   const first = rows[0].fields;
   if (rows.length === 1) return !first.every(isNumber);
   return first.some(
@@ -383,7 +364,7 @@ function looksLikeHeader(rows: Row[]): boolean {
   );
 }
 
-function stringList(value: unknown, name: string): string[] {
+export function stringList(value: unknown, name: string): string[] {
   if (!Array.isArray(value)) throw invalidType(name, 'an array of strings', value);
   const list = Array.from(value as unknown[]);
   list.forEach((v, i) => {
@@ -392,7 +373,7 @@ function stringList(value: unknown, name: string): string[] {
   return list as string[];
 }
 
-function checkColumn(value: unknown, name: string): Column {
+export function checkColumn(value: unknown, name: string): Column {
   if (typeof value === 'string') return value;
   if (typeof value !== 'number') throw invalidType(name, 'a column name or index', value);
   if (!Number.isInteger(value) || value < 0) {
@@ -401,7 +382,7 @@ function checkColumn(value: unknown, name: string): Column {
   return value;
 }
 
-function findColumn(column: Column, name: string, names: string[], path: string): number {
+export function findColumn(column: Column, name: string, names: string[], path: string): number {
   const j = typeof column === 'number' ? column : names.indexOf(column);
   if (j < 0 || j >= names.length) {
     const list = names.slice(0, 12).map((n) => `'${n}'`);

@@ -3,6 +3,7 @@
 
 import { fromCSV } from './csv.js';
 import { digits, iris } from './real.js';
+import { streamCSV } from './stream-csv.js';
 import { circles, classification, moons, xor } from './synthetic.js';
 import { heights, trask } from './tables.js';
 
@@ -10,6 +11,13 @@ export { type CSVDataset, type CSVOptions, fromCSV } from './csv.js';
 export { applyStandardize, argmax, oneHot, type Scaling, standardize } from './preprocess.js';
 export { dataDirectory, digits, iris } from './real.js';
 export { type Split, type SplitOptions, trainTestSplit } from './split.js';
+export {
+  type CSVBatch,
+  type CSVStream,
+  STREAM_CSV_DEFAULTS,
+  type StreamCSVOptions,
+  streamCSV,
+} from './stream-csv.js';
 export {
   type CirclesOptions,
   type ClassificationOptions,
@@ -34,4 +42,5 @@ export const datasets = {
   digits,
   iris,
   fromCSV,
+  streamCSV,
 } as const;
