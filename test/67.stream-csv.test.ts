@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CSVOptions, datasets, Network, type StreamCSVOptions } from '../lib/index.js';
+import { type CSVOptions, datasets, Network, type StreamCSVOptions, standardize } from '../lib/index.js';
 import { writeTable } from '../scripts/stream-memory-child.js';
 import { engineNames } from './helpers/engine-names.js';
 
@@ -109,6 +109,21 @@ describe('streamCSV learns fromCSV\u2019s schema in its first pass', () => {
       stream.inputs,
     );
     expect(rows).toEqual(array.X.map((x, r) => [...Float32Array.from(x), array.y[r]]));
+  });
+});
+
+it('its inputScaling is standardize\u2019s on the numeric columns (no missing cell) and leaves categories as they are', async () => {
+  const options: StreamCSVOptions = { ignore: ['customer_id'], categorical: ['support_tickets'] };
+  const array = datasets.fromCSV(fixture('flowers.csv'));
+  const stream = await datasets.streamCSV(fixture('flowers.csv'));
+  const expected = standardize(array.X);
+  stream.inputScaling!.mean.forEach((m, c) => expect(m).toBeCloseTo(expected.mean[c], 9));
+  stream.inputScaling!.std.forEach((s, c) => expect(s).toBeCloseTo(expected.std[c], 9));
+  const customers = await datasets.streamCSV(fixture('customers.csv'), options);
+  const names = customers.featureNames;
+  names.forEach((name, c) => {
+    if (!name.includes('=')) return;
+    expect([customers.inputScaling!.mean[c], customers.inputScaling!.std[c]]).toEqual([0, 1]);
   });
 });
 

@@ -36,6 +36,11 @@ export interface Learned {
   rows: number;
   /** A regression target's mean and population std over the rows read. */
   targetScaling?: { mean: number[]; std: number[] };
+  /**
+   * Per encoded input: a numeric column's mean and population std over its present cells, a
+   * category's input mean 0 and std 1 (left as is); for `net.inputScaling`.
+   */
+  inputScaling?: { mean: number[]; std: number[] };
 }
 
 /** One feature column's counts over the pass. */
@@ -43,6 +48,9 @@ class ColumnStats {
   present = 0;
   numbers = 0;
   sum = 0;
+  /** Welford's running mean and sum of squared deviations of the numbers (for inputScaling). */
+  mean = 0;
+  m2 = 0;
   /** Distinct texts and their counts; null once past MAX_STREAM_CATEGORIES. */
   counts: Map<string, number> | null = new Map();
   firstMissing = 0;
@@ -56,7 +64,11 @@ class ColumnStats {
     this.present++;
     if (isNumber(field)) {
       this.numbers++;
-      this.sum += Number(field);
+      const v = Number(field);
+      this.sum += v;
+      const delta = v - this.mean;
+      this.mean += delta / this.numbers;
+      this.m2 += delta * (v - this.mean);
     } else if (this.firstText === null) this.firstText = { field, line };
     const counts = this.counts;
     if (counts === null) return;
@@ -188,8 +200,22 @@ export async function learnSchema(
     classNames,
     missingValues: plan.missingValues,
   };
+  const means: number[] = [];
+  const variances: number[] = [];
+  schemaFeatures.forEach((f, k) => {
+    if (f.kind === 'numeric') {
+      means.push(stats[k].mean);
+      variances.push(stats[k].numbers === 0 ? 0 : stats[k].m2 / stats[k].numbers);
+    } else {
+      for (let c = 0; c < f.categories.length; c++) {
+        means.push(0);
+        variances.push(1);
+      }
+    }
+  });
   return {
     schema,
+    inputScaling: scalingOfMoments(means, variances),
     target: t,
     taskReason: decided.reason,
     rows: count,

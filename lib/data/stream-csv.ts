@@ -94,6 +94,12 @@ export interface CSVStream extends AsyncIterable<CSVBatch> {
   readonly taskReason: string;
   /** A regression target's mean and std (over the rows the schema was learned from). */
   readonly targetScaling?: { mean: number[]; std: number[] };
+  /**
+   * Standardization of each input, from the first pass (a numeric column's mean and population std
+   * over its present cells; a category's inputs as they are): `net.inputScaling = data.inputScaling`.
+   * Absent with schema (no pass).
+   */
+  readonly inputScaling?: { mean: number[]; std: number[] };
   /** The data rows the first pass read (all of them with schemaRows 'all'); null with schema. */
   readonly schemaRowsRead: number | null;
 }
@@ -311,6 +317,7 @@ class CSVBatches implements CSVStream {
   readonly task: 'classification' | 'regression';
   readonly taskReason: string;
   readonly targetScaling?: { mean: number[]; std: number[] };
+  readonly inputScaling?: { mean: number[]; std: number[] };
   private readonly random: Random;
 
   constructor(
@@ -330,6 +337,7 @@ class CSVBatches implements CSVStream {
     this.task = schema.task;
     this.taskReason = learned.taskReason;
     if (learned.targetScaling) this.targetScaling = learned.targetScaling;
+    if (learned.inputScaling) this.inputScaling = learned.inputScaling;
     this.random = new Random(read.seed);
   }
 
