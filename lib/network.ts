@@ -262,7 +262,7 @@ export class Network {
     // busy before any argument is read: a getter in them must not start a second fit
     this.busy.enter('fit', 'fit');
     try {
-      if (!isBatchSource(X)) return runFitSync(this.buildFit(X, y as Targets, options));
+      if (!isBatchSource(X, y)) return runFitSync(this.buildFit(X, y as Targets, options));
       const fit = this.buildStreamFit(X, y as FitOptions | undefined, true);
       try {
         return this.afterStreamFit(X, runFitSync(fit.loop()));
@@ -301,7 +301,7 @@ export class Network {
       this.busy.state = running ? 'chunk' : 'fit';
     };
     try {
-      if (!isBatchSource(X)) return await runFit(this.buildFit(X, y as Targets, options), offThread);
+      if (!isBatchSource(X, y)) return await runFit(this.buildFit(X, y as Targets, options), offThread);
       const fit = this.buildStreamFit(X, y as FitOptions | undefined, false);
       try {
         return this.afterStreamFit(X, await runFit(fit.loop(), offThread));

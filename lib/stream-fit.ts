@@ -31,8 +31,13 @@ export type BatchSource =
   | Iterable<Batch>
   | (() => AsyncIterable<Batch> | Iterable<Batch>);
 
-/** True for what fit takes as a stream: a function, or an iterable that is not an array of rows. */
-export function isBatchSource(value: unknown): value is BatchSource {
+/**
+ * True for what fit takes as a stream: a function, or an iterable that is not an array of rows,
+ * given without targets (fit(source, options)); with targets as second argument it is fit(X, y),
+ * whose checks name a bad X.
+ */
+export function isBatchSource(value: unknown, second?: unknown): value is BatchSource {
+  if (Array.isArray(second) || ArrayBuffer.isView(second)) return false;
   if (typeof value === 'function') return true;
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     return false;
