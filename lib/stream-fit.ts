@@ -13,7 +13,7 @@ import type { ScheduleState } from './schedule.js';
 import { checkSchema, type TableSchema } from './schema.js';
 import { EpochLoop, type FitLoop, type FitRequest, type FitTarget, type Trained } from './train.js';
 import type { FitOptions, ResolvedFitOptions } from './train-options.js';
-import { invalidArgument } from './validate.js';
+import { invalidArgument, isPlainObject } from './validate.js';
 
 /** One batch of a stream: samples and their targets, as fit takes them. */
 export interface Batch {
@@ -33,11 +33,11 @@ export type BatchSource =
 
 /**
  * True for what fit takes as a stream: a function, or an iterable that is not an array of rows,
- * given without targets (fit(source, options)); with targets as second argument it is fit(X, y),
+ * given without targets (fit(source) or fit(source, options)); with anything else second it is fit(X, y),
  * whose checks name a bad X.
  */
 export function isBatchSource(value: unknown, second?: unknown): value is BatchSource {
-  if (Array.isArray(second) || ArrayBuffer.isView(second)) return false;
+  if (second !== undefined && !isPlainObject(second)) return false; // targets (or a bad y): fit(X, y)
   if (typeof value === 'function') return true;
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     return false;
