@@ -250,7 +250,7 @@ describe('generators', () => {
 
   it('datasets groups every data set', () => {
     expect(Object.keys(datasets).sort()).toEqual(
-      ['circles', 'classification', 'digits', 'fromCSV', 'heights', 'iris', 'moons', 'trask', 'xor'].sort(),
+      ['circles', 'classification', 'digits', 'fromCSV', 'heights', 'iris', 'moons', 'streamCSV', 'trask', 'xor'].sort(),
     );
   });
 });
