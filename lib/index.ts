@@ -38,5 +38,6 @@ export type {
 } from './schema.js';
 export type { NetworkJSON, NetworkMetadata } from './serialize.js';
 export type { LayerSpec, LossSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
+export type { Batch, BatchSource } from './stream-fit.js';
 export type { History, StopReason } from './train.js';
 export type { EarlyStoppingOptions, EpochLogs, FitOptions } from './train-options.js';

@@ -39,9 +39,17 @@ import {
   resolveOptimizer,
   resolveSpec,
 } from './spec.js';
+import {
+  type BatchSource,
+  checkStreamOptions,
+  isBatchSource,
+  StreamFit,
+  streamSchema,
+  streamValidation,
+} from './stream-fit.js';
 import { summaryTable } from './summary.js';
-import { type FitLoop, fitLoop, type History, runFit, runFitSync } from './train.js';
-import { type FitOptions, resolveFitOptions } from './train-options.js';
+import { type FitLoop, type FitTarget, fitLoop, type History, runFit, runFitSync } from './train.js';
+import { type FitOptions, type ResolvedFitOptions, resolveFitOptions } from './train-options.js';
 import { expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
 import {
   checkLayerWeights,
@@ -225,10 +233,15 @@ export class Network {
   }
 
   set schema(value: TableSchema | null) {
-    const { metadata, spec } = this.model;
     const checked = this.busy.reading('set schema', () =>
       value === null ? null : checkSchema(value, this.inputs),
     );
+    this.adoptSchema(checked);
+  }
+
+  /** A checked schema becomes the network's, and its class names too when it has none. */
+  private adoptSchema(checked: TableSchema | null): void {
+    const { metadata, spec } = this.model;
     const names = checked?.classNames;
     const count = spec.layers[spec.layers.length - 1].units;
     if (
@@ -241,12 +254,23 @@ export class Network {
     metadata.schema = checked;
   }
 
-  /** Trains on the calling thread. Same options and result as fit(). */
-  fitSync(X: Features, y: Targets, options?: FitOptions): History {
+  /**
+   * Trains on the calling thread. Same options and result as fit(); a stream must be a
+   * synchronous iterable of batches (or a function returning one): an async one needs fit().
+   */
+  fitSync(X: Features, y: Targets, options?: FitOptions): History;
+  fitSync(source: BatchSource, options?: FitOptions): History;
+  fitSync(X: Features | BatchSource, y?: Targets | FitOptions, options?: FitOptions): History {
     // busy before any argument is read: a getter in them must not start a second fit
     this.busy.enter('fit', 'fit');
     try {
-      return runFitSync(this.buildFit(X, y, options));
+      if (!isBatchSource(X, y)) return runFitSync(this.buildFit(X, y as Targets, options));
+      const fit = this.buildStreamFit(X, y as FitOptions | undefined, true);
+      try {
+        return this.afterStreamFit(X, runFitSync(fit.loop()));
+      } finally {
+        void fit.close();
+      }
     } finally {
       this.busy.leave();
     }
@@ -256,14 +280,36 @@ export class Network {
    * Trains and resolves with the history. On the native engine each chunk runs off the event
    * loop; on the TS engine the loop yields between chunks. A second fit while one runs, and
    * predict/evaluate during it, are rejected.
+   *
+   * fit(source, options) trains on a stream instead of arrays: an iterable or async iterable of
+   * `{ X, y }` batches (a database cursor, a generator, datasets.streamCSV), or a function
+   * returning a fresh one, read again from the start each epoch. Each batch is checked (an error
+   * names it: batch[3].X[0]) and scaled like fit's arrays, and rows train in the source's order in
+   * batches of batchSize: rows left at the end of a source batch join the next one, so the
+   * batches are those of the array fit with shuffle off, whatever sizes the source yields. The
+   * epoch's loss and metrics cover every row. Options as for arrays, except what needs the whole
+   * data at once: shuffle (shuffle in the source), validationSplit (give validationData),
+   * sampleWeight, classWeight, batchSize 'full' and the cosine schedule are refused. A bad batch,
+   * or a source that throws, rejects with the network as it was before the fit; an abort ends a
+   * long epoch after the current batch. A source with a `schema` (streamCSV's) sets the network's
+   * schema when it has none, once the fit completes.
    */
-  async fit(X: Features, y: Targets, options?: FitOptions): Promise<History> {
+  async fit(X: Features, y: Targets, options?: FitOptions): Promise<History>;
+  async fit(source: BatchSource, options?: FitOptions): Promise<History>;
+  async fit(X: Features | BatchSource, y?: Targets | FitOptions, options?: FitOptions): Promise<History> {
     this.busy.enter('fit', 'fit'); // as in fitSync; a throw here rejects the promise
+    // while a chunk runs off the event loop the core writes the weights: not even readable
+    const offThread = (running: boolean) => {
+      this.busy.state = running ? 'chunk' : 'fit';
+    };
     try {
-      // while a chunk runs off the event loop the core writes the weights: not even readable
-      return await runFit(this.buildFit(X, y, options), (running) => {
-        this.busy.state = running ? 'chunk' : 'fit';
-      });
+      if (!isBatchSource(X, y)) return await runFit(this.buildFit(X, y as Targets, options), offThread);
+      const fit = this.buildStreamFit(X, y as FitOptions | undefined, false);
+      try {
+        return this.afterStreamFit(X, await runFit(fit.loop(), offThread));
+      } finally {
+        await fit.close();
+      }
     } finally {
       this.busy.leave();
     }
@@ -487,16 +533,45 @@ export class Network {
 
   /** Checks fit's arguments and builds its loop (the network is already busy). */
   private buildFit(X: Features, targets: Targets, options: FitOptions | undefined): FitLoop {
-    const opts = resolveFitOptions(options);
+    const opts = this.resolveFit(options);
     const { targetScaling } = this.model.metadata;
     const y = targetScaling ? scaleTargets(targets, targetScaling) : targets;
+    const data = trainingData(X, y, opts, this.shape, this.runtime.allocator);
+    return fitLoop(this.fitTarget(), data, opts, this.shuffleRandom);
+  }
+
+  /** Checks a stream fit's options and source (not its batches: they arrive while it trains). */
+  private buildStreamFit(source: BatchSource, options: FitOptions | undefined, sync: boolean): StreamFit {
+    const opts = this.resolveFit(options);
+    checkStreamOptions(options, opts);
+    streamSchema(source, this.inputs); // a source's schema that cannot fit this network: refused now
+    const validation = streamValidation(opts, this.shape);
+    const { targetScaling } = this.model.metadata;
+    return new StreamFit(this.fitTarget(), source, opts, validation, this.shape, targetScaling, sync);
+  }
+
+  /** After a stream fit completes: the source's schema becomes the network's when it has none. */
+  private afterStreamFit(source: BatchSource, history: History): History {
+    const schema = streamSchema(source, this.inputs);
+    if (schema && this.model.metadata.schema === null) this.adoptSchema(schema);
+    return history;
+  }
+
+  /** fit's options with validationData's targets standardized by targetScaling, as training's are. */
+  private resolveFit(options: FitOptions | undefined): ResolvedFitOptions {
+    const opts = resolveFitOptions(options);
+    const { targetScaling } = this.model.metadata;
     if (targetScaling && opts.validationData) {
       const [vX, vy] = opts.validationData;
       opts.validationData = [vX, scaleTargets(vy, targetScaling)];
     }
-    const data = trainingData(X, y, opts, this.shape, this.runtime.allocator);
+    return opts;
+  }
+
+  /** What the fit loop works on: the network's live buffers, trainers and evaluation. */
+  private fitTarget(): FitTarget {
     const { model, runtime } = this;
-    const target = {
+    return {
       params: model.params,
       state: model.optimizerState,
       steps: model.steps,
@@ -517,9 +592,8 @@ export class Network {
       setScheduleState: (state: ScheduleState | null) => {
         model.metadata.scheduleState = state;
       },
-      targetScaling, // history's mae and val_mae in the targets' units
+      targetScaling: model.metadata.targetScaling, // history's mae and val_mae in the targets' units
     };
-    return fitLoop(target, data, opts, this.shuffleRandom);
   }
 
   /** Rows of numbers as they are; records encoded through the schema (an error without one). */

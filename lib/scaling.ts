@@ -66,5 +66,10 @@ export function targetScalingOf(y: ArrayLike<number> | number[][]): InputScaling
   const std = new Array<number>(cols).fill(0);
   for (const row of rows) for (let c = 0; c < cols; c++) mean[c] += row[c] / rows.length;
   for (const row of rows) for (let c = 0; c < cols; c++) std[c] += (row[c] - mean[c]) ** 2 / rows.length;
-  return { mean, std: std.map((v) => (Math.sqrt(v) > 1e-12 ? Math.sqrt(v) : 1)) };
+  return scalingOfMoments(mean, std);
+}
+
+/** A scaling from each output's mean and population variance: std 1 for a constant output (std <= 1e-12). */
+export function scalingOfMoments(mean: number[], variance: number[]): InputScaling {
+  return { mean: [...mean], std: variance.map((v) => (Math.sqrt(v) > 1e-12 ? Math.sqrt(v) : 1)) };
 }

@@ -91,16 +91,40 @@ export function encodeCells(
   options: EncodeOptions = {},
 ): Encoded {
   const width = encodedWidth(schema);
-  const missingText = new Set(schema.missingValues);
-  const indexes = schema.features.map((f) =>
-    f.kind === 'categorical' ? new Map(f.categories.map((c, k) => [c, k])) : null,
-  );
+  const encode = rowEncoder(schema, cell, where, options);
   const X: number[][] = [];
   let unknownCategories = 0;
   for (let r = 0; r < rows; r++) {
     const out = new Array<number>(width).fill(0);
-    let at = 0;
-    schema.features.forEach((f, j) => {
+    unknownCategories += encode(r, out, 0);
+    X.push(out);
+  }
+  return { X, unknownCategories };
+}
+
+/**
+ * encodeCells one row at a time, into out[offset, offset + width) (zeroed first), for callers that
+ * keep their rows in a buffer of their own (streamCSV); returns how many of the row's cells held
+ * an unseen category.
+ */
+export function rowEncoder(
+  schema: TableSchema,
+  cell: (r: number, name: string) => unknown,
+  where: (r: number, name: string) => string,
+  options: EncodeOptions = {},
+): (r: number, out: number[] | Float32Array, offset: number) => number {
+  const width = encodedWidth(schema);
+  const missingText = new Set(schema.missingValues);
+  const features = schema.features;
+  const indexes = features.map((f) =>
+    f.kind === 'categorical' ? new Map(f.categories.map((c, k) => [c, k])) : null,
+  );
+  return (r, out, offset) => {
+    out.fill(0, offset, offset + width);
+    let unknownCategories = 0;
+    let at = offset;
+    for (let j = 0; j < features.length; j++) {
+      const f = features[j];
       let v = cell(r, f.name);
       const missing =
         v === null ||
@@ -133,10 +157,9 @@ export function encodeCells(
         } else out[at + k] = 1;
         at += f.categories.length;
       }
-    });
-    X.push(out);
-  }
-  return { X, unknownCategories };
+    }
+    return unknownCategories;
+  };
 }
 
 /**

@@ -89,10 +89,12 @@ export interface FitTarget {
  * step count it returns. 'settle': onEpochEnd returned this promise; answer with its value, or
  * with undefined once `signal` aborts (the callback is abandoned; the loop then stops as aborted).
  * 'turn': the loop has done a slice of work on the calling thread (at most SLICE_WORK); fit lets
- * the event loop turn before answering, fitSync answers at once.
+ * the event loop turn before answering, fitSync answers at once. 'pull': a stream fit wants the
+ * iterator's next result (fit awaits it; fitSync takes it only when it is not a promise).
  */
 export type FitRequest =
   | { kind: 'train'; trainer: Trainer; chunk: TrainChunk }
+  | { kind: 'pull'; iterator: Iterator<unknown> | AsyncIterator<unknown> }
   | { kind: 'settle'; answer: Promise<unknown>; signal: AbortSignal | null }
   | { kind: 'turn' };
 
@@ -151,8 +153,20 @@ function checkMonitor(monitor: string | undefined, metric: 'accuracy' | 'mae', t
   );
 }
 
-class Fit {
-  private readonly history: History = {
+/** What a subclass reports after training one chunk: its epochs, the rows of each, the step count after it. */
+export interface Trained {
+  epochs: number;
+  rows: number;
+  step: number;
+}
+
+/**
+ * The loop around the engine calls, whatever feeds them: history, divergence, schedule,
+ * validation, callbacks, early stopping and progress, after each chunk of whole epochs. Fit
+ * trains arrays; StreamFit (stream-fit.ts) trains batches pulled from an iterable.
+ */
+export abstract class EpochLoop {
+  protected readonly history: History = {
     loss: [],
     accuracy: [],
     val_loss: [],
@@ -164,14 +178,11 @@ class Fit {
     bestEpoch: -1,
     learningRate: [],
   };
-  private readonly batchSize: number;
-  private readonly trainer: Trainer;
-  private readonly perEpoch: boolean;
-  private readonly maxChunk: number;
-  private readonly order: Uint32Array | null;
-  private readonly losses: Float64Array;
+  /** Receives each epoch's loss, training metric and last learning rate of a chunk. */
+  protected readonly losses: Float64Array;
   /** The engine's per-epoch training metric (TrainChunk.metric); divided by rows: accuracy or mae. */
-  private readonly metric: Float64Array;
+  protected readonly metric: Float64Array;
+  protected readonly learningRates: Float64Array;
   /** The validation targets in their units (with targetScaling), made on first use. */
   private validationTargets: Float32Array | null = null;
   /** What the training mae is multiplied by: the target's std (with targetScaling), else 1. */
@@ -182,33 +193,32 @@ class Fit {
   private readonly metricName: 'accuracy' | 'mae';
   private readonly backupParams: Float32Array;
   private readonly backupState: Float32Array;
-  private readonly bestParams: Float32Array | null;
-  private readonly learningRates: Float64Array;
   private readonly backupRng: Uint32Array | null;
-  private readonly schedule: FitSchedule | null;
-  private step: number;
+  private readonly bestParams: Float32Array | null;
+  protected readonly schedule: FitSchedule | null;
+  protected step: number;
   private best = Number.POSITIVE_INFINITY;
   private sinceBest = 0;
-  private done = false;
+  protected done = false;
 
   constructor(
-    private readonly target: FitTarget,
-    private readonly data: TrainingData,
-    private readonly options: ResolvedFitOptions,
-    private readonly random: Random,
+    protected readonly target: FitTarget,
+    protected readonly options: ResolvedFitOptions,
+    protected readonly validation: TrainingData['validation'],
+    /** Validation, callbacks and early stopping after every epoch (chunks of one epoch). */
+    protected readonly perEpoch: boolean,
+    /** The most epochs of one chunk. */
+    maxChunk: number,
+    /** The optimizer steps the fit will take at most (what a cosine schedule spans). */
+    totalSteps: number,
   ) {
-    const rows = data.X.rows;
-    this.batchSize = options.batchSize === 'full' ? rows : Math.min(options.batchSize, rows);
-    const perEpochSteps = Math.ceil(rows / this.batchSize);
-    checkStepRoom(target.steps, options.epochs, perEpochSteps);
-    this.trainer = target.trainer(this.batchSize);
     this.schedule =
       options.schedule === null
         ? null
         : new FitSchedule(
             options.schedule,
             target.learningRate,
-            Math.min(options.epochs * perEpochSteps, RANGES.scheduleTotalSteps.max),
+            Math.min(totalSteps, RANGES.scheduleTotalSteps.max),
             target.scheduleState,
           );
     this.step = target.steps;
@@ -216,22 +226,10 @@ class Fit {
     const std = target.targetScaling?.std ?? [1];
     this.metricUnit = std.reduce((sum, s) => sum + s, 0) / std.length;
     checkMonitor(options.earlyStopping?.monitor, this.metricName, target.task);
-    this.perEpoch =
-      target.classification ||
-      data.validation !== null ||
-      options.onEpochEnd !== null ||
-      options.earlyStopping !== null ||
-      options.schedule?.name === 'reduceOnPlateau';
-    const shuffled = options.shuffle && this.batchSize < rows;
-    const work = Math.max(1, rows * target.params.length);
-    let chunk = this.perEpoch ? 1 : Math.max(1, Math.floor(CHUNK_WORK / work));
-    if (shuffled) chunk = Math.max(1, Math.min(chunk, Math.floor(MAX_ORDER / rows)));
-    this.maxChunk = Math.min(chunk, options.epochs);
     // Everything the loop touches is allocated here, once per fit.
-    this.order = shuffled ? target.allocator.allocateUint32(this.maxChunk * rows) : null;
-    this.losses = new Float64Array(this.maxChunk);
-    this.metric = new Float64Array(this.maxChunk);
-    this.learningRates = new Float64Array(this.maxChunk);
+    this.losses = new Float64Array(maxChunk);
+    this.metric = new Float64Array(maxChunk);
+    this.learningRates = new Float64Array(maxChunk);
     this.backupRng = target.rng && new Uint32Array(4);
     this.backupParams = new Float32Array(target.params.length);
     this.backupState = new Float32Array(target.state.length);
@@ -240,14 +238,23 @@ class Fit {
       : null;
   }
 
+  /**
+   * Trains the next chunk of whole epochs (through 'train' requests), filling losses, metric and
+   * learningRates for each of its epochs.
+   */
+  protected abstract trainChunk(): Generator<FitRequest, Trained, unknown>;
+
   /** Chunk after chunk until the epochs are done or something stops training. */
   *run(): FitLoop {
     // a signal aborted before fit starts trains nothing: the network stays exactly as it was
     if (this.options.signal?.aborted) this.stop('aborted');
     while (!this.done) {
-      const chunk = yield* this.nextChunk();
-      const step = (yield { kind: 'train', trainer: this.trainer, chunk }) as number;
-      const { epoch, logs } = yield* this.afterChunk(chunk, step);
+      // the weights saved so a diverging chunk can be undone
+      this.backupParams.set(this.target.params);
+      this.backupState.set(this.target.state);
+      if (this.backupRng && this.target.rng) this.backupRng.set(this.target.rng);
+      const trained = yield* this.trainChunk();
+      const { epoch, logs } = yield* this.afterChunk(trained);
       let answer = this.options.onEpochEnd?.(epoch, logs);
       if (answer instanceof Promise) answer = yield { kind: 'settle', answer, signal: this.options.signal };
       this.afterCallback(epoch, logs, answer);
@@ -255,65 +262,14 @@ class Fit {
     return this.history;
   }
 
-  /**
-   * The next chunk's arguments, with the weights saved so a diverging chunk can be undone. Its
-   * order is shuffled in parts of at most SLICE_SHUFFLE steps, with a turn between parts.
-   */
-  private *nextChunk(): Generator<FitRequest, TrainChunk, unknown> {
-    const { rows } = this.data.X;
-    const epoch = this.history.epochs;
-    let epochs = Math.min(this.maxChunk, this.options.epochs - epoch);
-    const every = this.options.logEvery;
-    if (every > 0) {
-      // end the chunk right after the next epoch that prints (epochs e with e % every == 0)
-      const nextPrinted = Math.ceil(epoch / every) * every;
-      epochs = Math.min(epochs, nextPrinted - epoch + 1);
-    }
-    if (this.order) {
-      let steps = 0; // since the last turn
-      for (let e = 0; e < epochs; e++) {
-        const base = e * rows;
-        for (let i = 0; i < rows; i++) this.order[base + i] = i;
-        // the steps rows - 1 down to 1 of random.shuffle(this.order, rows, base), in parts
-        for (let from = rows - 1; from > 0; ) {
-          if (steps === SLICE_SHUFFLE) {
-            yield { kind: 'turn' };
-            steps = 0;
-          }
-          const to = Math.max(0, from - (SLICE_SHUFFLE - steps));
-          this.random.shuffleSteps(this.order, base, from, to);
-          steps += from - to;
-          from = to;
-        }
-      }
-    }
-    this.backupParams.set(this.target.params);
-    this.backupState.set(this.target.state);
-    if (this.backupRng && this.target.rng) this.backupRng.set(this.target.rng);
-    return {
-      X: this.data.X.data,
-      Y: this.data.Y,
-      rows,
-      order: this.order,
-      epochs,
-      batchSize: this.batchSize,
-      step: this.step,
-      losses: this.losses,
-      metric: this.metric,
-      schedule: this.schedule?.chunk() ?? null,
-      rng: this.target.rng,
-      learningRates: this.learningRates,
-      weights: this.data.weights,
-    };
-  }
-
   /** Books a finished chunk (or undoes it when it diverged); returns its last epoch and logs. */
-  private *afterChunk(
-    chunk: TrainChunk,
-    step: number,
-  ): Generator<FitRequest, { epoch: number; logs: EpochLogs }, unknown> {
-    for (let e = 0; e < chunk.epochs; e++) {
-      const loss = chunk.losses[e];
+  private *afterChunk({
+    epochs,
+    rows,
+    step,
+  }: Trained): Generator<FitRequest, { epoch: number; logs: EpochLogs }, unknown> {
+    for (let e = 0; e < epochs; e++) {
+      const loss = this.losses[e];
       if (!Number.isFinite(loss)) {
         this.target.params.set(this.backupParams);
         this.target.state.set(this.backupState);
@@ -325,24 +281,23 @@ class Fit {
         );
       }
     }
-    this.schedule?.advance(chunk.epochs, step - this.step);
+    this.schedule?.advance(epochs, step - this.step);
     this.step = step;
     this.target.advance(step);
     this.target.setScheduleState(this.schedule?.state() ?? null);
-    const rows = this.data.X.rows;
     const name = this.metricName;
     const unit = this.metricUnit;
-    for (let e = 0; e < chunk.epochs; e++) {
-      this.history.loss.push(chunk.losses[e]);
+    for (let e = 0; e < epochs; e++) {
+      this.history.loss.push(this.losses[e]);
       this.history.learningRate.push(this.learningRates[e]);
       this.history[name].push((this.metric[e] / rows) * unit);
     }
-    this.history.epochs += chunk.epochs;
+    this.history.epochs += epochs;
     const last = this.history.epochs - 1;
-    const logs: EpochLogs = { loss: chunk.losses[chunk.epochs - 1] };
-    logs[name] = (this.metric[chunk.epochs - 1] / rows) * unit;
-    if (this.perEpoch && this.data.validation) {
-      const { X, Y, weights } = this.data.validation;
+    const logs: EpochLogs = { loss: this.losses[epochs - 1] };
+    logs[name] = (this.metric[epochs - 1] / rows) * unit;
+    if (this.perEpoch && this.validation) {
+      const { X, Y, weights } = this.validation;
       const v = yield* this.validate(X, Y, weights);
       logs.val_loss = v.loss;
       this.history.val_loss.push(v.loss);
@@ -454,6 +409,95 @@ class Fit {
   }
 }
 
+/** fit on arrays: chunks of whole epochs over the checked data, each epoch's order shuffled from the seed. */
+class Fit extends EpochLoop {
+  private readonly batchSize: number;
+  private readonly trainer: Trainer;
+  private readonly maxChunk: number;
+  private readonly order: Uint32Array | null;
+
+  constructor(
+    target: FitTarget,
+    private readonly data: TrainingData,
+    options: ResolvedFitOptions,
+    private readonly random: Random,
+  ) {
+    const rows = data.X.rows;
+    const batchSize = options.batchSize === 'full' ? rows : Math.min(options.batchSize, rows);
+    const perEpochSteps = Math.ceil(rows / batchSize);
+    checkStepRoom(target.steps, options.epochs, perEpochSteps);
+    const trainer = target.trainer(batchSize);
+    const perEpoch =
+      target.classification ||
+      data.validation !== null ||
+      options.onEpochEnd !== null ||
+      options.earlyStopping !== null ||
+      options.schedule?.name === 'reduceOnPlateau';
+    const shuffled = options.shuffle && batchSize < rows;
+    const work = Math.max(1, rows * target.params.length);
+    let chunk = perEpoch ? 1 : Math.max(1, Math.floor(CHUNK_WORK / work));
+    if (shuffled) chunk = Math.max(1, Math.min(chunk, Math.floor(MAX_ORDER / rows)));
+    const maxChunk = Math.min(chunk, options.epochs);
+    super(target, options, data.validation, perEpoch, maxChunk, options.epochs * perEpochSteps);
+    this.batchSize = batchSize;
+    this.trainer = trainer;
+    this.maxChunk = maxChunk;
+    this.order = shuffled ? target.allocator.allocateUint32(maxChunk * rows) : null;
+  }
+
+  protected *trainChunk(): Generator<FitRequest, Trained, unknown> {
+    const chunk = yield* this.nextChunk();
+    const step = (yield { kind: 'train', trainer: this.trainer, chunk }) as number;
+    return { epochs: chunk.epochs, rows: this.data.X.rows, step };
+  }
+
+  /** The next chunk's arguments. Its order is shuffled in parts of at most SLICE_SHUFFLE steps, with a turn between parts. */
+  private *nextChunk(): Generator<FitRequest, TrainChunk, unknown> {
+    const { rows } = this.data.X;
+    const epoch = this.history.epochs;
+    let epochs = Math.min(this.maxChunk, this.options.epochs - epoch);
+    const every = this.options.logEvery;
+    if (every > 0) {
+      // end the chunk right after the next epoch that prints (epochs e with e % every == 0)
+      const nextPrinted = Math.ceil(epoch / every) * every;
+      epochs = Math.min(epochs, nextPrinted - epoch + 1);
+    }
+    if (this.order) {
+      let steps = 0; // since the last turn
+      for (let e = 0; e < epochs; e++) {
+        const base = e * rows;
+        for (let i = 0; i < rows; i++) this.order[base + i] = i;
+        // the steps rows - 1 down to 1 of random.shuffle(this.order, rows, base), in parts
+        for (let from = rows - 1; from > 0; ) {
+          if (steps === SLICE_SHUFFLE) {
+            yield { kind: 'turn' };
+            steps = 0;
+          }
+          const to = Math.max(0, from - (SLICE_SHUFFLE - steps));
+          this.random.shuffleSteps(this.order, base, from, to);
+          steps += from - to;
+          from = to;
+        }
+      }
+    }
+    return {
+      X: this.data.X.data,
+      Y: this.data.Y,
+      rows,
+      order: this.order,
+      epochs,
+      batchSize: this.batchSize,
+      step: this.step,
+      losses: this.losses,
+      metric: this.metric,
+      schedule: this.schedule?.chunk() ?? null,
+      rng: this.target.rng,
+      learningRates: this.learningRates,
+      weights: this.data.weights,
+    };
+  }
+}
+
 /** Validation rows per block: as many as SLICE_WORK multiply-adds allow (a forward pass costs about one per parameter per row), at least one. */
 export function validationBlockRows(params: number): number {
   return Math.max(1, Math.floor(SLICE_WORK / Math.max(1, params)));
@@ -479,6 +523,23 @@ export function runFitSync(loop: FitLoop): History {
       next = loop.next();
       continue;
     }
+    if (request.kind === 'pull') {
+      let result: unknown;
+      try {
+        result = request.iterator.next();
+        if (result instanceof Promise) {
+          result.catch(() => {}); // refused: its settling no longer matters
+          throw new TypeError(
+            'Expected a synchronous iterable of batches for fitSync but its iterator returned a Promise; use fit()',
+          );
+        }
+      } catch (error) {
+        next = loop.throw(error); // the loop restores what it must, then rethrows
+        continue;
+      }
+      next = loop.next(result);
+      continue;
+    }
     next = loop.next(request.trainer.trainEpochs(request.chunk));
   }
   return next.value;
@@ -501,6 +562,17 @@ export async function runFit(loop: FitLoop, offThread: (running: boolean) => voi
     if (request.kind === 'turn') {
       await new Promise((resolve) => setImmediate(resolve));
       next = loop.next();
+      continue;
+    }
+    if (request.kind === 'pull') {
+      let result: unknown;
+      try {
+        result = await request.iterator.next();
+      } catch (error) {
+        next = loop.throw(error); // the loop restores what it must, then rethrows
+        continue;
+      }
+      next = loop.next(result);
       continue;
     }
     const { trainer, chunk } = request;

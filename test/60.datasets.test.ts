@@ -260,6 +260,7 @@ describe('generators', () => {
         'heights',
         'iris',
         'moons',
+        'streamCSV',
         'trask',
         'xor',
       ].sort(),

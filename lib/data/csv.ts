@@ -118,7 +118,7 @@ export function readRows(path: string, delimiter: string): Row[] {
 }
 
 /** A header when a first-row field is not a number in a column holding a number below it. */
-function looksLikeHeader(rows: Row[]): boolean {
+export function looksLikeHeader(rows: Row[]): boolean {
   const first = rows[0].fields;
   if (rows.length === 1) return !first.every(isNumber);
   return first.some(

@@ -5,6 +5,7 @@
 import { fromArrow, fromParquet } from './arrow.js';
 import { fromCSV } from './csv.js';
 import { digits, iris } from './real.js';
+import { streamCSV } from './stream-csv.js';
 import { circles, classification, moons, xor } from './synthetic.js';
 import { heights, trask } from './tables.js';
 
@@ -13,6 +14,13 @@ export { type CSVDataset, type CSVOptions, fromCSV } from './csv.js';
 export { applyStandardize, argmax, oneHot, type Scaling, standardize } from './preprocess.js';
 export { dataDirectory, digits, iris } from './real.js';
 export { type Split, type SplitOptions, trainTestSplit } from './split.js';
+export {
+  type CSVBatch,
+  type CSVStream,
+  STREAM_CSV_DEFAULTS,
+  type StreamCSVOptions,
+  streamCSV,
+} from './stream-csv.js';
 export {
   type CirclesOptions,
   type ClassificationOptions,
@@ -40,4 +48,5 @@ export const datasets = {
   fromCSV,
   fromArrow,
   fromParquet,
+  streamCSV,
 } as const;

@@ -4,7 +4,6 @@
 // a TableSchema (each feature's kind, fill and categories; the target's task and classes) or
 // applies a given one (table-schema.ts), and encodes X and y through it.
 
-import { TABLE_DEFAULTS } from '../engine/contract.js';
 import { targetScalingOf } from '../scaling.js';
 import {
   DECIMAL,
@@ -17,6 +16,7 @@ import {
 import { expectOneOf } from '../validate.js';
 import type { Dataset } from './synthetic.js';
 import { checkGivenSchema, readWithSchema } from './table-schema.js';
+import { TargetCounter, taskFromSummary } from './target-summary.js';
 import { checkOptions, invalidType, invalidValue } from './validate.js';
 
 /** A cell as its file holds it: CSV text, or an Arrow number, string, boolean or null. */
@@ -107,7 +107,7 @@ export const TABLE_OPTION_KEYS = [
   'unknownCategory',
 ] as const;
 
-type Column = string | number;
+export type Column = string | number;
 
 /** TableOptions, checked, with their defaults. */
 export interface CheckedTableOptions {
@@ -350,42 +350,22 @@ export function shownCell(c: Cell): string {
 
 // --- the task
 
-/** Integer targets with at most this many distinct values (and few relative to rows) are classes. */
-export const MAX_INFERRED_CLASSES = TABLE_DEFAULTS.maxInferredClasses;
+export { MAX_INFERRED_CLASSES } from './target-summary.js';
 
-/**
- * The task a target column poses, with the reason: text (booleans among it): classification;
- * non-integers: regression; integers: classification when at most 2 distinct values, or at most
- * MAX_INFERRED_CLASSES distinct values that are at most half the row count (each class seen about
- * twice or more); else regression. `forced` (the task option) wins.
- */
+/** The task a target column of texts poses, with the reason (the rule: taskFromSummary). */
 export function decideTask(
   fields: string[],
   forced: 'classification' | 'regression' | undefined,
   name: string,
 ): { task: 'classification' | 'regression'; reason: string } {
-  if (forced) return { task: forced, reason: `the task option says ${forced}` };
-  if (!fields.every(isNumberText)) return { task: 'classification', reason: `target '${name}' holds text` };
-  const values = fields.map(Number);
-  if (!values.every(Number.isInteger)) {
-    return { task: 'regression', reason: `target '${name}' holds non-integer numbers` };
-  }
-  const distinct = new Set(values).size;
-  if (distinct <= 2 || (distinct <= MAX_INFERRED_CLASSES && 2 * distinct <= values.length)) {
-    return {
-      task: 'classification',
-      reason: `target '${name}' holds integers with ${distinct} distinct values in ${values.length} rows (few: classification; pass task: 'regression' to override)`,
-    };
-  }
-  return {
-    task: 'regression',
-    reason: `target '${name}' holds integers with ${distinct} distinct values in ${values.length} rows (many: regression; pass task: 'classification' to override)`,
-  };
+  const counter = new TargetCounter();
+  if (!forced) for (const field of fields) counter.add(field);
+  return taskFromSummary(counter.summary(), forced, name);
 }
 
 // --- option helpers
 
-function stringList(value: unknown, name: string): string[] {
+export function stringList(value: unknown, name: string): string[] {
   if (!Array.isArray(value)) throw invalidType(name, 'an array of strings', value);
   const list = Array.from(value as unknown[]);
   list.forEach((v, i) => {

@@ -1,0 +1,426 @@
+// datasets.streamCSV: a CSV file as an async iterable of { X, y } batches for fit, read in chunks
+// with constant memory, whatever the file's size. The schema (each column's kind, fill value and
+// categories, the task, the classes) is learned by a first pass over the file (or its first
+// schemaRows rows), or given; rows go through a seeded shuffle buffer (tf.data's shuffle).
+import { RANGES } from '../engine/contract.js';
+import { Random } from '../random.js';
+import {
+  DEFAULT_MISSING_VALUES,
+  encodedNames,
+  rowEncoder,
+  type TableSchema,
+  warnUnknown,
+} from '../schema.js';
+import { expectOneOf } from '../validate.js';
+import { type CSVOptions, looksLikeHeader, type Row } from './csv.js';
+import { checkWidth, type Learned, learnSchema } from './csv-learn.js';
+import { type CSVRecord, csvRecords } from './csv-records.js';
+import { checkColumn, findColumn, isNumberText as isNumber, stringList } from './table.js';
+import { checkGivenSchema } from './table-schema.js';
+import { checkOptions, checkSeed, invalidType, invalidValue } from './validate.js';
+
+/** fromCSV's options (those that shape the schema), and how the stream reads the file. */
+export interface StreamCSVOptions
+  extends Pick<
+    CSVOptions,
+    | 'target'
+    | 'header'
+    | 'delimiter'
+    | 'ignore'
+    | 'targetType'
+    | 'classOrder'
+    | 'classes'
+    | 'task'
+    | 'categorical'
+    | 'missing'
+    | 'missingValues'
+    | 'schema'
+    | 'unknownCategory'
+  > {
+  /** Rows per batch the stream yields (fit trains them in its own batchSize): an integer in 1..1048576. Default 1024. */
+  batchSize?: number;
+  /**
+   * Rows held to shuffle, as tf.data's shuffle(bufferSize): the buffer fills with the first rows,
+   * then each row read takes the place of one drawn at random from it, which is yielded; at the
+   * end the rest come out in random order. 0: the file's order. A buffer as large as the file is
+   * a full shuffle; a small one only mixes nearby rows (a file sorted by class needs a large one).
+   * An integer in 0..16777216. Default 10000.
+   */
+  shuffleBuffer?: number;
+  /** Seeds the shuffle: each iteration (each epoch) draws the next order. An integer in 0..2^32-1. Default 0. */
+  seed?: number;
+  /**
+   * The rows the first pass learns the schema from: 'all' (default: one full pass before training,
+   * so every category, class and the fill values come from the whole file) or the first N rows (a
+   * faster start; a category outside them encodes as zeros, counted in a warning, or is an error with
+   * unknownCategory: 'error'; a class outside them, or a text in a numeric column, is an error
+   * naming its line). Ignored with schema.
+   */
+  schemaRows?: number | 'all';
+}
+
+/** streamCSV's defaults, stated once (the JSDoc above repeats them). */
+export const STREAM_CSV_DEFAULTS = { batchSize: 1024, shuffleBuffer: 10000, seed: 0 } as const;
+const MAX_BATCH = 1 << 20;
+const MAX_SHUFFLE_BUFFER = 1 << 24;
+/** Rows read to decide whether the first one is a header. */
+const HEAD_ROWS = 1000;
+
+/** One batch: X (rows, inputs) row-major; y class indices (classification) or target values. */
+export interface CSVBatch {
+  X: Float32Array;
+  y: number[];
+}
+
+/** An async iterable of batches over the file (each iteration reads it again), and what a network needs from it. */
+export interface CSVStream extends AsyncIterable<CSVBatch> {
+  readonly path: string;
+  /** X's width, for `new Network({ inputs: data.inputs, ... })`. */
+  readonly inputs: number;
+  /** The network's outputs: the class count (2 classes: 1, a sigmoid), or 1 for regression. */
+  readonly outputs: number;
+  /** How each column is read and encoded; fit sets it as the network's schema. */
+  readonly schema: TableSchema;
+  readonly featureNames: string[];
+  readonly classNames?: string[];
+  readonly task: 'classification' | 'regression';
+  readonly taskReason: string;
+  /** A regression target's mean and std (over the rows the schema was learned from). */
+  readonly targetScaling?: { mean: number[]; std: number[] };
+  /**
+   * Standardization of each input, from the first pass (a numeric column's mean and population std
+   * over its present cells; a category's inputs as they are): `net.inputScaling = data.inputScaling`.
+   * Absent with schema (no pass).
+   */
+  readonly inputScaling?: { mean: number[]; std: number[] };
+  /** The data rows the first pass read (all of them with schemaRows 'all'); null with schema. */
+  readonly schemaRowsRead: number | null;
+}
+
+const KEYS = [
+  'target',
+  'header',
+  'delimiter',
+  'ignore',
+  'targetType',
+  'classOrder',
+  'classes',
+  'task',
+  'categorical',
+  'missing',
+  'missingValues',
+  'schema',
+  'unknownCategory',
+  'batchSize',
+  'shuffleBuffer',
+  'seed',
+  'schemaRows',
+] as const;
+
+/**
+ * Opens a CSV file as a stream of batches for `net.fit(data, options)`: checks the options, reads
+ * the head of the file (header or not) and, unless a schema is given, learns the schema in a first
+ * pass (see schemaRows). Parsing is csv-parse's, as fromCSV's; faults name the file and the line.
+ */
+export async function streamCSV(path: string, options?: StreamCSVOptions): Promise<CSVStream> {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+    throw invalidType('path', 'a file path', path);
+  }
+  const o = checkOptions('streamCSV', options, KEYS);
+  const delimiter = o.delimiter ?? ',';
+  if (typeof delimiter !== 'string') throw invalidType('delimiter', 'a string', delimiter);
+  if (delimiter === '' || /["\r\n]/.test(delimiter)) {
+    throw invalidValue('delimiter', 'a non-empty string without quotes or line breaks', delimiter);
+  }
+  const header = o.header ?? 'auto';
+  if (header !== 'auto' && typeof header !== 'boolean')
+    throw invalidType('header', "'auto', true or false", header);
+  const target = o.target === undefined ? undefined : checkColumn(o.target, 'target');
+  const columns = (value: unknown, name: string) => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw invalidType(name, 'an array of column names or indices', value);
+    return value.map((c, i) => checkColumn(c, `${name}[${i}]`));
+  };
+  const ignored = columns(o.ignore, 'ignore');
+  const categorical = columns(o.categorical, 'categorical');
+  const targetType = expectOneOf(o.targetType ?? 'auto', 'targetType', ['auto', 'number', 'class']);
+  const classOrder = expectOneOf(o.classOrder ?? 'sorted', 'classOrder', ['sorted', 'first-seen']);
+  const classes = o.classes === undefined ? undefined : stringList(o.classes, 'classes');
+  if (classes && (classes.length === 0 || new Set(classes).size !== classes.length)) {
+    throw invalidValue('classes', 'a non-empty array of distinct class names', classes);
+  }
+  const task =
+    o.task === undefined ? undefined : expectOneOf(o.task, 'task', ['classification', 'regression']);
+  if (classes && task === 'regression')
+    throw invalidValue('classes', 'no classes for a regression task', classes);
+  const missing = expectOneOf(o.missing ?? 'fill', 'missing', ['fill', 'error']);
+  const missingValues =
+    o.missingValues === undefined ? undefined : stringList(o.missingValues, 'missingValues');
+  const unknownCategory = expectOneOf(o.unknownCategory ?? 'zeros', 'unknownCategory', ['zeros', 'error']);
+  const given = o.schema === undefined ? undefined : checkGivenSchema(o.schema);
+  if (given) {
+    for (const key of [
+      'ignore',
+      'categorical',
+      'task',
+      'classes',
+      'targetType',
+      'classOrder',
+      'missingValues',
+    ] as const) {
+      if (o[key] !== undefined) {
+        throw invalidValue(
+          key,
+          'no value with schema (the schema fixes the columns, classes and task)',
+          o[key],
+        );
+      }
+    }
+  }
+  const batchSize = integerOption(o.batchSize, 'batchSize', 1, MAX_BATCH, STREAM_CSV_DEFAULTS.batchSize);
+  const shuffleBuffer = integerOption(
+    o.shuffleBuffer,
+    'shuffleBuffer',
+    0,
+    MAX_SHUFFLE_BUFFER,
+    STREAM_CSV_DEFAULTS.shuffleBuffer,
+  );
+  const seed = checkSeed(o.seed ?? STREAM_CSV_DEFAULTS.seed);
+  const schemaRows =
+    o.schemaRows === undefined || o.schemaRows === 'all'
+      ? Number.POSITIVE_INFINITY
+      : integerOption(o.schemaRows, 'schemaRows', 1, RANGES.seed.max, 0);
+
+  // the head: is the first row a header?
+  const head: Row[] = [];
+  for await (const { record, info } of csvRecords(path, delimiter)) {
+    head.push({ fields: record, line: info.lines });
+    if (head.length === HEAD_ROWS) break;
+  }
+  if (head.length === 0) throw new Error(`No data in ${path}: the file is empty`);
+  const namedByHeader = given?.features.every((f) => head[0].fields.includes(f.name)) ?? false;
+  const hasHeader = header === 'auto' ? namedByHeader || looksLikeHeader(head) : header;
+  const width = head[0].fields.length;
+  const names = hasHeader ? head[0].fields : Array.from({ length: width }, (_, j) => String(j));
+  const duplicate = names.find((name, j) => names.indexOf(name) !== j);
+  if (duplicate !== undefined)
+    throw new Error(`Duplicate column name '${duplicate}' in ${path} line ${head[0].line}`);
+  if (hasHeader && head.length === 1)
+    throw new Error(`No data in ${path}: only a header (line ${head[0].line})`);
+  const file = { path, delimiter, names, hasHeader };
+
+  const learned: Learned = given
+    ? withSchema(given, file, target)
+    : await learnSchema(
+        dataRecords(file),
+        {
+          path,
+          names,
+          hasHeader,
+          target,
+          ignored,
+          categorical,
+          task,
+          targetType,
+          classOrder,
+          classes,
+          missing,
+          missingValues: missingValues ?? [...DEFAULT_MISSING_VALUES],
+        },
+        schemaRows,
+      );
+  return new CSVBatches(file, learned, given ? null : learned.rows, {
+    batchSize,
+    shuffleBuffer,
+    seed,
+    missing,
+    unknownCategory,
+  });
+}
+
+interface FileLayout {
+  path: string;
+  delimiter: string;
+  names: string[];
+  hasHeader: boolean;
+}
+
+/** The data records (the header skipped), each checked for the header's width. */
+async function* dataRecords(file: FileLayout): AsyncGenerator<CSVRecord> {
+  let first = true;
+  for await (const item of csvRecords(file.path, file.delimiter)) {
+    if (first && file.hasHeader) {
+      first = false;
+      continue;
+    }
+    first = false;
+    checkWidth(item.record, item.info.lines, file.names.length, file.path, file.hasHeader);
+    yield item;
+  }
+}
+
+/** A given schema on this file: its features must be there (by name, or by position without a header), and the target. */
+function withSchema(schema: TableSchema, file: FileLayout, target: string | number | undefined): Learned {
+  const { path, names, hasHeader } = file;
+  const count = schema.features.length;
+  if (hasHeader) {
+    for (const f of schema.features) {
+      if (!names.includes(f.name)) {
+        throw new Error(
+          `Missing column '${f.name}' in ${path}: the model's features are ${schema.features.map((g) => `'${g.name}'`).join(', ')}`,
+        );
+      }
+    }
+  } else if (names.length !== count + 1) {
+    throw new Error(
+      `${path} has no header and ${names.length} columns; streamCSV with this schema reads ${count} features then the target`,
+    );
+  }
+  const wanted = target ?? (hasHeader ? schema.target : count);
+  if (wanted === null) throw invalidValue('target', 'the target column (the schema names none)', target);
+  const t = findColumn(wanted, 'target', names, path);
+  return { schema, target: t, taskReason: 'the schema says so', rows: 0 };
+}
+
+function integerOption(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw invalidType(name, 'an integer', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidValue(name, `an integer in ${min}..${max}`, value);
+  }
+  return value;
+}
+
+interface ReadOptions {
+  batchSize: number;
+  shuffleBuffer: number;
+  seed: number;
+  missing: 'fill' | 'error';
+  unknownCategory: 'zeros' | 'error';
+}
+
+/** The stream: each iteration reads the file again, encodes each row into the shuffle buffer or the batch. */
+class CSVBatches implements CSVStream {
+  readonly path: string;
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly schema: TableSchema;
+  readonly featureNames: string[];
+  readonly classNames?: string[];
+  readonly task: 'classification' | 'regression';
+  readonly taskReason: string;
+  readonly targetScaling?: { mean: number[]; std: number[] };
+  readonly inputScaling?: { mean: number[]; std: number[] };
+  private readonly random: Random;
+
+  constructor(
+    private readonly file: FileLayout,
+    private readonly learned: Learned,
+    readonly schemaRowsRead: number | null,
+    private readonly read: ReadOptions,
+  ) {
+    const { schema } = learned;
+    this.path = file.path;
+    this.schema = schema;
+    this.featureNames = encodedNames(schema);
+    this.inputs = this.featureNames.length;
+    const classes = schema.classNames?.length ?? 0;
+    this.outputs = schema.task === 'classification' && classes > 2 ? classes : 1;
+    if (schema.classNames) this.classNames = [...schema.classNames];
+    this.task = schema.task;
+    this.taskReason = learned.taskReason;
+    if (learned.targetScaling) this.targetScaling = learned.targetScaling;
+    if (learned.inputScaling) this.inputScaling = learned.inputScaling;
+    this.random = new Random(read.seed);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<CSVBatch> {
+    return this.batches();
+  }
+
+  private async *batches(): AsyncGenerator<CSVBatch> {
+    const { path, names, hasHeader } = this.file;
+    const { schema, target: t } = this.learned;
+    const { batchSize, shuffleBuffer, missing, unknownCategory } = this.read;
+    const inputs = this.inputs;
+    const column = new Map(names.map((name, j) => [name, j]));
+    let current: CSVRecord | null = null;
+    const at = (name: string) =>
+      `${path} line ${current!.info.lines}, column ${hasHeader ? `'${name}'` : column.get(name)}`;
+    const encode = rowEncoder(
+      schema,
+      (_, name) => current!.record[column.get(name)!],
+      (_, name) => at(name),
+      {
+        missing,
+        unknownCategory,
+      },
+    );
+    const classIndex = schema.classNames && new Map(schema.classNames.map((c, k) => [c, k]));
+    const targetName = names[t];
+    const label = (field: string): number => {
+      if (classIndex) {
+        const k = classIndex.get(field);
+        if (k === undefined) {
+          throw new Error(
+            `Unknown class '${field}' in ${at(targetName)}: not one of classes (${schema.classNames!.map((c) => `'${c}'`).join(', ')})`,
+          );
+        }
+        return k;
+      }
+      if (!isNumber(field)) throw new Error(`Invalid number '${field.slice(0, 40)}' in ${at(targetName)}`);
+      return Number(field);
+    };
+
+    // rows wait in the shuffle buffer (bufX, bufY); yielded batches are fresh arrays the caller may keep
+    const bufX = new Float32Array(shuffleBuffer * inputs);
+    const bufY = new Float64Array(shuffleBuffer);
+    let held = 0;
+    let X = new Float32Array(batchSize * inputs);
+    let y = new Array<number>(batchSize);
+    let n = 0;
+    let unknown = 0;
+    const take = (slot: number) => {
+      X.set(bufX.subarray(slot * inputs, (slot + 1) * inputs), n * inputs);
+      y[n++] = bufY[slot];
+    };
+    for await (const record of dataRecords(this.file)) {
+      current = record;
+      const value = label(record.record[t]);
+      if (shuffleBuffer === 0) {
+        unknown += encode(0, X, n * inputs);
+        y[n++] = value;
+      } else if (held < shuffleBuffer) {
+        unknown += encode(0, bufX, held * inputs);
+        bufY[held++] = value;
+      } else {
+        const slot = this.random.int(shuffleBuffer);
+        take(slot);
+        unknown += encode(0, bufX, slot * inputs);
+        bufY[slot] = value;
+      }
+      if (n === batchSize) {
+        yield { X, y };
+        X = new Float32Array(batchSize * inputs);
+        y = new Array<number>(batchSize);
+        n = 0;
+      }
+    }
+    // the rows still held, in random order
+    while (held > 0) {
+      const slot = this.random.int(held);
+      take(slot);
+      held--;
+      bufX.copyWithin(slot * inputs, held * inputs, (held + 1) * inputs);
+      bufY[slot] = bufY[held];
+      if (n === batchSize) {
+        yield { X, y };
+        X = new Float32Array(batchSize * inputs);
+        y = new Array<number>(batchSize);
+        n = 0;
+      }
+    }
+    if (n > 0) yield { X: X.subarray(0, n * inputs), y: y.slice(0, n) };
+    warnUnknown(unknown, path);
+  }
+}
