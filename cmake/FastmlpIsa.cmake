@@ -1,6 +1,9 @@
 # Which instruction-set extensions the core may compile kernels for. Sets:
 #   FASTMLP_AVX2        ON when the TARGET is x86-64 and the compiler accepts the AVX2 + FMA flags
 #   FASTMLP_AVX2_FLAGS  those flags (-mavx2;-mfma, or /arch:AVX2 on MSVC)
+#   FASTMLP_NEON        ON when the TARGET is 64-bit Arm (aarch64 / arm64), where NEON (Advanced
+#                       SIMD) is part of the baseline ISA: no flags, no run-time check
+# Sources whose file name contains "neon" are built only when FASTMLP_NEON is ON.
 # Only sources whose file name contains "avx2" get the flags, and only when FASTMLP_AVX2 is ON;
 # otherwise they are left out of the build and the portable (scalar) kernels serve alone. The
 # kernel actually used is still chosen at run time (native/core/cpu/), so a binary built here
@@ -12,23 +15,35 @@ include(CheckCXXCompilerFlag)
 option(FASTMLP_DISABLE_AVX2 "Build only the portable kernels even on x86-64" OFF)
 
 set(FASTMLP_TARGET_X86_64 OFF)
+set(FASTMLP_TARGET_AARCH64 OFF)
 string(TOLOWER "${CMAKE_SYSTEM_PROCESSOR}" _fastmlp_cpu)
 if(_fastmlp_cpu MATCHES "^(x86_64|amd64|x64)$")
   set(FASTMLP_TARGET_X86_64 ON)
+elseif(_fastmlp_cpu MATCHES "^(aarch64|arm64)$")
+  set(FASTMLP_TARGET_AARCH64 ON)
 endif()
 # MSVC reports its target architecture itself (x64, ARM64, X86): trust it over the host name.
 if(MSVC AND CMAKE_CXX_COMPILER_ARCHITECTURE_ID)
   string(TOLOWER "${CMAKE_CXX_COMPILER_ARCHITECTURE_ID}" _fastmlp_msvc_arch)
+  set(FASTMLP_TARGET_X86_64 OFF)
+  set(FASTMLP_TARGET_AARCH64 OFF)
   if(_fastmlp_msvc_arch STREQUAL "x64")
     set(FASTMLP_TARGET_X86_64 ON)
-  else()
-    set(FASTMLP_TARGET_X86_64 OFF)
+  elseif(_fastmlp_msvc_arch STREQUAL "arm64")
+    set(FASTMLP_TARGET_AARCH64 ON)
   endif()
 endif()
-# Apple: one x86_64-only build may use the flags; arm64 or universal (x86_64;arm64) builds may
-# not (the same file would be compiled for arm64 with x86 flags).
-if(APPLE AND CMAKE_OSX_ARCHITECTURES AND NOT CMAKE_OSX_ARCHITECTURES STREQUAL "x86_64")
+# Apple: CMAKE_OSX_ARCHITECTURES names the target(s). A single-architecture build gets its own
+# kernels; a universal build (x86_64;arm64) compiles every file for both, so it gets neither
+# (the AVX2 flags would reach the arm64 compile, and the NEON files would reach the x86-64 one).
+if(APPLE AND CMAKE_OSX_ARCHITECTURES)
   set(FASTMLP_TARGET_X86_64 OFF)
+  set(FASTMLP_TARGET_AARCH64 OFF)
+  if(CMAKE_OSX_ARCHITECTURES STREQUAL "x86_64")
+    set(FASTMLP_TARGET_X86_64 ON)
+  elseif(CMAKE_OSX_ARCHITECTURES STREQUAL "arm64")
+    set(FASTMLP_TARGET_AARCH64 ON)
+  endif()
 endif()
 
 set(FASTMLP_AVX2 OFF)
@@ -50,4 +65,10 @@ if(FASTMLP_TARGET_X86_64 AND NOT FASTMLP_DISABLE_AVX2)
   endif()
 endif()
 
-message(STATUS "fastmlp: target processor '${CMAKE_SYSTEM_PROCESSOR}', AVX2/FMA kernels: ${FASTMLP_AVX2}")
+option(FASTMLP_DISABLE_NEON "Build only the portable kernels even on aarch64" OFF)
+set(FASTMLP_NEON OFF)
+if(FASTMLP_TARGET_AARCH64 AND NOT FASTMLP_DISABLE_NEON)
+  set(FASTMLP_NEON ON)
+endif()
+
+message(STATUS "fastmlp: target processor '${CMAKE_SYSTEM_PROCESSOR}', AVX2/FMA kernels: ${FASTMLP_AVX2}, NEON kernels: ${FASTMLP_NEON}")

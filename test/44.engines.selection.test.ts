@@ -59,7 +59,7 @@ describe('engineInfo', () => {
       },
     });
     expect(info.native.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(['avx2-fma', 'scalar']).toContain(info.native.kernel);
+    expect(['avx2-fma', 'neon', 'scalar']).toContain(info.native.kernel);
     expect(info.native.defaultThreads).toBeGreaterThanOrEqual(1);
   });
 });

@@ -88,7 +88,7 @@ export interface NativeStatus {
   reason: string;
   /** The command that builds the addon. */
   fix: string;
-  /** gemm micro-kernel in use ("avx2-fma" or "scalar"), when available. */
+  /** gemm micro-kernel in use ("avx2-fma", "neon" or "scalar"), when available. */
   kernel?: string;
   /** Threads a trainer uses by default (hardware threads), when available. */
   defaultThreads?: number;

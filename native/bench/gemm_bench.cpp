@@ -236,7 +236,10 @@ int main(int argc, char** argv) {
 
   if (set == "sweep") {
     sweep(fastmlp::GemmKernel::scalar, "scalar", reps);
-    if (std::string(fastmlp::gemm_kernel_name()) != "scalar") sweep(fastmlp::GemmKernel::avx2, "avx2-fma", reps);
+    // The vector table in use, if any: AVX2/FMA on x86-64, NEON on aarch64.
+    const std::string vector = fastmlp::gemm_kernel_name();
+    if (vector == "avx2-fma") sweep(fastmlp::GemmKernel::avx2, "avx2-fma", reps);
+    if (vector == "neon") sweep(fastmlp::GemmKernel::neon, "neon", reps);
   }
 
   if (set == "threads") {

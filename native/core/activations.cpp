@@ -1,6 +1,7 @@
 // Activation forward passes and their derivatives from A (see activations.hpp).
 // Stable forms: sigmoid never evaluates exp of a positive number; softmax subtracts the row max.
-// The exp-based ones (sigmoid, tanh, softmax) run on vecmath's Cephes exp, 8 lanes under AVX2.
+// The exp-based ones (sigmoid, tanh, softmax) run on vecmath's Cephes exp: 8 lanes under AVX2,
+// 4 under NEON.
 #include "activations.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // The front doors of vecmath.hpp (each asks the kernel table of cpu/dispatch.hpp) and the plain
 // versions of the kernels (vecmath_scalar). The plain exp / tanh follow the same Cephes steps as
-// the AVX2 code (without FMA), so both paths agree to about an ulp.
+// the AVX2 and NEON code (without FMA), so the paths agree to about an ulp.
 #include "vecmath.hpp"
 
 #include <cmath>

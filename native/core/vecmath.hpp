@@ -1,7 +1,8 @@
 // Elementwise kernels of the activations, losses and layer backward: exp-based activations on a
-// Cephes-style exp, column sums and a squared-error sum. Each has a plain version (vecmath.cpp)
-// and an AVX2/FMA one (vecmath_avx2.cpp, in x86-64 builds); which one serves is the kernel
-// table's choice (cpu/dispatch.hpp: CPUID + XGETBV, FASTMLP_FORCE_SCALAR=1 forces the plain one).
+// Cephes-style exp, column sums and a squared-error sum. Each has a plain version (vecmath.cpp),
+// an AVX2/FMA one (vecmath_avx2.cpp, in x86-64 builds) and a NEON one (vecmath_neon.cpp, in
+// aarch64 builds); which one serves is the kernel table's choice (cpu/dispatch.hpp: CPUID +
+// XGETBV on x86-64, NEON always on aarch64; FASTMLP_FORCE_SCALAR=1 forces the plain one).
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // Tests of the run-time dispatch (native/core/cpu/): the table in use is the one the build, the
-// CPU and FASTMLP_FORCE_SCALAR call for (scalar on every non-x86 target), it is chosen once,
-// and the vecmath kernels of every table this machine can run agree with a float64 reference
-// and with each other.
+// CPU and FASTMLP_FORCE_SCALAR call for (NEON on aarch64, AVX2 on x86-64 CPUs that have it,
+// scalar elsewhere), it is chosen once, and the vecmath kernels of every table this machine can
+// run agree with a float64 reference and with each other.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +13,7 @@
 #include "cpu/dispatch.hpp"
 #include "cpu/features.hpp"
 #include "gemm/gemm.hpp"
+#include "kernel_tables.hpp"
 #include "vecmath.hpp"
 
 using fastmlp::cpu::KernelTable;
@@ -29,6 +30,8 @@ bool forced_by_env() {
 void choice(Tally& t) {
   const KernelTable& used = fastmlp::cpu::kernels();
   const KernelTable* avx2 = fastmlp::cpu::avx2_kernels();
+  const KernelTable* neon = fastmlp::cpu::neon_kernels();
+  const KernelTable* vector = fastmlp::cpu::vector_kernels();
   const KernelTable& scalar = fastmlp::cpu::scalar_kernels();
   fastmlp_test::expect(t, &used == &fastmlp::cpu::kernels(), "kernels() is chosen once");
   fastmlp_test::expect(t, std::string(scalar.name) == "scalar", "the scalar table is named scalar");
@@ -38,11 +41,20 @@ void choice(Tally& t) {
   fastmlp_test::expect(t, avx2 == nullptr, "no AVX2 table off x86-64");
   fastmlp_test::expect(t, !fastmlp::cpu::has_avx2_fma(), "no AVX2 reported off x86-64");
 #endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+  // aarch64: NEON is baseline, so the NEON table always exists and is the vector table.
+  fastmlp_test::expect(t, neon != nullptr, "a NEON table on aarch64");
+  fastmlp_test::expect(t, neon != nullptr && std::string(neon->name) == "neon", "the NEON table is named neon");
+  fastmlp_test::expect(t, neon != nullptr && neon->activation_backward != nullptr, "the NEON table has activation_backward");
+#else
+  fastmlp_test::expect(t, neon == nullptr, "no NEON table off aarch64");
+#endif
+  fastmlp_test::expect(t, vector == (avx2 != nullptr ? avx2 : neon), "vector_kernels() is the AVX2 or the NEON table");
   if (avx2 != nullptr) {
     fastmlp_test::expect(t, fastmlp::cpu::has_avx2_fma(), "an AVX2 table only on an AVX2 CPU");
     fastmlp_test::expect(t, std::string(avx2->name) == "avx2-fma", "the AVX2 table is named avx2-fma");
   }
-  const KernelTable& expected = avx2 != nullptr && !forced_by_env() ? *avx2 : scalar;
+  const KernelTable& expected = vector != nullptr && !forced_by_env() ? *vector : scalar;
   fastmlp_test::expect(t, &used == &expected, std::string("kernels() is ") + expected.name + ", got " + used.name);
   fastmlp_test::expect(t, fastmlp::cpu::scalar_forced() == forced_by_env(), "scalar_forced() reads FASTMLP_FORCE_SCALAR");
   fastmlp_test::expect(t, std::string(fastmlp::gemm_kernel_name()) == used.name, "gemm_kernel_name() reports the table");
@@ -125,8 +137,7 @@ int main() {
   std::printf("kernel table: %s\n", fastmlp::cpu::kernels().name);
   Tally t;
   choice(t);
-  vecmath_against_reference(t, fastmlp::cpu::scalar_kernels());
-  if (fastmlp::cpu::avx2_kernels() != nullptr) vecmath_against_reference(t, *fastmlp::cpu::avx2_kernels());
+  for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) vecmath_against_reference(t, *rt.table);
   front_doors(t);
   return fastmlp_test::finish(t, "cpu_dispatch");
 }

@@ -13,6 +13,7 @@
 #include "gemm/blocking.hpp"
 #include "gemm/gemm.hpp"
 #include "gemm/gemm_internal.hpp"
+#include "kernel_tables.hpp"
 #include "thread_pool.hpp"
 
 namespace {
@@ -81,7 +82,6 @@ void inference_bit_identical(Tally& t) {
   };
   const S shapes[] = {{false, false, 32, 1536, 520}, {false, false, 37, 1100, 300}, {true, true, 150, 530, 520},
                       {false, true, 7, 1030, 257},    {false, false, 260, 70, 3000}};
-  const bool avx2 = fastmlp::cpu::avx2_kernels() != nullptr;
   fastmlp::ThreadPool pool2{2}, pool4{4};
   GemmContext train{nullptr}, infer1{nullptr, blk::kPackingInference}, infer2{&pool2, blk::kPackingInference},
       infer4{&pool4, blk::kPackingInference};
@@ -90,9 +90,8 @@ void inference_bit_identical(Tally& t) {
     const std::vector<float> a = fastmlp_test::random_vector(rng, s.m * s.k);
     const std::vector<float> b = fastmlp_test::random_vector(rng, s.k * s.n);
     const std::vector<float> c0 = fastmlp_test::random_vector(rng, s.m * s.n);
-    for (int kernel = 0; kernel < 2; ++kernel) {
-      if (kernel == 1 && !avx2) continue;
-      const GemmKernel kk = kernel == 1 ? GemmKernel::avx2 : GemmKernel::scalar;
+    for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) {
+      const GemmKernel kk = rt.kernel;
       std::vector<float> want(c0);
       fastmlp::sgemm_with(train, {GemmPath::packed, kk, GemmThreads::single}, s.ta, s.tb, s.m, s.n, s.k, 1.0f,
                           a.data(), b.data(), 0.5f, want.data());
@@ -105,7 +104,7 @@ void inference_bit_identical(Tally& t) {
       }
       fastmlp_test::expect(t, same,
                            "inference limits bit-identical to training: " + std::to_string(s.m) + "x" +
-                               std::to_string(s.n) + "x" + std::to_string(s.k) + (kernel == 1 ? " avx2" : " scalar"));
+                               std::to_string(s.n) + "x" + std::to_string(s.k) + " " + rt.table->name);
     }
   }
 }

@@ -1,7 +1,8 @@
 // Tests of sgemm against sgemm_reference (float64 loops): a dense sweep of m, n, k in 1..67
 // over all transposes and alpha/beta cases (NaN-prefilled C when beta == 0), on every path:
-// direct, packed with the scalar kernel, packed with AVX2 (when the CPU has it), each on one
-// thread and split over 2- and 4-thread pools; then large and backprop shapes, and edge cases.
+// direct, packed with the scalar kernel, packed with the vector kernel (AVX2 when the CPU has
+// it, NEON on aarch64), each on one thread and split over 2- and 4-thread pools; then large and
+// backprop shapes, and edge cases.
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "cpu/dispatch.hpp"
 #include "gemm/gemm.hpp"
 #include "gemm/gemm_internal.hpp"
+#include "kernel_tables.hpp"
 #include "thread_pool.hpp"
 
 using fastmlp::GemmContext;
@@ -98,18 +100,20 @@ struct Contexts {
 
 // Every path on one case. `heavy` adds the 4-thread pool and the scalar kernel threaded.
 void check_all_paths(Tally& t, Contexts& cx, const Case& c, bool heavy) {
-  const bool avx2 = fastmlp::cpu::avx2_kernels() != nullptr;
+  const fastmlp_test::RunnableTable vec = fastmlp_test::vector_table();
+  const bool vector = vec.table != nullptr;
+  const std::string name = vector ? vec.table->name : "";
   check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, "direct");
   check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::scalar, GemmThreads::single}, "direct/scalar");
   check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::single}, "scalar");
   check_path(t, cx.two, c, {GemmPath::automatic, GemmKernel::automatic, GemmThreads::automatic}, "auto/2");
-  if (avx2) {
-    check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::avx2, GemmThreads::single}, "avx2");
-    check_path(t, cx.two, c, {GemmPath::packed, GemmKernel::avx2, GemmThreads::all}, "avx2/2");
+  if (vector) {
+    check_path(t, cx.single, c, {GemmPath::packed, vec.kernel, GemmThreads::single}, name.c_str());
+    check_path(t, cx.two, c, {GemmPath::packed, vec.kernel, GemmThreads::all}, (name + "/2").c_str());
   }
   if (heavy) {
     check_path(t, cx.two, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::all}, "scalar/2");
-    if (avx2) check_path(t, cx.four, c, {GemmPath::packed, GemmKernel::avx2, GemmThreads::all}, "avx2/4");
+    if (vector) check_path(t, cx.four, c, {GemmPath::packed, vec.kernel, GemmThreads::all}, (name + "/4").c_str());
   }
 }
 
@@ -271,7 +275,7 @@ void edge_cases(Tally& t, Contexts& cx) {
   }
   fastmlp_test::expect(t, threw, "buffers(thread) is bounds-checked");
   const std::string name = fastmlp::gemm_kernel_name();
-  fastmlp_test::expect(t, name == "avx2-fma" || name == "scalar", "gemm_kernel_name: " + name);
+  fastmlp_test::expect(t, name == "avx2-fma" || name == "neon" || name == "scalar", "gemm_kernel_name: " + name);
   // Repeated calls on a warmed context keep giving the same answer (buffers reused).
   Rng rng{3};
   const Case big = make_case(rng, {false, false, 130, 70, 300, 1.0f, 0.0f});
@@ -316,13 +320,11 @@ void threads_bit_identical(Tally& t, Contexts& cx) {
   const S shapes[] = {{false, false, 64, 128, 784}, {true, false, 784, 128, 64}, {false, true, 64, 784, 128},
                       {false, false, 400, 450, 700}, {true, true, 37, 53, 300},  {false, false, 7, 33, 5},
                       {false, false, 130, 17, 520},   {true, false, 5, 200, 3}};
-  const bool avx2 = fastmlp::cpu::avx2_kernels() != nullptr;
   Rng rng{77};
   for (const S& s : shapes) {
     const Case c = make_case(rng, {s.ta, s.tb, s.m, s.n, s.k, 1.0f, 0.5f});
-    for (int kernel = 0; kernel < 2; ++kernel) {
-      if (kernel == 1 && !avx2) continue;
-      const GemmKernel kk = kernel == 1 ? GemmKernel::avx2 : GemmKernel::scalar;
+    for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) {
+      const GemmKernel kk = rt.kernel;
       std::vector<float> one(c.c0);
       fastmlp::sgemm_with(cx.single, {GemmPath::packed, kk, GemmThreads::single}, s.ta, s.tb, s.m, s.n, s.k, 1.0f,
                           c.a.data(), c.b.data(), 0.5f, one.data());
@@ -335,7 +337,7 @@ void threads_bit_identical(Tally& t, Contexts& cx) {
           same = same && std::memcmp(got.data(), one.data(), got.size() * sizeof(float)) == 0;
         }
       }
-      fastmlp_test::expect(t, same, describe(c.s, kernel == 1 ? "threads bit-identical avx2" : "threads bit-identical scalar"));
+      fastmlp_test::expect(t, same, describe(c.s, (std::string("threads bit-identical ") + rt.table->name).c_str()));
     }
   }
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cpu/dispatch.hpp"
+#include "kernel_tables.hpp"
 #include "losses.hpp"
 #include "mlp.hpp"
 #include "mlp_reference.hpp"
@@ -88,12 +89,11 @@ void test_unit_and_zero_weights() {
   }
 }
 
-// Both kernel tables: the weighted squared-error sum at unit weights equals the unweighted sum
-// bit for bit at every length (the AVX2 lanes and the tail), and weighs rows otherwise.
+// Every kernel table: the weighted squared-error sum at unit weights equals the unweighted sum
+// bit for bit at every length (the vector lanes and the tail), and weighs rows otherwise.
 void test_weighted_kernels() {
-  std::vector<const cpu::KernelTable*> tables = {&cpu::scalar_kernels()};
-  if (cpu::avx2_kernels() != nullptr) tables.push_back(cpu::avx2_kernels());
-  for (const cpu::KernelTable* k : tables) {
+  for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) {
+    const cpu::KernelTable* k = rt.table;
     for (std::size_t cols : {1u, 2u, 3u, 8u, 11u}) {
       for (std::size_t rows = 0; rows < 20; ++rows) {
         ref::Lcg g{rows * 31 + cols};

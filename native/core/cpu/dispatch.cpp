@@ -40,9 +40,27 @@ constexpr KernelTable kAvx2 = {
 };
 #endif
 
+#if defined(FASTMLP_HAVE_NEON)
+// The direct path keeps the portable sup kernel (vectorized by the compiler for baseline NEON)
+// and the scalar table's limits (blocking.hpp: kDirectLimitsNeon).
+constexpr KernelTable kNeon = {
+    "neon",
+    kernel_neon_6x16,
+    {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false},
+    gemm_blocking::kDirectLimitsNeon,
+    vecmath_neon::exp_nonpositive,
+    vecmath_neon::sigmoid,
+    vecmath_neon::tanh,
+    vecmath_neon::column_sums,
+    vecmath_neon::squared_error_sum,
+    vecmath_neon::activation_backward,
+    vecmath_neon::weighted_squared_error_sum,
+};
+#endif
+
 const KernelTable& choose() {
-  const KernelTable* avx2 = avx2_kernels();
-  return avx2 != nullptr && !scalar_forced() ? *avx2 : kScalar;
+  const KernelTable* vector = vector_kernels();
+  return vector != nullptr && !scalar_forced() ? *vector : kScalar;
 }
 
 }  // namespace
@@ -55,6 +73,19 @@ const KernelTable* avx2_kernels() {
 #else
   return nullptr;
 #endif
+}
+
+const KernelTable* neon_kernels() {
+#if defined(FASTMLP_HAVE_NEON)
+  return &kNeon;
+#else
+  return nullptr;
+#endif
+}
+
+const KernelTable* vector_kernels() {
+  const KernelTable* avx2 = avx2_kernels();
+  return avx2 != nullptr ? avx2 : neon_kernels();
 }
 
 const KernelTable& kernels() {

@@ -24,7 +24,7 @@ using VecWeightedSquaredErrorSum = double (*)(const float* P, const float* Y, co
 using VecActivationBackward = void (*)(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
 
 struct KernelTable {
-  const char* name;  // "scalar" | "avx2-fma": what info() and the benches report
+  const char* name;  // "scalar" | "avx2-fma" | "neon": what info() and the benches report
   // gemm
   MicroKernel gemm_micro;           // the packed path's MR x NR micro-kernel
   SupVariants gemm_sup;             // the direct (unpacked) path's kernels
@@ -40,7 +40,7 @@ struct KernelTable {
   VecWeightedSquaredErrorSum weighted_squared_error_sum;
 };
 
-// The table in use: the AVX2 one when it was compiled in, the CPU and OS support it and
+// The table in use: the vector one (vector_kernels()) when there is one and
 // FASTMLP_FORCE_SCALAR is not "1"; otherwise the scalar one. Chosen on first call.
 const KernelTable& kernels();
 
@@ -51,6 +51,15 @@ const KernelTable& scalar_kernels();
 // without the flags) or this CPU/OS cannot run them. Ignores FASTMLP_FORCE_SCALAR (tests use it
 // to cover both tables on one machine).
 const KernelTable* avx2_kernels();
+
+// The NEON table, or null when this build has none (any target but aarch64). NEON (Advanced
+// SIMD) is part of the aarch64 baseline that Linux, macOS and Windows require, so no run-time
+// check. Ignores FASTMLP_FORCE_SCALAR.
+const KernelTable* neon_kernels();
+
+// This build's vector table that this CPU runs: avx2_kernels() on x86-64, neon_kernels() on
+// aarch64, else null. Ignores FASTMLP_FORCE_SCALAR.
+const KernelTable* vector_kernels();
 
 }  // namespace cpu
 }  // namespace fastmlp

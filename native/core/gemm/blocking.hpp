@@ -1,6 +1,6 @@
 // Block sizes of the packed sgemm, in one table, with the cache reasoning behind each, and the
 // thresholds that choose between the direct (unpacked) path and packing, and threads.
-// Both micro-kernels (AVX2 and scalar) share MR x NR so the packed layout is one layout.
+// Every micro-kernel (AVX2, NEON, scalar) shares MR x NR so the packed layout is one layout.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +12,10 @@ namespace gemm_blocking {
 // floats), plus 2 ymm for the current B row and 1 for the broadcast A value = 15 of the 16 ymm
 // registers. 12 independent FMA chains cover the FMA latency (4 cycles x 2 pipes = 8 needed).
 // Per k step: 2 B loads + 6 broadcasts feed 12 FMAs, within the 2-3 loads/cycle of the core.
+// NEON (32 x 128-bit registers): the same tile is 24 accumulators (6 rows x 4 vectors of 4) + 4
+// for the B row + 2 for the 6 A values, used by lane (FMLA by element) = 30 of 32; 6 loads feed
+// 24 FMAs per k step, like BLIS's armv8a 8x12 sgemm (24 accumulators, 5 loads), so 6 x 16 costs
+// arm64 nothing and keeps one packed layout for every kernel table.
 constexpr std::size_t MR = 6;
 constexpr std::size_t NR = 16;
 
@@ -101,6 +105,11 @@ struct DirectLimits {
 };
 constexpr DirectLimits kDirectLimitsScalar = {0, static_cast<std::size_t>(-1), kDirectMaxVolumeColumn, 4,
                                               kDirectMaxVolumeNarrow, kDirectMaxVolume};
+// NEON: the scalar table's limits, unmeasured (no Arm hardware here; qemu times mean nothing).
+// They send to packing only shapes the scalar table packs too, where the NEON micro-kernel is at
+// least as fast as the scalar one; the direct path runs the portable sup kernel, which the
+// compiler vectorizes with baseline NEON. A retune needs gemm_bench --set sweep on arm64.
+constexpr DirectLimits kDirectLimitsNeon = kDirectLimitsScalar;
 constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy, kDirectAvx2MaxVolumeNarrow, 8,
                                             kDirectAvx2MaxVolumeNarrow, kDirectAvx2MaxVolume};
 

@@ -49,6 +49,11 @@ const cpu::KernelTable& kernel_table(GemmKernel kernel) {
         throw std::invalid_argument("sgemm_with: the AVX2 kernel is not available on this CPU/build");
       }
       return *cpu::avx2_kernels();
+    case GemmKernel::neon:
+      if (cpu::neon_kernels() == nullptr) {
+        throw std::invalid_argument("sgemm_with: the NEON kernel is not available in this build (aarch64 only)");
+      }
+      return *cpu::neon_kernels();
     case GemmKernel::automatic:
       break;
   }

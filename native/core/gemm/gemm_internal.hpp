@@ -41,7 +41,7 @@ struct GemmBuffers {
 };
 
 enum class GemmPath { automatic, direct, packed };
-enum class GemmKernel { automatic, scalar, avx2 };
+enum class GemmKernel { automatic, scalar, avx2, neon };
 enum class GemmThreads { automatic, single, all };
 
 struct GemmOptions {
@@ -51,7 +51,8 @@ struct GemmOptions {
 };
 
 // sgemm with explicit choices (automatic = what sgemm decides). GemmKernel::avx2 on a CPU
-// without AVX2/FMA throws std::invalid_argument rather than faulting.
+// without AVX2/FMA (or neon in a build without NEON kernels) throws std::invalid_argument rather
+// than faulting.
 void sgemm_with(GemmContext& ctx, const GemmOptions& options, bool transA, bool transB, std::size_t m,
                 std::size_t n, std::size_t k, float alpha, const float* A, const float* B, float beta,
                 float* C);

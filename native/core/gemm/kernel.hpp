@@ -1,4 +1,4 @@
-// The micro-kernel contract and the packed layout shared by pack.cpp and both kernels.
+// The micro-kernel contract and the packed layout shared by pack.cpp and every kernel.
 // A kernel computes one MR x NR tile of C from one packed A micro-panel and one packed B
 // micro-panel; the loops around it (gemm_packed.cpp) decide which tile and when.
 #pragma once
@@ -36,6 +36,12 @@ void kernel_scalar_6x16(std::size_t k, const float* a, const float* b, float alp
 // Compiled with -mavx2 -mfma, only in x86-64 builds (FASTMLP_HAVE_AVX2). Reached only through
 // the kernel table (cpu/dispatch.hpp), which offers it only when the CPU and OS support it.
 void kernel_avx2_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
+                      const MicroTile& tile, const float* a_next, const float* b_next);
+
+// NEON (FMLA by element), only in aarch64 builds (FASTMLP_HAVE_NEON), where NEON is baseline.
+// Reached through the kernel table like the AVX2 one, so FASTMLP_FORCE_SCALAR=1 still selects
+// the scalar twin.
+void kernel_neon_6x16(std::size_t k, const float* a, const float* b, float alpha, float beta,
                       const MicroTile& tile, const float* a_next, const float* b_next);
 
 }  // namespace fastmlp

@@ -1,0 +1,256 @@
+// Every kernel table this machine runs (the scalar twin, and AVX2 or NEON), kernel by kernel,
+// against float64 references written here: the gemm micro-kernel on hand-packed panels (every
+// m_valid x n_valid edge tile, k = 0, 1, tails of the unrolled loop and a large k, the alpha /
+// beta cases, C outside the tile untouched), then the vecmath kernels on dense grids that cross
+// every branch (tanh's small / large split, exp's underflow edge, signed zeros, NaN) with each
+// vector table also held to the scalar twin, activation_backward against the plain formulas,
+// and column sums over every lane period. Finally softmax (activations.cpp on the
+// table in use: the aarch64 run repeats this test with FASTMLP_FORCE_SCALAR=1).
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "activations.hpp"
+#include "check.hpp"
+#include "cpu/dispatch.hpp"
+#include "gemm/blocking.hpp"
+#include "gemm/kernel.hpp"
+#include "kernel_tables.hpp"
+
+using fastmlp::cpu::KernelTable;
+using fastmlp_test::Rng;
+using fastmlp_test::RunnableTable;
+using fastmlp_test::Tally;
+
+namespace {
+
+constexpr std::size_t MR = fastmlp::gemm_blocking::MR;
+constexpr std::size_t NR = fastmlp::gemm_blocking::NR;
+const float kEps = std::numeric_limits<float>::epsilon();
+
+// ---- the micro-kernel ----------------------------------------------------------------------
+
+// One call of table.gemm_micro on random panels (packed layout of kernel.hpp: the padding rows
+// and columns hold garbage, which the kernel must not let into the valid tile) into a C with a
+// border, checked against float64 sums.
+bool micro_case(const KernelTable& table, Rng& rng, std::size_t k, std::size_t mv, std::size_t nv, float alpha,
+                float beta) {
+  std::vector<float> a(MR * k + 1), b(NR * k + 1);
+  for (std::size_t p = 0; p < k; ++p) {
+    for (std::size_t i = 0; i < MR; ++i) a[p * MR + i] = i < mv ? rng.uniform() : 1e30f;
+    for (std::size_t j = 0; j < NR; ++j) b[p * NR + j] = j < nv ? rng.uniform() : 1e30f;
+  }
+  const std::size_t ldc = NR + 3;  // C rows far apart, with columns beyond the tile
+  std::vector<float> c((MR + 1) * ldc);
+  for (float& x : c) x = rng.uniform();
+  if (beta == 0.0f) {
+    for (std::size_t i = 0; i < mv; ++i)
+      for (std::size_t j = 0; j < nv; ++j) c[i * ldc + j] = std::numeric_limits<float>::quiet_NaN();
+  }
+  const std::vector<float> c0 = c;
+  table.gemm_micro(k, a.data(), b.data(), alpha, beta, {c.data(), ldc, mv, nv}, a.data(), b.data());
+  for (std::size_t i = 0; i <= MR; ++i) {
+    for (std::size_t j = 0; j < ldc; ++j) {
+      const float got = c[i * ldc + j];
+      if (i >= mv || j >= nv) {  // outside the tile: untouched, bit for bit
+        if (std::memcmp(&got, &c0[i * ldc + j], sizeof got) != 0) return false;
+        continue;
+      }
+      double acc = 0.0, mag = 0.0;
+      for (std::size_t p = 0; p < k; ++p) {
+        acc += static_cast<double>(a[p * MR + i]) * b[p * NR + j];
+        mag += std::fabs(static_cast<double>(a[p * MR + i]) * b[p * NR + j]);
+      }
+      const double prior = beta == 0.0f ? 0.0 : static_cast<double>(beta) * c0[i * ldc + j];
+      const double want = alpha * acc + prior;
+      const double bound = 4.0 * static_cast<double>(k + 2) * kEps * (std::fabs(alpha) * mag + std::fabs(prior)) + 1e-30;
+      if (!(std::fabs(got - want) <= bound)) return false;
+    }
+  }
+  return true;
+}
+
+void micro_kernels(Tally& t, const KernelTable& table) {
+  Rng rng{21};
+  const std::size_t ks[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 17, 256, 1031};
+  // beta 0 (C not read), 1 and other values take different store paths; so do full and edge tiles.
+  const float alphas[] = {1.0f, -0.5f};
+  const float betas[] = {0.0f, 1.0f, 0.3f};
+  for (std::size_t k : ks) {
+    for (std::size_t mv = 1; mv <= MR; ++mv) {
+      for (std::size_t nv = 1; nv <= NR; ++nv) {
+        for (const float alpha : alphas) {
+          for (const float beta : betas) {
+            char what[160];
+            std::snprintf(what, sizeof what, "%s micro-kernel k=%zu tile %zux%zu alpha=%g beta=%g", table.name, k, mv,
+                          nv, static_cast<double>(alpha), static_cast<double>(beta));
+            fastmlp_test::expect(t, micro_case(table, rng, k, mv, nv, alpha, beta), what);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- vecmath -------------------------------------------------------------------------------
+
+// |got - want| <= ulps * eps * |want| (the floor only absorbs denormal noise, far below FLT_MIN,
+// so a value flushed to 0 above FLT_MIN fails).
+bool near_rel(double got, double want, double ulps) {
+  return std::fabs(got - want) <= ulps * kEps * std::fabs(want) + 1e-44;
+}
+
+// x from lo to hi in `count` even steps, plus the values where branches switch and the signed zeros.
+std::vector<float> grid(float lo, float hi, std::size_t count, std::initializer_list<float> extra) {
+  std::vector<float> x;
+  for (std::size_t i = 0; i < count; ++i) x.push_back(lo + (hi - lo) * static_cast<float>(i) / static_cast<float>(count - 1));
+  for (float e : extra) x.push_back(e);
+  return x;
+}
+
+void vecmath_kernels(Tally& t, const KernelTable& table, const KernelTable& scalar) {
+  const std::string name = table.name;
+  using namespace fastmlp;
+  // exp on [-90, 0]: the underflow edge (kExpMin, where 2^n leaves the normal range), -0.
+  {
+    const std::vector<float> x = grid(-90.0f, 0.0f, 4001, {-87.33f, -87.34f, -87.3365f, -0.0f, -1e-30f, -1e-7f});
+    std::vector<float> y(x.size()), s(x.size());
+    table.exp_nonpositive(y.data(), x.data(), x.size());
+    scalar.exp_nonpositive(s.data(), x.data(), x.size());
+    bool ref = true, twin = true;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double want = std::exp(static_cast<double>(x[i]));
+      // Below ln(FLT_MIN) the kernels return 0 where exp is a denormal (vecmath.hpp).
+      ref = ref && (want < 1.1754944e-38 ? y[i] == 0.0f : near_rel(y[i], want, 2.0));
+      twin = twin && near_rel(y[i], s[i], 2.0);
+    }
+    fastmlp_test::expect(t, ref, name + " exp_nonpositive on [-90, 0] against exp");
+    fastmlp_test::expect(t, twin, name + " exp_nonpositive agrees with the scalar twin");
+  }
+  // sigmoid and tanh on [-30, 30] with the tanh switch at |z| = 0.625 and tiny arguments.
+  const std::vector<float> z = grid(-30.0f, 30.0f, 6001, {0.625f, -0.625f, 0.62499994f, -0.62499994f, 0.0f, -0.0f,
+                                                           1e-20f, -1e-20f, 1e-3f, -88.0f, 88.0f, -200.0f, 200.0f});
+  std::vector<float> y(z.size()), s(z.size());
+  table.sigmoid(y.data(), z.data(), z.size());
+  scalar.sigmoid(s.data(), z.data(), z.size());
+  bool ref = true, twin = true;
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    const double want = 1.0 / (1.0 + std::exp(-static_cast<double>(z[i])));
+    ref = ref && (want < 1.1754944e-38 ? y[i] == 0.0f : near_rel(y[i], want, 4.0));
+    twin = twin && near_rel(y[i], s[i], 4.0);
+  }
+  fastmlp_test::expect(t, ref, name + " sigmoid on [-30, 30] against the float64 formula");
+  fastmlp_test::expect(t, twin, name + " sigmoid agrees with the scalar twin");
+  table.tanh(y.data(), z.data(), z.size());
+  scalar.tanh(s.data(), z.data(), z.size());
+  ref = true, twin = true;
+  bool signs = true;
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    const double want = std::tanh(static_cast<double>(z[i]));
+    ref = ref && near_rel(y[i], want, 4.0);
+    twin = twin && near_rel(y[i], s[i], 4.0);
+    signs = signs && (z[i] == 0.0f || std::signbit(y[i]) == std::signbit(z[i]));
+  }
+  fastmlp_test::expect(t, ref, name + " tanh on [-30, 30] against tanh");
+  fastmlp_test::expect(t, twin, name + " tanh agrees with the scalar twin");
+  fastmlp_test::expect(t, signs, name + " tanh keeps the sign of its argument");
+  // NaN passes through each of them.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float nans[5] = {0.5f, nan, -0.5f, nan, 1.0f};
+  float out[5];
+  table.sigmoid(out, nans, 5);
+  bool nan_ok = std::isnan(out[1]) && std::isnan(out[3]) && !std::isnan(out[0]);
+  table.tanh(out, nans, 5);
+  nan_ok = nan_ok && std::isnan(out[1]) && std::isnan(out[3]) && !std::isnan(out[4]);
+  fastmlp_test::expect(t, nan_ok, name + " sigmoid and tanh propagate NaN lane by lane");
+
+  // activation_backward (null in the scalar table: activations.cpp's loops serve) against the
+  // plain formulas, at lengths that leave partial vectors: relu bit for bit; sigmoid and tanh
+  // within a few roundings of their terms (GCC fuses a * a into the subtraction where the ISA
+  // has FMA, as C++ allows, so the AVX2 and NEON code need not match the unfused loop's bits).
+  if (table.activation_backward != nullptr) {
+    Rng rng{8};
+    for (std::size_t n : {std::size_t{1}, std::size_t{3}, std::size_t{4}, std::size_t{9}, std::size_t{67}}) {
+      std::vector<float> a = fastmlp_test::random_vector(rng, n), da = fastmlp_test::random_vector(rng, n);
+      a[0] = 0.0f;  // relu's boundary: A == 0 gets no gradient
+      for (int kind = 0; kind < 3; ++kind) {
+        std::vector<float> got(n);
+        table.activation_backward(kind, got.data(), da.data(), a.data(), n);
+        bool ok = true;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double ai = a[i], d = da[i];
+          const double want = kind == 0 ? d * ai * (1.0 - ai) : kind == 1 ? d * (1.0 - ai * ai) : (ai > 0.0 ? d : 0.0);
+          const double bound = kind == 2 ? 0.0 : 4.0 * kEps * std::fabs(d) * (1.0 + std::fabs(ai)) * (1.0 + std::fabs(ai));
+          ok = ok && std::fabs(got[i] - want) <= bound;
+        }
+        fastmlp_test::expect(t, ok, name + " activation_backward kind " + std::to_string(kind) + " n=" + std::to_string(n));
+      }
+    }
+  }
+
+  // Column sums over every lane period (units 1..40) and row counts that leave partial periods:
+  // small integers, so every summation order is exact.
+  bool sums = true;
+  for (std::size_t units = 1; units <= 40; ++units) {
+    for (std::size_t rows : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{13}}) {
+      std::vector<float> dz(rows * units), db(units, 99.0f);
+      for (std::size_t i = 0; i < dz.size(); ++i) dz[i] = static_cast<float>(static_cast<int>((i * 7) % 11) - 5);
+      table.column_sums(db.data(), dz.data(), rows, units);
+      for (std::size_t j = 0; j < units; ++j) {
+        double want = 0;
+        for (std::size_t r = 0; r < rows; ++r) want += dz[r * units + j];
+        sums = sums && db[j] == want;
+      }
+    }
+  }
+  fastmlp_test::expect(t, sums, name + " column_sums, units 1..40");
+}
+
+// ---- softmax on the table in use -----------------------------------------------------------
+
+void softmax(Tally& t) {
+  Rng rng{13};
+  for (std::size_t units : {std::size_t{1}, std::size_t{3}, std::size_t{4}, std::size_t{10}, std::size_t{37}}) {
+    const std::size_t rows = 5;
+    std::vector<float> z = fastmlp_test::random_vector(rng, rows * units), a(rows * units);
+    for (float& v : z) v *= 50.0f;  // spreads past 87.3, so some exps underflow to 0
+    fastmlp::activation_forward(fastmlp::Activation::softmax, a.data(), z.data(), rows, units);
+    bool ok = true;
+    for (std::size_t r = 0; r < rows; ++r) {
+      // (a plain comparison, not std::fmax: GCC 12's aarch64 vectorizer crashes on that reduction)
+      // The shifted arguments z - max are rounded to float as softmax_rows rounds them (at |z| ~ 50
+      // that rounding alone moves exp by ~4e-6, far more than the kernels' few ulps).
+      float zmax = z[r * units];
+      for (std::size_t j = 0; j < units; ++j) zmax = z[r * units + j] > zmax ? z[r * units + j] : zmax;
+      double sum = 0.0;
+      for (std::size_t j = 0; j < units; ++j) sum += std::exp(static_cast<double>(z[r * units + j] - zmax));
+      for (std::size_t j = 0; j < units; ++j) {
+        const double want = std::exp(static_cast<double>(z[r * units + j] - zmax)) / sum;
+        // exps below FLT_MIN are 0 (vecmath.hpp): their probabilities may be 0 too
+        ok = ok && std::fabs(a[r * units + j] - want) <= 8.0 * kEps * want + 1.2e-38;
+      }
+    }
+    fastmlp_test::expect(t, ok, std::string("softmax on ") + fastmlp::cpu::kernels().name + ", units " +
+                                    std::to_string(units));
+  }
+}
+
+}  // namespace
+
+int main() {
+  std::printf("kernel table in use: %s\n", fastmlp::cpu::kernels().name);
+  Tally t;
+  const KernelTable& scalar = fastmlp::cpu::scalar_kernels();
+  for (const RunnableTable& rt : fastmlp_test::runnable_tables()) {
+    std::printf("checking table %s\n", rt.table->name);
+    micro_kernels(t, *rt.table);
+    vecmath_kernels(t, *rt.table, scalar);
+  }
+  softmax(t);
+  return fastmlp_test::finish(t, "kernel twins");
+}
