@@ -40,7 +40,9 @@ function main() {
     }
   }
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
-  const args = [cmakeJs, 'rebuild', '--out', buildDir, '--parallel', '2'];
+  // Extra arguments go to cmake-js: the release workflow's per-platform toolchain flags
+  // (.github/workflows/prebuild.yml), e.g. --CDCMAKE_OSX_ARCHITECTURES=arm64.
+  const args = [cmakeJs, 'compile', '--out', buildDir, '--parallel', '2', ...process.argv.slice(2)];
   const build = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   const built = join(buildDir, 'Release', 'fastmlp.node');
   if (build.status !== 0 || !existsSync(built)) {

@@ -3,7 +3,7 @@
 // local build, else the prebuild that fits this platform, arch and libc (node-gyp-build's tags);
 // package.json's dependencies are exactly what lib/ imports at run time; and the x86-64
 // portability check (scripts/portable-check.mjs) recognises AVX instructions.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,7 +17,7 @@ import {
   OPTIONAL_FEATURES,
 } from '../lib/optional.js';
 // @ts-expect-error: a plain .mjs script without declarations
-import { isAvxInstruction } from '../scripts/portable-check.mjs';
+import { checkPortable, isAvxInstruction } from '../scripts/portable-check.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const status = nativeStatus();
@@ -219,5 +219,51 @@ describe('the x86-64 portability check', () => {
       expect(isAvxInstruction(line(base))).toBe(false);
     }
     expect(isAvxInstruction('0000000000001a2b <vfoo>:')).toBe(false);
+  });
+});
+
+const HAVE_GXX =
+  process.platform === 'linux' && process.arch === 'x64' && spawnSync('g++', ['--version']).status === 0;
+
+describe.runIf(HAVE_GXX)('the x86-64 portability check on a small library built here', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fastmlp-portable-'));
+    await writeFile(
+      join(dir, 'sum.cpp'),
+      'float sum_sq(const float* a, int n) { float s = 0; for (int i = 0; i < n; i++) s += a[i] * a[i]; return s; }\n',
+    );
+    await writeFile(
+      join(dir, 'scale_avx2.cpp'),
+      'float sum2(const float* a, int n) { float s = 0; for (int i = 0; i < n; i++) s += 2 * a[i]; return s; }\n',
+    );
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function build(baselineFlags: string[]): string {
+    const gxx = (args: string[]) => execFileSync('g++', ['-O3', '-fPIC', ...args], { cwd: dir });
+    gxx([...baselineFlags, '-c', 'sum.cpp', '-o', 'sum.o']);
+    gxx(['-mavx2', '-mfma', '-c', 'scale_avx2.cpp', '-o', 'scale_avx2.o']);
+    gxx(['-shared', 'sum.o', 'scale_avx2.o', '-o', 'lib.so']);
+    return join(dir, 'lib.so');
+  }
+
+  it('passes when only the *avx2* object holds AVX code', () => {
+    const result = checkPortable(dir, build([]));
+    expect(result).toMatchObject({
+      objects: 2,
+      avx2Objects: ['scale_avx2.o'],
+      avxFunctionsInAddon: 1,
+      problems: [],
+    });
+  });
+
+  it('fails, naming the function, when a baseline file was compiled with AVX2 flags', () => {
+    expect(checkPortable(dir, build(['-mavx2', '-mfma'])).problems).toEqual([
+      'sum.o: _Z6sum_sqPKfi (a baseline object holds AVX code)',
+      'lib.so: _Z6sum_sqPKfi (AVX code outside the *avx2* files)',
+    ]);
   });
 });
