@@ -7,7 +7,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addonPath, buildCommand, locateAddon, nativeStatus, packageRoot } from '../lib/engine/native.js';
 import {
   isMissingPackage,
@@ -58,6 +58,29 @@ describe('optional packages', () => {
       Promise.all([import('vega'), import('vega-lite')]),
     );
     expect(typeof vega.View).toBe('function');
+  });
+});
+
+describe('the CLI without cli-progress', () => {
+  it('prints plain lines instead of a bar, after one line naming the package', async () => {
+    vi.doMock('../lib/optional.js', async (original) => ({
+      ...(await original<typeof import('../lib/optional.js')>()),
+      loadProgressBar: () => null,
+    }));
+    const { Progress } = await import('../lib/cli/progress.js');
+    const lines: string[] = [];
+    const progress = new Progress({ mode: 'bar', epochs: 2, samples: 10, write: (l) => lines.push(l) });
+    progress.epoch(0, { loss: 0.5 });
+    progress.epoch(1, { loss: 0.25 });
+    progress.stop();
+    vi.doUnmock('../lib/optional.js');
+    expect(lines[0]).toBe(
+      "fastmlp: the CLI's progress bar needs the optional package cli-progress, which is not installed; install it with: npm install cli-progress; printing plain lines",
+    );
+    expect(lines.slice(1).map((l) => l.replace(/ +[\d,]+ samples\/s$/, ''))).toEqual([
+      'epoch 1/2  loss 0.5000',
+      'epoch 2/2  loss 0.2500',
+    ]);
   });
 });
 
