@@ -252,6 +252,7 @@ console.log(JSON.stringify({ engine: info.engine, source: info.native.source }))
         expect(r.stderr).toBe('');
         expect(JSON.parse(r.stdout)).toEqual({ engine: 'native', source: 'prebuild' });
       },
+      180_000, // tsc under a loaded machine
     );
 
     it('a report without vega fails before training, naming the packages to install', async () => {
