@@ -5,6 +5,7 @@ export * from './data/index.js';
 export type { TaskName } from './engine/contract.js';
 export type { ActivationName, EngineName, LossName, OptimizerKind } from './engine/engine.js';
 export { type EngineInfo, engineInfo, type NativeEngineInfo } from './engine/info.js';
+export type { AddonSource } from './engine/native.js';
 export type { InitializerName, InitializerSpec } from './initializers.js';
 export type { Features, Targets } from './inputs.js';
 export type { ExportFormatName, ExportOptions } from './io/export.js';

@@ -1,7 +1,10 @@
-// The npm `install` script: builds the native addon (build/Release/fastmlp.node) with cmake-js,
-// never downloading anything. A missing toolchain or a failed build never fails the install: it
-// prints ONE line saying the pure-TypeScript engine will be used, why, and how to retry. Under
-// CI=true a failed build exits non-zero. FASTMLP_SKIP_NATIVE=1 skips the build.
+// The npm `install` script. When the package ships a prebuilt addon that fits this platform, arch
+// and libc (prebuilds/, resolved by node-gyp-build as lib/engine/native.ts will) and it loads, it
+// is used and nothing is built. Otherwise it builds the addon from source (build/Release/
+// fastmlp.node) with cmake-js, never downloading anything. A missing toolchain or a failed build
+// never fails the install: it prints ONE line saying the pure-TypeScript engine will be used, why,
+// and how to retry. Under CI=true a failed build exits non-zero. FASTMLP_SKIP_NATIVE=1 skips the
+// build (a fitting prebuild still loads at run time).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Not under build/: cmake-js wipes build/ and rebuilds from scratch when a build fails.
 const logPath = join(root, 'native-build.log');
 const addonPath = join(root, 'build', 'Release', 'fastmlp.node');
-const retry = 'npm run build:native';
+// Installed as a dependency, `npm rebuild fastmlp` reruns this script; in a clone, the package script.
+const retry = root.split(/[\\/]/).includes('node_modules') ? 'npm rebuild fastmlp' : 'npm run build:native';
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 let logWritten = false;
 
@@ -49,7 +53,25 @@ function diagnose(log) {
   return error ? `build failed: ${error.trim().slice(0, 160)}` : 'build failed';
 }
 
+/** The prebuild node-gyp-build picks for this process, when one fits and loads; else null. */
+function loadablePrebuild() {
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const p = require('node-gyp-build').resolve(${JSON.stringify(root)}); require(p).info(); console.log(p);`,
+    ],
+    { cwd: root, env: { ...process.env, PREBUILDS_ONLY: '1' }, encoding: 'utf8' },
+  );
+  return probe.status === 0 ? probe.stdout.trim() : null;
+}
+
 async function main() {
+  const prebuild = loadablePrebuild();
+  if (prebuild !== null) {
+    console.log(`fastmlp: using the prebuilt native addon ${relative(root, prebuild)}; nothing to build`);
+    return;
+  }
   if (process.env.FASTMLP_SKIP_NATIVE === '1') {
     console.log(
       `fastmlp: skipping the native addon build (FASTMLP_SKIP_NATIVE=1); the pure-TypeScript engine will be used. Build it with: ${retry}`,
@@ -59,7 +81,11 @@ async function main() {
   const cmake = spawnSync('cmake', ['--version'], { encoding: 'utf8' });
   if (cmake.error || cmake.status !== 0) fallback('cmake not found');
   const cmakeJs = findCmakeJs();
-  if (!cmakeJs) fallback('cmake-js not found in node_modules');
+  if (!cmakeJs) {
+    fallback(
+      'no prebuild fits this platform and cmake-js, an optional dependency, is not installed: npm install cmake-js node-addon-api node-api-headers',
+    );
+  }
 
   mkdirSync(dirname(logPath), { recursive: true });
   const log = createWriteStream(logPath);

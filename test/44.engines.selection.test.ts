@@ -50,9 +50,10 @@ describe('engineInfo', () => {
       forced: null,
       native: {
         available: true,
-        status: `loaded ${addonPath(packageRoot()!)} (fastmlp ${info.native.version})`,
+        status: `loaded ${addonPath(packageRoot()!)} (local build, fastmlp ${info.native.version})`,
         build: 'npm run build:native',
         path: addonPath(packageRoot()!),
+        source: 'local build',
         version: status.version,
         kernel: status.kernel,
         defaultThreads: status.defaultThreads,
@@ -111,7 +112,11 @@ console.log(JSON.stringify({ explicit, afterExplicit, native, auto, info, warnin
       );
     });
     const r = JSON.parse(stdout);
-    const missing = `${join(dir, 'build', 'Release', 'fastmlp.node')} does not exist (the native addon was not built)`;
+    // node-gyp-build's description of this process (platform, arch, abi, libc...) ends the reason
+    const looked = `no local build in ${join(dir, 'build', 'Release')} and no prebuild in ${join(dir, 'prebuilds')} fits platform=${process.platform} arch=${process.arch} runtime=node abi=${process.versions.modules} `;
+    const missing = r.info.native.status as string;
+    expect(missing.startsWith(looked)).toBe(true);
+    expect(missing.endsWith(`node=${process.versions.node} (the native addon was not built)`)).toBe(true);
     expect(r.explicit).toBe('ts');
     expect(r.afterExplicit).toBe(0); // asking for 'ts' is not a fallback
     expect(r.native).toBe(
@@ -131,6 +136,7 @@ console.log(JSON.stringify({ explicit, afterExplicit, native, auto, info, warnin
         status: missing,
         build: 'npm run build:native',
         path: null,
+        source: null,
         version: null,
         kernel: null,
         defaultThreads: null,

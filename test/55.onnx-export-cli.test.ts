@@ -156,19 +156,26 @@ if (!(worst <= 1e-5) || output.dims.join() !== '2,3') throw new Error(\`ONNX dif
 describe('what ONNX export needs at run time', () => {
   it('names the optional package when protobufjs cannot be loaded', async () => {
     vi.resetModules();
-    vi.doMock('protobufjs', () => {
-      throw new Error("Cannot find package 'protobufjs'");
+    // a real missing package cannot be staged inside vitest (its mock factory errors are wrapped):
+    // the loader answers as lib/optional.ts does when protobufjs is not installed
+    vi.doMock('../lib/optional.js', async (original) => {
+      const real = await original<typeof import('../lib/optional.js')>();
+      const { purpose, packages } = real.OPTIONAL_FEATURES.onnx;
+      return {
+        ...real,
+        loadProtobuf: () => Promise.reject(new real.MissingOptionalPackageError(purpose, packages)),
+      };
     });
     try {
       const { Network: FreshNetwork } = await import('../lib/network.js');
       const net = new FreshNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }] });
       const path = join(dir, 'without-protobufjs.onnx');
       await expect(net.export(path, { format: 'onnx' })).rejects.toThrow(
-        /^Cannot export onnx file .*without-protobufjs\.onnx: ONNX export needs the optional package 'protobufjs', which could not be loaded \(.*\); install it with: npm install protobufjs$/,
+        /^Cannot export onnx file .*without-protobufjs\.onnx: ONNX export needs the optional package protobufjs, which is not installed; install it with: npm install protobufjs$/,
       );
       expect(existsSync(path)).toBe(false);
     } finally {
-      vi.doUnmock('protobufjs');
+      vi.doUnmock('../lib/optional.js');
       vi.resetModules();
     }
   });
@@ -179,7 +186,9 @@ describe('what ONNX export needs at run time', () => {
       files: string[];
     };
     expect(pkg.scripts['build:ts']).toContain('node scripts/copy-assets.mjs');
-    expect(pkg.files).toContain('dist');
+    expect(pkg.files).toContain('dist/lib');
+    // npm pack builds dist/ afresh (scripts/prepack.mjs): it copies the assets too
+    expect(readFileSync(join(ROOT, 'scripts', 'prepack.mjs'), 'utf8')).toContain('copy-assets.mjs');
     const out = mkdtempSync(join(dir, 'dist-'));
     const { execFileSync } = await import('node:child_process');
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'copy-assets.mjs'), out]);

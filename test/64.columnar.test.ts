@@ -23,9 +23,10 @@ import {
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { columnarFormat, fromArrow, fromParquet, loadOptional } from '../lib/data/arrow.js';
+import { columnarFormat, fromArrow, fromParquet } from '../lib/data/arrow.js';
 import { fromCSV } from '../lib/data/csv.js';
 import { datasets, Network, standardize } from '../lib/index.js';
+import { loadOptional, OPTIONAL_FEATURES } from '../lib/optional.js';
 import { Random } from '../lib/random.js';
 import { cli } from './helpers/cli.js';
 import { engineNames } from './helpers/engine-names.js';
@@ -178,13 +179,16 @@ describe('fromArrow and fromParquet reject bad arguments and files', () => {
     const notFound = Object.assign(new Error("Cannot find package 'parquet-wasm'"), {
       code: 'ERR_MODULE_NOT_FOUND',
     });
-    await expect(loadOptional('parquet-wasm', () => Promise.reject(notFound))).rejects.toThrow(
-      new Error(
-        "Reading this file needs the optional package 'parquet-wasm', which is not installed: npm install parquet-wasm",
-      ),
+    const { parquet, arrow } = OPTIONAL_FEATURES;
+    await expect(
+      loadOptional(parquet.purpose, parquet.packages, () => Promise.reject(notFound)),
+    ).rejects.toThrow(
+      'reading Parquet files needs the optional package parquet-wasm, which is not installed; install it with: npm install parquet-wasm',
     );
     const broken = new SyntaxError('bad module');
-    await expect(loadOptional('apache-arrow', () => Promise.reject(broken))).rejects.toBe(broken);
+    await expect(loadOptional(arrow.purpose, arrow.packages, () => Promise.reject(broken))).rejects.toBe(
+      broken,
+    );
   });
 
   it('chooses the reader by extension', () => {

@@ -44,6 +44,7 @@ export async function infoCommand(argv: string[]): Promise<number> {
       reason: native.available ? null : native.status,
       fix: native.available ? null : native.build,
       path: native.path,
+      source: native.source,
       version: native.version,
       kernel: native.kernel,
       defaultThreads: native.defaultThreads,
@@ -63,7 +64,9 @@ export async function infoCommand(argv: string[]): Promise<number> {
   if (info.env !== null) lines.push(`         FASTMLP_ENGINE=${info.env} is set and overrides 'auto'`);
   if (native.available) {
     lines.push(`native:  available, kernel ${native.kernel ?? 'unknown'}, ${threads} threads by default`);
-    lines.push(`         ${native.path} (fastmlp ${native.version ?? 'unknown'})`);
+    lines.push(
+      `         ${native.path} (${native.source ?? 'unknown'}, fastmlp ${native.version ?? 'unknown'})`,
+    );
   } else {
     lines.push(`native:  not available: ${native.status}`);
     lines.push(`         build it with: ${native.build}`);

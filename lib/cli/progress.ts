@@ -1,7 +1,9 @@
 // Training progress for the CLI, fed from fit's onEpochEnd: a cli-progress bar when stdout is a
 // TTY, plain lines (~20 per run, or every --log-every epochs) when it is not, and one JSON object
-// per epoch line with --json. Epochs are counted from 1 here, as people read them.
-import { Presets, SingleBar } from 'cli-progress';
+// per epoch line with --json. Epochs are counted from 1 here, as people read them. cli-progress is
+// an optional package: without it the bar becomes plain lines, after one line saying how to get it.
+import type { SingleBar } from 'cli-progress';
+import { loadProgressBar, MissingOptionalPackageError, OPTIONAL_FEATURES } from '../optional.js';
 import type { EpochLogs } from '../train-options.js';
 
 export type ProgressMode = 'bar' | 'lines' | 'json' | 'quiet';
@@ -41,7 +43,16 @@ export class Progress {
   constructor(private readonly options: ProgressOptions) {
     this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
     this.every = options.logEvery ?? (options.mode === 'json' ? 1 : defaultLogEvery(options.epochs));
-    if (options.mode === 'bar') {
+    const bars = options.mode === 'bar' ? loadProgressBar() : null;
+    if (options.mode === 'bar' && bars === null) {
+      const { purpose, packages } = OPTIONAL_FEATURES.progressBar;
+      // epoch() prints plain lines whenever there is no bar
+      this.write(
+        `fastmlp: ${new MissingOptionalPackageError(purpose, packages).message}; printing plain lines`,
+      );
+    }
+    if (bars !== null) {
+      const { Presets, SingleBar } = bars;
       const label = options.label ? `${options.label} ` : '';
       this.bar = new SingleBar(
         {

@@ -4,6 +4,7 @@
 
 import { basename } from 'node:path';
 import { CLI_DEFAULTS } from '../engine/contract.js';
+import { loadReportPackages } from '../optional.js';
 import type { History } from '../train.js';
 import { CliError, numberList, type OptionTable, parseCommand, stringValue } from './args.js';
 import { helpText, optionsFor, parserTable } from './options.js';
@@ -48,7 +49,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (new Set(rates).size !== rates.length) throw new CliError(`--lr lists a rate twice: '${values.lr}'`);
   const s = readTrainSettings({ ...values, lr: undefined }, 'sweep', SWEEP);
   const report = stringValue(values, 'report');
-  if (report) checkWritable(report, '--report');
+  if (report) {
+    checkWritable(report, '--report');
+    await loadReportPackages(); // before training: a missing optional package fails fast, by name
+  }
   checkDistinctFiles([dataFile(s.data)], [{ option: '--report', path: report }]);
   const prepared = await prepareData(s);
   const say = (line: string) => (s.json ? process.stderr : process.stdout).write(`${line}\n`);

@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import { CLI_DEFAULTS } from '../engine/contract.js';
 import type { Network } from '../network.js';
+import { loadReportPackages } from '../optional.js';
 import type { Rows } from '../report/index.js';
 import { type OptionTable, parseCommand, stringValue } from './args.js';
 import { helpText, optionsFor } from './options.js';
@@ -52,7 +53,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const out = stringValue(values, 'out');
   const report = stringValue(values, 'report');
   if (out) checkWritable(out, '--out');
-  if (report) checkWritable(report, '--report');
+  if (report) {
+    checkWritable(report, '--report');
+    await loadReportPackages(); // before training: a missing optional package fails fast, by name
+  }
   checkDistinctFiles(
     [dataFile(s.data)],
     [

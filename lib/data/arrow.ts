@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type * as Arrow from 'apache-arrow';
+import { loadArrow, loadParquet } from '../optional.js';
 import {
   type Cell,
   checkTableOptions,
@@ -61,11 +62,8 @@ export async function fromParquet(path: string, options?: ArrowOptions): Promise
 
 /** A columnar file's named columns, before any schema (the CLI reads a model's inputs from them). */
 export async function readColumnar(path: string, format: ColumnarFormat): Promise<NamedColumns> {
-  const arrow = await loadOptional<typeof Arrow>('apache-arrow', () => import('apache-arrow'));
-  const parquet =
-    format === 'parquet'
-      ? await loadOptional<typeof import('parquet-wasm')>('parquet-wasm', () => import('parquet-wasm'))
-      : null;
+  const arrow = await loadArrow();
+  const parquet = format === 'parquet' ? await loadParquet() : null;
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -93,25 +91,6 @@ export async function readColumnar(path: string, format: ColumnarFormat): Promis
     throw new Error(`Cannot parse ${path} as ${what}: ${(cause as Error).message}`, { cause });
   }
   return namedColumns(arrow, table, path);
-}
-
-/**
- * An optional dependency, imported on first use. A package that is not installed is an Error
- * saying which one to install; any other failure (a broken install) is passed on as it is.
- */
-export async function loadOptional<T>(name: string, load: () => Promise<unknown>): Promise<T> {
-  try {
-    return (await load()) as T;
-  } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(
-        `Reading this file needs the optional package '${name}', which is not installed: npm install ${name}`,
-        { cause },
-      );
-    }
-    throw cause;
-  }
 }
 
 function checkPath(path: unknown): void {

@@ -2,7 +2,7 @@
 // (where it was loaded from, its version, CPU kernel and default threads, or why it is missing
 // and the command that builds it). The one public window onto engine selection.
 import type { EngineName } from './engine.js';
-import { nativeStatus } from './native.js';
+import { type AddonSource, nativeStatus } from './native.js';
 import { chooseEngine } from './select.js';
 
 export interface EngineInfo {
@@ -24,6 +24,12 @@ export interface NativeEngineInfo {
   build: string;
   /** The addon file that loaded, or null. */
   path: string | null;
+  /**
+   * Where that file came from: 'local build' (the package's build/Release, from
+   * `npm run build:native` or an install that built from source) or 'prebuild' (the binary
+   * shipped in prebuilds/<platform>-<arch>/), or null.
+   */
+  source: AddonSource | null;
   /** The fastmlp version the addon was built as, or null. */
   version: string | null;
   /** The gemm micro-kernel the CPU runs ('avx2-fma', 'neon' or 'scalar'), or null. */
@@ -49,6 +55,7 @@ export function engineInfo(): EngineInfo {
       status: status.reason,
       build: status.fix,
       path: status.path ?? null,
+      source: status.source ?? null,
       version: status.version ?? null,
       kernel: status.kernel ?? null,
       defaultThreads: status.defaultThreads ?? null,

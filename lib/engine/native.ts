@@ -1,9 +1,11 @@
-// The native engine: loads build/Release/fastmlp.node (the C++ SIMD core) and adapts it to the
-// Engine interface of engine.ts. Never throws at import: when the addon cannot be loaded,
-// nativeEngine() is null and nativeStatus() says what was tried, the real error and the fix.
+// The native engine: loads the addon (the C++ SIMD core) and adapts it to the Engine interface of
+// engine.ts. The addon is the package's own build (build/Release/fastmlp.node) when there is one,
+// else the prebuilt binary for this platform, arch and libc (prebuilds/, found by node-gyp-build).
+// Never throws at import: when no addon loads, nativeEngine() is null and nativeStatus() says what
+// was tried, the real error and the fix.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type ChunkSchedule,
@@ -82,12 +84,17 @@ export interface NativeAddon {
   Trainer: new (plan: TrainerPlan, params: Float32Array, state: Float32Array) => NativeTrainer;
 }
 
+/** Where a loaded addon came from: the package's own build, or the prebuilt binary it ships. */
+export type AddonSource = 'local build' | 'prebuild';
+
 export interface NativeStatus {
   available: boolean;
   /** Where the addon was loaded from, or what was tried and the real error. */
   reason: string;
   /** The command that builds the addon. */
   fix: string;
+  /** 'local build' (build/Release) or 'prebuild' (prebuilds/<platform>-<arch>/), when available. */
+  source?: AddonSource;
   /** gemm micro-kernel in use ("avx2-fma", "neon" or "scalar"), when available. */
   kernel?: string;
   /** Threads a trainer uses by default (hardware threads), when available. */
@@ -97,7 +104,11 @@ export interface NativeStatus {
   version?: string;
 }
 
-const FIX = 'npm run build:native';
+/** The command that builds the addon from source: the package's script in a clone of fastmlp,
+ * `npm rebuild` (its install script builds when no prebuild fits) where it is installed. */
+export function buildCommand(root: string | null): string {
+  return root?.split(sep).includes('node_modules') ? 'npm rebuild fastmlp' : 'npm run build:native';
+}
 
 /** Wraps an addon (real or fake) as an Engine. */
 export function adaptAddon(addon: NativeAddon): Engine {
@@ -152,9 +163,35 @@ export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url
   }
 }
 
-/** The addon file, whether or not it exists. */
+/** The local build's addon file (npm run build:native), whether or not it exists. */
 export function addonPath(root: string): string {
   return join(root, 'build', 'Release', 'fastmlp.node');
+}
+
+/** node-gyp-build's resolver (a CommonJS package without type declarations). */
+interface NodeGypBuild {
+  resolve(dir: string): string;
+}
+
+/**
+ * The addon this process should load, in node-gyp-build's order: a local build (build/Release,
+ * then build/Debug), else the prebuild in prebuilds/<platform>-<arch>/ whose tags (napi, libc)
+ * fit this process. Throws, saying what it looked for, when neither exists.
+ */
+export function locateAddon(root: string): { path: string; source: AddonSource } {
+  let path: string;
+  try {
+    path = (createRequire(import.meta.url)('node-gyp-build') as NodeGypBuild).resolve(root);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const target = /found for (.*)/.exec(message)?.[1]?.trim();
+    if (target === undefined) throw error;
+    throw new Error(
+      `no local build in ${join(root, 'build', 'Release')} and no prebuild in ${join(root, 'prebuilds')} fits ${target}`,
+    );
+  }
+  // prebuilds/<platform>-<arch>/<file>.node (also under FASTMLP_PREBUILD, node-gyp-build's override)
+  return { path, source: basename(dirname(dirname(path))) === 'prebuilds' ? 'prebuild' : 'local build' };
 }
 
 interface Loaded {
@@ -166,12 +203,19 @@ let loaded: Loaded | null = null;
 
 function load(): Loaded {
   const root = packageRoot();
+  const fix = buildCommand(root);
   if (root === null) {
     const where = fileURLToPath(import.meta.url);
-    return unavailable(`no package.json named "fastmlp" above ${where}`);
+    return unavailable(`no package.json named "fastmlp" above ${where}`, fix);
   }
-  const path = addonPath(root);
-  if (!existsSync(path)) return unavailable(`${path} does not exist (the native addon was not built)`);
+  let located: { path: string; source: AddonSource };
+  try {
+    located = locateAddon(root);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return unavailable(`${reason} (the native addon was not built)`, fix);
+  }
+  const { path, source } = located;
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     const info = addon.info();
@@ -179,8 +223,9 @@ function load(): Loaded {
       engine: adaptAddon(addon),
       status: {
         available: true,
-        reason: `loaded ${path} (fastmlp ${info.version})`,
-        fix: FIX,
+        reason: `loaded ${path} (${source}, fastmlp ${info.version})`,
+        fix,
+        source,
         kernel: info.kernel,
         defaultThreads: info.defaultThreads,
         path,
@@ -188,12 +233,15 @@ function load(): Loaded {
       },
     };
   } catch (error) {
-    return unavailable(`loading ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return unavailable(
+      `loading ${path} (${source}) failed: ${error instanceof Error ? error.message : String(error)}`,
+      fix,
+    );
   }
 }
 
-function unavailable(reason: string): Loaded {
-  return { engine: null, status: { available: false, reason, fix: FIX } };
+function unavailable(reason: string, fix: string): Loaded {
+  return { engine: null, status: { available: false, reason, fix } };
 }
 
 /** The native engine, or null when the addon is not built or does not load. Loads once per process. */

@@ -1,7 +1,8 @@
 // Renders a vega-lite spec to an SVG string in Node: vega-lite compiles it to vega, and a headless
-// vega View (renderer 'none', no canvas needed) draws it. vega and vega-lite load on first use, so
-// commands that write no report never pay for them.
+// vega View (renderer 'none', no canvas needed) draws it. vega and vega-lite are optional packages
+// (lib/optional.ts) that load on first use, so commands that write no report never need them.
 import type { TopLevelSpec } from 'vega-lite';
+import { loadReportPackages } from '../optional.js';
 
 /** Shared look of every chart: no ARIA labels (thousands of cells would bloat the SVG), quiet axes. */
 export const CHART_CONFIG = {
@@ -14,7 +15,7 @@ export const CHART_CONFIG = {
 };
 
 export async function renderSVG(spec: TopLevelSpec): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await loadReportPackages();
   const withConfig = { ...spec, config: { ...CHART_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
   // Quiet loggers: a library's warnings must not interleave with the CLI's one-line output.
   const compiled = vegaLite.compile(withConfig, { logger: vega.logger(vega.Error) }).spec;

@@ -3,10 +3,8 @@
 // (the build copies it into dist/ beside the compiled file: scripts/copy-assets.mjs).
 import { fileURLToPath } from 'node:url';
 import type { Root } from 'protobufjs';
+import { loadProtobuf } from '../../optional.js';
 import type { ModelProto } from './graph.js';
-
-/** The npm package that writes protobuf; an optionalDependency of fastmlp. */
-export const PROTOBUF_PACKAGE = 'protobufjs';
 
 let schema: Promise<Root> | undefined;
 
@@ -20,15 +18,7 @@ function onnxSchema(): Promise<Root> {
 }
 
 async function loadSchema(): Promise<Root> {
-  let protobuf: typeof import('protobufjs');
-  try {
-    protobuf = (await import(PROTOBUF_PACKAGE)).default;
-  } catch (cause) {
-    throw new Error(
-      `ONNX export needs the optional package '${PROTOBUF_PACKAGE}', which could not be loaded (${(cause as Error).message}); install it with: npm install ${PROTOBUF_PACKAGE}`,
-      { cause },
-    );
-  }
+  const protobuf = await loadProtobuf();
   return protobuf.loadSync(fileURLToPath(new URL('./onnx.proto', import.meta.url)));
 }
 
