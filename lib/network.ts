@@ -243,9 +243,11 @@ export class Network {
   fitSync(X: Features, y: Targets, options?: FitOptions): History {
     // busy before any argument is read: a getter in them must not start a second fit
     this.busy.enter('fit', 'fit');
+    this.runtime.fitArrays.begin();
     try {
       return runFitSync(this.buildFit(X, y, options));
     } finally {
+      this.runtime.fitArrays.end();
       this.busy.leave();
     }
   }
@@ -257,12 +259,14 @@ export class Network {
    */
   async fit(X: Features, y: Targets, options?: FitOptions): Promise<History> {
     this.busy.enter('fit', 'fit'); // as in fitSync; a throw here rejects the promise
+    this.runtime.fitArrays.begin();
     try {
       // while a chunk runs off the event loop the core writes the weights: not even readable
       return await runFit(this.buildFit(X, y, options), (running) => {
         this.busy.state = running ? 'chunk' : 'fit';
       });
     } finally {
+      this.runtime.fitArrays.end();
       this.busy.leave();
     }
   }
@@ -272,7 +276,9 @@ export class Network {
   predict(X: Float32Array): Float32Array;
   predict(X: Features | Records): number[][] | Float32Array;
   predict(X: Features | Records): number[][] | Float32Array {
-    const m = this.busy.reading('predict', () => features(this.encoded(X, 'X'), 'X', this.shape));
+    const m = this.busy.reading('predict', () =>
+      features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays),
+    );
     const out = this.runtime.predict(m);
     const { targetScaling } = this.model.metadata;
     if (targetScaling) unscaleOutputs(out, targetScaling);
@@ -293,7 +299,10 @@ export class Network {
     }
     const [m, threshold] = this.busy.reading('predict', () => {
       const threshold = predictThreshold(options, task);
-      return [features(this.encoded(X, 'X'), 'X', this.shape), threshold] as const;
+      return [
+        features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays),
+        threshold,
+      ] as const;
     });
     const out = this.runtime.predict(m);
     return predictedClasses(task, out, m.rows, this.outputs, threshold);
@@ -322,7 +331,7 @@ export class Network {
    */
   evaluate(X: Features | Records, y: Targets | string[]): Evaluation {
     const [m, Y] = this.busy.reading('evaluate', () => {
-      const m = features(this.encoded(X, 'X'), 'X', this.shape);
+      const m = features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays);
       return [m, toTargets(this.labelIndexes(y), 'y', m.rows, this.outputs, this.loss)] as const;
     });
     const { targetScaling } = this.model.metadata;

@@ -78,6 +78,8 @@ export interface NativeAddon {
   /** Zeroed arrays in memory trainEpochsAsync reads in place (shared_blocks.hpp); fakes may omit them. */
   allocateFloat32?(n: number): Float32Array;
   allocateUint32?(n: number): Uint32Array;
+  /** Engine.scanFinite (native/addon/finite_binding.cpp); fakes may omit it. */
+  scanFinite?(src: Float32Array, dst: Float32Array | null): number;
   Model: new (plan: ModelPlan, params: Float32Array) => NativeModel;
   Trainer: new (plan: TrainerPlan, params: Float32Array, state: Float32Array) => NativeTrainer;
 }
@@ -134,6 +136,9 @@ export function adaptAddon(addon: NativeAddon): Engine {
     },
     allocateFloat32: (n) => (addon.allocateFloat32 ?? plainArrays.allocateFloat32)(n),
     allocateUint32: (n) => (addon.allocateUint32 ?? plainArrays.allocateUint32)(n),
+    scanFinite: addon.scanFinite
+      ? (src, dst) => (addon.scanFinite as NonNullable<NativeAddon['scanFinite']>)(src, dst)
+      : plainArrays.scanFinite,
   };
 }
 
