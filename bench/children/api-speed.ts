@@ -3,7 +3,8 @@
 //   fit:     one fit() call of 1 epoch over one epoch of a 4-epoch fit, the two fits adjacent
 //            (784-128-10 batch 64 on 19,200 rows, and 30-64-64-1 batch 32 on 19,200 rows)
 //   predict: Network.predict of 1 sample (us), of 1,024 rows from a Float32Array and from
-//            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows
+//            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows;
+//            in CPU time with 1 thread, wall time with more
 // Usage: node --import tsx bench/children/api-speed.ts <root> <fit|predict> <threads>
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,13 @@ const { Network } = (await from('lib/index.ts')) as { Network: new (o: object) =
 const fx = await from('bench/fixtures.ts');
 const { Random } = await from('lib/random.ts');
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+/** ms of this process's CPU time: with one thread, what a call costs whatever else the machine runs. */
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+};
+// predict's clock: CPU time on one thread (a loaded machine's waits not counted), else wall time
+const predictClock = threads === 1 ? cpuNow : now;
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1];
 
 /** ms of one epoch in a 1-epoch fit and in a 4-epoch fit, fits adjacent, `pairs` times. */
@@ -49,14 +57,14 @@ function tabular(rows: number): { X: Float32Array; y: Float32Array } {
   return { X, y };
 }
 
-/** Seconds per call: `calls` calls after 3 warm ones, median of `samples`. */
+/** Seconds per call on predictClock: `calls` calls after 3 warm ones, median of `samples`. */
 function perCall(fn: () => unknown, calls: number, samples: number): number {
   for (let i = 0; i < 3; i++) fn();
   const s: number[] = [];
   for (let k = 0; k < samples; k++) {
-    const t = now();
+    const t = predictClock();
     for (let i = 0; i < calls; i++) fn();
-    s.push((now() - t) / calls / 1e3);
+    s.push((predictClock() - t) / calls / 1e3);
   }
   return median(s);
 }
@@ -89,6 +97,11 @@ if (what === 'fit') {
     net.getParameters(),
   );
   const out = new Float32Array(1024 * 10);
+  // the check before timing: rows and the Float32Array give the same outputs, bit for bit
+  const fromRows = (net.predict(rows) as number[][]).flat();
+  const fromArray = Array.from(net.predict(X) as Float32Array);
+  const rowsMatch =
+    fromRows.length === fromArray.length && fromRows.every((v, i) => Object.is(v, fromArray[i]));
   const samples = 9;
   const r: Record<string, number[]> = { one: [], f32: [], rows: [], engine: [] };
   // interleaved rounds, so a noisy moment hits every case alike
@@ -99,6 +112,7 @@ if (what === 'fit') {
     r.engine.push(1024 / perCall(() => model.predict(X, 1024, out), 20, 1));
   }
   result = {
+    rowsMatch,
     oneUs: median(r.one),
     f32PerS: median(r.f32),
     rowsPerS: median(r.rows),
