@@ -13,10 +13,10 @@ const CHILD = fileURLToPath(new URL('children/api-speed.ts', import.meta.url));
 
 type Row = Record<string, unknown>;
 
-async function child(root: string, what: 'fit' | 'predict', threads: number): Promise<Row> {
+async function child(root: string, what: 'fit' | 'predict' | 'memory', threads: number): Promise<Row> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', CHILD, root, what, String(threads)],
+    ['--expose-gc', '--import', 'tsx', CHILD, root, what, String(threads)],
     { cwd: ROOT, maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Row;
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   if (values.base) roots.unshift(['base', values.base]);
   const seen: Record<string, Record<string, number[]>> = {};
   for (let t = 0; t < trials; t++) {
-    for (const what of ['fit', 'predict'] as const) {
+    for (const what of ['fit', 'predict', 'memory'] as const) {
       for (const [name, root] of roots) {
         const row = flatten(await child(root, what, threads));
         seen[name] ??= {};

@@ -3,9 +3,11 @@
 //   fit:     one fit() call of 1 epoch over one epoch of a 4-epoch fit, the two fits adjacent
 //            (784-128-10 batch 64 on 19,200 rows, and 30-64-64-1 batch 32 on 19,200 rows)
 //   predict: Network.predict of 1 sample (us), of 1,024 rows from a Float32Array and from
-//            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows;
-//            in CPU time with 1 thread, wall time with more
-// Usage: node --import tsx bench/children/api-speed.ts <root> <fit|predict> <threads>
+//            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows
+// All in CPU time with 1 thread, wall time with more.
+//   memory:  peak RSS growth over 3 back-to-back 1-epoch fits, over the bytes of X (Linux)
+// Usage: node --expose-gc --import tsx bench/children/api-speed.ts <root> <fit|predict|memory> <threads>
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -27,8 +29,9 @@ const cpuNow = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e3;
 };
-// predict's clock: CPU time on one thread (a loaded machine's waits not counted), else wall time
-const predictClock = threads === 1 ? cpuNow : now;
+// the clock: the process's CPU time on one thread (a loaded machine's waits not counted; page
+// faults are, as system time), else wall time (more threads would count their spinning)
+const clock = threads === 1 ? cpuNow : now;
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1];
 
 /** ms of one epoch in a 1-epoch fit and in a 4-epoch fit, fits adjacent, `pairs` times. */
@@ -37,12 +40,12 @@ async function fitRatio(net: Net, X: unknown, y: unknown, batchSize: number, pai
   const ratios: number[] = [];
   const one: number[] = [];
   for (let p = 0; p < pairs; p++) {
-    let t = now();
+    let t = clock();
     await net.fit(X, y, { epochs: 1, batchSize });
-    const single = now() - t;
-    t = now();
+    const single = clock() - t;
+    t = clock();
     await net.fit(X, y, { epochs: 4, batchSize });
-    const perEpoch = (now() - t) / 4;
+    const perEpoch = (clock() - t) / 4;
     one.push(single);
     ratios.push(single / perEpoch);
   }
@@ -57,20 +60,37 @@ function tabular(rows: number): { X: Float32Array; y: Float32Array } {
   return { X, y };
 }
 
-/** Seconds per call on predictClock: `calls` calls after 3 warm ones, median of `samples`. */
+/** Seconds per call on clock: `calls` calls after 3 warm ones, median of `samples`. */
 function perCall(fn: () => unknown, calls: number, samples: number): number {
   for (let i = 0; i < 3; i++) fn();
   const s: number[] = [];
   for (let k = 0; k < samples; k++) {
-    const t = predictClock();
+    const t = clock();
     for (let i = 0; i < calls; i++) fn();
-    s.push((predictClock() - t) / calls / 1e3);
+    s.push((clock() - t) / calls / 1e3);
   }
   return median(s);
 }
 
+const statusBytes = (key: string): number => {
+  const match = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+};
+
 let result: object;
-if (what === 'fit') {
+if (what === 'memory') {
+  // peak RSS growth over 3 back-to-back 1-epoch fits of one network, over the bytes of X (Linux:
+  // the kernel's peak mark reset after the first fit, so workspaces and the trainer are in)
+  const mnist = fx.syntheticMnist(19200);
+  const net = new Network(fx.mlpOptions('native', threads));
+  const options = { epochs: 1, batchSize: 64 };
+  await net.fit(mnist.X, mnist.labels, options);
+  (globalThis as { gc?: () => void }).gc?.();
+  writeFileSync('/proc/self/clear_refs', '5');
+  const before = statusBytes('VmRSS');
+  for (let i = 0; i < 3; i++) await net.fit(mnist.X, mnist.labels, options);
+  result = { peakOverX: (statusBytes('VmHWM') - before) / mnist.X.byteLength };
+} else if (what === 'fit') {
   const mnist = fx.syntheticMnist(19200);
   const big = await fitRatio(new Network(fx.mlpOptions('native', threads)), mnist.X, mnist.labels, 64, 3);
   const tab = tabular(19200);
