@@ -2,9 +2,11 @@
 // fit's own arrays recycled from one fit to the next (lib/fit-arrays.ts), and predict's number[][]
 // rows written into a reused scratch array (NetworkRuntime.callArrays). Bad input first, then each
 // fast path against what it replaces: the same weights bit for bit, the same outputs.
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Allocator, Engine } from '../lib/engine/engine.js';
 import { scanFinite as jsScanFinite } from '../lib/engine/finite.js';
+import { addonPath, NATIVE_SCAN_MIN, type NativeAddon, packageRoot } from '../lib/engine/native.js';
 import { FitArrays } from '../lib/fit-arrays.js';
 import { Network } from '../lib/index.js';
 import { SCRATCH_MAX } from '../lib/network-runtime.js';
@@ -43,16 +45,36 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 // --- Engine.scanFinite --------------------------------------------------------------------------
 
+/** The engine's scan, and on the native engine the addon's own (which the engine uses from NATIVE_SCAN_MIN floats). */
+function scanners(engine: Engine): [string, Engine['scanFinite']][] {
+  if (engine.name !== 'native') return [['ts', engine.scanFinite]];
+  const addon = createRequire(import.meta.url)(addonPath(packageRoot() ?? '.')) as Required<NativeAddon>;
+  return [
+    ['engine', engine.scanFinite],
+    ['addon', (src, dst) => addon.scanFinite(src, dst)],
+  ];
+}
+
 describe.each(engines)('$name engine: scanFinite', (engine: Engine) => {
   if (engine.name === 'native') {
     it('refuses a dst shorter than src, an overlapping dst and what is no Float32Array', () => {
+      const scan = scanners(engine)[1][1];
+      const src = new Float32Array(8);
+      expect(() => scan(src, new Float32Array(7))).toThrow(RangeError);
+      expect(() => scan(src, src.subarray(0, 8))).toThrow(/does not overlap/);
+      const wide = new Float32Array(16);
+      expect(() => scan(wide.subarray(0, 8), wide.subarray(4, 12))).toThrow(/does not overlap/);
+      expect(() => scan(new Float64Array(8) as never, null)).toThrow(TypeError);
+      expect(() => scan([1, 2] as never, null)).toThrow(TypeError);
+      expect(() => (scan as (...a: unknown[]) => number)(src)).toThrow(TypeError);
+    });
+  }
+  if (engine.name === 'native') {
+    it('the engine refuses a short dst too (the JS scan below NATIVE_SCAN_MIN)', () => {
       const src = new Float32Array(8);
       expect(() => engine.scanFinite(src, new Float32Array(7))).toThrow(RangeError);
-      expect(() => engine.scanFinite(src, src.subarray(0, 8))).toThrow(/does not overlap/);
-      const wide = new Float32Array(16);
-      expect(() => engine.scanFinite(wide.subarray(0, 8), wide.subarray(4, 12))).toThrow(/does not overlap/);
-      expect(() => engine.scanFinite(new Float64Array(8) as never, null)).toThrow(TypeError);
-      expect(() => engine.scanFinite([1, 2] as never, null)).toThrow(TypeError);
+      const big = new Float32Array(NATIVE_SCAN_MIN);
+      expect(() => engine.scanFinite(big, new Float32Array(NATIVE_SCAN_MIN - 1))).toThrow(RangeError);
     });
   } else {
     it('refuses a dst shorter than src', () => {
@@ -60,46 +82,53 @@ describe.each(engines)('$name engine: scanFinite', (engine: Engine) => {
     });
   }
 
-  // around the native scan's blocks of 1024 floats and the TS scan's of 4096
-  const sizes = [1, 3, 1023, 1024, 1025, 4096, 4097, 9000];
-  it.each(sizes)('finds the first NaN / +-Infinity in %i floats, and copies all of src on the way', (n) => {
-    const rng = new Random(n);
-    const src = new Float32Array(n);
-    for (let i = 0; i < n; i++) src[i] = rng.range(-1e30, 1e30);
-    src[0] = -0;
-    if (n > 2) src[1] = 3.4028234663852886e38; // the largest float32 is finite
-    if (n > 3) src[2] = 1e-45; // and so is a denormal
-    expect(engine.scanFinite(src, null)).toBe(-1);
-    const positions = [
-      ...new Set([0, n - 1, Math.floor(n / 2), 1023, 1024, 4095, 4096].filter((p) => p < n)),
-    ];
-    for (const p of positions) {
-      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
-        const s = src.slice();
-        s[p] = bad;
-        if (p + 5 < n) s[p + 5] = Number.NaN; // a later one is not the answer
-        const dst = new Float32Array(n + 2).fill(7);
-        expect(engine.scanFinite(s, dst)).toBe(p);
-        expect(engine.scanFinite(s, null)).toBe(p);
-        expect(Object.is(dst[p], s[p]) || (Number.isNaN(dst[p]) && Number.isNaN(s[p]))).toBe(true);
-        // every value copied, bad ones included; dst's tail untouched
-        expect(Buffer.from(dst.buffer, 0, n * 4).equals(Buffer.from(s.buffer))).toBe(true);
-        expect([dst[n], dst[n + 1]]).toEqual([7, 7]);
+  // around the native scan's blocks of 1024 floats, the TS scan's of 4096, and NATIVE_SCAN_MIN
+  const sizes = [1, 3, 1023, 1024, 1025, 4096, 4097, 9000, NATIVE_SCAN_MIN - 1, NATIVE_SCAN_MIN + 1];
+  const cases = scanners(engine).flatMap(([via, scan]) => sizes.map((n) => [via, n, scan] as const));
+  it.each(cases)(
+    '(%s) finds the first NaN / +-Infinity in %i floats, and copies all of src on the way',
+    (_via, n, scan) => {
+      const rng = new Random(n);
+      const src = new Float32Array(n);
+      for (let i = 0; i < n; i++) src[i] = rng.range(-1e30, 1e30);
+      src[0] = -0;
+      if (n > 2) src[1] = 3.4028234663852886e38; // the largest float32 is finite
+      if (n > 3) src[2] = 1e-45; // and so is a denormal
+      expect(scan(src, null)).toBe(-1);
+      const positions = [
+        ...new Set([0, n - 1, Math.floor(n / 2), 1023, 1024, 4095, 4096].filter((p) => p < n)),
+      ];
+      for (const p of positions) {
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const s = src.slice();
+          s[p] = bad;
+          if (p + 5 < n) s[p + 5] = Number.NaN; // a later one is not the answer
+          const dst = new Float32Array(n + 2).fill(7);
+          expect(scan(s, dst)).toBe(p);
+          expect(scan(s, null)).toBe(p);
+          expect(Object.is(dst[p], s[p]) || (Number.isNaN(dst[p]) && Number.isNaN(s[p]))).toBe(true);
+          // every value copied, bad ones included; dst's tail untouched
+          expect(Buffer.from(dst.buffer, 0, n * 4).equals(Buffer.from(s.buffer))).toBe(true);
+          expect([dst[n], dst[n + 1]]).toEqual([7, 7]);
+        }
       }
-    }
-  });
+    },
+  );
 
-  it('agrees with the TS scan on random arrays with sprinkled non-finite values', () => {
-    const rng = new Random(11);
-    for (let trial = 0; trial < 50; trial++) {
-      const n = 1 + rng.int(6000);
-      const s = new Float32Array(n);
-      for (let i = 0; i < n; i++) s[i] = rng.range(-5, 5);
-      const hits = rng.int(3);
-      for (let h = 0; h < hits; h++) s[rng.int(n)] = [Number.NaN, Number.POSITIVE_INFINITY][rng.int(2)];
-      expect(engine.scanFinite(s, null)).toBe(jsScanFinite(s, null));
-    }
-  });
+  it.each(scanners(engine))(
+    '(%s) agrees with the TS scan on random arrays with sprinkled non-finite values',
+    (_via, scan) => {
+      const rng = new Random(11);
+      for (let trial = 0; trial < 50; trial++) {
+        const n = 1 + rng.int(3 * NATIVE_SCAN_MIN);
+        const s = new Float32Array(n);
+        for (let i = 0; i < n; i++) s[i] = rng.range(-5, 5);
+        const hits = rng.int(3);
+        for (let h = 0; h < hits; h++) s[rng.int(n)] = [Number.NaN, Number.POSITIVE_INFINITY][rng.int(2)];
+        expect(scan(s, null)).toBe(jsScanFinite(s, null));
+      }
+    },
+  );
 });
 
 // --- fit's arrays, recycled -------------------------------------------------------------------------

@@ -101,6 +101,13 @@ export interface NativeStatus {
 
 const FIX = 'npm run build:native';
 
+/**
+ * Arrays shorter than this are scanned for non-finite values in JS: a call into the addon (its
+ * guards check the arguments' types and buffers) costs about what JS takes for ~1,000 floats,
+ * so a one-sample predict of 784 inputs was 1 us slower through the addon (bench/api-speed.ts).
+ */
+export const NATIVE_SCAN_MIN = 1 << 14;
+
 /** Wraps an addon (real or fake) as an Engine. */
 export function adaptAddon(addon: NativeAddon): Engine {
   return {
@@ -136,9 +143,12 @@ export function adaptAddon(addon: NativeAddon): Engine {
     },
     allocateFloat32: (n) => (addon.allocateFloat32 ?? plainArrays.allocateFloat32)(n),
     allocateUint32: (n) => (addon.allocateUint32 ?? plainArrays.allocateUint32)(n),
-    scanFinite: addon.scanFinite
-      ? (src, dst) => (addon.scanFinite as NonNullable<NativeAddon['scanFinite']>)(src, dst)
-      : plainArrays.scanFinite,
+    scanFinite(src, dst) {
+      // a short array is checked sooner in JS than the addon's argument guards run
+      if (addon.scanFinite === undefined || src.length < NATIVE_SCAN_MIN)
+        return plainArrays.scanFinite(src, dst);
+      return addon.scanFinite(src, dst);
+    },
   };
 }
 
