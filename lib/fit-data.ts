@@ -28,23 +28,20 @@ export interface DataShape {
 /**
  * Checked row-major inputs, standardized by `scaling` (on a copy) when it is set. ownCopy: always
  * in an array from that allocator (the caller's Float32Array is copied, rows are written there).
+ * arrays: where any other array comes from, and how values are checked (the engine's scan).
  */
 export function features(
   X: Features,
   name: string,
   shape: DataShape,
   ownCopy: Allocator | null = null,
+  arrays: Allocator = plainArrays,
 ): Matrix {
-  const into = ownCopy ?? plainArrays;
-  const m = toMatrix(X, name, shape.inputs, into);
   const { scaling } = shape;
-  let { data } = m;
-  if (data === X && (scaling || ownCopy)) {
-    data = into.allocateFloat32(m.data.length);
-    data.set(m.data);
-  }
-  if (scaling) applyScaling(data, scaling);
-  return { ...m, data };
+  // the check and the copy are one pass over a caller's Float32Array (Allocator.scanFinite)
+  const m = toMatrix(X, name, shape.inputs, ownCopy ?? arrays, ownCopy !== null || scaling !== null);
+  if (scaling) applyScaling(m.data, scaling);
+  return m;
 }
 
 /** Checked targets for `rows` samples. */

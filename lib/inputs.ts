@@ -15,8 +15,18 @@ export interface Matrix {
   cols: number;
 }
 
-/** A Float32Array X is returned as is; rows are copied into an array from `into`. */
-export function toMatrix(X: unknown, name: string, cols: number, into: Allocator = plainArrays): Matrix {
+/**
+ * X as checked row-major rows. A Float32Array X is returned as is, or, with `copy`, copied into an
+ * array from `into` in the same pass that checks it (Allocator.scanFinite); rows of numbers are
+ * written into an array from `into` in one pass, checked as they go.
+ */
+export function toMatrix(
+  X: unknown,
+  name: string,
+  cols: number,
+  into: Allocator = plainArrays,
+  copy = false,
+): Matrix {
   if (X instanceof Float32Array) {
     if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
     if (X.length > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
@@ -27,8 +37,10 @@ export function toMatrix(X: unknown, name: string, cols: number, into: Allocator
         X,
       );
     }
-    checkFinite(X, name, cols);
-    return { data: X, rows: X.length / cols, cols };
+    const data = copy ? into.allocateFloat32(X.length) : X;
+    const bad = into.scanFinite(X, copy ? data : null);
+    if (bad >= 0) throw notFinite(`${name}[${Math.floor(bad / cols)}][${bad % cols}]`, X[bad]);
+    return { data, rows: X.length / cols, cols };
   }
   if (!Array.isArray(X)) {
     throw invalidArgument(name, 'an array of rows (number[][]) or a row-major Float32Array', X);
@@ -37,20 +49,38 @@ export function toMatrix(X: unknown, name: string, cols: number, into: Allocator
   // The engines' element cap: a larger X could never reach them.
   if (X.length * cols > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
   const data = into.allocateFloat32(X.length * cols);
-  for (let r = 0; r < X.length; r++) {
-    const row = X[r] as unknown;
-    if (!Array.isArray(row) && !(row instanceof Float32Array) && !(row instanceof Float64Array)) {
-      throw invalidArgument(`${name}[${r}]`, `an array of ${cols} numbers`, row);
-    }
-    if (row.length !== cols)
-      throw outOfRange(`${name}[${r}]`, `a row of ${cols} numbers (the network's inputs)`, row);
-    for (let c = 0; c < cols; c++) {
-      const v = row[c];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}][${c}]`, v);
-      data[r * cols + c] = v;
-    }
-  }
+  for (let r = 0; r < X.length; r++) writeRow(data, X[r], r, cols, name);
   return { data, rows: X.length, cols };
+}
+
+/**
+ * Row r of X into data[r * cols, (r + 1) * cols): one tight loop that stores each value and sums
+ * v - v (0 for finite numbers, NaN otherwise); only a row whose sum is not 0, or holding a value
+ * that is no number, is searched again for the error to throw.
+ */
+function writeRow(data: Float32Array, row: unknown, r: number, cols: number, name: string): void {
+  if (!Array.isArray(row) && !(row instanceof Float32Array) && !(row instanceof Float64Array)) {
+    throw invalidArgument(`${name}[${r}]`, `an array of ${cols} numbers`, row);
+  }
+  if (row.length !== cols)
+    throw outOfRange(`${name}[${r}]`, `a row of ${cols} numbers (the network's inputs)`, row);
+  const base = r * cols;
+  let sum = 0;
+  let numbers = true;
+  for (let c = 0; c < cols; c++) {
+    const v = row[c];
+    if (typeof v !== 'number') {
+      numbers = false;
+      break;
+    }
+    data[base + c] = v;
+    sum += v - v;
+  }
+  if (numbers && sum === 0) return;
+  for (let c = 0; c < cols; c++) {
+    const v = row[c];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}][${c}]`, v);
+  }
 }
 
 /** A value that should be a finite number: a TypeError when it is no number, a RangeError for NaN or +-Infinity. */
@@ -58,33 +88,6 @@ function notFinite(name: string, v: unknown): TypeError | RangeError {
   return typeof v === 'number'
     ? outOfRange(name, 'a finite number', v)
     : invalidArgument(name, 'a finite number', v);
-}
-
-function checkFinite(data: Float32Array, name: string, cols: number): void {
-  if (allFinite(data)) return;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      throw notFinite(`${name}[${Math.floor(i / cols)}][${i % cols}]`, data[i]);
-    }
-  }
-}
-
-/** v - v is 0 for a finite v and NaN for NaN or +-Infinity; four sums let V8 pipeline the loop. */
-function allFinite(data: Float32Array): boolean {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const n = data.length - (data.length % 4);
-  let i = 0;
-  for (; i < n; i += 4) {
-    s0 += data[i] - data[i];
-    s1 += data[i + 1] - data[i + 1];
-    s2 += data[i + 2] - data[i + 2];
-    s3 += data[i + 3] - data[i + 3];
-  }
-  for (; i < data.length; i++) s0 += data[i] - data[i];
-  return s0 + s1 + s2 + s3 === 0;
 }
 
 /**

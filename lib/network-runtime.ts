@@ -5,12 +5,30 @@ import { type TaskName, taskOf } from './engine/contract.js';
 import type { Allocator, EngineName, InferenceModel, ModelPlan, Trainer } from './engine/engine.js';
 import { layerPlans } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
+import { FitArrays } from './fit-arrays.js';
 import type { Matrix } from './inputs.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
 import type { ModelState } from './model-state.js';
 
+/**
+ * The most floats the scratch array of a synchronous call keeps between calls (4 MiB: 1,024 rows
+ * of 1,024 inputs); a call that needs more gets an array of its own, dropped after it.
+ */
+export const SCRATCH_MAX = 1 << 20;
+
 export class NetworkRuntime {
   private readonly engine;
+  /** fit's own arrays; Network.fit brackets each fit with begin() and end(). */
+  readonly fitArrays: FitArrays;
+  private scratch = new Float32Array(0);
+  /**
+   * The arrays of one synchronous call (predict, predictClasses, evaluate): the engine's check,
+   * and the rows of a number[][] X (or a scaled copy) written into one scratch array reused call
+   * after call, so converting rows writes into memory already touched: no allocation, no page
+   * faults. Safe because nothing keeps a call's matrix past the call, and a call cannot start
+   * while another reads its arguments (BusyState.reading).
+   */
+  readonly callArrays: Allocator;
   private readonly trainers = new Map<number, Trainer>();
   /** Forward workspaces only, created on the first predict or evaluate. */
   private model: InferenceModel | null = null;
@@ -23,15 +41,22 @@ export class NetworkRuntime {
     const { layers, loss } = state.spec;
     const output = layers[layers.length - 1];
     this.task = taskOf(output.activation, output.units, loss);
+    const engine = this.engine;
+    this.fitArrays = new FitArrays(engine);
+    this.callArrays = {
+      allocateFloat32: (n) => this.scratchFloat32(n),
+      allocateUint32: (n) => new Uint32Array(n),
+      scanFinite: (src, dst) => engine.scanFinite(src, dst),
+    };
   }
 
   get engineName(): EngineName {
     return this.engine.name;
   }
 
-  /** Where fit's own arrays come from: the engine's (Engine.allocateFloat32). */
+  /** Where fit's own arrays come from: the engine's (Engine.allocateFloat32), recycled from the last fit. */
   get allocator(): Allocator {
-    return this.engine;
+    return this.fitArrays;
   }
 
   /** The trainer for batches of up to `batchSize` rows, over the state's live arrays. */
@@ -77,10 +102,19 @@ export class NetworkRuntime {
   }
 
   dispose(): void {
+    this.fitArrays.drop();
     for (const trainer of this.trainers.values()) trainer.dispose();
     this.trainers.clear();
     this.model?.dispose();
     this.model = null;
+  }
+
+  /** n floats of the scratch array (grown to at most SCRATCH_MAX), or a new array beyond that. */
+  private scratchFloat32(n: number): Float32Array {
+    if (n > SCRATCH_MAX) return new Float32Array(n);
+    if (this.scratch.length < n) this.scratch = new Float32Array(n);
+    // not zeroed: every caller writes all n values before reading any
+    return this.scratch.subarray(0, n);
   }
 
   private get outputs(): number {

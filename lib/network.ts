@@ -263,6 +263,7 @@ export class Network {
   fitSync(X: Features | BatchSource, y?: Targets | FitOptions, options?: FitOptions): History {
     // busy before any argument is read: a getter in them must not start a second fit
     this.busy.enter('fit', 'fit');
+    this.runtime.fitArrays.begin();
     try {
       if (!isBatchSource(X, y)) return runFitSync(this.buildFit(X, y as Targets, options));
       const fit = this.buildStreamFit(X, y as FitOptions | undefined, true);
@@ -272,6 +273,7 @@ export class Network {
         void fit.close();
       }
     } finally {
+      this.runtime.fitArrays.end();
       this.busy.leave();
     }
   }
@@ -298,6 +300,7 @@ export class Network {
   async fit(source: BatchSource, options?: FitOptions): Promise<History>;
   async fit(X: Features | BatchSource, y?: Targets | FitOptions, options?: FitOptions): Promise<History> {
     this.busy.enter('fit', 'fit'); // as in fitSync; a throw here rejects the promise
+    this.runtime.fitArrays.begin();
     // while a chunk runs off the event loop the core writes the weights: not even readable
     const offThread = (running: boolean) => {
       this.busy.state = running ? 'chunk' : 'fit';
@@ -311,6 +314,7 @@ export class Network {
         await fit.close();
       }
     } finally {
+      this.runtime.fitArrays.end();
       this.busy.leave();
     }
   }
@@ -320,7 +324,9 @@ export class Network {
   predict(X: Float32Array): Float32Array;
   predict(X: Features | Records): number[][] | Float32Array;
   predict(X: Features | Records): number[][] | Float32Array {
-    const m = this.busy.reading('predict', () => features(this.encoded(X, 'X'), 'X', this.shape));
+    const m = this.busy.reading('predict', () =>
+      features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays),
+    );
     const out = this.runtime.predict(m);
     const { targetScaling } = this.model.metadata;
     if (targetScaling) unscaleOutputs(out, targetScaling);
@@ -341,7 +347,10 @@ export class Network {
     }
     const [m, threshold] = this.busy.reading('predict', () => {
       const threshold = predictThreshold(options, task);
-      return [features(this.encoded(X, 'X'), 'X', this.shape), threshold] as const;
+      return [
+        features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays),
+        threshold,
+      ] as const;
     });
     const out = this.runtime.predict(m);
     return predictedClasses(task, out, m.rows, this.outputs, threshold);
@@ -370,7 +379,7 @@ export class Network {
    */
   evaluate(X: Features | Records, y: Targets | string[]): Evaluation {
     const [m, Y] = this.busy.reading('evaluate', () => {
-      const m = features(this.encoded(X, 'X'), 'X', this.shape);
+      const m = features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays);
       return [m, toTargets(this.labelIndexes(y), 'y', m.rows, this.outputs, this.loss)] as const;
     });
     const { targetScaling } = this.model.metadata;

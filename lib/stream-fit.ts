@@ -120,6 +120,7 @@ class Staging {
     allocateUint32: () => {
       throw new Error('Staging holds floats only');
     },
+    scanFinite: (src, dst) => this.from.scanFinite(src, dst),
   };
 }
 

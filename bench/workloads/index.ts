@@ -1,5 +1,6 @@
 // The workloads, in the order the report shows them. One file per workload.
 import type { Workload } from '../types.js';
+import { apiSpeed } from './api-speed.js';
 import { dropout } from './dropout.js';
 import { firstPredictMemory } from './first-predict-memory.js';
 import { fitCopies } from './fit-copies.js';
@@ -18,6 +19,7 @@ export const WORKLOADS: readonly Workload[] = [
   modelFiles,
   firstPredictMemory,
   fitCopies,
+  apiSpeed,
   optimizers,
   dropout,
 ];

@@ -3,6 +3,7 @@
 // Nothing above lib/engine/ imports a concrete engine: it asks select.ts for an Engine.
 
 import type { ActivationName, EngineName, LossName, OptimizerKind } from './contract.js';
+import { scanFinite } from './finite.js';
 
 // Names, codes, ranges and limits are declared once in contract.ts; re-exported for the engines.
 export type { ActivationName, EngineName, LossName, OptimizerKind } from './contract.js';
@@ -304,13 +305,21 @@ export interface Engine {
    */
   allocateFloat32(n: number): Float32Array;
   allocateUint32(n: number): Uint32Array;
+  /**
+   * The index of src's first value that is not finite (NaN or +-Infinity), or -1. When dst is
+   * given (a Float32Array of at least src.length, not overlapping src) it receives a copy of src
+   * in the same pass, whatever the answer: the check and the copy fit makes of its inputs read
+   * the data once (native: native/core/finite.hpp; TS: lib/engine/finite.ts).
+   */
+  scanFinite(src: Float32Array, dst: Float32Array | null): number;
 }
 
-/** Where a fit's own arrays come from (an engine, or plain arrays). */
-export type Allocator = Pick<Engine, 'allocateFloat32' | 'allocateUint32'>;
+/** Where a fit's own arrays come from (an engine, or plain arrays), and how they are checked. */
+export type Allocator = Pick<Engine, 'allocateFloat32' | 'allocateUint32' | 'scanFinite'>;
 
-/** Plain typed arrays. */
+/** Plain typed arrays, checked in JS. */
 export const plainArrays: Allocator = {
   allocateFloat32: (n) => new Float32Array(n),
   allocateUint32: (n) => new Uint32Array(n),
+  scanFinite: (src, dst) => scanFinite(src, dst),
 };

@@ -80,6 +80,8 @@ export interface NativeAddon {
   /** Zeroed arrays in memory trainEpochsAsync reads in place (shared_blocks.hpp); fakes may omit them. */
   allocateFloat32?(n: number): Float32Array;
   allocateUint32?(n: number): Uint32Array;
+  /** Engine.scanFinite (native/addon/finite_binding.cpp); fakes may omit it. */
+  scanFinite?(src: Float32Array, dst: Float32Array | null): number;
   Model: new (plan: ModelPlan, params: Float32Array) => NativeModel;
   Trainer: new (plan: TrainerPlan, params: Float32Array, state: Float32Array) => NativeTrainer;
 }
@@ -109,6 +111,13 @@ export interface NativeStatus {
 export function buildCommand(root: string | null): string {
   return root?.split(sep).includes('node_modules') ? 'npm rebuild fastmlp' : 'npm run build:native';
 }
+
+/**
+ * Arrays shorter than this are scanned for non-finite values in JS: a call into the addon (its
+ * guards check the arguments' types and buffers) costs about what JS takes for ~1,000 floats,
+ * so a one-sample predict of 784 inputs was 1 us slower through the addon (bench/api-speed.ts).
+ */
+export const NATIVE_SCAN_MIN = 1 << 14;
 
 /** Wraps an addon (real or fake) as an Engine. */
 export function adaptAddon(addon: NativeAddon): Engine {
@@ -145,6 +154,12 @@ export function adaptAddon(addon: NativeAddon): Engine {
     },
     allocateFloat32: (n) => (addon.allocateFloat32 ?? plainArrays.allocateFloat32)(n),
     allocateUint32: (n) => (addon.allocateUint32 ?? plainArrays.allocateUint32)(n),
+    scanFinite(src, dst) {
+      // a short array is checked sooner in JS than the addon's argument guards run
+      if (addon.scanFinite === undefined || src.length < NATIVE_SCAN_MIN)
+        return plainArrays.scanFinite(src, dst);
+      return addon.scanFinite(src, dst);
+    },
   };
 }
 

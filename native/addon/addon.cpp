@@ -1,4 +1,4 @@
-// The fastmlp addon's entry: registers gemm, info, the allocators of shared_blocks.hpp and the
+// The fastmlp addon's entry: registers gemm, info, the allocators of shared_blocks.hpp, scanFinite and the
 // Model and Trainer classes, nothing else.
 // Context-aware through Napi::Addon (instance data per environment), so it loads in any number
 // of worker_threads.
@@ -17,6 +17,7 @@ class FastmlpAddon : public Napi::Addon<FastmlpAddon> {
                              InstanceMethod("info", &FastmlpAddon::CallInfo, napi_enumerable),
                              InstanceMethod("allocateFloat32", &FastmlpAddon::CallAllocateFloat32, napi_enumerable),
                              InstanceMethod("allocateUint32", &FastmlpAddon::CallAllocateUint32, napi_enumerable),
+                             InstanceMethod("scanFinite", &FastmlpAddon::CallScanFinite, napi_enumerable),
                              InstanceValue("Model", define_model_class(env, &data), napi_enumerable),
                              InstanceValue("Trainer", define_trainer_class(env, &data), napi_enumerable),
                          });
@@ -54,6 +55,7 @@ class FastmlpAddon : public Napi::Addon<FastmlpAddon> {
   Napi::Value CallInfo(const Napi::CallbackInfo& info) { return Info(info); }
   Napi::Value CallAllocateFloat32(const Napi::CallbackInfo& info) { return AllocateFloat32(info, data.blocks); }
   Napi::Value CallAllocateUint32(const Napi::CallbackInfo& info) { return AllocateUint32(info, data.blocks); }
+  Napi::Value CallScanFinite(const Napi::CallbackInfo& info) { return ScanFinite(info); }
 };
 
 InstanceData& instance_data(Napi::Env env) { return env.GetInstanceData<FastmlpAddon>()->data; }

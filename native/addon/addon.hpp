@@ -43,6 +43,9 @@ std::size_t default_threads();
 
 // gemm_binding.cpp: gemm(transA, transB, m, n, k, alpha, A, B, beta, C)
 Napi::Value Gemm(const Napi::CallbackInfo& info, InstanceData& data);
+// finite_binding.cpp: scanFinite(src, dst) -> index of src's first non-finite value or -1,
+// copying src into dst (or null) in the same pass
+Napi::Value ScanFinite(const Napi::CallbackInfo& info);
 // info_binding.cpp: info() -> { kernel, defaultThreads, version }
 Napi::Value Info(const Napi::CallbackInfo& info);
 // trainer_plan.cpp: a plain-object TrainerPlan / ModelPlan (lib/engine/engine.ts) checked field

@@ -20,8 +20,8 @@
 
 namespace fastmlp::addon {
 
-// bytes of zero-filled memory (calloc: large blocks arrive as untouched pages), freed when the
-// last reference goes.
+// bytes of zero-filled memory, freed when the last reference goes: calloc, or for blocks of 2 MiB
+// and more on Linux an anonymous mapping advised to use huge pages (shared_blocks.cpp).
 class SharedBlock {
  public:
   explicit SharedBlock(std::size_t bytes);
@@ -34,6 +34,8 @@ class SharedBlock {
  private:
   void* data_;
   std::size_t bytes_;
+  void* map_base_ = nullptr;  // the mapping data_ lies in (Linux, large blocks), else null: calloc'd
+  std::size_t map_bytes_ = 0;
 };
 
 // The blocks JS still holds, by start address. Touched on the main thread (allocation, lookup,

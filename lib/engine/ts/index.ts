@@ -36,4 +36,5 @@ export const tsEngine: Engine = {
   // its calls are synchronous: nothing to keep alive
   allocateFloat32: plainArrays.allocateFloat32,
   allocateUint32: plainArrays.allocateUint32,
+  scanFinite: plainArrays.scanFinite,
 };

@@ -1,0 +1,145 @@
+// One process of bench/api-speed.ts: the public API's costs (issue 13) measured on the fastmlp
+// checkout at argv[2] (this one, or an older one for before/after), printed as one JSON line.
+//   fit:     one fit() call of 1 epoch over one epoch of a 4-epoch fit, the two fits adjacent
+//            (784-128-10 batch 64 on 19,200 rows, and 30-64-64-1 batch 32 on 19,200 rows)
+//   predict: Network.predict of 1 sample (us), of 1,024 rows from a Float32Array and from
+//            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows
+// All in CPU time with 1 thread, wall time with more.
+//   memory:  peak RSS growth over 3 back-to-back 1-epoch fits, over the bytes of X (Linux)
+// Usage: node --expose-gc --import tsx bench/children/api-speed.ts <root> <fit|predict|memory> <threads>
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+type Net = {
+  fit(X: unknown, y: unknown, o: object): Promise<unknown>;
+  predict(X: unknown): unknown;
+  getParameters(): Float32Array;
+};
+
+const [root, what, threadArg] = process.argv.slice(2);
+const threads = Number(threadArg);
+const from = (path: string) => import(pathToFileURL(join(root, path)).href);
+const { Network } = (await from('lib/index.ts')) as { Network: new (o: object) => Net };
+const fx = await from('bench/fixtures.ts');
+const { Random } = await from('lib/random.ts');
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+/** ms of this process's CPU time: with one thread, what a call costs whatever else the machine runs. */
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+};
+// the clock: the process's CPU time on one thread (a loaded machine's waits not counted; page
+// faults are, as system time), else wall time (more threads would count their spinning)
+const clock = threads === 1 ? cpuNow : now;
+const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1];
+
+/** ms of one epoch in a 1-epoch fit and in a 4-epoch fit, fits adjacent, `pairs` times. */
+async function fitRatio(net: Net, X: unknown, y: unknown, batchSize: number, pairs: number) {
+  await net.fit(X, y, { epochs: 1, batchSize }); // trainer, workspaces, JIT
+  const ratios: number[] = [];
+  const one: number[] = [];
+  for (let p = 0; p < pairs; p++) {
+    let t = clock();
+    await net.fit(X, y, { epochs: 1, batchSize });
+    const single = clock() - t;
+    t = clock();
+    await net.fit(X, y, { epochs: 4, batchSize });
+    const perEpoch = (clock() - t) / 4;
+    one.push(single);
+    ratios.push(single / perEpoch);
+  }
+  return { ratio: median(ratios), oneEpochMs: median(one) };
+}
+
+function tabular(rows: number): { X: Float32Array; y: Float32Array } {
+  const rng = new Random(3);
+  const X = fx.randomArray(rng, rows * 30, -1, 1) as Float32Array;
+  const y = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) y[r] = X[r * 30] * 0.5 - X[r * 30 + 1] + 0.1 * X[r * 30 + 2] * X[r * 30 + 3];
+  return { X, y };
+}
+
+/** Seconds per call on clock: `calls` calls after 3 warm ones, median of `samples`. */
+function perCall(fn: () => unknown, calls: number, samples: number): number {
+  for (let i = 0; i < 3; i++) fn();
+  const s: number[] = [];
+  for (let k = 0; k < samples; k++) {
+    const t = clock();
+    for (let i = 0; i < calls; i++) fn();
+    s.push((clock() - t) / calls / 1e3);
+  }
+  return median(s);
+}
+
+const statusBytes = (key: string): number => {
+  const match = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+};
+
+let result: object;
+if (what === 'memory') {
+  // peak RSS growth over 3 back-to-back 1-epoch fits of one network, over the bytes of X (Linux:
+  // the kernel's peak mark reset after the first fit, so workspaces and the trainer are in)
+  const mnist = fx.syntheticMnist(19200);
+  const net = new Network(fx.mlpOptions('native', threads));
+  const options = { epochs: 1, batchSize: 64 };
+  await net.fit(mnist.X, mnist.labels, options);
+  (globalThis as { gc?: () => void }).gc?.();
+  writeFileSync('/proc/self/clear_refs', '5');
+  const before = statusBytes('VmRSS');
+  for (let i = 0; i < 3; i++) await net.fit(mnist.X, mnist.labels, options);
+  result = { peakOverX: (statusBytes('VmHWM') - before) / mnist.X.byteLength };
+} else if (what === 'fit') {
+  const mnist = fx.syntheticMnist(19200);
+  const big = await fitRatio(new Network(fx.mlpOptions('native', threads)), mnist.X, mnist.labels, 64, 3);
+  const tab = tabular(19200);
+  const small = new Network({
+    inputs: 30,
+    layers: [{ units: 64, activation: 'relu' }, { units: 64, activation: 'relu' }, { units: 1 }],
+    loss: 'mse',
+    optimizer: { name: 'adam', learningRate: 0.001 },
+    seed: 1,
+    engine: 'native',
+    threads,
+  });
+  const little = await fitRatio(small, tab.X, tab.y, 32, 3);
+  result = { mnist: big, tabular: little };
+} else {
+  const { X } = fx.syntheticMnist(1024);
+  const net = new Network(fx.mlpOptions('native', threads));
+  const rows = Array.from({ length: 1024 }, (_, r) => Array.from(X.subarray(r * 784, (r + 1) * 784)));
+  const one = X.subarray(0, 784);
+  const { nativeEngine } = await from('lib/engine/native.ts');
+  const plan = fx.mlpPlan(1, threads);
+  const model = nativeEngine().createModel(
+    { layers: plan.layers, loss: plan.loss, threads },
+    net.getParameters(),
+  );
+  const out = new Float32Array(1024 * 10);
+  // the check before timing: rows and the Float32Array give the same outputs, bit for bit
+  const fromRows = (net.predict(rows) as number[][]).flat();
+  const fromArray = Array.from(net.predict(X) as Float32Array);
+  const rowsMatch =
+    fromRows.length === fromArray.length && fromRows.every((v, i) => Object.is(v, fromArray[i]));
+  const samples = 9;
+  const r: Record<string, number[]> = { one: [], f32: [], rows: [], engine: [] };
+  // interleaved rounds, so a noisy moment hits every case alike
+  for (let k = 0; k < samples; k++) {
+    r.one.push(perCall(() => net.predict(one), 2000, 1) * 1e6);
+    r.f32.push(1024 / perCall(() => net.predict(X), 20, 1));
+    r.rows.push(1024 / perCall(() => net.predict(rows), 10, 1));
+    r.engine.push(1024 / perCall(() => model.predict(X, 1024, out), 20, 1));
+  }
+  result = {
+    rowsMatch,
+    oneUs: median(r.one),
+    f32PerS: median(r.f32),
+    rowsPerS: median(r.rows),
+    enginePerS: median(r.engine),
+    f32OverRows: median(r.f32.map((v, i) => v / r.rows[i])),
+    engineOverNetwork: median(r.engine.map((v, i) => v / r.f32[i])),
+  };
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

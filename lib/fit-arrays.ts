@@ -1,0 +1,76 @@
+// The arrays a fit owns (its copy of X, Y, the shuffled order, the weights), recycled from one fit
+// to the next: a training loop that calls fit() epoch by epoch would otherwise allocate and first-
+// touch a fresh copy of its data every call, which costs about as much as an epoch (page faults on
+// tens of MB; bench/api-speed.ts). The previous fit's arrays are kept only until the event loop
+// turns: back-to-back fits (awaited in a loop, or fitSync) reuse them, and a network that is not
+// fitted again lets them go at once (then freed with the garbage, as before).
+import type { Allocator } from './engine/engine.js';
+
+type Kind = 'float32' | 'uint32';
+type Array32 = Float32Array | Uint32Array;
+
+export class FitArrays implements Allocator {
+  /** Handed out to the running fit. */
+  private inUse: { kind: Kind; array: Array32 }[] = [];
+  /** The last fit's, free to hand out again until `release` runs. */
+  private spare: { kind: Kind; array: Array32 }[] = [];
+  private release: NodeJS.Immediate | null = null;
+
+  /** source: where new arrays come from (the engine: addon memory its async calls read in place). */
+  constructor(private readonly source: Allocator) {}
+
+  /** A fit starts: the last fit's arrays stay available to it. */
+  begin(): void {
+    if (this.release !== null) clearImmediate(this.release);
+    this.release = null;
+  }
+
+  /** The fit settled: its arrays are spare until the event loop turns, or until the next fit takes them. */
+  end(): void {
+    this.spare.push(...this.inUse);
+    this.inUse = [];
+    if (this.release === null && this.spare.length > 0) {
+      this.release = setImmediate(() => this.drop());
+      this.release.unref();
+    }
+  }
+
+  /** Lets every spare array go now (Network.dispose). */
+  drop(): void {
+    if (this.release !== null) clearImmediate(this.release);
+    this.release = null;
+    this.spare = [];
+  }
+
+  /** How many arrays are spare now (tests). */
+  get spareCount(): number {
+    return this.spare.length;
+  }
+
+  allocateFloat32(n: number): Float32Array {
+    return this.take('float32', n) as Float32Array;
+  }
+
+  allocateUint32(n: number): Uint32Array {
+    return this.take('uint32', n) as Uint32Array;
+  }
+
+  scanFinite(src: Float32Array, dst: Float32Array | null): number {
+    return this.source.scanFinite(src, dst);
+  }
+
+  /** A spare array of this kind and exact length, zeroed (the allocator's contract), else a new one. */
+  private take(kind: Kind, n: number): Array32 {
+    const at = this.spare.findIndex((s) => s.kind === kind && s.array.length === n);
+    let array: Array32;
+    if (at >= 0) {
+      array = this.spare[at].array;
+      this.spare.splice(at, 1);
+      array.fill(0);
+    } else {
+      array = kind === 'float32' ? this.source.allocateFloat32(n) : this.source.allocateUint32(n);
+    }
+    this.inUse.push({ kind, array });
+    return array;
+  }
+}
