@@ -21,7 +21,7 @@ const f32 = (path: string): Float32Array => {
 const budget = (quick: boolean, slow = false): SampleOptions =>
   quick
     ? { minSamples: 2, maxTime: 0.05, minTime: 0 }
-    : { minSamples: slow ? 3 : 5, maxTime: slow ? 1 : 1.5, minTime: 0.05 };
+    : { minSamples: slow ? 3 : 5, maxTime: slow ? 0.5 : 1, minTime: 0.05 };
 
 const rate = (s: Sampled, per: number) => ({ value: per / s.mean, rme: s.rme, samples: s.perCall.length });
 

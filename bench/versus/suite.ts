@@ -59,10 +59,13 @@ export function threadCounts(cores = os.cpus().length): number[] {
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
-/** Candidates, in order: $FASTMLP_BENCH_PYTHON, python3 on PATH, Debian's, python. */
-const PYTHONS = [process.env.FASTMLP_BENCH_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter(
-  (p): p is string => typeof p === 'string' && p !== '',
-);
+/** Candidates, in order: $FASTMLP_BENCH_PYTHON, python3 on PATH, Debian's, python ('none': no Python at all). */
+const PYTHONS =
+  process.env.FASTMLP_BENCH_PYTHON === 'none'
+    ? []
+    : [process.env.FASTMLP_BENCH_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter(
+        (p): p is string => typeof p === 'string' && p !== '',
+      );
 const pythonFor = new Map<string, string | null>();
 
 /** The first interpreter that imports `module`, or null. */
