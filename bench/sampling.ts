@@ -49,6 +49,25 @@ export function sampleSync(fn: () => void, o: SampleOptions): Promise<Sampled> {
   return collect({ fn, minSamples: o.minSamples, maxTime: o.maxTime, minTime: o.minTime, delay: 0 });
 }
 
+/** Samples a synchronous call without yielding to the event loop (Benchmark.js's synchronous run). */
+export function sampleBlocking(fn: () => void, o: SampleOptions): Sampled {
+  const bench = new Benchmark({
+    fn,
+    minSamples: o.minSamples,
+    maxTime: o.maxTime,
+    minTime: o.minTime,
+    delay: 0,
+  });
+  bench.run({ async: false });
+  if (bench.error) throw bench.error;
+  return {
+    perCall: [...bench.stats.sample],
+    mean: bench.stats.mean,
+    rme: bench.stats.rme,
+    count: bench.count,
+  };
+}
+
 /** Samples an asynchronous call (Benchmark.js's deferred mode); a rejection ends the sampling with it. */
 export function sampleAsync(fn: () => Promise<unknown>, o: SampleOptions): Promise<Sampled> {
   let failure: unknown = null;

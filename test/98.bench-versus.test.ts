@@ -37,7 +37,7 @@ async function quickRun(
 }
 
 describe('npm run bench -- --quick --only fit-vs --archs tabular --threads 1', () => {
-  test('numpy and torch rows when present, interleaved trials in the log', { timeout: 300_000 }, async () => {
+  test('numpy and torch rows when present, interleaved trials in the log', { timeout: 600_000 }, async () => {
     const { out, stdout } = await quickRun(join(dir, 'present.json'));
     expect(out.blocks).toHaveLength(1);
     const [block] = out.blocks;
