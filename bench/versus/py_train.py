@@ -154,7 +154,7 @@ def main():
         first = losses[0]
         one = timeit.timeit(fit, number=1)
         quick = spec["quick"]
-        min_samples, max_time = (2, 0.05) if quick else (3, 0.5)
+        min_samples, max_time = (2, 0.05) if quick else (2, 0.5)
         repeat = max(min_samples, min(50, int(max_time / one)))
         times = [one, *timeit.repeat(fit, number=1, repeat=repeat - 1)]
         last = losses[-1]
