@@ -1,8 +1,10 @@
 // `npm run bench`: the driver. Runs every workload (bench/workloads/) on every engine of the map
 // (bench/engines.ts), each trial in a fresh child process, engines interleaved per case so a
 // noisy moment hits them alike; then prints medians, speedups and the targets, side by side.
-// Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout] [--engines ts,tfjs-cpu]
-//                               [--trials N] [--per-case] [--json file]
+// By default it runs the comparison with what users would pick instead (bench/versus/: fit-vs,
+// predict-vs, fit-memory); the engine-level workloads run when named in --only, or with --all.
+// Usage: tsx bench/benchmark.ts [--quick] [--all] [--only fit-vs,predict-vs,fit-memory,gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout]
+//                               [--archs tabular,mnist,wide,deep] [--threads 1,2] [--engines ts,tfjs-cpu] [--trials N] [--per-case] [--json file]
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,15 +16,32 @@ import { addOutcome, type CaseResult, format, renderWorkload, type WorkloadResul
 import { checkTargets, renderTargets } from './targets.js';
 import type { TrialOutput, TrialSpec } from './trial.js';
 import { type CaseSpec, type EngineId, MARKER, type Outcome } from './types.js';
+import type { ArchId } from './versus/archs.js';
+import { probeCapacity, showCapacity } from './versus/capacity.js';
+import { CONTENDERS } from './versus/protocol.js';
+import {
+  ALL_ARCH_IDS,
+  findPython,
+  renderVersus,
+  runVersus,
+  threadCounts,
+  VERSUS_SUITES,
+  type VersusResult,
+  type VersusSuite,
+} from './versus/suite.js';
 import { WORKLOADS } from './workloads/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const USAGE =
-  'Usage: tsx bench/benchmark.ts [--quick] [--only gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file] | --report file.json';
+const SUITES = Object.keys(VERSUS_SUITES) as VersusSuite[];
+const NAMES = [...SUITES, ...WORKLOADS.map((w) => w.name)];
+const USAGE = `Usage: tsx bench/benchmark.ts [--quick] [--all] [--only ${NAMES.join(',')}] [--archs ${ALL_ARCH_IDS.join(',')}] [--threads 1,2] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file] | --report file.json`;
 
 interface Options {
   quick: boolean;
   only: string[];
+  /** Networks and thread counts of the comparison suites. */
+  archs: string[];
+  threads: number[] | null;
   engines: EngineId[];
   trials: number;
   perCase: boolean;
@@ -34,7 +53,9 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     quick: false,
-    only: WORKLOADS.map((w) => w.name),
+    only: SUITES,
+    archs: ALL_ARCH_IDS,
+    threads: null,
     engines: ENGINE_ORDER,
     trials: 3,
     perCase: false,
@@ -58,12 +79,14 @@ function parseArgs(argv: string[]): Options {
           return s as T;
         });
     if (arg === '--quick') o.quick = true;
-    else if (arg === '--only')
-      o.only = list(
-        WORKLOADS.map((w) => w.name),
-        'workload',
-      );
-    else if (arg === '--engines') o.engines = list(ENGINE_ORDER, 'engine');
+    else if (arg === '--only') o.only = list(NAMES, 'workload');
+    else if (arg === '--all') o.only = NAMES;
+    else if (arg === '--archs') o.archs = list(ALL_ARCH_IDS, 'network');
+    else if (arg === '--threads') {
+      o.threads = value().split(',').map(Number);
+      if (!o.threads.every((t) => Number.isInteger(t) && t >= 1 && t <= os.cpus().length))
+        throw new RangeError(`Expected --threads to list integers in 1..${os.cpus().length} (the cores)`);
+    } else if (arg === '--engines') o.engines = list(ENGINE_ORDER, 'engine');
     else if (arg === '--trials') trials = Number(value());
     else if (arg === '--json') o.json = value();
     else if (arg === '--per-case') o.perCase = true;
@@ -80,7 +103,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
+const python = findPython('numpy');
 
 interface Job {
   workload: string;
@@ -104,9 +127,12 @@ function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildR
   let command: string[];
   const env: NodeJS.ProcessEnv = { ...process.env, FASTMLP_THREADS: String(def.threads) };
   if (def.kind === 'python') {
-    if (!hasPython)
+    if (!python)
       return Promise.resolve({
-        output: outcomesFor(jobs, { status: 'skipped', reason: 'not installed: python3' }),
+        output: outcomesFor(jobs, {
+          status: 'skipped',
+          reason: 'not installed: no python3 that imports numpy',
+        }),
         seconds: 0,
       });
     const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
@@ -121,7 +147,7 @@ function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildR
           }))
         : [],
     );
-    command = ['python3', 'bench/workloads/openblas_gemm.py', JSON.stringify({ cases, budget })];
+    command = [python, 'bench/workloads/openblas_gemm.py', JSON.stringify({ cases, budget })];
     for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'])
       env[v] = String(def.threads);
   } else {
@@ -177,13 +203,19 @@ async function main(): Promise<void> {
     const saved = JSON.parse(readFileSync(opts.report, 'utf8')) as {
       options: Options;
       workloads: WorkloadResult[];
+      versus?: VersusResult;
     };
     const targets = checkTargets(saved.workloads, saved.options.quick);
-    console.log([...saved.workloads.flatMap(renderWorkload), ...renderTargets(targets)].join('\n'));
+    const shown = [
+      ...(saved.versus ? renderVersus(saved.versus) : []),
+      ...saved.workloads.flatMap(renderWorkload),
+    ];
+    console.log([...shown, ...(saved.workloads.length > 0 ? renderTargets(targets) : [])].join('\n'));
     return;
   }
   const started = performance.now();
   const machine = await describeMachine();
+  const capacity = probeCapacity();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const header = [
     `# fastmlp benchmark${opts.quick ? ' (quick)' : ''}`,
@@ -192,14 +224,44 @@ async function main(): Promise<void> {
     `- machine: ${machine.os}; ${machine.cpu}; ${machine.cores} logical cores; load average at start ${machine.loadAverage.join(' ')}`,
     `- CPU features: ${machine.cpuFlags.join(' ') || 'unknown'}; native gemm kernel: ${machine.nativeKernel}`,
     `- native addon: ${machine.nativeStatus}`,
+    `- capacity at start: ${showCapacity(capacity)} (probed again before every round: beside each table)`,
     `- node ${machine.node}; fastmlp ${machine.fastmlp}; @tensorflow/tfjs ${machine.tfjs}; tfjs-backend-wasm ${machine.tfjsBackendWasm}`,
-    `- ${opts.trials} trial(s) per engine, each a fresh process per ${opts.quick ? 'engine' : opts.perCase ? 'case' : 'workload'}${hasTaskset ? '' : ' (taskset missing: native-1t not pinned)'}; engines:`,
-    ...opts.engines.map((e) => `  - ${e}: ${ENGINES[e].note}`),
+    ...(SUITES.some((s) => opts.only.includes(s))
+      ? [
+          `- comparison (${SUITES.filter((s) => opts.only.includes(s)).join(', ')}): ${opts.trials} trial(s) per contender, network and thread count, each a fresh process, contenders taking turns; threads ${(opts.threads ?? threadCounts()).join(', ')}${hasTaskset ? ' (each process pinned to that many cores)' : ' (taskset missing: not pinned)'}; contenders:`,
+          ...Object.values(CONTENDERS).map((c) => {
+            const where = c.module
+              ? `; ${findPython(c.module) ?? `no Python interpreter imports ${c.module}: skipped`}`
+              : '';
+            return `  - ${c.id}: ${c.note}${where}`;
+          }),
+        ]
+      : []),
+    ...(WORKLOADS.some((w) => opts.only.includes(w.name))
+      ? [
+          `- ${opts.trials} trial(s) per engine, each a fresh process per ${opts.quick ? 'engine' : opts.perCase ? 'case' : 'workload'}${hasTaskset ? '' : ' (taskset missing: native-1t not pinned)'}; engines:`,
+          ...opts.engines.map((e) => `  - ${e}: ${ENGINES[e].note}`),
+        ]
+      : []),
     '',
   ];
   log(header.join('\n'));
 
   const results: WorkloadResult[] = [];
+  const suites = SUITES.filter((s) => opts.only.includes(s));
+  const versus =
+    suites.length > 0
+      ? await runVersus(
+          {
+            quick: opts.quick,
+            trials: opts.trials,
+            suites,
+            archs: opts.archs as ArchId[],
+            threads: opts.threads ?? undefined,
+          },
+          log,
+        )
+      : null;
   for (const workload of WORKLOADS.filter((w) => opts.only.includes(w.name))) {
     const engines = workload.engines.filter((e) => opts.engines.includes(e));
     const cases: CaseResult[] = workload.cases(opts.quick).map((c) => ({ ...c, results: {} }));
@@ -234,6 +296,10 @@ async function main(): Promise<void> {
   const skipped = new Map<EngineId, string>();
   for (let trial = 0; trial < opts.trials; trial++) {
     for (const round of rounds) {
+      const probe = probeCapacity();
+      if (!('skip' in probe))
+        for (const w of results)
+          if (round.engines.some((e) => w.engines.includes(e))) w.capacity = [...(w.capacity ?? []), probe];
       const order = round.engines.map((_, i) => round.engines[(i + trial) % round.engines.length]); // rotate who goes first
       for (const engine of order) {
         const jobs = round.jobs(engine);
@@ -268,12 +334,13 @@ async function main(): Promise<void> {
     trialsDone++;
   }
 
-  const targets = checkTargets(results, opts.quick);
+  const targets = results.length > 0 ? checkTargets(results, opts.quick) : [];
   const elapsed = (performance.now() - started) / 1000;
   const report = [
     ...header,
+    ...(versus ? renderVersus(versus) : []),
     ...results.flatMap(renderWorkload),
-    ...renderTargets(targets),
+    ...(results.length > 0 ? renderTargets(targets) : []),
     `Total ${elapsed.toFixed(0)} s; load average at end ${os
       .loadavg()
       .map((v) => v.toFixed(2))
@@ -281,7 +348,15 @@ async function main(): Promise<void> {
   ];
   console.log(report.join('\n'));
   if (opts.json) {
-    const json = { machine, options: opts, elapsedSeconds: elapsed, workloads: results, targets };
+    const json = {
+      machine,
+      capacity,
+      options: opts,
+      elapsedSeconds: elapsed,
+      versus,
+      workloads: results,
+      targets,
+    };
     writeFileSync(opts.json, `${JSON.stringify(json, null, 2)}\n`);
     log(`wrote ${opts.json}`);
   }

@@ -1,19 +1,22 @@
-// Timing and statistics for one trial: warm up, pick how many calls one sample holds so it lasts
-// long enough for the clock, then take samples until both a count and a time budget are met.
-// Used inside the child process of a trial (bench/trial.ts), never across processes.
+// Timing and statistics for one trial: warm up, then sample with Benchmark.js (bench/sampling.ts:
+// it calibrates how many calls one sample holds and samples until both a count and a time
+// budget are met). Used inside the child process of a trial (bench/trial.ts), never across
+// processes. The quartiles below are ours: Benchmark.js gives a mean and its error, no median.
+import { type SampleOptions, sampleAsync, sampleBlocking } from './sampling.js';
 
 export interface Budget {
   /** Seconds spent calling the function before any sample is kept (JIT, caches, workspaces). */
   warmup: number;
   /** Calls before any sample is kept, at least (and as many more as fit in `warmup`). */
   warmupCalls: number;
-  /** Seconds one sample should last (calls per sample are chosen from a timed call). */
+  /** Seconds one sample should last at least (Benchmark.js's minTime: it picks the calls per sample). */
   sample: number;
   minSamples: number;
+  /** Samples kept, at most (the first ones: Benchmark.js has no such limit). */
   maxSamples: number;
-  /** Seconds of samples to collect once minSamples are in. */
+  /** Seconds of samples to collect once minSamples are in (Benchmark.js's maxTime). */
   total: number;
-  /** Slow calls (one call > `sample` * 10): stop at 3 samples once this many seconds are spent. */
+  /** Slow calls (one call > `sample` * 10): 3 samples, and at most this maxTime. */
   cap: number;
 }
 
@@ -44,9 +47,14 @@ export interface Samples {
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 
-function enough(samples: number, spent: number, one: number, budget: Budget): boolean {
-  if (samples >= budget.minSamples && spent >= budget.total) return true;
-  return one > budget.sample * 10 && samples >= 3 && spent >= budget.cap;
+/** Benchmark.js's options for a call that took `one` seconds: a slow call settles for 3 samples. */
+function options(one: number, budget: Budget): SampleOptions {
+  const slow = one > budget.sample * 10;
+  return {
+    minSamples: slow ? 3 : budget.minSamples,
+    maxTime: slow ? Math.min(budget.cap, budget.total) : budget.total,
+    minTime: budget.sample,
+  };
 }
 
 export function measureSync(fn: () => void, budget: Budget): Samples {
@@ -56,19 +64,8 @@ export function measureSync(fn: () => void, budget: Budget): Samples {
     fn();
     calls++;
   } while (now() - start < budget.warmup || calls < budget.warmupCalls);
-  const t0 = now();
-  fn();
-  const one = Math.max(now() - t0, 1e-9);
-  const callsPerSample = Math.max(1, Math.round(budget.sample / one));
-  const perCall: number[] = [];
-  const begin = now();
-  while (perCall.length < budget.maxSamples) {
-    const s = now();
-    for (let i = 0; i < callsPerSample; i++) fn();
-    perCall.push((now() - s) / callsPerSample);
-    if (enough(perCall.length, now() - begin, one, budget)) break;
-  }
-  return { perCall, callsPerSample };
+  const s = sampleBlocking(fn, options(timeOnce(fn), budget));
+  return { perCall: s.perCall.slice(0, budget.maxSamples), callsPerSample: s.count };
 }
 
 export async function measureAsync(fn: () => Promise<void>, budget: Budget): Promise<Samples> {
@@ -78,19 +75,8 @@ export async function measureAsync(fn: () => Promise<void>, budget: Budget): Pro
     await fn();
     calls++;
   } while (now() - start < budget.warmup || calls < budget.warmupCalls);
-  const t0 = now();
-  await fn();
-  const one = Math.max(now() - t0, 1e-9);
-  const callsPerSample = Math.max(1, Math.round(budget.sample / one));
-  const perCall: number[] = [];
-  const begin = now();
-  while (perCall.length < budget.maxSamples) {
-    const s = now();
-    for (let i = 0; i < callsPerSample; i++) await fn();
-    perCall.push((now() - s) / callsPerSample);
-    if (enough(perCall.length, now() - begin, one, budget)) break;
-  }
-  return { perCall, callsPerSample };
+  const s = await sampleAsync(fn, options(await timeOnceAsync(fn), budget));
+  return { perCall: s.perCall.slice(0, budget.maxSamples), callsPerSample: s.count };
 }
 
 /** Seconds of one call of fn (for single long runs such as a whole seed). */

@@ -2,6 +2,7 @@
 // one of speedups vs the ts engine and vs tfjs-cpu, and the targets from the issues.
 import { type Stats, stats } from './measure.js';
 import type { CaseSpec, Check, EngineId, Outcome } from './types.js';
+import { type Capacity, showCapacityRange } from './versus/capacity.js';
 
 export interface EngineResult {
   status: 'ok' | 'skipped' | 'failed';
@@ -24,6 +25,8 @@ export interface WorkloadResult {
   title: string;
   engines: EngineId[];
   cases: CaseResult[];
+  /** The machine's FMA peak probed before each round of this workload's trials. */
+  capacity?: Capacity[];
 }
 
 /** Adds one trial's outcome; a failure in any trial marks the engine failed for that case. */
@@ -103,6 +106,7 @@ export function renderWorkload(w: WorkloadResult): string[] {
   ];
   lines.push(
     `Median [interquartile range] over all timed samples of all trials; unit: ${units.join(', ')}.`,
+    `${showCapacityRange(w.capacity ?? [])}.`,
     '',
   );
   lines.push(
