@@ -131,18 +131,18 @@ export function positiveInteger(values: Values, name: string, fallback: number, 
   );
 }
 
-/** A comma-separated list of numbers, each checked by `ok`. */
-/** A comma-separated list of column names (--ignore a,b): none empty, none twice. */
+/** A comma-separated list of names (--ignore a,b; --classes no,yes): none empty, none twice. */
 export function columnList(values: Values, name: string): string[] {
   const raw = stringValue(values, name);
   if (raw === undefined) return [];
   const parts = raw.split(',').map((p) => p.trim());
-  if (parts.some((p) => p === '')) throw bad(name, 'a comma-separated list of column names', raw);
+  if (parts.some((p) => p === '')) throw bad(name, 'a comma-separated list of names', raw);
   const twice = parts.find((p, i) => parts.indexOf(p) !== i);
-  if (twice !== undefined) throw bad(name, 'a list naming each column once', raw);
+  if (twice !== undefined) throw bad(name, 'a list naming each once', raw);
   return parts;
 }
 
+/** A comma-separated list of numbers, each checked by `ok`. */
 export function numberList(
   values: Values,
   name: string,

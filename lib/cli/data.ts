@@ -53,8 +53,10 @@ export async function loadData(
       throw new CliError(`--target applies to CSV files, not the built-in '${data}' set`);
     if (csv.task !== undefined)
       throw new CliError(`--task applies to CSV files, not the built-in '${data}' set`);
-    if (csv.ignore !== undefined)
-      throw new CliError(`--ignore applies to table files, not the built-in '${data}' set`);
+    for (const flag of ['ignore', 'categorical', 'classes', 'missing'] as const) {
+      if (csv[flag] !== undefined)
+        throw new CliError(`--${flag} applies to table files, not the built-in '${data}' set`);
+    }
     return fromBuiltin(data as (typeof BUILTIN_DATA)[number], gen);
   }
   if (gen.samples !== undefined || gen.noise !== undefined) {

@@ -44,6 +44,7 @@ import { Progress, type ProgressOptions } from './progress.js';
 /** parseArgs' table for train and sweep, from the one options table (lib/cli/options.ts). */
 /** --task's values: fromCSV's tasks. */
 const TASK_CHOICES = ['classification', 'regression'] as const;
+const MISSING_CHOICES = ['fill', 'error'] as const;
 
 export const TRAIN_OPTIONS: OptionTable = parserTable(optionsFor('train'));
 
@@ -56,6 +57,12 @@ export interface TrainSettings {
   task: 'classification' | 'regression' | undefined;
   /** A table's columns left out of the features (--ignore). */
   ignore: string[];
+  /** A table's columns read as categories (--categorical). */
+  categorical: string[];
+  /** The class names in the model's order (--classes); empty: the classes found. */
+  classes: string[];
+  /** What a missing feature cell does (--missing); undefined: fromCSV's default (fill). */
+  missing: 'fill' | 'error' | undefined;
   samples: number | undefined;
   noise: number | undefined;
   /** Hidden layer widths (the output layer follows from the data). */
@@ -206,6 +213,9 @@ export function readTrainSettings(values: Values, command: string, defaults: Set
     target: stringValue(values, 'target'),
     task: values.task === undefined ? undefined : choice(values, 'task', 'classification', TASK_CHOICES),
     ignore: columnList(values, 'ignore'),
+    categorical: columnList(values, 'categorical'),
+    classes: columnList(values, 'classes'),
+    missing: values.missing === undefined ? undefined : choice(values, 'missing', 'fill', MISSING_CHOICES),
     samples: values.samples === undefined ? undefined : positiveInteger(values, 'samples', 0, MAX_SAMPLES),
     noise:
       values.noise === undefined
@@ -285,6 +295,9 @@ export async function prepareData(s: TrainSettings): Promise<Prepared> {
     {
       ...(s.task === undefined ? {} : { task: s.task }),
       ...(s.ignore.length > 0 ? { ignore: s.ignore } : {}),
+      ...(s.categorical.length > 0 ? { categorical: s.categorical } : {}),
+      ...(s.classes.length > 0 ? { classes: s.classes } : {}),
+      ...(s.missing === undefined ? {} : { missing: s.missing }),
     },
   );
   let XTrain = data.X;

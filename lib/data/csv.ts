@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import {
+  type CheckedTableOptions,
   checkTableOptions,
   isNumberText,
   type NamedColumns,
@@ -42,20 +43,38 @@ export interface Row {
  * Reads a CSV file (synchronously) into { X, y, featureNames, classNames? }. Empty lines are
  * skipped; fields are trimmed; a line number is the line where its record ends.
  */
-export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
-  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
-    throw invalidType('path', 'a file path', path);
-  }
-  const { checked, raw: o } = checkTableOptions('fromCSV', options, ['header', 'delimiter']);
-  const header = o.header ?? 'auto';
+/**
+ * The options every CSV reader takes (fromCSV, streamCSV): the table options, header and
+ * delimiter, checked before the file is opened; `extraKeys` are the reader's own (in `raw`).
+ */
+export function checkCSVOptions(
+  fn: string,
+  options: unknown,
+  extraKeys: readonly string[] = [],
+): {
+  checked: CheckedTableOptions;
+  raw: Record<string, unknown>;
+  header: 'auto' | boolean;
+  delimiter: string;
+} {
+  const { checked, raw } = checkTableOptions(fn, options, ['header', 'delimiter', ...extraKeys]);
+  const header = raw.header ?? 'auto';
   if (header !== 'auto' && typeof header !== 'boolean') {
     throw invalidType('header', "'auto', true or false", header);
   }
-  const delimiter = o.delimiter ?? ',';
+  const delimiter = raw.delimiter ?? ',';
   if (typeof delimiter !== 'string') throw invalidType('delimiter', 'a string', delimiter);
   if (delimiter === '' || /["\r\n]/.test(delimiter)) {
     throw invalidValue('delimiter', 'a non-empty string without quotes or line breaks', delimiter);
   }
+  return { checked, raw, header, delimiter };
+}
+
+export function fromCSV(path: string, options?: CSVOptions): CSVDataset {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+    throw invalidType('path', 'a file path', path);
+  }
+  const { checked, header, delimiter } = checkCSVOptions('fromCSV', options);
 
   const rows = readRows(path, delimiter);
   if (rows.length === 0) throw new Error(`No data in ${path}: the file is empty`);

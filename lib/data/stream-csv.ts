@@ -4,20 +4,12 @@
 // schemaRows rows), or given; rows go through a seeded shuffle buffer (tf.data's shuffle).
 import { RANGES } from '../engine/contract.js';
 import { Random } from '../random.js';
-import {
-  DEFAULT_MISSING_VALUES,
-  encodedNames,
-  rowEncoder,
-  type TableSchema,
-  warnUnknown,
-} from '../schema.js';
-import { expectOneOf } from '../validate.js';
-import { type CSVOptions, looksLikeHeader, type Row } from './csv.js';
+import { encodedNames, rowEncoder, type TableSchema, warnUnknown } from '../schema.js';
+import { type CSVOptions, checkCSVOptions, looksLikeHeader, type Row } from './csv.js';
 import { checkWidth, type Learned, learnSchema } from './csv-learn.js';
 import { type CSVRecord, csvRecords } from './csv-records.js';
-import { checkColumn, findColumn, isNumberText as isNumber, stringList } from './table.js';
-import { checkGivenSchema } from './table-schema.js';
-import { checkOptions, checkSeed, invalidType, invalidValue } from './validate.js';
+import { findColumn, isNumberText as isNumber } from './table.js';
+import { checkSeed, invalidType, invalidValue } from './validate.js';
 
 /** fromCSV's options (those that shape the schema), and how the stream reads the file. */
 export interface StreamCSVOptions
@@ -97,25 +89,8 @@ export interface CSVStream extends AsyncIterable<CSVBatch> {
   readonly schemaRowsRead: number | null;
 }
 
-const KEYS = [
-  'target',
-  'header',
-  'delimiter',
-  'ignore',
-  'targetType',
-  'classOrder',
-  'classes',
-  'task',
-  'categorical',
-  'missing',
-  'missingValues',
-  'schema',
-  'unknownCategory',
-  'batchSize',
-  'shuffleBuffer',
-  'seed',
-  'schemaRows',
-] as const;
+/** streamCSV's own options, beside fromCSV's. */
+const STREAM_KEYS = ['batchSize', 'shuffleBuffer', 'seed', 'schemaRows'] as const;
 
 /**
  * Opens a CSV file as a stream of batches for `net.fit(data, options)`: checks the options, reads
@@ -126,57 +101,11 @@ export async function streamCSV(path: string, options?: StreamCSVOptions): Promi
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
     throw invalidType('path', 'a file path', path);
   }
-  const o = checkOptions('streamCSV', options, KEYS);
-  const delimiter = o.delimiter ?? ',';
-  if (typeof delimiter !== 'string') throw invalidType('delimiter', 'a string', delimiter);
-  if (delimiter === '' || /["\r\n]/.test(delimiter)) {
-    throw invalidValue('delimiter', 'a non-empty string without quotes or line breaks', delimiter);
-  }
-  const header = o.header ?? 'auto';
-  if (header !== 'auto' && typeof header !== 'boolean')
-    throw invalidType('header', "'auto', true or false", header);
-  const target = o.target === undefined ? undefined : checkColumn(o.target, 'target');
-  const columns = (value: unknown, name: string) => {
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) throw invalidType(name, 'an array of column names or indices', value);
-    return value.map((c, i) => checkColumn(c, `${name}[${i}]`));
-  };
-  const ignored = columns(o.ignore, 'ignore');
-  const categorical = columns(o.categorical, 'categorical');
-  const targetType = expectOneOf(o.targetType ?? 'auto', 'targetType', ['auto', 'number', 'class']);
-  const classOrder = expectOneOf(o.classOrder ?? 'sorted', 'classOrder', ['sorted', 'first-seen']);
-  const classes = o.classes === undefined ? undefined : stringList(o.classes, 'classes');
-  if (classes && (classes.length === 0 || new Set(classes).size !== classes.length)) {
-    throw invalidValue('classes', 'a non-empty array of distinct class names', classes);
-  }
-  const task =
-    o.task === undefined ? undefined : expectOneOf(o.task, 'task', ['classification', 'regression']);
-  if (classes && task === 'regression')
-    throw invalidValue('classes', 'no classes for a regression task', classes);
-  const missing = expectOneOf(o.missing ?? 'fill', 'missing', ['fill', 'error']);
-  const missingValues =
-    o.missingValues === undefined ? undefined : stringList(o.missingValues, 'missingValues');
-  const unknownCategory = expectOneOf(o.unknownCategory ?? 'zeros', 'unknownCategory', ['zeros', 'error']);
-  const given = o.schema === undefined ? undefined : checkGivenSchema(o.schema);
-  if (given) {
-    for (const key of [
-      'ignore',
-      'categorical',
-      'task',
-      'classes',
-      'targetType',
-      'classOrder',
-      'missingValues',
-    ] as const) {
-      if (o[key] !== undefined) {
-        throw invalidValue(
-          key,
-          'no value with schema (the schema fixes the columns, classes and task)',
-          o[key],
-        );
-      }
-    }
-  }
+  const { checked, raw: o, header, delimiter } = checkCSVOptions('streamCSV', options, STREAM_KEYS);
+  const { target, ignored, categorical, targetType, classOrder, classes, task, missing, missingValues } =
+    checked;
+  const unknownCategory = checked.unknownCategory ?? 'zeros';
+  const given = checked.schema;
   const batchSize = integerOption(o.batchSize, 'batchSize', 1, MAX_BATCH, STREAM_CSV_DEFAULTS.batchSize);
   const shuffleBuffer = integerOption(
     o.shuffleBuffer,
@@ -225,7 +154,7 @@ export async function streamCSV(path: string, options?: StreamCSVOptions): Promi
           classOrder,
           classes,
           missing,
-          missingValues: missingValues ?? [...DEFAULT_MISSING_VALUES],
+          missingValues,
         },
         schemaRows,
       );
