@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type * as Arrow from 'apache-arrow';
+import { reason } from '../io/file-reason.js';
 import { loadArrow, loadParquet } from '../optional.js';
 import {
   type Cell,
@@ -68,13 +69,7 @@ export async function readColumnar(path: string, format: ColumnarFormat): Promis
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file or directory'
-        : code === 'EISDIR'
-          ? 'not a regular file'
-          : (cause as Error).message;
+    const why = reason(cause);
     throw new Error(`Cannot read ${format === 'parquet' ? 'Parquet' : 'Arrow'} file ${path}: ${why}`, {
       cause,
     });

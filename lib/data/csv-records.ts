@@ -1,8 +1,10 @@
 // A CSV file as a stream of records: csv-parse's streaming parser over a file read in chunks, with
 // the same parse options as fromCSV (BOM, trimmed fields, empty lines skipped) and its error
 // wording. Memory stays at a chunk and the records in flight, whatever the file's size.
+
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
+import { reason } from '../io/file-reason.js';
 
 /** One record and the line where it ends (1-based). */
 export interface CSVRecord {
@@ -45,12 +47,5 @@ export async function* csvRecords(path: string, delimiter: string): AsyncGenerat
 }
 
 function readFailure(path: string, cause: unknown): Error {
-  const code = (cause as { code?: unknown }).code;
-  const why =
-    code === 'ENOENT'
-      ? 'no such file or directory'
-      : code === 'EISDIR'
-        ? 'not a regular file'
-        : (cause as Error).message;
-  return new Error(`Cannot read CSV file ${path}: ${why}`, { cause });
+  return new Error(`Cannot read CSV file ${path}: ${reason(cause)}`, { cause });
 }

@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { reason } from '../io/file-reason.js';
 import {
   type CheckedTableOptions,
   checkTableOptions,
@@ -112,13 +113,7 @@ export function readRows(path: string, delimiter: string): Row[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file or directory'
-        : code === 'EISDIR'
-          ? 'not a regular file'
-          : (cause as Error).message;
+    const why = reason(cause);
     throw new Error(`Cannot read CSV file ${path}: ${why}`, { cause });
   }
   try {

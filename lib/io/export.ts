@@ -3,7 +3,8 @@
 // first used, so its optional packages load only then. Adding a format is one row here.
 import type { ModelState } from '../model-state.js';
 import { expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from '../validate.js';
-import { checkPath, reason } from './model-file.js';
+import { reason } from './file-reason.js';
+import { checkPath } from './model-file.js';
 
 /** Writes a state (a snapshot the caller owns: nothing else changes it meanwhile) at `path`. */
 export type ExportWriter = (path: string, state: ModelState) => Promise<void>;

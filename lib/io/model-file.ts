@@ -2,12 +2,14 @@
 // architecture and metadata as strings in __metadata__), durably, and read back with every claim
 // checked before it is trusted: the file's size first, then the header, then the data. The
 // format lives in safetensors.ts, the mapping of a state onto it in model-format.ts.
+
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { ModelState } from '../model-state.js';
 import { invalidArgument } from '../validate.js';
 import { allocate } from '../weights.js';
+import { reason } from './file-reason.js';
 import { encodeModel, interpret, MAX_HEADER_VALUES, type Slot } from './model-format.js';
 import { IO_CHUNK, replaceFile } from './replace-file.js';
 import {
@@ -195,13 +197,4 @@ export function checkPath(path: unknown): void {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
     throw invalidArgument('path', 'a file path', path);
   }
-}
-
-export function reason(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'not a regular file';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  return error instanceof Error ? error.message : String(error);
 }
