@@ -265,7 +265,7 @@ export class Network {
     this.busy.enter('fit', 'fit');
     this.runtime.fitArrays.begin();
     try {
-      if (!isBatchSource(X, y)) return runFitSync(this.buildFit(X, y as Targets, options));
+      if (!isBatchSource(X, y, options)) return runFitSync(this.buildFit(X, y as Targets, options));
       const fit = this.buildStreamFit(X, y as FitOptions | undefined, true);
       try {
         return this.afterStreamFit(X, runFitSync(fit.loop()));
@@ -306,7 +306,8 @@ export class Network {
       this.busy.state = running ? 'chunk' : 'fit';
     };
     try {
-      if (!isBatchSource(X, y)) return await runFit(this.buildFit(X, y as Targets, options), offThread);
+      if (!isBatchSource(X, y, options))
+        return await runFit(this.buildFit(X, y as Targets, options), offThread);
       const fit = this.buildStreamFit(X, y as FitOptions | undefined, false);
       try {
         return this.afterStreamFit(X, await runFit(fit.loop(), offThread));

@@ -33,15 +33,19 @@ export type BatchSource =
 
 /**
  * True for what fit takes as a stream: a function, or an iterable that is not an array of rows,
- * given without targets (fit(source) or fit(source, options)); with anything else second it is fit(X, y),
- * whose checks name a bad X.
+ * given without targets (fit(source) or fit(source, options)); with anything else second, or with a
+ * third argument, it is fit(X, y, options), whose checks name a bad X.
  */
-export function isBatchSource(value: unknown, second?: unknown): value is BatchSource {
+export function isBatchSource(value: unknown, second?: unknown, third?: unknown): value is BatchSource {
   if (second !== undefined && !isPlainObject(second)) return false; // targets (or a bad y): fit(X, y)
+  if (third !== undefined) return false; // fit(X, y, options): the array form, whatever X is
   if (typeof value === 'function') return true;
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     return false;
   }
+  // a Map or Set is a collection passed as X by mistake far more often than a source of batches
+  // (fit(set.values()) streams one): fit(X, y)'s checks name it
+  if (value instanceof Map || value instanceof Set) return false;
   const o = value as Record<symbol, unknown>;
   return typeof o[Symbol.asyncIterator] === 'function' || typeof o[Symbol.iterator] === 'function';
 }

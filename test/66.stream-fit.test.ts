@@ -323,3 +323,20 @@ describe.each(engineNames)('fit on a stream, %s engine', (engine) => {
     });
   });
 });
+
+describe('which calls are the stream form', () => {
+  const net = () => new Network({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], engine: 'ts' });
+
+  it('a Map or Set is X of the array form, named as X', async () => {
+    for (const X of [new Map(), new Set([{ X: [[1, 2]], y: [1] }])]) {
+      await expect(net().fit(X as never)).rejects.toThrow(/for X but received an instance of (Map|Set)$/);
+    }
+  });
+
+  it('a third argument makes it fit(X, y, options), even with y undefined', async () => {
+    const source = () => [{ X: [[1, 2]], y: [1] }];
+    await expect(net().fit(source as never, undefined as never, { epochs: 1 })).rejects.toThrow(TypeError);
+    const h = await net().fit(source, { epochs: 1 }); // the stream form
+    expect(h.epochs).toBe(1);
+  });
+});
