@@ -1,6 +1,9 @@
 # Which instruction-set extensions the core may compile kernels for. Sets:
 #   FASTMLP_AVX2        ON when the TARGET is x86-64 and the compiler accepts the AVX2 + FMA flags
 #   FASTMLP_AVX2_FLAGS  those flags (-mavx2;-mfma, or /arch:AVX2 on MSVC)
+#   FASTMLP_AVX512      ON when FASTMLP_AVX2 is ON and the compiler accepts the AVX-512 F/VL/BW/DQ
+#                       flags (GCC/Clang; MSVC builds keep AVX2 as their widest kernels)
+#   FASTMLP_AVX512_FLAGS those flags (with AVX2 + FMA: the AVX-512 files may use both)
 #   FASTMLP_NEON        ON when the TARGET is 64-bit Arm (aarch64 / arm64), where NEON (Advanced
 #                       SIMD) is part of the baseline ISA: no flags, no run-time check
 # Sources whose file name contains "neon" are built only when FASTMLP_NEON is ON.
@@ -65,10 +68,23 @@ if(FASTMLP_TARGET_X86_64 AND NOT FASTMLP_DISABLE_AVX2)
   endif()
 endif()
 
+# AVX-512 only in the files whose name contains "avx512", chosen at run time when CPUID and XCR0
+# (opmask and ZMM state) allow it: a build here still runs on CPUs without it.
+option(FASTMLP_DISABLE_AVX512 "Build no AVX-512 kernels even on x86-64" OFF)
+set(FASTMLP_AVX512 OFF)
+set(FASTMLP_AVX512_FLAGS "")
+if(FASTMLP_AVX2 AND NOT MSVC AND NOT FASTMLP_DISABLE_AVX512)
+  check_cxx_compiler_flag("-mavx512f -mavx512vl -mavx512bw -mavx512dq" FASTMLP_CXX_HAS_AVX512)
+  if(FASTMLP_CXX_HAS_AVX512)
+    set(FASTMLP_AVX512 ON)
+    set(FASTMLP_AVX512_FLAGS "-mavx2;-mfma;-mavx512f;-mavx512vl;-mavx512bw;-mavx512dq")
+  endif()
+endif()
+
 option(FASTMLP_DISABLE_NEON "Build only the portable kernels even on aarch64" OFF)
 set(FASTMLP_NEON OFF)
 if(FASTMLP_TARGET_AARCH64 AND NOT FASTMLP_DISABLE_NEON)
   set(FASTMLP_NEON ON)
 endif()
 
-message(STATUS "fastmlp: target processor '${CMAKE_SYSTEM_PROCESSOR}', AVX2/FMA kernels: ${FASTMLP_AVX2}, NEON kernels: ${FASTMLP_NEON}")
+message(STATUS "fastmlp: target processor '${CMAKE_SYSTEM_PROCESSOR}', AVX2/FMA kernels: ${FASTMLP_AVX2}, AVX-512 kernels: ${FASTMLP_AVX512}, NEON kernels: ${FASTMLP_NEON}")

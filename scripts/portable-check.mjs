@@ -1,6 +1,7 @@
-// Checks that a built x86-64 addon runs on any x86-64 CPU: AVX instructions (VEX-encoded, or
-// using ymm/zmm registers) may appear only in functions compiled from the *avx2*.cpp files, which
-// the run-time dispatch (native/core/cpu/) calls only after CPUID says AVX2 and FMA are there.
+// Checks that a built x86-64 addon runs on any x86-64 CPU: AVX instructions (VEX- or
+// EVEX-encoded, or using ymm/zmm registers) may appear only in functions compiled from the
+// *avx2*.cpp and *avx512*.cpp files, which the run-time dispatch (native/core/cpu/) calls only
+// after CPUID and XCR0 say the CPU and OS support them.
 // Also reads the addon's glibc baseline (the newest GLIBC_x.y symbol version it needs). Uses
 // binutils' objdump and nm; ELF (Linux) only.
 import { spawnSync } from 'node:child_process';
@@ -56,14 +57,14 @@ function objectFiles(dir) {
 
 /**
  * The portability of `addon`, built in `buildDir` (its object files): which functions hold AVX
- * code and whether each is allowed. Allowed: defined by an *avx2* object and by no other object
+ * code and whether each is allowed. Allowed: defined by an *avx2* or *avx512* object and by no other object
  * (an inline function compiled in both kinds may be kept in its AVX form by the linker, and then
  * baseline code would call it: that is the failure this catches).
  */
 export function checkPortable(buildDir, addon) {
   const objects = objectFiles(buildDir);
-  const avx2Objects = objects.filter((o) => basename(o).includes('avx2'));
-  if (avx2Objects.length === 0) throw new Error(`no *avx2* object files under ${buildDir}`);
+  const avx2Objects = objects.filter((o) => /avx2|avx512/.test(basename(o)));
+  if (avx2Objects.length === 0) throw new Error(`no *avx2* or *avx512* object files under ${buildDir}`);
   const baselineObjects = objects.filter((o) => !avx2Objects.includes(o));
   const problems = [];
   const baselineDefined = new Set();
@@ -77,7 +78,7 @@ export function checkPortable(buildDir, addon) {
   }
   const inAddon = avxFunctions(addon);
   for (const f of inAddon)
-    if (!allowed.has(f)) problems.push(`${basename(addon)}: ${f} (AVX code outside the *avx2* files)`);
+    if (!allowed.has(f)) problems.push(`${basename(addon)}: ${f} (AVX code outside the *avx2* and *avx512* files)`);
   return {
     objects: objects.length,
     avx2Objects: avx2Objects.map((o) => basename(o)),

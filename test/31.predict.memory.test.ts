@@ -46,7 +46,7 @@ const PER_ROW = (2 * 3072 + 10) * 4;
 function packingBytes(engineName: string, rows: number): number {
   const [KC, MR, NC_INFERENCE] = [256, 6, 512];
   if (engineName !== 'native') return 0;
-  if (rows <= 4 && nativeStatus().kernel === 'avx2-fma') return 0;
+  if (rows <= 4 && ['avx2-fma', 'avx512'].includes(nativeStatus().kernel ?? '')) return 0;
   return (KC * NC_INFERENCE + Math.ceil(rows / MR) * MR * KC) * 4;
 }
 

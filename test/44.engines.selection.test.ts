@@ -60,7 +60,7 @@ describe('engineInfo', () => {
       },
     });
     expect(info.native.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(['avx2-fma', 'neon', 'scalar']).toContain(info.native.kernel);
+    expect(['avx512', 'avx2-fma', 'neon', 'scalar']).toContain(info.native.kernel);
     expect(info.native.defaultThreads).toBeGreaterThanOrEqual(1);
   });
 });

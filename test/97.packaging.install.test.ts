@@ -184,7 +184,7 @@ import('fastmlp').then((m) => console.log(JSON.stringify({ same: m.Network === N
       const forced = await node(a(), ['-e', probe], cleanEnv({ FASTMLP_FORCE_SCALAR: '1' }));
       expect(forced.stdout.trim()).toBe('scalar');
       const chosen = await node(a(), ['-e', probe]);
-      expect(['avx2-fma', 'scalar']).toContain(chosen.stdout.trim());
+      expect(['avx512', 'avx2-fma', 'scalar']).toContain(chosen.stdout.trim());
     });
 
     // One consumer per module mode; the @ts-expect-error line (type-checked, never run) proves

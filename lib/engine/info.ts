@@ -32,7 +32,7 @@ export interface NativeEngineInfo {
   source: AddonSource | null;
   /** The fastmlp version the addon was built as, or null. */
   version: string | null;
-  /** The gemm micro-kernel the CPU runs ('avx2-fma', 'neon' or 'scalar'), or null. */
+  /** The gemm micro-kernel the CPU runs ('avx512', 'avx2-fma', 'neon' or 'scalar'), or null. */
   kernel: string | null;
   /** Threads a native trainer uses when `threads` is not given (hardware threads), or null. */
   defaultThreads: number | null;

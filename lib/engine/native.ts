@@ -97,7 +97,7 @@ export interface NativeStatus {
   fix: string;
   /** 'local build' (build/Release) or 'prebuild' (prebuilds/<platform>-<arch>/), when available. */
   source?: AddonSource;
-  /** gemm micro-kernel in use ("avx2-fma", "neon" or "scalar"), when available. */
+  /** gemm micro-kernel in use ("avx512", "avx2-fma", "neon" or "scalar"), when available. */
   kernel?: string;
   /** Threads a trainer uses by default (hardware threads), when available. */
   defaultThreads?: number;

@@ -236,9 +236,10 @@ int main(int argc, char** argv) {
 
   if (set == "sweep") {
     sweep(fastmlp::GemmKernel::scalar, "scalar", reps);
-    // The vector table in use, if any: AVX2/FMA on x86-64, NEON on aarch64.
+    // The vector tables in use, if any: AVX2/FMA (and AVX-512) on x86-64, NEON on aarch64.
     const std::string vector = fastmlp::gemm_kernel_name();
-    if (vector == "avx2-fma") sweep(fastmlp::GemmKernel::avx2, "avx2-fma", reps);
+    if (vector == "avx2-fma" || vector == "avx512") sweep(fastmlp::GemmKernel::avx2, "avx2-fma", reps);
+    if (vector == "avx512") sweep(fastmlp::GemmKernel::avx512, "avx512", reps);
     if (vector == "neon") sweep(fastmlp::GemmKernel::neon, "neon", reps);
   }
 

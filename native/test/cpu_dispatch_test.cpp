@@ -49,7 +49,17 @@ void choice(Tally& t) {
 #else
   fastmlp_test::expect(t, neon == nullptr, "no NEON table off aarch64");
 #endif
-  fastmlp_test::expect(t, vector == (avx2 != nullptr ? avx2 : neon), "vector_kernels() is the AVX2 or the NEON table");
+  const KernelTable* avx512 = fastmlp::cpu::avx512_kernels();
+  const KernelTable* widest = avx512 != nullptr && !fastmlp::cpu::avx512_capped() ? avx512 : avx2;
+  fastmlp_test::expect(t, vector == (widest != nullptr ? widest : neon),
+                       "vector_kernels() is the AVX-512 (unless FASTMLP_MAX_ISA=avx2), AVX2 or NEON table");
+  if (avx512 != nullptr) {
+    fastmlp_test::expect(t, fastmlp::cpu::has_avx512() && avx2 != nullptr, "an AVX-512 table only on an AVX-512 CPU");
+    fastmlp_test::expect(t, std::string(avx512->name) == "avx512", "the AVX-512 table is named avx512");
+  }
+  const char* cap = std::getenv("FASTMLP_MAX_ISA");
+  fastmlp_test::expect(t, fastmlp::cpu::avx512_capped() == (cap != nullptr && std::strcmp(cap, "avx2") == 0),
+                       "avx512_capped() reads FASTMLP_MAX_ISA");
   if (avx2 != nullptr) {
     fastmlp_test::expect(t, fastmlp::cpu::has_avx2_fma(), "an AVX2 table only on an AVX2 CPU");
     fastmlp_test::expect(t, std::string(avx2->name) == "avx2-fma", "the AVX2 table is named avx2-fma");

@@ -275,7 +275,7 @@ void edge_cases(Tally& t, Contexts& cx) {
   }
   fastmlp_test::expect(t, threw, "buffers(thread) is bounds-checked");
   const std::string name = fastmlp::gemm_kernel_name();
-  fastmlp_test::expect(t, name == "avx2-fma" || name == "neon" || name == "scalar", "gemm_kernel_name: " + name);
+  fastmlp_test::expect(t, name == "avx512" || name == "avx2-fma" || name == "neon" || name == "scalar", "gemm_kernel_name: " + name);
   // Repeated calls on a warmed context keep giving the same answer (buffers reused).
   Rng rng{3};
   const Case big = make_case(rng, {false, false, 130, 70, 300, 1.0f, 0.0f});

@@ -15,17 +15,21 @@ struct RunnableTable {
   fastmlp::GemmKernel kernel;
 };
 
-// The vector table and its GemmKernel, or {nullptr, scalar} when this build/CPU has none.
+// The widest vector table and its GemmKernel, or {nullptr, scalar} when this build/CPU has none.
 inline RunnableTable vector_table() {
+  if (fastmlp::cpu::avx512_kernels() != nullptr) return {fastmlp::cpu::avx512_kernels(), fastmlp::GemmKernel::avx512};
   if (fastmlp::cpu::avx2_kernels() != nullptr) return {fastmlp::cpu::avx2_kernels(), fastmlp::GemmKernel::avx2};
   if (fastmlp::cpu::neon_kernels() != nullptr) return {fastmlp::cpu::neon_kernels(), fastmlp::GemmKernel::neon};
   return {nullptr, fastmlp::GemmKernel::scalar};
 }
 
-// The scalar table first, then the vector table when there is one.
+// The scalar table first, then every vector table this CPU runs (AVX2 and AVX-512 on an
+// AVX-512 machine, so both stay tested).
 inline std::vector<RunnableTable> runnable_tables() {
   std::vector<RunnableTable> all = {{&fastmlp::cpu::scalar_kernels(), fastmlp::GemmKernel::scalar}};
-  if (vector_table().table != nullptr) all.push_back(vector_table());
+  if (fastmlp::cpu::avx2_kernels() != nullptr) all.push_back({fastmlp::cpu::avx2_kernels(), fastmlp::GemmKernel::avx2});
+  if (fastmlp::cpu::avx512_kernels() != nullptr) all.push_back({fastmlp::cpu::avx512_kernels(), fastmlp::GemmKernel::avx512});
+  if (fastmlp::cpu::neon_kernels() != nullptr) all.push_back({fastmlp::cpu::neon_kernels(), fastmlp::GemmKernel::neon});
   return all;
 }
 

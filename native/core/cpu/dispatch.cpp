@@ -40,6 +40,24 @@ constexpr KernelTable kAvx2 = {
 };
 #endif
 
+#if defined(FASTMLP_HAVE_AVX512)
+// Starts as the AVX2 table under its own name: each job moves to an AVX-512 kernel when one is
+// measured faster than the AVX2 one on an AVX-512 CPU.
+constexpr KernelTable kAvx512 = {
+    "avx512",
+    kernel_avx2_6x16,
+    {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true},
+    gemm_blocking::kDirectLimitsAvx2,
+    vecmath_avx2::exp_nonpositive,
+    vecmath_avx2::sigmoid,
+    vecmath_avx2::tanh,
+    vecmath_avx2::column_sums,
+    vecmath_avx2::squared_error_sum,
+    vecmath_avx2::activation_backward,
+    vecmath_avx2::weighted_squared_error_sum,
+};
+#endif
+
 #if defined(FASTMLP_HAVE_NEON)
 // The direct path keeps the portable sup kernel (vectorized by the compiler for baseline NEON)
 // and the scalar table's limits (blocking.hpp: kDirectLimitsNeon).
@@ -75,6 +93,14 @@ const KernelTable* avx2_kernels() {
 #endif
 }
 
+const KernelTable* avx512_kernels() {
+#if defined(FASTMLP_HAVE_AVX512)
+  return has_avx512() ? &kAvx512 : nullptr;
+#else
+  return nullptr;
+#endif
+}
+
 const KernelTable* neon_kernels() {
 #if defined(FASTMLP_HAVE_NEON)
   return &kNeon;
@@ -84,6 +110,8 @@ const KernelTable* neon_kernels() {
 }
 
 const KernelTable* vector_kernels() {
+  const KernelTable* avx512 = avx512_capped() ? nullptr : avx512_kernels();
+  if (avx512 != nullptr) return avx512;
   const KernelTable* avx2 = avx2_kernels();
   return avx2 != nullptr ? avx2 : neon_kernels();
 }

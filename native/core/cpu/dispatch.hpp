@@ -24,7 +24,7 @@ using VecWeightedSquaredErrorSum = double (*)(const float* P, const float* Y, co
 using VecActivationBackward = void (*)(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
 
 struct KernelTable {
-  const char* name;  // "scalar" | "avx2-fma" | "neon": what info() and the benches report
+  const char* name;  // "scalar" | "avx2-fma" | "avx512" | "neon": what info() and the benches report
   // gemm
   MicroKernel gemm_micro;           // the packed path's MR x NR micro-kernel
   SupVariants gemm_sup;             // the direct (unpacked) path's kernels
@@ -40,7 +40,7 @@ struct KernelTable {
   VecWeightedSquaredErrorSum weighted_squared_error_sum;
 };
 
-// The table in use: the vector one (vector_kernels()) when there is one and
+// The table in use: the widest vector one (vector_kernels()) when there is one and
 // FASTMLP_FORCE_SCALAR is not "1"; otherwise the scalar one. Chosen on first call.
 const KernelTable& kernels();
 
@@ -52,13 +52,19 @@ const KernelTable& scalar_kernels();
 // to cover both tables on one machine).
 const KernelTable* avx2_kernels();
 
+// The AVX-512 table (F/VL/BW/DQ, with AVX2 and FMA), or null when this build has no AVX-512
+// kernels or this CPU/OS cannot run them. Entries without an AVX-512 kernel yet are the AVX2
+// table's. Ignores FASTMLP_FORCE_SCALAR and FASTMLP_MAX_ISA.
+const KernelTable* avx512_kernels();
+
 // The NEON table, or null when this build has none (any target but aarch64). NEON (Advanced
 // SIMD) is part of the aarch64 baseline that Linux, macOS and Windows require, so no run-time
 // check. Ignores FASTMLP_FORCE_SCALAR.
 const KernelTable* neon_kernels();
 
-// This build's vector table that this CPU runs: avx2_kernels() on x86-64, neon_kernels() on
-// aarch64, else null. Ignores FASTMLP_FORCE_SCALAR.
+// This build's widest vector table that this CPU runs: avx512_kernels() (unless
+// FASTMLP_MAX_ISA=avx2), else avx2_kernels() on x86-64; neon_kernels() on aarch64; else null.
+// Ignores FASTMLP_FORCE_SCALAR.
 const KernelTable* vector_kernels();
 
 }  // namespace cpu

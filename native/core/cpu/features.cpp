@@ -75,7 +75,35 @@ bool detect_avx2_fma() {
 #endif
 }
 
+bool detect_avx512() {
+#if defined(FASTMLP_X86)
+  if (!detect_avx2_fma()) return false;
+  // XCR0 bits 5-7: opmask, upper halves of ZMM0-15, ZMM16-31 (with bits 1-2, checked above).
+  if ((xgetbv0() & 0xE0u) != 0xE0u) return false;
+  const std::uint32_t ebx = cpuid(7, 0).ebx;
+  const bool f = (ebx >> 16) & 1u, dq = (ebx >> 17) & 1u, bw = (ebx >> 30) & 1u, vl = (ebx >> 31) & 1u;
+  return f && dq && bw && vl;
+#else
+  return false;
+#endif
+}
+
+bool env_caps_avx512() {
+  const char* v = std::getenv("FASTMLP_MAX_ISA");
+  return v != nullptr && std::strcmp(v, "avx2") == 0;
+}
+
 }  // namespace
+
+bool has_avx512() {
+  static const bool has = detect_avx512();
+  return has;
+}
+
+bool avx512_capped() {
+  static const bool capped = env_caps_avx512();
+  return capped;
+}
 
 bool has_avx2_fma() {
   // CPUID traps to the hypervisor in a VM (microseconds): ask once per process. A function-local

@@ -49,6 +49,11 @@ const cpu::KernelTable& kernel_table(GemmKernel kernel) {
         throw std::invalid_argument("sgemm_with: the AVX2 kernel is not available on this CPU/build");
       }
       return *cpu::avx2_kernels();
+    case GemmKernel::avx512:
+      if (cpu::avx512_kernels() == nullptr) {
+        throw std::invalid_argument("sgemm_with: the AVX-512 kernel is not available on this CPU/build");
+      }
+      return *cpu::avx512_kernels();
     case GemmKernel::neon:
       if (cpu::neon_kernels() == nullptr) {
         throw std::invalid_argument("sgemm_with: the NEON kernel is not available in this build (aarch64 only)");

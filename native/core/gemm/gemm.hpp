@@ -54,8 +54,9 @@ void sgemm_bias(GemmContext& ctx, bool transA, bool transB, std::size_t m, std::
 void sgemm_reference(bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k, float alpha,
                      const float* A, const float* B, float beta, float* C);
 
-// Which micro-kernel sgemm uses on this CPU: "avx2-fma" or "scalar". Chosen once per process
-// from CPUID + XGETBV; FASTMLP_FORCE_SCALAR=1 in the environment forces "scalar".
+// Which kernel table sgemm uses on this CPU: "avx512", "avx2-fma", "neon" or "scalar". Chosen
+// once per process from CPUID + XGETBV; FASTMLP_FORCE_SCALAR=1 in the environment forces
+// "scalar", FASTMLP_MAX_ISA=avx2 stops at "avx2-fma".
 const char* gemm_kernel_name();
 
 }  // namespace fastmlp

@@ -41,7 +41,7 @@ struct GemmBuffers {
 };
 
 enum class GemmPath { automatic, direct, packed };
-enum class GemmKernel { automatic, scalar, avx2, neon };
+enum class GemmKernel { automatic, scalar, avx2, avx512, neon };
 enum class GemmThreads { automatic, single, all };
 
 struct GemmOptions {
