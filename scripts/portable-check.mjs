@@ -78,7 +78,8 @@ export function checkPortable(buildDir, addon) {
   }
   const inAddon = avxFunctions(addon);
   for (const f of inAddon)
-    if (!allowed.has(f)) problems.push(`${basename(addon)}: ${f} (AVX code outside the *avx2* and *avx512* files)`);
+    if (!allowed.has(f))
+      problems.push(`${basename(addon)}: ${f} (AVX code outside the *avx2* and *avx512* files)`);
   return {
     objects: objects.length,
     avx2Objects: avx2Objects.map((o) => basename(o)),
