@@ -3,6 +3,7 @@
 
 #include "cpu/features.hpp"
 #include "gemm/gemm_internal.hpp"
+#include "optimizer_kernels.hpp"
 #include "vecmath_kernels.hpp"
 
 namespace fastmlp {
@@ -22,6 +23,7 @@ constexpr KernelTable kScalar = {
     vecmath_scalar::squared_error_sum,
     nullptr,
     vecmath_scalar::weighted_squared_error_sum,
+    optimizer_scalar::update,
 };
 
 #if defined(FASTMLP_HAVE_AVX2)
@@ -37,6 +39,7 @@ constexpr KernelTable kAvx2 = {
     vecmath_avx2::squared_error_sum,
     vecmath_avx2::activation_backward,
     vecmath_avx2::weighted_squared_error_sum,
+    optimizer_avx2::update,
 };
 #endif
 
@@ -55,6 +58,7 @@ constexpr KernelTable kAvx512 = {
     vecmath_avx2::squared_error_sum,
     vecmath_avx2::activation_backward,
     vecmath_avx2::weighted_squared_error_sum,
+    optimizer_avx512::update,
 };
 #endif
 
@@ -73,6 +77,7 @@ constexpr KernelTable kNeon = {
     vecmath_neon::squared_error_sum,
     vecmath_neon::activation_backward,
     vecmath_neon::weighted_squared_error_sum,
+    optimizer_scalar::update,  // the plain loop: no NEON twin yet (none measured on Arm hardware)
 };
 #endif
 
