@@ -22,7 +22,7 @@ perf report -i "$out/perf.data" --no-children --sort symbol --stdio 2>/dev/null 
       sym = $0; sub(/^[^\]]*\] /, "", sym); sub(/[ \t]+-[ \t]+-[ \t]*$/, "", sym)
       if (sym ~ /^main$|memset|_M_fill_assign|fnv1a|_workload|glorot|^_dl_|malloc|mmap|munmap|mprotect|^__libc|^_itoa|^0x/) part = "(bench set-up, left out)"
       else if (sym ~ /kernel_(avx2|avx512|scalar|neon)|pack_[ab]|sgemm|sup_|gemm|Gemm|blocks<|run_rect/) part = "products (gemm)"
-      else if (sym ~ /update_range|optimizer_step|scale_gradients|clip/) part = "optimizer update"
+      else if (sym ~ /update_range|optimizer_|scale_gradients|clip/) part = "optimizer update"
       else if (sym ~ /column_sums/) part = "bias gradients (column sums)"
       else if (sym ~ /activation_backward/) part = "activation derivatives"
       else if (sym ~ /activation_forward|softmax|sigmoid|tanh|exp_np|exp_nonpositive/) part = "activations forward"
@@ -30,7 +30,7 @@ perf report -i "$out/perf.data" --no-children --sort symbol --stdio 2>/dev/null 
       else if (sym ~ /ThreadPool|run_chunks|spin|worker|sched_yield|futex|pthread_|condition_variable|__condvar/) part = "thread pool"
       else if (sym ~ /memmove|memcpy/) part = "copies (shuffled rows, outputs)"
       else if (sym ~ /Trainer::|dense_|cpu::kernels|bench_training|_Function_handler/) part = "trainer loop (calls, checks)"
-      else part = "other"
+      else part = "other: " sym
       share[part] += pct
     }
     END {
