@@ -2,8 +2,8 @@
 // last partial vector under a lane mask (masked loads read zeros, as the AVX2 file's zero-padded
 // stack copy does, and masked stores leave the floats past n alone), so every element takes the
 // same arithmetic. exp, sigmoid and tanh repeat vecmath_avx2.cpp's steps lane for lane (same
-// Cephes constants from vecmath_constants.hpp, same FMAs); the squared-error sums keep its
-// lanes and order, so they return its value bit for bit. Built with the AVX-512 F/VL/BW/DQ flags
+// Cephes constants from vecmath_constants.hpp, same FMAs); column sums and the squared-error
+// sums keep its order, so they return its values bit for bit. Built with the AVX-512 F/VL/BW/DQ flags
 // only in FASTMLP_HAVE_AVX512 builds; called only through the kernel table of cpu/dispatch.hpp
 // when the CPU and OS support AVX-512. ODR: no inline functions or templates from shared headers.
 #include <immintrin.h>
@@ -88,29 +88,15 @@ void map(float* out, const float* in, std::size_t n) {
   }
 }
 
-// Column sums with P vectors per period: 16P = lcm(units, 16) floats hold whole rows, so lane l
-// of period vector v always belongs to column (16v + l) % units (vecmath_avx2.cpp's scheme, 16
-// lanes). Flat loads, no per-row masks; the rows after the last whole period under masks.
+// Column sums of rows of 16P floats (units = 16P, P <= 8): P accumulators of 16 lanes, lane l of
+// accumulator v always column 16v + l, each summing its column's rows in order.
 template <int P>
-void column_sums_period(float* db, const float* dZ, std::size_t rows, std::size_t units) {
+void column_sums_rows(float* db, const float* dZ, std::size_t rows) {
   __m512 acc[P];
   for (int v = 0; v < P; ++v) acc[v] = _mm512_setzero_ps();
-  const std::size_t total = rows * units;
-  std::size_t q = 0;
-  for (; q + 16 * P <= total; q += 16 * P)
-    for (int v = 0; v < P; ++v) acc[v] = _mm512_add_ps(acc[v], _mm512_loadu_ps(dZ + q + 16 * v));
-  // The rest is fewer than 16P floats, still whole rows from a period's start: the same lanes.
-  for (int v = 0; v < P && q + 16 * static_cast<std::size_t>(v) < total; ++v) {
-    const std::size_t at = q + 16 * static_cast<std::size_t>(v);
-    acc[v] = _mm512_add_ps(acc[v], _mm512_maskz_loadu_ps(tail_mask(total - at), dZ + at));
-  }
-  alignas(64) float lanes[16 * P];
-  for (int v = 0; v < P; ++v) _mm512_store_ps(lanes + 16 * v, acc[v]);
-  for (std::size_t j = 0; j < units; ++j) db[j] = 0.0f;
-  for (std::size_t l = 0, j = 0; l < 16 * static_cast<std::size_t>(P); ++l) {  // j = l % units
-    db[j] += lanes[l];
-    if (++j == units) j = 0;
-  }
+  for (std::size_t r = 0; r < rows; ++r, dZ += 16 * P)
+    for (int v = 0; v < P; ++v) acc[v] = _mm512_add_ps(acc[v], _mm512_loadu_ps(dZ + 16 * v));
+  for (int v = 0; v < P; ++v) _mm512_storeu_ps(db + 16 * v, acc[v]);
 }
 
 }  // namespace
@@ -136,28 +122,28 @@ void exp_nonpositive(float* y, const float* x, std::size_t n) { map<exp_np>(y, x
 void sigmoid(float* a, const float* z, std::size_t n) { map<sigmoid16>(a, z, n); }
 void tanh(float* a, const float* z, std::size_t n) { map<tanh16>(a, z, n); }
 
+// When 16 divides units, each column is summed over the rows in order, as the AVX2 kernel sums it
+// then (its period is one row too): the same bits, 16 columns a step. Other widths take the
+// AVX2 kernel itself (its 8-lane periods, whose partial sums a 16-lane period would regroup).
 void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units) {
-  std::size_t g = 16;  // gcd(units, 16)
-  while (units % g != 0) g /= 2;
-  switch (units / g) {  // P = lcm(units, 16) / 16
-    case 1: return column_sums_period<1>(db, dZ, rows, units);
-    case 2: return column_sums_period<2>(db, dZ, rows, units);
-    case 3: return column_sums_period<3>(db, dZ, rows, units);
-    case 4: return column_sums_period<4>(db, dZ, rows, units);
-    case 5: return column_sums_period<5>(db, dZ, rows, units);
-    case 6: return column_sums_period<6>(db, dZ, rows, units);
-    case 7: return column_sums_period<7>(db, dZ, rows, units);
-    case 8: return column_sums_period<8>(db, dZ, rows, units);
+  if (units % 16 != 0) return vecmath_avx2::column_sums(db, dZ, rows, units);
+  switch (units / 16) {
+    case 1: return column_sums_rows<1>(db, dZ, rows);
+    case 2: return column_sums_rows<2>(db, dZ, rows);
+    case 3: return column_sums_rows<3>(db, dZ, rows);
+    case 4: return column_sums_rows<4>(db, dZ, rows);
+    case 5: return column_sums_rows<5>(db, dZ, rows);
+    case 6: return column_sums_rows<6>(db, dZ, rows);
+    case 7: return column_sums_rows<7>(db, dZ, rows);
+    case 8: return column_sums_rows<8>(db, dZ, rows);
     default: break;
   }
-  // Wide rows: accumulate row by row into db, 16 columns a step, the last ones masked.
+  // Wide rows: accumulate row by row into db, 16 columns a step.
   for (std::size_t j = 0; j < units; ++j) db[j] = 0.0f;
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = dZ + r * units;
     for (std::size_t j = 0; j < units; j += 16) {
-      const __mmask16 k = tail_mask(units - j);
-      _mm512_mask_storeu_ps(db + j, k,
-                            _mm512_add_ps(_mm512_maskz_loadu_ps(k, db + j), _mm512_maskz_loadu_ps(k, row + j)));
+      _mm512_storeu_ps(db + j, _mm512_add_ps(_mm512_loadu_ps(db + j), _mm512_loadu_ps(row + j)));
     }
   }
 }

@@ -218,8 +218,8 @@ void vecmath_kernels(Tally& t, const KernelTable& table, const KernelTable& scal
 // and 16 lanes), from an unaligned start, with a guard band after the end that must stay
 // untouched; the inputs cycle through the special values (signed zeros, +-inf, NaN, huge and
 // denormal magnitudes, the underflow edge) among ordinary ones. NaN lanes must be NaN in both;
-// every other lane within a few ulps of the twin. The sums: the AVX-512 table's squared-error
-// sums equal the AVX2 table's bit for bit (same lanes and order), the others' within 1e-12.
+// every other lane within a few ulps of the twin. The sums: the AVX-512 table's column and
+// squared-error sums equal the AVX2 table's bit for bit (same order), the others' within 1e-12.
 float special_or_uniform(Rng& rng, std::size_t i, float scale) {
   const float inf = std::numeric_limits<float>::infinity();
   const float specials[] = {0.0f,  -0.0f,  inf,    -inf,  std::numeric_limits<float>::quiet_NaN(),
@@ -238,7 +238,9 @@ void tails_and_specials(Tally& t, const KernelTable& table, const KernelTable& s
   Rng rng{31};
   constexpr std::size_t kStart = 3, kGuard = 17;
   const float kSentinel = -12345.0f;
-  bool maps = true, guards = true, backward = true;
+  bool maps = true, guards = true, backward = true, lanes_as_avx2 = true;
+  // The AVX-512 kernels repeat the AVX2 ones lane for lane: the same bits (NaN lanes NaN in both).
+  const KernelTable* as_avx2 = name == "avx512" ? fastmlp::cpu::avx2_kernels() : nullptr;
   for (std::size_t n = 0; n <= 40; ++n) {
     std::vector<float> x(kStart + n + kGuard), dz(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = special_or_uniform(rng, i, 30.0f), dz[i] = rng.uniform();
@@ -253,6 +255,12 @@ void tails_and_specials(Tally& t, const KernelTable& table, const KernelTable& s
       std::vector<float> y(x.size(), kSentinel), s(x.size(), kSentinel);
       mine[f](y.data() + kStart, in.data() + kStart, n);
       twin[f](s.data() + kStart, in.data() + kStart, n);
+      if (as_avx2 != nullptr) {
+        const Map theirs[3] = {as_avx2->exp_nonpositive, as_avx2->sigmoid, as_avx2->tanh};
+        std::vector<float> o(x.size(), kSentinel);
+        theirs[f](o.data() + kStart, in.data() + kStart, n);
+        for (std::size_t i = 0; i < x.size(); ++i) lanes_as_avx2 = lanes_as_avx2 && twin_lane(y[i], o[i], 0.0);
+      }
       for (std::size_t i = 0; i < x.size(); ++i) {
         const bool inside = i >= kStart && i < kStart + n;
         if (inside) maps = maps && twin_lane(y[i], s[i], 4.0);
@@ -264,6 +272,11 @@ void tails_and_specials(Tally& t, const KernelTable& table, const KernelTable& s
         std::vector<float> a(x.size()), got(x.size(), kSentinel);
         for (std::size_t i = 0; i < a.size(); ++i) a[i] = kind == 2 ? x[i] : rng.uniform();  // relu sees specials
         table.activation_backward(kind, got.data() + kStart, dz.data() + kStart, a.data() + kStart, n);
+        if (as_avx2 != nullptr) {
+          std::vector<float> o(x.size(), kSentinel);
+          as_avx2->activation_backward(kind, o.data() + kStart, dz.data() + kStart, a.data() + kStart, n);
+          for (std::size_t i = 0; i < x.size(); ++i) lanes_as_avx2 = lanes_as_avx2 && twin_lane(got[i], o[i], 0.0);
+        }
         for (std::size_t i = 0; i < x.size(); ++i) {
           if (i < kStart || i >= kStart + n) {
             guards = guards && got[i] == kSentinel;
@@ -278,6 +291,7 @@ void tails_and_specials(Tally& t, const KernelTable& table, const KernelTable& s
     }
   }
   fastmlp_test::expect(t, maps, name + " exp / sigmoid / tanh at lengths 0..40 with special values, against the twin");
+  fastmlp_test::expect(t, lanes_as_avx2, name + " exp / sigmoid / tanh / activation_backward equal avx2's bit for bit");
   fastmlp_test::expect(t, guards, name + " vecmath kernels write nothing past n");
   fastmlp_test::expect(t, backward, name + " activation_backward at lengths 0..40 (relu on special values)");
 
@@ -299,6 +313,23 @@ void tails_and_specials(Tally& t, const KernelTable& table, const KernelTable& s
     }
   }
   fastmlp_test::expect(t, sums, name + " column_sums, wide rows");
+
+  // The AVX-512 column sums equal the AVX2 ones bit for bit at every width (random floats, where
+  // the order of the additions shows).
+  const KernelTable* avx2_table = fastmlp::cpu::avx2_kernels();
+  if (name == "avx512" && avx2_table != nullptr) {
+    bool same_sums = true;
+    for (std::size_t units = 1; units <= 200; ++units) {
+      for (std::size_t rows : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{64}}) {
+        const std::vector<float> dz = fastmlp_test::random_vector(rng, rows * units);
+        std::vector<float> mine(units), theirs(units);
+        table.column_sums(mine.data(), dz.data(), rows, units);
+        avx2_table->column_sums(theirs.data(), dz.data(), rows, units);
+        same_sums = same_sums && std::memcmp(mine.data(), theirs.data(), units * sizeof(float)) == 0;
+      }
+    }
+    fastmlp_test::expect(t, same_sums, "avx512 column_sums equal avx2's bit for bit, units 1..200");
+  }
 
   // Squared-error sums at every length 0..40 and 1000 against the scalar twin, and the
   // AVX-512 table against the AVX2 one bit for bit.
