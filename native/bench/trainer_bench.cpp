@@ -3,7 +3,9 @@
 //   seed     2-3-1 sigmoid, sse, sgd 0.01, 120 rows, full batch: seconds per 100,000 steps
 //   predict  784-128-10 (relu, softmax), one row per predict call: us per call
 //   mnist    784-128-10, cross-entropy, sgd, batch 64: samples/s (threads from --threads)
-//   trainer_bench [--set seed|predict|mnist|all] [--reps N] [--threads T[,T...]] [--scale F]
+//   tabular  30-64-64-1 (relu, relu, sigmoid), bce, adam 0.001, batch 32: samples/s (the
+//            versus bench's tabular network: per-batch work other than the products dominates)
+//   trainer_bench [--set seed|predict|mnist|tabular|all] [--reps N] [--threads T[,T...]] [--scale F]
 //                 [--clock cpu|wall]   (cpu = process CPU time; wall is the default)
 // --threads 1,2 times one trainer per count, interleaved rep by rep (same noise for both), and
 // prints the median and the best rep of each: on a shared machine the best is the nearest to
@@ -120,7 +122,16 @@ void bench_predict(int reps, double scale) {
   std::printf("predict  784-128-10 rows=1: %.3f us/call median (out[0] %.6f)\n", 1e6 * median(times), out[0]);
 }
 
-// --- mnist: 784-128-10 training at batch 64 -------------------------------------------------
+// FNV-1a over the bytes of the trained parameters: equal hashes across builds or kernel tables
+// mean bit-identical training.
+std::uint64_t fnv1a(const std::vector<float>& v) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t i = 0; i < v.size() * sizeof(float); ++i) h = (h ^ bytes[i]) * 0x100000001b3ull;
+  return h;
+}
+
+// --- mnist and tabular: training at batch 64 / 32 ---------------------------------------------
 
 double cpu_seconds() {
   timespec ts{};
@@ -128,45 +139,91 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-void bench_mnist(int reps, double scale, const std::vector<std::size_t>& thread_counts) {
-  const std::size_t rows = 6400, batch = 64;
+// One training workload: its trainers (one per thread count) and its rows.
+struct Workload {
+  const char* label;
   std::vector<std::unique_ptr<Trainer>> trainers;
+  std::vector<float> X, Y;
+  std::size_t rows, batch, epochs;
+};
+
+Workload mnist_workload(double scale, const std::vector<std::size_t>& thread_counts) {
+  Workload w{"mnist    784-128-10 batch 64", {}, {}, {}, 6400, 64, std::max<std::size_t>(1, static_cast<std::size_t>(5 * scale))};
   for (std::size_t threads : thread_counts) {
-    trainers.push_back(std::make_unique<Trainer>(make_plan(mnist_layers(), Loss::cross_entropy, 0.05f, batch, threads)));
+    w.trainers.push_back(
+        std::make_unique<Trainer>(make_plan(mnist_layers(), Loss::cross_entropy, 0.05f, w.batch, threads)));
   }
   Rng rng;
-  std::vector<float> X(rows * 784), Y(rows * 10, 0.0f);
-  for (std::size_t i = 0; i < rows; ++i) {
-    for (std::size_t j = 0; j < 784; ++j) X[i * 784 + j] = rng.uniform(0, 1) < 0.8f ? 0.0f : rng.uniform(0, 1);
-    Y[i * 10 + static_cast<std::size_t>(rng.uniform(0, 10)) % 10] = 1.0f;
+  w.X.assign(w.rows * 784, 0.0f);
+  w.Y.assign(w.rows * 10, 0.0f);
+  for (std::size_t i = 0; i < w.rows; ++i) {
+    for (std::size_t j = 0; j < 784; ++j) w.X[i * 784 + j] = rng.uniform(0, 1) < 0.8f ? 0.0f : rng.uniform(0, 1);
+    w.Y[i * 10 + static_cast<std::size_t>(rng.uniform(0, 10)) % 10] = 1.0f;
   }
-  const std::size_t epochs = std::max<std::size_t>(1, static_cast<std::size_t>(5 * scale));
+  return w;
+}
+
+// bench/versus/archs.ts's tabular network: 30 standardized features, a 0/1 label from a linear
+// teacher, relu hidden layers, a sigmoid unit with binary cross-entropy, adam.
+Workload tabular_workload(double scale, const std::vector<std::size_t>& thread_counts) {
+  Workload w{"tabular  30-64-64-1 batch 32", {}, {}, {}, 4096, 32, std::max<std::size_t>(1, static_cast<std::size_t>(20 * scale))};
+  for (std::size_t threads : thread_counts) {
+    TrainerPlan plan = make_plan({{30, 64, Activation::relu, true}, {64, 64, Activation::relu, true},
+                                  {64, 1, Activation::sigmoid, true}},
+                                 Loss::bce, 0.001f, w.batch, threads);
+    plan.optimizer.kind = OptimizerKind::adam;
+    w.trainers.push_back(std::make_unique<Trainer>(plan));
+  }
+  Rng rng;
+  std::vector<float> teacher(30);
+  for (float& t : teacher) t = rng.uniform(-1, 1);
+  w.X.assign(w.rows * 30, 0.0f);
+  w.Y.assign(w.rows, 0.0f);
+  for (std::size_t i = 0; i < w.rows; ++i) {
+    float s = 0.0f;
+    for (std::size_t j = 0; j < 30; ++j) s += (w.X[i * 30 + j] = rng.uniform(-1, 1)) * teacher[j];
+    w.Y[i] = s > 0.0f ? 1.0f : 0.0f;
+  }
+  return w;
+}
+
+void bench_training(Workload w, int reps, const std::vector<std::size_t>& thread_counts) {
+  auto& trainers = w.trainers;
+  const std::vector<float>& X = w.X;
+  const std::vector<float>& Y = w.Y;
+  const std::size_t rows = w.rows, batch = w.batch, epochs = w.epochs;
+  Rng rng;
   const std::size_t n = trainers.size();
   std::vector<std::vector<double>> rates(n), cpu_us(n);
   std::vector<double> last_loss(n, 0.0);
+  std::vector<std::uint64_t> last_hash(n, 0);
   const std::vector<float> init = glorot(trainers[0]->layout(), rng);  // same start for every count
   for (int r = 0; r < reps; ++r) {
     for (std::size_t i = 0; i < n; ++i) {
       Trainer& t = *trainers[i];
       std::vector<float> params = init;
+      std::vector<float> state(t.state_size(), 0.0f);
       std::vector<double> losses(epochs);
       const double c0 = cpu_seconds();
       const double t0 = now_seconds();
-      t.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()},
+      t.train_epochs({{params.data(), params.size()}, {state.data(), state.size()}}, {X.data(), X.size()}, {Y.data(), Y.size()},
                      rows, nullptr, epochs, batch, 0, {losses.data(), losses.size()});
       rates[i].push_back(static_cast<double>(rows * epochs) / (now_seconds() - t0));
       cpu_us[i].push_back(1e6 * (cpu_seconds() - c0) / static_cast<double>(rows * epochs));
       last_loss[i] = losses.back();
+      last_hash[i] = fnv1a(params);
     }
   }
   for (std::size_t i = 0; i < n; ++i) {
-    std::printf("mnist    784-128-10 batch 64, %zu thread(s): %.0f samples/s median, %.0f best, %.3f us CPU/sample "
-                "median (last loss %.9g)\n",
-                thread_counts[i], median(rates[i]), *std::max_element(rates[i].begin(), rates[i].end()),
-                median(cpu_us[i]), last_loss[i]);
+    std::printf("%s, %zu thread(s): %.0f samples/s median, %.0f best, %.3f us CPU/sample "
+                "median (last loss %.9g, params fnv1a %016llx)\n",
+                w.label, thread_counts[i], median(rates[i]), *std::max_element(rates[i].begin(), rates[i].end()),
+                median(cpu_us[i]), last_loss[i], static_cast<unsigned long long>(last_hash[i]));
   }
   for (std::size_t i = 1; i < n; ++i) {
-    if (last_loss[i] != last_loss[0]) std::printf("MISMATCH: loss differs between thread counts\n");
+    if (last_loss[i] != last_loss[0] || last_hash[i] != last_hash[0]) {
+      std::printf("MISMATCH: loss or parameters differ between thread counts\n");
+    }
   }
 }
 
@@ -198,6 +255,7 @@ int main(int argc, char** argv) {
   }
   if (set == "seed" || set == "all") bench_seed(reps, scale);
   if (set == "predict" || set == "all") bench_predict(reps, scale);
-  if (set == "mnist" || set == "all") bench_mnist(reps, scale, threads);
+  if (set == "mnist" || set == "all") bench_training(mnist_workload(scale, threads), reps, threads);
+  if (set == "tabular" || set == "all") bench_training(tabular_workload(scale, threads), reps, threads);
   return 0;
 }

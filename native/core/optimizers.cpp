@@ -1,12 +1,23 @@
 // The optimizer update rule (sgd, momentum, nesterov in PyTorch form, adam with float64 bias
 // corrections once per step, adamw's decoupled decay, rmsprop as torch.optim.RMSprop) applied
-// range by range over the flat parameter buffer.
+// range by range over the flat parameter buffer: the plain element loop here, its AVX2 and
+// AVX-512 twins (optimizer_kernels.hpp) chosen by the kernel table.
 #include "optimizers.hpp"
 
 #include <cmath>
 #include <stdexcept>
 
+#include "cpu/dispatch.hpp"
+#include "optimizer_kernels.hpp"
+
 namespace fastmlp {
+
+static_assert(static_cast<int>(OptimizerKind::sgd) == kUpdateSgd && static_cast<int>(OptimizerKind::momentum) == kUpdateMomentum &&
+                  static_cast<int>(OptimizerKind::nesterov) == kUpdateNesterov &&
+                  static_cast<int>(OptimizerKind::adam) == kUpdateAdam &&
+                  static_cast<int>(OptimizerKind::adamw) == kUpdateAdamw &&
+                  static_cast<int>(OptimizerKind::rmsprop) == kUpdateRmsprop,
+              "optimizer_kernels.hpp's codes are OptimizerKind's");
 
 bool parse_optimizer_kind(const std::string& name, OptimizerKind* out) {
   for (std::size_t code = 0; code < contract::kOptimizerCount; ++code) {
@@ -46,26 +57,13 @@ void validate_optimizer(const OptimizerPlan& p) {
   if (p.clip_value != 0.0) require(contract::kClipValue, "clipValue", p.clip_value);
 }
 
-namespace {
+// ---- the plain loop (the scalar table; the vector versions repeat its operations) ----------
 
-// Per-step constants, computed once in double and rounded to float for the element loop.
-struct StepCoefficients {
-  float lr;
-  float mu;
-  float b1, one_minus_b1;
-  float b2, one_minus_b2;
-  float step_size;        // adam: lr / (1 - b1^t)
-  float inv_sqrt_bc2;     // adam: 1 / sqrt(1 - b2^t)
-  float eps;
-  float weight_keep;      // adamw: 1 - lr * weight_decay, what a weight is multiplied by first
-  float rho, one_minus_rho;
-};
+namespace optimizer_scalar {
 
-// w[0..n) with its gradient g and state m, v (either may be unused; rmsprop: s, b). decay: this
-// range's weight decay (L2, or for adamw > 0 means decay by weight_keep).
-void update_range(OptimizerKind kind, const StepCoefficients& c, float decay, float* w, const float* g,
-                  float* m, float* v, std::size_t n) {
-  switch (kind) {
+void update(int kind_code, const StepCoefficients& c, float decay, float* w, const float* g, float* m, float* v,
+            std::size_t n) {
+  switch (static_cast<OptimizerKind>(kind_code)) {
     case OptimizerKind::sgd:
       for (std::size_t i = 0; i < n; ++i) w[i] -= c.lr * (g[i] + decay * w[i]);
       return;
@@ -129,7 +127,7 @@ void update_range(OptimizerKind kind, const StepCoefficients& c, float decay, fl
   }
 }
 
-}  // namespace
+}  // namespace optimizer_scalar
 
 void optimizer_step(const OptimizerPlan& plan, const ParamLayout& layout, std::uint64_t t, float* params,
                     const float* grads, float* state) {
@@ -162,12 +160,13 @@ void optimizer_step_range(const OptimizerPlan& plan, const ParamLayout& layout, 
   const bool two_slots = optimizer_state_size(plan.kind, 1) == 2;
   float* v = two_slots ? state + P : nullptr;
   const float decay = static_cast<float>(plan.weight_decay);
+  const cpu::VecOptimizerUpdate update = cpu::kernels().optimizer_update;
   // [off, off + n) intersected with [begin, end).
   const auto clipped = [&](std::size_t off, std::size_t n, float d) {
     const std::size_t lo = off > begin ? off : begin;
     const std::size_t hi = off + n < end ? off + n : end;
     if (lo >= hi) return;
-    update_range(plan.kind, c, d, params + lo, grads + lo, m ? m + lo : nullptr, v ? v + lo : nullptr, hi - lo);
+    update(static_cast<int>(plan.kind), c, d, params + lo, grads + lo, m ? m + lo : nullptr, v ? v + lo : nullptr, hi - lo);
   };
   for (const LayerOffsets& l : layout.layers) {
     if (l.w >= end) break;

@@ -32,6 +32,19 @@ double weighted_squared_error_sum(const float* P, const float* Y, const float* W
 void activation_backward(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
 }  // namespace vecmath_avx2
 
+// AVX-512 (vecmath_avx512.cpp): compiled only where FASTMLP_HAVE_AVX512, called only when the
+// kernel table says so. Same set as AVX2.
+namespace vecmath_avx512 {
+void exp_nonpositive(float* y, const float* x, std::size_t n);
+void sigmoid(float* a, const float* z, std::size_t n);
+void tanh(float* a, const float* z, std::size_t n);
+void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units);
+double squared_error_sum(const float* P, const float* Y, std::size_t n);
+double weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
+                                  std::size_t cols);
+void activation_backward(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
+}  // namespace vecmath_avx512
+
 // NEON (vecmath_neon.cpp): compiled only where FASTMLP_HAVE_NEON (aarch64), called only when the
 // kernel table says so. Same set as AVX2.
 namespace vecmath_neon {

@@ -4,7 +4,8 @@
 // beta cases, C outside the tile untouched), then the vecmath kernels on dense grids that cross
 // every branch (tanh's small / large split, exp's underflow edge, signed zeros, NaN) with each
 // vector table also held to the scalar twin, activation_backward against the plain formulas,
-// and column sums over every lane period. Finally softmax (activations.cpp on the
+// and column sums over every lane period; then every length up to 40 with special values and a
+// guard band past the end (tails_and_specials). Finally softmax (activations.cpp on the
 // table in use: the aarch64 run repeats this test with FASTMLP_FORCE_SCALAR=1).
 #include <cmath>
 #include <cstddef>
@@ -211,6 +212,153 @@ void vecmath_kernels(Tally& t, const KernelTable& table, const KernelTable& scal
   fastmlp_test::expect(t, sums, name + " column_sums, units 1..40");
 }
 
+// ---- every length up to 40, the floats past the end, special values -------------------------
+
+// Each vector table against the scalar twin at every length 0..40 (every partial vector of 4, 8
+// and 16 lanes), from an unaligned start, with a guard band after the end that must stay
+// untouched; the inputs cycle through the special values (signed zeros, +-inf, NaN, huge and
+// denormal magnitudes, the underflow edge) among ordinary ones. NaN lanes must be NaN in both;
+// every other lane within a few ulps of the twin. The sums: the AVX-512 table's column and
+// squared-error sums equal the AVX2 table's bit for bit (same order), the others' within 1e-12.
+float special_or_uniform(Rng& rng, std::size_t i, float scale) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float specials[] = {0.0f,  -0.0f,  inf,    -inf,  std::numeric_limits<float>::quiet_NaN(),
+                            1e30f, -1e30f, 1e-40f, -88.0f, -87.34f, 88.0f, -200.0f};
+  if (i % 5 == 2) return specials[(i / 5) % (sizeof specials / sizeof specials[0])];
+  return scale * rng.uniform();
+}
+
+bool twin_lane(float got, float want, double ulps) {
+  if (std::isnan(want) || std::isnan(got)) return std::isnan(want) && std::isnan(got);
+  return got == want || near_rel(got, want, ulps);
+}
+
+void tails_and_specials(Tally& t, const KernelTable& table, const KernelTable& scalar) {
+  const std::string name = table.name;
+  Rng rng{31};
+  constexpr std::size_t kStart = 3, kGuard = 17;
+  const float kSentinel = -12345.0f;
+  bool maps = true, guards = true, backward = true, lanes_as_avx2 = true;
+  // The AVX-512 kernels repeat the AVX2 ones lane for lane: the same bits (NaN lanes NaN in both).
+  const KernelTable* as_avx2 = name == "avx512" ? fastmlp::cpu::avx2_kernels() : nullptr;
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::vector<float> x(kStart + n + kGuard), dz(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = special_or_uniform(rng, i, 30.0f), dz[i] = rng.uniform();
+    using Map = void (*)(float*, const float*, std::size_t);
+    const Map mine[3] = {table.exp_nonpositive, table.sigmoid, table.tanh};
+    const Map twin[3] = {scalar.exp_nonpositive, scalar.sigmoid, scalar.tanh};
+    for (int f = 0; f < 3; ++f) {
+      std::vector<float> in = x;
+      if (f == 0) {
+        for (float& v : in) v = -std::fabs(v);  // exp_nonpositive's domain (NaN stays NaN)
+      }
+      std::vector<float> y(x.size(), kSentinel), s(x.size(), kSentinel);
+      mine[f](y.data() + kStart, in.data() + kStart, n);
+      twin[f](s.data() + kStart, in.data() + kStart, n);
+      if (as_avx2 != nullptr) {
+        const Map theirs[3] = {as_avx2->exp_nonpositive, as_avx2->sigmoid, as_avx2->tanh};
+        std::vector<float> o(x.size(), kSentinel);
+        theirs[f](o.data() + kStart, in.data() + kStart, n);
+        for (std::size_t i = 0; i < x.size(); ++i) lanes_as_avx2 = lanes_as_avx2 && twin_lane(y[i], o[i], 0.0);
+      }
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        const bool inside = i >= kStart && i < kStart + n;
+        if (inside) maps = maps && twin_lane(y[i], s[i], 4.0);
+        else guards = guards && y[i] == kSentinel;
+      }
+    }
+    if (table.activation_backward != nullptr) {
+      for (int kind = 0; kind < 3; ++kind) {
+        std::vector<float> a(x.size()), got(x.size(), kSentinel);
+        for (std::size_t i = 0; i < a.size(); ++i) a[i] = kind == 2 ? x[i] : rng.uniform();  // relu sees specials
+        table.activation_backward(kind, got.data() + kStart, dz.data() + kStart, a.data() + kStart, n);
+        if (as_avx2 != nullptr) {
+          std::vector<float> o(x.size(), kSentinel);
+          as_avx2->activation_backward(kind, o.data() + kStart, dz.data() + kStart, a.data() + kStart, n);
+          for (std::size_t i = 0; i < x.size(); ++i) lanes_as_avx2 = lanes_as_avx2 && twin_lane(got[i], o[i], 0.0);
+        }
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          if (i < kStart || i >= kStart + n) {
+            guards = guards && got[i] == kSentinel;
+            continue;
+          }
+          const double ai = a[i], d = dz[i];
+          const double want = kind == 0 ? d * ai * (1.0 - ai) : kind == 1 ? d * (1.0 - ai * ai) : (ai > 0.0 ? d : 0.0);
+          const double bound = kind == 2 ? 0.0 : 4.0 * kEps * std::fabs(d) * (1.0 + std::fabs(ai)) * (1.0 + std::fabs(ai));
+          backward = backward && std::fabs(got[i] - want) <= bound;
+        }
+      }
+    }
+  }
+  fastmlp_test::expect(t, maps, name + " exp / sigmoid / tanh at lengths 0..40 with special values, against the twin");
+  fastmlp_test::expect(t, lanes_as_avx2, name + " exp / sigmoid / tanh / activation_backward equal avx2's bit for bit");
+  fastmlp_test::expect(t, guards, name + " vecmath kernels write nothing past n");
+  fastmlp_test::expect(t, backward, name + " activation_backward at lengths 0..40 (relu on special values)");
+
+  // Column sums at widths past 40 (the row-by-row path with a partial last vector) and
+  // periods of 16 lanes; small integers, so every order is exact.
+  bool sums = true;
+  for (std::size_t units : {std::size_t{48}, std::size_t{64}, std::size_t{80}, std::size_t{100}, std::size_t{128},
+                            std::size_t{130}}) {
+    for (std::size_t rows : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{33}}) {
+      std::vector<float> dz(rows * units), db(units + 1, kSentinel);
+      for (std::size_t i = 0; i < dz.size(); ++i) dz[i] = static_cast<float>(static_cast<int>((i * 5) % 13) - 6);
+      table.column_sums(db.data(), dz.data(), rows, units);
+      for (std::size_t j = 0; j < units; ++j) {
+        double want = 0;
+        for (std::size_t r = 0; r < rows; ++r) want += dz[r * units + j];
+        sums = sums && db[j] == want;
+      }
+      sums = sums && db[units] == kSentinel;
+    }
+  }
+  fastmlp_test::expect(t, sums, name + " column_sums, wide rows");
+
+  // The AVX-512 column sums equal the AVX2 ones bit for bit at every width (random floats, where
+  // the order of the additions shows).
+  const KernelTable* avx2_table = fastmlp::cpu::avx2_kernels();
+  if (name == "avx512" && avx2_table != nullptr) {
+    bool same_sums = true;
+    for (std::size_t units = 1; units <= 200; ++units) {
+      for (std::size_t rows : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{64}}) {
+        const std::vector<float> dz = fastmlp_test::random_vector(rng, rows * units);
+        std::vector<float> mine(units), theirs(units);
+        table.column_sums(mine.data(), dz.data(), rows, units);
+        avx2_table->column_sums(theirs.data(), dz.data(), rows, units);
+        same_sums = same_sums && std::memcmp(mine.data(), theirs.data(), units * sizeof(float)) == 0;
+      }
+    }
+    fastmlp_test::expect(t, same_sums, "avx512 column_sums equal avx2's bit for bit, units 1..200");
+  }
+
+  // Squared-error sums at every length 0..40 and 1000 against the scalar twin, and the
+  // AVX-512 table against the AVX2 one bit for bit.
+  const KernelTable* avx2 = fastmlp::cpu::avx2_kernels();
+  const bool bitwise = name == "avx512" && avx2 != nullptr;
+  bool near = true, same = true;
+  std::vector<std::size_t> lengths;
+  for (std::size_t n = 0; n <= 40; ++n) lengths.push_back(n);
+  lengths.push_back(1000);
+  for (const std::size_t n : lengths) {
+    std::vector<float> P(n), Y(n), W(n);
+    for (std::size_t i = 0; i < n; ++i) P[i] = rng.uniform(), Y[i] = rng.uniform(), W[i] = std::fabs(rng.uniform());
+    for (std::size_t cols : {std::size_t{1}, std::size_t{3}}) {
+      const std::size_t rows = n / cols;
+      const double mine = table.squared_error_sum(P.data(), Y.data(), n);
+      const double twin = scalar.squared_error_sum(P.data(), Y.data(), n);
+      const double wmine = table.weighted_squared_error_sum(P.data(), Y.data(), W.data(), rows, cols);
+      const double wtwin = scalar.weighted_squared_error_sum(P.data(), Y.data(), W.data(), rows, cols);
+      near = near && std::fabs(mine - twin) <= 1e-12 * twin + 1e-300 && std::fabs(wmine - wtwin) <= 1e-12 * wtwin + 1e-300;
+      if (bitwise) {
+        same = same && mine == avx2->squared_error_sum(P.data(), Y.data(), n) &&
+               wmine == avx2->weighted_squared_error_sum(P.data(), Y.data(), W.data(), rows, cols);
+      }
+    }
+  }
+  fastmlp_test::expect(t, near, name + " squared-error sums at lengths 0..40 and 1000 against the twin");
+  if (bitwise) fastmlp_test::expect(t, same, "avx512 squared-error sums equal avx2's bit for bit");
+}
+
 // ---- softmax on the table in use -----------------------------------------------------------
 
 void softmax(Tally& t) {
@@ -250,6 +398,7 @@ int main() {
     std::printf("checking table %s\n", rt.table->name);
     micro_kernels(t, *rt.table);
     vecmath_kernels(t, *rt.table, scalar);
+    tails_and_specials(t, *rt.table, scalar);
   }
   softmax(t);
   return fastmlp_test::finish(t, "kernel twins");

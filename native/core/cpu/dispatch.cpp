@@ -3,6 +3,7 @@
 
 #include "cpu/features.hpp"
 #include "gemm/gemm_internal.hpp"
+#include "optimizer_kernels.hpp"
 #include "vecmath_kernels.hpp"
 
 namespace fastmlp {
@@ -22,6 +23,7 @@ constexpr KernelTable kScalar = {
     vecmath_scalar::squared_error_sum,
     nullptr,
     vecmath_scalar::weighted_squared_error_sum,
+    optimizer_scalar::update,
 };
 
 #if defined(FASTMLP_HAVE_AVX2)
@@ -37,24 +39,26 @@ constexpr KernelTable kAvx2 = {
     vecmath_avx2::squared_error_sum,
     vecmath_avx2::activation_backward,
     vecmath_avx2::weighted_squared_error_sum,
+    optimizer_avx2::update,
 };
 #endif
 
 #if defined(FASTMLP_HAVE_AVX512)
-// Starts as the AVX2 table under its own name: each job moves to an AVX-512 kernel when one is
+// Started as the AVX2 table under its own name: each job moves to an AVX-512 kernel when one is
 // measured faster than the AVX2 one on an AVX-512 CPU.
 constexpr KernelTable kAvx512 = {
     "avx512",
     kernel_avx2_6x16,
     {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true},
     gemm_blocking::kDirectLimitsAvx2,
-    vecmath_avx2::exp_nonpositive,
-    vecmath_avx2::sigmoid,
-    vecmath_avx2::tanh,
-    vecmath_avx2::column_sums,
-    vecmath_avx2::squared_error_sum,
-    vecmath_avx2::activation_backward,
-    vecmath_avx2::weighted_squared_error_sum,
+    vecmath_avx512::exp_nonpositive,
+    vecmath_avx512::sigmoid,
+    vecmath_avx512::tanh,
+    vecmath_avx512::column_sums,
+    vecmath_avx512::squared_error_sum,
+    vecmath_avx512::activation_backward,
+    vecmath_avx512::weighted_squared_error_sum,
+    optimizer_avx512::update,
 };
 #endif
 
@@ -73,6 +77,7 @@ constexpr KernelTable kNeon = {
     vecmath_neon::squared_error_sum,
     vecmath_neon::activation_backward,
     vecmath_neon::weighted_squared_error_sum,
+    optimizer_scalar::update,  // the plain loop: no NEON twin yet (none measured on Arm hardware)
 };
 #endif
 

@@ -13,6 +13,9 @@
 #include "gemm/sup/sup_kernel.hpp"
 
 namespace fastmlp {
+
+struct StepCoefficients;  // optimizer_kernels.hpp
+
 namespace cpu {
 
 using VecMap = void (*)(float* y, const float* x, std::size_t n);
@@ -22,6 +25,9 @@ using VecWeightedSquaredErrorSum = double (*)(const float* P, const float* Y, co
                                               std::size_t cols);
 // kind 0: sigmoid, 1: tanh, 2: relu (see vecmath_kernels.hpp).
 using VecActivationBackward = void (*)(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
+// The optimizer's element loop (optimizer_kernels.hpp): the same bits from every table.
+using VecOptimizerUpdate = void (*)(int kind, const StepCoefficients& c, float decay, float* w, const float* g,
+                                    float* m, float* v, std::size_t n);
 
 struct KernelTable {
   const char* name;  // "scalar" | "avx2-fma" | "avx512" | "neon": what info() and the benches report
@@ -38,6 +44,8 @@ struct KernelTable {
   // null: activations.cpp's plain loops serve (the compiler vectorizes them for the baseline ISA)
   VecActivationBackward activation_backward;
   VecWeightedSquaredErrorSum weighted_squared_error_sum;
+  // optimizers
+  VecOptimizerUpdate optimizer_update;
 };
 
 // The table in use: the widest vector one (vector_kernels()) when there is one and
