@@ -2,7 +2,8 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|all] [--threads 1|2]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|all]
+//              [--threads 1|2]
 //              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
 // --set sweep reruns the sweep behind the direct-or-packed thresholds of gemm/blocking.hpp:
 // for each kernel table this CPU runs, the volume (m n k) where packing starts to beat the sup
@@ -15,6 +16,7 @@
 //   -Wl,-rpath,$NUMPY_LIBS   (NUMPY_LIBS: the numpy.libs folder beside numpy's package).
 // --set kernels: the avx512 table vs the avx2-fma table (vs OpenBLAS when linked), interleaved
 // rep by rep, on 512^3 and the shapes of our users (inference, training at batch 64, a wide net).
+// --set blocking: the vector table's packed kernel at its KC / MC against other KC and MC.
 #include "bench_clock.hpp"
 #include <algorithm>
 #include <chrono>
@@ -28,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/dispatch.hpp"
 #include "gemm/gemm.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "thread_pool.hpp"
@@ -323,6 +326,28 @@ int main(int argc, char** argv) {
       add_openblas(engines, threads);
       for (const Shape& s : user_shapes()) bench_shape(s, engines, reps, threads);
     }
+  }
+
+  if (set == "blocking") {
+    // The table in use's packed kernel with its own KC / MC (first) against other KC and MC,
+    // one thread, interleaved rep by rep: the sweep behind blocking.hpp's KC / MC choice.
+    const fastmlp::MicroKernel own = fastmlp::cpu::kernels().gemm_micro;
+    std::printf("-- blocking of the %s kernel (%zu x %zu): own KC %zu MC %zu first; ratio = own / variant\n",
+                fastmlp::gemm_kernel_name(), own.shape.mr, own.shape.nr, own.shape.kc, own.shape.mc);
+    fastmlp::GemmContext ctx(nullptr);
+    std::vector<fastmlp::MicroKernel> variants = {own};
+    for (std::size_t kc : {128, 192, 320, 384, 512}) variants.push_back({own.fn, {own.shape.mr, own.shape.nr, kc, own.shape.mc}});
+    for (std::size_t mc_panels : {8, 16, 48}) {
+      variants.push_back({own.fn, {own.shape.mr, own.shape.nr, own.shape.kc, mc_panels * own.shape.mr}});
+    }
+    std::vector<Engine> engines;
+    for (const fastmlp::MicroKernel& v : variants) {
+      engines.push_back({"kc" + std::to_string(v.shape.kc) + "/mc" + std::to_string(v.shape.mc),
+                         [&ctx, v](const Shape& s, const float* A, const float* B, float* C) {
+                           fastmlp::sgemm_packed(ctx, v, 1, s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                         }});
+    }
+    for (const Shape& s : user_shapes()) bench_shape(s, engines, reps, 1);
   }
 
   if (set == "threads") {
