@@ -143,7 +143,7 @@ void kernel_avx512_12x32(std::size_t k, const float* a, const float* b, float al
   _mm_prefetch(reinterpret_cast<const char*>(b_next), _MM_HINT_T0);
 
   // Store: full rows use all 16 lanes of both vectors; an edge tile masks the columns past
-  // n_valid and stops after m_valid rows (AVX-512 masks: no spill to a stack tile).
+  // n_valid (masked-off lanes of C are neither read nor written) and stops after m_valid rows.
   const __m512 va = _mm512_set1_ps(alpha);
   const std::size_t nv = tile.n_valid;
   const __mmask16 m0 = nv >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << nv) - 1u);
