@@ -40,11 +40,13 @@ const PER_ROW = (2 * 3072 + 10) * 4;
  * Bytes of the native model's gemm packing buffers after a predict of `rows` (at most a block,
  * threads: 1), from native/core/gemm/blocking.hpp: one B block of KC x NC_INFERENCE floats (the
  * hidden layers have n = 3072 > NC_INFERENCE and k >= KC) and one A block of the rows rounded up
- * to MR, KC deep. None on the TS engine, or when every product takes the direct path (the AVX2
+ * to MR, KC deep (MR: the kernel table's panel shape, kPanels12x32 for avx512, kPanels6x16 for
+ * the others). None on the TS engine, or when every product takes the direct path (the AVX2
  * kernel's skinny rows, m <= 4).
  */
 function packingBytes(engineName: string, rows: number): number {
-  const [KC, MR, NC_INFERENCE] = [256, 6, 512];
+  const [KC, NC_INFERENCE] = [256, 512];
+  const MR = nativeStatus().kernel === 'avx512' ? 12 : 6;
   if (engineName !== 'native') return 0;
   if (rows <= 4 && ['avx2-fma', 'avx512'].includes(nativeStatus().kernel ?? '')) return 0;
   return (KC * NC_INFERENCE + Math.ceil(rows / MR) * MR * KC) * 4;

@@ -2,7 +2,8 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|all] [--threads 1|2]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|all]
+//              [--threads 1|2]
 //              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
 // --set sweep reruns the sweep behind the direct-or-packed thresholds of gemm/blocking.hpp:
 // for each kernel table this CPU runs, the volume (m n k) where packing starts to beat the sup
@@ -10,6 +11,12 @@
 // Build against the core library (e.g. build/libfastmlp_core.a from CMake), from the repo root:
 //   g++ -O3 -std=c++17 -Inative/core native/bench/gemm_bench.cpp build/libfastmlp_core.a
 //       -lpthread [-DFASTMLP_BENCH_OPENBLAS -lopenblas]    (one command line)
+// or, for numpy's own OpenBLAS (scipy-openblas64, the one `pip install numpy` brings) in place of
+// the system's: -DFASTMLP_BENCH_OPENBLAS_NUMPY $NUMPY_LIBS/libscipy_openblas64_-*.so
+//   -Wl,-rpath,$NUMPY_LIBS   (NUMPY_LIBS: the numpy.libs folder beside numpy's package).
+// --set kernels: the avx512 table vs the avx2-fma table (vs OpenBLAS when linked), interleaved
+// rep by rep, on 512^3 and the shapes of our users (inference, training at batch 64, a wide net).
+// --set blocking: the vector table's packed kernel at its KC / MC against other KC and MC.
 #include "bench_clock.hpp"
 #include <algorithm>
 #include <chrono>
@@ -23,12 +30,28 @@
 #include <string>
 #include <vector>
 
+#include "cpu/dispatch.hpp"
 #include "gemm/gemm.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "thread_pool.hpp"
 
 #if defined(FASTMLP_BENCH_OPENBLAS)
 #include <cblas.h>
+#elif defined(FASTMLP_BENCH_OPENBLAS_NUMPY)
+// numpy's own OpenBLAS (scipy-openblas64: 64-bit integers, prefixed symbols), linked by path:
+// the library numpy users get. CBLAS enum values as in cblas.h.
+extern "C" {
+void scipy_cblas_sgemm64_(int order, int transA, int transB, long long m, long long n, long long k, float alpha,
+                          const float* A, long long lda, const float* B, long long ldb, float beta, float* C,
+                          long long ldc);
+void scipy_openblas_set_num_threads64_(int threads);
+char* scipy_openblas_get_corename64_();
+char* scipy_openblas_get_config64_();
+}
+#define FASTMLP_BENCH_HAS_OPENBLAS 1
+#endif
+#if defined(FASTMLP_BENCH_OPENBLAS)
+#define FASTMLP_BENCH_HAS_OPENBLAS 1
 #endif
 
 namespace {
@@ -124,12 +147,17 @@ double bench_shape(const Shape& s, std::vector<Engine>& engines, std::size_t rep
     std::printf("  %s %6.1f (best %6.1f)", engines[e].name.c_str(), median(gflops[e]), best);
   }
   double result = 0.0;
-  if (engines.size() > 1) {
-    // Ratio per rep (side by side in time), then its median.
+  for (std::size_t e = 1; e < engines.size(); ++e) {
+    // Ratio per rep (side by side in time), then its median; with more than two engines, engine
+    // 0 against each of the others.
     std::vector<double> ratio;
-    for (std::size_t r = 0; r < reps; ++r) ratio.push_back(gflops[0][r] / gflops[1][r]);
-    result = median(ratio);
-    std::printf("  ratio %.2f", result);
+    for (std::size_t r = 0; r < reps; ++r) ratio.push_back(gflops[0][r] / gflops[e][r]);
+    if (e == 1) result = median(ratio);
+    if (engines.size() == 2) {
+      std::printf("  ratio %.2f", median(ratio));
+    } else {
+      std::printf("  %s/%s %.2f", engines[0].name.c_str(), engines[e].name.c_str(), median(ratio));
+    }
   }
   std::printf("\n");
   std::fflush(stdout);
@@ -175,6 +203,41 @@ void sweep(fastmlp::GemmKernel kernel, const char* kernel_name, std::size_t reps
     }
     std::printf("== %s skinny n=%zu k=%zu: direct up to m=%zu\n", kernel_name, s.n, s.k, last_direct);
   }
+}
+
+// 512^3 and the products of our users (m x k x n in the names: op(A) is m x k).
+std::vector<Shape> user_shapes() {
+  return {{"512^3", false, false, 512, 512, 512},
+          {"XW b1024", false, false, 1024, 128, 784},       // predict 784-128-10, layer 1
+          {"XW2 b1024", false, false, 1024, 10, 128},       // layer 2
+          {"XW b64", false, false, 64, 128, 784},           // training at batch 64
+          {"X^T dZ b64", true, false, 784, 128, 64},
+          {"dZ W^T b64", false, true, 64, 784, 128},
+          {"wide 784", false, false, 256, 1024, 784},       // 784-1024-1024-10 at batch 256
+          {"wide 1024", false, false, 256, 1024, 1024}};
+}
+
+// The OpenBLAS engine when the bench is linked with one (FASTMLP_BENCH_OPENBLAS[_NUMPY]).
+void add_openblas(std::vector<Engine>& engines, std::size_t threads) {
+#if defined(FASTMLP_BENCH_OPENBLAS)
+  openblas_set_num_threads(static_cast<int>(threads));
+  engines.push_back({"openblas", [](const Shape& s, const float* A, const float* B, float* C) {
+                       cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+                                   static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, A,
+                                   static_cast<int>(s.ta ? s.m : s.k), B, static_cast<int>(s.tb ? s.k : s.n), 0.0f, C,
+                                   static_cast<int>(s.n));
+                     }});
+#elif defined(FASTMLP_BENCH_OPENBLAS_NUMPY)
+  scipy_openblas_set_num_threads64_(static_cast<int>(threads));
+  engines.push_back({"openblas", [](const Shape& s, const float* A, const float* B, float* C) {
+                       const long long m = static_cast<long long>(s.m), n = static_cast<long long>(s.n),
+                                       k = static_cast<long long>(s.k);
+                       scipy_cblas_sgemm64_(101, s.ta ? 112 : 111, s.tb ? 112 : 111, m, n, k, 1.0f, A, s.ta ? m : k, B,
+                                            s.tb ? k : n, 0.0f, C, n);
+                     }});
+#else
+  (void)engines, (void)threads;
+#endif
 }
 
 std::vector<Shape> squares() {
@@ -243,6 +306,50 @@ int main(int argc, char** argv) {
     if (vector == "neon") sweep(fastmlp::GemmKernel::neon, "neon", reps);
   }
 
+  if (set == "kernels") {
+#if defined(FASTMLP_BENCH_OPENBLAS_NUMPY)
+    std::printf("openblas: numpy's, %s, core %s\n", scipy_openblas_get_config64_(), scipy_openblas_get_corename64_());
+#endif
+    for (std::size_t threads : thread_counts) {
+      g_cpu_clock = cpu_clock_requested && threads == 1;
+      std::unique_ptr<fastmlp::ThreadPool> pool(threads > 1 ? new fastmlp::ThreadPool(threads) : nullptr);
+      fastmlp::GemmContext ctx(pool.get());
+      std::vector<Engine> engines;
+      for (fastmlp::GemmKernel kernel : {fastmlp::GemmKernel::avx512, fastmlp::GemmKernel::avx2}) {
+        engines.push_back({kernel == fastmlp::GemmKernel::avx512 ? "avx512" : "avx2",
+                           [&ctx, kernel](const Shape& s, const float* A, const float* B, float* C) {
+                             fastmlp::sgemm_with(ctx, {fastmlp::GemmPath::automatic, kernel,
+                                                       fastmlp::GemmThreads::automatic},
+                                                 s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                           }});
+      }
+      add_openblas(engines, threads);
+      for (const Shape& s : user_shapes()) bench_shape(s, engines, reps, threads);
+    }
+  }
+
+  if (set == "blocking") {
+    // The table in use's packed kernel with its own KC / MC (first) against other KC and MC,
+    // one thread, interleaved rep by rep: the sweep behind blocking.hpp's KC / MC choice.
+    const fastmlp::MicroKernel own = fastmlp::cpu::kernels().gemm_micro;
+    std::printf("-- blocking of the %s kernel (%zu x %zu): own KC %zu MC %zu first; ratio = own / variant\n",
+                fastmlp::gemm_kernel_name(), own.shape.mr, own.shape.nr, own.shape.kc, own.shape.mc);
+    fastmlp::GemmContext ctx(nullptr);
+    std::vector<fastmlp::MicroKernel> variants = {own};
+    for (std::size_t kc : {128, 192, 320, 384, 512}) variants.push_back({own.fn, {own.shape.mr, own.shape.nr, kc, own.shape.mc}});
+    for (std::size_t mc_panels : {8, 16, 48}) {
+      variants.push_back({own.fn, {own.shape.mr, own.shape.nr, own.shape.kc, mc_panels * own.shape.mr}});
+    }
+    std::vector<Engine> engines;
+    for (const fastmlp::MicroKernel& v : variants) {
+      engines.push_back({"kc" + std::to_string(v.shape.kc) + "/mc" + std::to_string(v.shape.mc),
+                         [&ctx, v](const Shape& s, const float* A, const float* B, float* C) {
+                           fastmlp::sgemm_packed(ctx, v, 1, s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                         }});
+    }
+    for (const Shape& s : user_shapes()) bench_shape(s, engines, reps, 1);
+  }
+
   if (set == "threads") {
     // 1 vs 2 threads for medium shapes: where splitting starts to pay.
     fastmlp::ThreadPool pool(2);
@@ -271,16 +378,7 @@ int main(int argc, char** argv) {
       std::vector<Engine> engines = {{"fastmlp", [&ctx](const Shape& s, const float* A, const float* B, float* C) {
                                         fastmlp::sgemm(ctx, s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
                                       }}};
-#if defined(FASTMLP_BENCH_OPENBLAS)
-      openblas_set_num_threads(static_cast<int>(threads));
-      engines.push_back({"openblas", [](const Shape& s, const float* A, const float* B, float* C) {
-                           cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans,
-                                       s.tb ? CblasTrans : CblasNoTrans, static_cast<int>(s.m),
-                                       static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, A,
-                                       static_cast<int>(s.ta ? s.m : s.k), B,
-                                       static_cast<int>(s.tb ? s.k : s.n), 0.0f, C, static_cast<int>(s.n));
-                         }});
-#endif
+      add_openblas(engines, threads);
       for (const Shape& s : shapes) bench_shape(s, engines, reps, threads);
     }
   }

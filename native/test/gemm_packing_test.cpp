@@ -40,10 +40,11 @@ void sized_by_the_product(Tally& t) {
   GemmContext ctx{nullptr};
   fastmlp_test::expect(t, ctx.packing_bytes() == 0, "a fresh GemmContext has no packing buffers");
   fastmlp::sgemm_with(ctx, kPackedSingle, false, false, 10, 20, 30, 1.0f, a.data(), b.data(), 0.0f, c.data());
-  const std::size_t want = (round_up(10, blk::MR) * 30 + 30 * round_up(20, blk::NR)) * sizeof(float);
+  const blk::PanelShape& shape = fastmlp::cpu::kernels().gemm_micro.shape;  // the table kPackedSingle uses
+  const std::size_t want = (round_up(10, shape.mr) * 30 + 30 * round_up(20, shape.nr)) * sizeof(float);
   fastmlp_test::expect(t, ctx.packing_bytes() == want,
-                       "a 10x20x30 product packs 12x30 of A and 30x32 of B: " + std::to_string(ctx.packing_bytes()) +
-                           " bytes, want " + std::to_string(want));
+                       "a 10x20x30 product packs 10x30 of A and 30x20 of B, padded to MR and NR: " +
+                           std::to_string(ctx.packing_bytes()) + " bytes, want " + std::to_string(want));
 }
 
 // Wide and deep products never grow a thread's buffers beyond its limits: on one thread an A
@@ -55,11 +56,12 @@ void bounded_by_the_limits(Tally& t) {
   const std::vector<float> a = fastmlp_test::random_vector(rng, m * k), b = fastmlp_test::random_vector(rng, k * n);
   std::vector<float> c(m * n);
   fastmlp::ThreadPool pool{2};
+  const blk::PanelShape& shape = fastmlp::cpu::kernels().gemm_micro.shape;  // the table kPackedSingle uses
   for (const blk::PackingLimits* limits : {&blk::kPackingTraining, &blk::kPackingInference}) {
     const std::string name = limits == &blk::kPackingTraining ? "training" : "inference";
     GemmContext single{nullptr, *limits};
     fastmlp::sgemm_with(single, kPackedSingle, false, false, m, n, k, 1.0f, a.data(), b.data(), 0.0f, c.data());
-    const std::size_t a_block = blk::MC * blk::KC, b_block = blk::KC * std::min(limits->nc, round_up(n, blk::NR));
+    const std::size_t a_block = shape.mc * shape.kc, b_block = shape.kc * std::min(limits->nc, round_up(n, shape.nr));
     fastmlp_test::expect(t, single.packing_bytes() == (a_block + b_block) * sizeof(float),
                          name + " limits, one thread: one MC x KC and one KC x min(nc, n) block");
     GemmContext two{&pool, *limits};

@@ -98,29 +98,28 @@ struct Contexts {
   GemmContext four{&pool4};
 };
 
-// Every path on one case. `heavy` adds the 4-thread pool and the scalar kernel threaded.
+// Every path on one case, the packed one with every vector table this CPU runs (AVX2 and AVX-512
+// on an AVX-512 machine: their panel shapes differ). `heavy` adds the 4-thread pool and the
+// scalar kernel threaded.
 void check_all_paths(Tally& t, Contexts& cx, const Case& c, bool heavy) {
-  const fastmlp_test::RunnableTable vec = fastmlp_test::vector_table();
-  const bool vector = vec.table != nullptr;
-  const std::string name = vector ? vec.table->name : "";
   check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, "direct");
   check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::scalar, GemmThreads::single}, "direct/scalar");
   check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::single}, "scalar");
   check_path(t, cx.two, c, {GemmPath::automatic, GemmKernel::automatic, GemmThreads::automatic}, "auto/2");
-  if (vector) {
+  for (const fastmlp_test::RunnableTable& vec : fastmlp_test::runnable_tables()) {
+    if (vec.kernel == GemmKernel::scalar) continue;
+    const std::string name = vec.table->name;
     check_path(t, cx.single, c, {GemmPath::packed, vec.kernel, GemmThreads::single}, name.c_str());
     check_path(t, cx.two, c, {GemmPath::packed, vec.kernel, GemmThreads::all}, (name + "/2").c_str());
+    if (heavy) check_path(t, cx.four, c, {GemmPath::packed, vec.kernel, GemmThreads::all}, (name + "/4").c_str());
   }
-  if (heavy) {
-    check_path(t, cx.two, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::all}, "scalar/2");
-    if (vector) check_path(t, cx.four, c, {GemmPath::packed, vec.kernel, GemmThreads::all}, (name + "/4").c_str());
-  }
+  if (heavy) check_path(t, cx.two, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::all}, "scalar/2");
 }
 
 // ---- the sweep -----------------------------------------------------------------------------
 
 void sweep(Tally& t, Contexts& cx) {
-  // Dense around the register-block edges (MR = 6, NR = 16, k unrolled by 4), up to 67.
+  // Dense around the register-block edges (MR = 6 / 12, NR = 16 / 32, k unrolled by 4), up to 67.
   // Small scale (qemu): the edges themselves (6, 8, 16 and one past them), fewer sizes between.
   const std::vector<std::size_t> mn =
       fastmlp_test::small_scale()
@@ -156,11 +155,11 @@ void large_shapes(Tally& t, Contexts& cx) {
   Rng rng{7};
   for (int tr = 0; tr < 4; ++tr) {
     const bool ta = (tr & 1) != 0, tb = (tr & 2) != 0;
-    // 517 crosses MC = 144 and MR, 1031 crosses NR, 263 crosses KC = 256 (small scale: 151, 103).
+    // 517 crosses MC = 144 / 288 and MR, 1031 crosses NR, 263 crosses KC = 256 (small scale: 151, 103).
     const bool small = fastmlp_test::small_scale();
     check_all_paths(t, cx, make_case(rng, {ta, tb, small ? 151u : 517u, small ? 103u : 1031u, 263, -0.5f, 0.3f}), true);
   }
-  // n past NC = 4080: the JC loop runs twice.
+  // n past NC = 4096: the JC loop runs twice.
   check_all_paths(t, cx, make_case(rng, {false, true, 7, 4100, 9, 1.0f, 0.0f}), true);
   // One row of C wider than a column block (the AVX2 sup variant wide_row): k crossing its
   // 64-row chunks, n crossing 8-vector blocks and its 512-column passes, a partial last vector.

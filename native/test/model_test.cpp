@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/dispatch.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "mlp.hpp"
@@ -31,12 +32,13 @@ std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to *
 // units padded to NR)) over the layers whose product takes the packed path.
 std::size_t packing_bytes(const std::vector<LayerPlan>& layers, std::size_t rows) {
   namespace blk = gemm_blocking;
+  const blk::PanelShape& shape = cpu::kernels().gemm_micro.shape;  // the table the model's products use
   std::size_t a = 0, b = 0;
   for (const LayerPlan& l : layers) {
     if (gemm_prefers_direct(false, rows, l.units, l.inputs)) continue;
-    const std::size_t kc = std::min(blk::KC, l.inputs);
-    a = std::max(a, std::min(blk::MC, round_up(rows, blk::MR)) * kc);
-    b = std::max(b, kc * std::min(blk::kPackingInference.nc, round_up(l.units, blk::NR)));
+    const std::size_t kc = std::min(shape.kc, l.inputs);
+    a = std::max(a, std::min(shape.mc, round_up(rows, shape.mr)) * kc);
+    b = std::max(b, kc * std::min(blk::kPackingInference.nc, round_up(l.units, shape.nr)));
   }
   return (a + b) * sizeof(float);
 }

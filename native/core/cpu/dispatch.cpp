@@ -13,7 +13,7 @@ namespace {
 
 constexpr KernelTable kScalar = {
     "scalar",
-    kernel_scalar_6x16,
+    {kernel_scalar_6x16, gemm_blocking::kPanels6x16},
     {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false},
     gemm_blocking::kDirectLimitsScalar,
     vecmath_scalar::exp_nonpositive,
@@ -29,7 +29,7 @@ constexpr KernelTable kScalar = {
 #if defined(FASTMLP_HAVE_AVX2)
 constexpr KernelTable kAvx2 = {
     "avx2-fma",
-    kernel_avx2_6x16,
+    {kernel_avx2_6x16, gemm_blocking::kPanels6x16},
     {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true},
     gemm_blocking::kDirectLimitsAvx2,
     vecmath_avx2::exp_nonpositive,
@@ -48,7 +48,7 @@ constexpr KernelTable kAvx2 = {
 // measured faster than the AVX2 one on an AVX-512 CPU.
 constexpr KernelTable kAvx512 = {
     "avx512",
-    kernel_avx2_6x16,
+    {kernel_avx512_12x32, gemm_blocking::kPanels12x32},
     {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true},
     gemm_blocking::kDirectLimitsAvx2,
     vecmath_avx512::exp_nonpositive,
@@ -67,7 +67,7 @@ constexpr KernelTable kAvx512 = {
 // and the scalar table's limits (blocking.hpp: kDirectLimitsNeon).
 constexpr KernelTable kNeon = {
     "neon",
-    kernel_neon_6x16,
+    {kernel_neon_6x16, gemm_blocking::kPanels6x16},
     {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false},
     gemm_blocking::kDirectLimitsNeon,
     vecmath_neon::exp_nonpositive,

@@ -1,6 +1,7 @@
 // Block sizes of the packed sgemm, in one table, with the cache reasoning behind each, and the
 // thresholds that choose between the direct (unpacked) path and packing, and threads.
-// Every micro-kernel (AVX2, NEON, scalar) shares MR x NR so the packed layout is one layout.
+// Each micro-kernel has its panel shape (PanelShape: MR x NR and the KC / MC blocks sized for
+// it): the AVX2, NEON and scalar kernels share 6 x 16, the AVX-512 one is 12 x 32.
 #pragma once
 
 #include <cstddef>
@@ -28,12 +29,35 @@ constexpr std::size_t KC = 256;
 // core on the targets) while the JR loop walks all of B's micro-panels. A multiple of MR.
 constexpr std::size_t MC = 144;
 
-// NC: columns of the packed B block (KC x NC = 4 MiB at 4080), sized for a share of L3 and
-// reused by every MC block. A multiple of NR.
-constexpr std::size_t NC = 4080;
+// NC: columns of the packed B block (KC x NC = 4 MiB at 4096), sized for a share of L3 and
+// reused by every MC block. A multiple of every kernel's NR (PanelShape below).
+constexpr std::size_t NC = 4096;
 
 static_assert(MC % MR == 0, "MC must be a multiple of MR");
 static_assert(NC % NR == 0, "NC must be a multiple of NR");
+
+// A micro-kernel's register block and the cache blocks sized for it (kernel.hpp's MicroKernel
+// carries one; gemm_packed.cpp and pack.cpp block and pack by it).
+struct PanelShape {
+  std::size_t mr;  // rows of C per micro-tile (A micro-panels of mr rows)
+  std::size_t nr;  // columns of C per micro-tile (B micro-panels of nr columns)
+  std::size_t kc;  // depth of one rank-kc update
+  std::size_t mc;  // rows of a packed A block, a multiple of mr
+};
+constexpr PanelShape kPanels6x16 = {MR, NR, KC, MC};
+
+// AVX-512 12 x 32 (kernel_avx512_12x32.cpp: 24 zmm accumulators). Zen 5 (the CPU it was tuned
+// on): L1d 48 KiB, L2 1 MiB per core.
+// KC_AVX512: the B micro-panel (KC x 32 floats = 32 KiB at 256) stays in L1 with the streaming
+// A micro-panel (KC x 12 = 12 KiB), as KC does for 6 x 16 (`gemm_bench --set avx512kc` compares).
+// MC_AVX512: the A block (MC x KC = 288 KiB at 288) in L2 with room for the B block being read.
+constexpr std::size_t MR_AVX512 = 12;
+constexpr std::size_t NR_AVX512 = 32;
+constexpr std::size_t KC_AVX512 = 256;
+constexpr std::size_t MC_AVX512 = 288;
+constexpr PanelShape kPanels12x32 = {MR_AVX512, NR_AVX512, KC_AVX512, MC_AVX512};
+static_assert(MC_AVX512 % MR_AVX512 == 0, "MC_AVX512 must be a multiple of MR_AVX512");
+static_assert(NC % NR_AVX512 == 0, "NC must be a multiple of NR_AVX512");
 
 // ---- how large a GemmContext's packing buffers may grow ----------------------------------------
 // Packing buffers grow to what each product needs (a B block of KC x min(n, nc), an A block of
@@ -41,7 +65,7 @@ static_assert(NC % NR == 0, "NC must be a multiple of NR");
 // element of C still sums its k in the same KC blocks, in the same order, through the same
 // kernel, so a smaller nc (or caching less) changes speed and memory, never a result bit.
 struct PackingLimits {
-  std::size_t nc;                 // columns of a packed B block, a multiple of NR, <= NC
+  std::size_t nc;                 // columns of a packed B block, a multiple of every NR, <= NC
   std::size_t max_cached_floats;  // per thread: the most a whole operand packed once may take
 };
 
@@ -62,7 +86,8 @@ constexpr PackingLimits kPackingTraining = {NC, std::size_t{1} << 18};
 constexpr std::size_t NC_INFERENCE = 512;
 constexpr PackingLimits kPackingInference = {NC_INFERENCE, std::size_t{1} << 16};
 
-static_assert(NC_INFERENCE % NR == 0 && NC_INFERENCE <= NC, "NC_INFERENCE must be a multiple of NR, <= NC");
+static_assert(NC_INFERENCE % NR == 0 && NC_INFERENCE % NR_AVX512 == 0 && NC_INFERENCE <= NC,
+              "NC_INFERENCE must be a multiple of every NR, <= NC");
 
 // ---- direct path or packed -----------------------------------------------------------------
 // The sweep that sets these: build native/bench/gemm_bench.cpp (command in its header), then

@@ -30,7 +30,8 @@ class AlignedFloats {
   std::size_t capacity_ = 0;
 };
 
-// What one thread of one GemmContext owns. a: its packed A block (up to MC x KC), or all of A
+// What one thread of one GemmContext owns. a: its packed A block (up to MC x KC of the kernel's
+// PanelShape), or all of A
 // when its chunks split the columns of C. b: its packed B block (up to KC x the context's nc),
 // or all of B when its chunks split the rows (gemm_packed.cpp). Sized by the largest product
 // run so far.
@@ -69,8 +70,8 @@ bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);
 
 // The direct (unpacked) path is sgemm_sup and its kernels: gemm/sup/sup_kernel.hpp.
 
-// The five-loop packed path, split over `threads` workers of ctx.pool() (1 = caller only).
-// m, n, k >= 1; alpha != 0.
+// The five-loop packed path with `kernel` (its function, panel shape and blocks), split over
+// `threads` workers of ctx.pool() (1 = caller only). m, n, k >= 1; alpha != 0.
 void sgemm_packed(GemmContext& ctx, MicroKernel kernel, std::size_t threads, bool transA, bool transB,
                   std::size_t m, std::size_t n, std::size_t k, float alpha, const float* A,
                   const float* B, float beta, float* C);

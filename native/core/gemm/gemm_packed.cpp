@@ -17,11 +17,6 @@ namespace fastmlp {
 
 namespace {
 
-using gemm_blocking::KC;
-using gemm_blocking::MC;
-using gemm_blocking::MR;
-using gemm_blocking::NR;
-
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 std::size_t min_size(std::size_t a, std::size_t b) { return a < b ? a : b; }
 
@@ -34,7 +29,8 @@ Range split(std::size_t total, std::size_t count, std::size_t i) {
 }
 
 struct Problem {
-  MicroKernel kernel;
+  MicroKernelFn kernel;
+  gemm_blocking::PanelShape shape;  // the kernel's MR x NR and KC / MC
   StridedView a, b;
   std::size_t m, n, k;
   float alpha, beta;
@@ -50,10 +46,11 @@ enum class Cached { none, a, b };
 // k. full: the cached operand packed whole (block pc at pc * padded rows or columns).
 void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0, std::size_t r1, std::size_t c0,
               std::size_t c1, Cached cached, const float* full) {
+  const std::size_t MR = pr.shape.mr, NR = pr.shape.nr, KC = pr.shape.kc, MC = pr.shape.mc;
   float* const abuf = ctx.buffers(t).a.data();
   float* const bbuf = ctx.buffers(t).b.data();
   const std::size_t mpad = ceil_div(pr.m, MR) * MR, npad = ceil_div(pr.n, NR) * NR;
-  const std::size_t nc_max = ctx.limits().nc;
+  const std::size_t nc_max = ctx.limits().nc;  // a multiple of every NR (blocking.hpp)
   for (std::size_t jc = c0; jc < c1; jc += nc_max) {
     const std::size_t nc = min_size(nc_max, c1 - jc);
     for (std::size_t pc = 0; pc < pr.k; pc += KC) {
@@ -62,7 +59,7 @@ void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0
       if (cached == Cached::b) {
         bblock = full + pc * npad + jc * kc;
       } else {
-        pack_b(pr.b, pc, jc, kc, nc, 0, ceil_div(nc, NR), bbuf);
+        pack_b(NR, pr.b, pc, jc, kc, nc, 0, ceil_div(nc, NR), bbuf);
       }
       // Later rank-kc updates accumulate into what the first one wrote.
       const float beta = pc == 0 ? pr.beta : 1.0f;
@@ -72,7 +69,7 @@ void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0
         if (cached == Cached::a) {
           ablock = full + pc * mpad + ic * kc;
         } else {
-          pack_a(pr.a, ic, pc, mc, kc, abuf);
+          pack_a(MR, pr.a, ic, pc, mc, kc, abuf);
         }
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const float* bp = bblock + jr * kc;
@@ -106,6 +103,7 @@ struct Split {
 
 void run_chunk(GemmContext& ctx, const Split& sp, std::size_t t, std::size_t chunk) {
   const Problem& pr = *sp.pr;
+  const std::size_t MR = pr.shape.mr, NR = pr.shape.nr, KC = pr.shape.kc;
   GemmBuffers& buf = ctx.buffers(t);
   float* full = nullptr;
   if (sp.cached != Cached::none) {
@@ -115,9 +113,9 @@ void run_chunk(GemmContext& ctx, const Split& sp, std::size_t t, std::size_t chu
       for (std::size_t pc = 0; pc < pr.k; pc += KC) {
         const std::size_t kc = min_size(KC, pr.k - pc);
         if (sp.cached == Cached::a) {
-          pack_a(pr.a, 0, pc, pr.m, kc, full + pc * mpad);
+          pack_a(MR, pr.a, 0, pc, pr.m, kc, full + pc * mpad);
         } else {
-          pack_b(pr.b, pc, 0, kc, pr.n, 0, npad / NR, full + pc * npad);
+          pack_b(NR, pr.b, pc, 0, kc, pr.n, 0, npad / NR, full + pc * npad);
         }
       }
       buf.cached_call = sp.call;
@@ -154,7 +152,9 @@ float* AlignedFloats::ensure(std::size_t n) {
 void sgemm_packed(GemmContext& ctx, MicroKernel kernel, std::size_t threads, bool transA, bool transB,
                   std::size_t m, std::size_t n, std::size_t k, float alpha, const float* A,
                   const float* B, float beta, float* C) {
-  const Problem pr{kernel,
+  const std::size_t MR = kernel.shape.mr, NR = kernel.shape.nr, KC = kernel.shape.kc, MC = kernel.shape.mc;
+  const Problem pr{kernel.fn,
+                   kernel.shape,
                    transA ? StridedView{A, 1, m} : StridedView{A, k, 1},
                    transB ? StridedView{B, 1, k} : StridedView{B, n, 1},
                    m, n, k, alpha, beta, C};
@@ -169,12 +169,13 @@ void sgemm_packed(GemmContext& ctx, MicroKernel kernel, std::size_t threads, boo
     return;
   }
 
-  // Split the side that costs the busiest thread least, per k step: its micro-tiles (~6
-  // cycles each with AVX2, in units of one packed element) plus its packing (the whole other
+  // Split the side that costs the busiest thread least, per k step: its micro-tiles (MR cycles
+  // each, in units of one packed element: both kernel shapes hold a row of the tile in 2
+  // vectors, so MR x 2 FMAs over 2 FMA pipes) plus its packing (the whole other
   // operand once, its share of this one). In practice the longer side of C: at batch 64, XW
   // (64x784)(784x128) splits columns (each thread packs all 64 rows of X once and its columns
   // of W), X^T dZ (784x64)(64x128) splits rows (each packs dZ once and its rows of X^T).
-  constexpr std::size_t kTileCost = 6;
+  const std::size_t kTileCost = MR;
   const std::size_t mp = ceil_div(m, MR), np = ceil_div(n, NR);
   const std::size_t mpad = mp * MR, npad = np * NR;
   const std::size_t col_cost = kTileCost * mp * ceil_div(np, threads) + mpad + ceil_div(np, threads) * NR;

@@ -4,6 +4,7 @@
 #include "gemm/pack.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "gemm/blocking.hpp"
 
@@ -16,10 +17,8 @@ namespace fastmlp {
 
 namespace {
 
-constexpr std::size_t MR = gemm_blocking::MR;
-constexpr std::size_t NR = gemm_blocking::NR;
-
 // One A micro-panel: mr (<= MR) rows starting at (row0, col0), kc columns.
+template <std::size_t MR>
 void pack_a_panel(const StridedView& a, std::size_t row0, std::size_t col0, std::size_t mr,
                   std::size_t kc, float* dst) {
   if (a.row_stride == 1 && mr == MR) {
@@ -30,6 +29,35 @@ void pack_a_panel(const StridedView& a, std::size_t row0, std::size_t col0, std:
     }
     return;
   }
+#if defined(FASTMLP_PACK_SSE)
+  if constexpr (MR % 4 == 0) {
+  if (a.col_stride == 1 && mr == MR) {
+    // Plain A, MR a multiple of 4 (the AVX-512 12-row panels): each group of 4 rows x 4 k steps
+    // is one 4x4 transpose, stored as four 4-float pieces of four consecutive k steps.
+    const float* src = a.data + row0 * a.row_stride + col0;
+    const std::size_t rs = a.row_stride;
+    std::size_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      float* d = dst + p * MR;
+      for (std::size_t g = 0; g < MR; g += 4) {
+        const float* s0 = src + g * rs + p;
+        __m128 t0 = _mm_loadu_ps(s0), t1 = _mm_loadu_ps(s0 + rs);
+        __m128 t2 = _mm_loadu_ps(s0 + 2 * rs), t3 = _mm_loadu_ps(s0 + 3 * rs);
+        _MM_TRANSPOSE4_PS(t0, t1, t2, t3);  // t_q = rows g..g+3 at step p + q
+        _mm_storeu_ps(d + g, t0);
+        _mm_storeu_ps(d + MR + g, t1);
+        _mm_storeu_ps(d + 2 * MR + g, t2);
+        _mm_storeu_ps(d + 3 * MR + g, t3);
+      }
+    }
+    for (; p < kc; ++p) {
+      for (std::size_t r = 0; r < MR; ++r) dst[p * MR + r] = src[r * rs + p];
+    }
+    return;
+  }
+  }
+#endif
+  if constexpr (MR == 6) {
   if (a.col_stride == 1 && mr == MR) {
     // Plain A: six row streams, each contiguous along k; the writes stay sequential.
     const float* r0 = a.data + row0 * a.row_stride + col0;
@@ -64,6 +92,7 @@ void pack_a_panel(const StridedView& a, std::size_t row0, std::size_t col0, std:
     }
     return;
   }
+  }
   // Edge panel (or any stride): general gather with zero padding.
   for (std::size_t p = 0; p < kc; ++p, dst += MR) {
     const float* src = a.data + row0 * a.row_stride + (col0 + p) * a.col_stride;
@@ -74,6 +103,7 @@ void pack_a_panel(const StridedView& a, std::size_t row0, std::size_t col0, std:
 }
 
 // One B micro-panel: kc rows starting at (row0, col0), nr (<= NR) columns.
+template <std::size_t NR>
 void pack_b_panel(const StridedView& b, std::size_t row0, std::size_t col0, std::size_t kc,
                   std::size_t nr, float* dst) {
   if (b.col_stride == 1) {
@@ -132,23 +162,51 @@ void pack_b_panel(const StridedView& b, std::size_t row0, std::size_t col0, std:
   }
 }
 
-}  // namespace
-
-void pack_a(const StridedView& a, std::size_t row0, std::size_t col0, std::size_t mc, std::size_t kc,
-            float* dst) {
+template <std::size_t MR>
+void pack_a_block(const StridedView& a, std::size_t row0, std::size_t col0, std::size_t mc, std::size_t kc,
+                  float* dst) {
   for (std::size_t ir = 0; ir < mc; ir += MR) {
     const std::size_t mr = mc - ir < MR ? mc - ir : MR;
-    pack_a_panel(a, row0 + ir, col0, mr, kc, dst + ir * kc);
+    pack_a_panel<MR>(a, row0 + ir, col0, mr, kc, dst + ir * kc);
   }
 }
 
-void pack_b(const StridedView& b, std::size_t row0, std::size_t col0, std::size_t kc, std::size_t nc,
-            std::size_t first_panel, std::size_t panel_count, float* dst) {
+template <std::size_t NR>
+void pack_b_block(const StridedView& b, std::size_t row0, std::size_t col0, std::size_t kc, std::size_t nc,
+                  std::size_t first_panel, std::size_t panel_count, float* dst) {
   for (std::size_t q = first_panel; q < first_panel + panel_count; ++q) {
     const std::size_t jr = q * NR;
     if (jr >= nc) break;
     const std::size_t nr = nc - jr < NR ? nc - jr : NR;
-    pack_b_panel(b, row0, col0 + jr, kc, nr, dst + jr * kc);
+    pack_b_panel<NR>(b, row0, col0 + jr, kc, nr, dst + jr * kc);
+  }
+}
+
+}  // namespace
+
+// One instantiation per panel size the kernel tables use (gemm_blocking::kPanels*): the
+// compile-time MR / NR keep the inner copies unrolled.
+void pack_a(std::size_t mr, const StridedView& a, std::size_t row0, std::size_t col0, std::size_t mc,
+            std::size_t kc, float* dst) {
+  switch (mr) {
+    case gemm_blocking::MR:
+      return pack_a_block<gemm_blocking::MR>(a, row0, col0, mc, kc, dst);
+    case gemm_blocking::MR_AVX512:
+      return pack_a_block<gemm_blocking::MR_AVX512>(a, row0, col0, mc, kc, dst);
+    default:
+      throw std::logic_error("pack_a: no packing for this MR");
+  }
+}
+
+void pack_b(std::size_t nr, const StridedView& b, std::size_t row0, std::size_t col0, std::size_t kc,
+            std::size_t nc, std::size_t first_panel, std::size_t panel_count, float* dst) {
+  switch (nr) {
+    case gemm_blocking::NR:
+      return pack_b_block<gemm_blocking::NR>(b, row0, col0, kc, nc, first_panel, panel_count, dst);
+    case gemm_blocking::NR_AVX512:
+      return pack_b_block<gemm_blocking::NR_AVX512>(b, row0, col0, kc, nc, first_panel, panel_count, dst);
+    default:
+      throw std::logic_error("pack_b: no packing for this NR");
   }
 }
 

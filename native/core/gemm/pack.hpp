@@ -16,14 +16,15 @@ struct StridedView {
 };
 
 // Packs rows [row0, row0 + mc) x columns [col0, col0 + kc) of op(A) into ceil(mc / MR)
-// micro-panels of MR * kc floats each, zero-padding the rows of the last one.
-void pack_a(const StridedView& a, std::size_t row0, std::size_t col0, std::size_t mc, std::size_t kc,
+// micro-panels of MR * kc floats each, zero-padding the rows of the last one. MR = mr, the
+// micro-kernel's (gemm_blocking::PanelShape; an MR no kernel uses throws std::logic_error).
+void pack_a(std::size_t mr, const StridedView& a, std::size_t row0, std::size_t col0, std::size_t mc, std::size_t kc,
             float* dst);
 
 // Packs rows [row0, row0 + kc) x columns [col0, col0 + nc) of op(B) into ceil(nc / NR)
-// micro-panels of kc * NR floats each, zero-padding the columns of the last one.
-// first_panel / panel_count select a subset of those micro-panels (threads split the packing).
-void pack_b(const StridedView& b, std::size_t row0, std::size_t col0, std::size_t kc, std::size_t nc,
+// micro-panels of kc * NR floats each, zero-padding the columns of the last one. NR = nr, the
+// micro-kernel's. first_panel / panel_count select a subset of those micro-panels.
+void pack_b(std::size_t nr, const StridedView& b, std::size_t row0, std::size_t col0, std::size_t kc, std::size_t nc,
             std::size_t first_panel, std::size_t panel_count, float* dst);
 
 }  // namespace fastmlp
