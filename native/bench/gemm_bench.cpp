@@ -2,11 +2,13 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|all] [--threads 1|2]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|sup|all] [--threads 1|2]
 //              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
 // --set sweep reruns the sweep behind the direct-or-packed thresholds of gemm/blocking.hpp:
 // for each kernel table this CPU runs, the volume (m n k) where packing starts to beat the sup
 // (direct) path per column class, and the row count up to which skinny products stay direct.
+// --set sup times the direct path of the AVX-512 table against the AVX2 table's (and the AVX-512
+// packed path) at the shapes of predict and of the tabular and 784-128-10 training steps.
 // Build against the core library (e.g. build/libfastmlp_core.a from CMake), from the repo root:
 //   g++ -O3 -std=c++17 -Inative/core native/bench/gemm_bench.cpp build/libfastmlp_core.a
 //       -lpthread [-DFASTMLP_BENCH_OPENBLAS -lopenblas]    (one command line)
@@ -124,12 +126,17 @@ double bench_shape(const Shape& s, std::vector<Engine>& engines, std::size_t rep
     std::printf("  %s %6.1f (best %6.1f)", engines[e].name.c_str(), median(gflops[e]), best);
   }
   double result = 0.0;
-  if (engines.size() > 1) {
-    // Ratio per rep (side by side in time), then its median.
+  for (std::size_t e = 1; e < engines.size(); ++e) {
+    // Ratio of engine 0 to engine e per rep (side by side in time), then its median.
     std::vector<double> ratio;
-    for (std::size_t r = 0; r < reps; ++r) ratio.push_back(gflops[0][r] / gflops[1][r]);
-    result = median(ratio);
-    std::printf("  ratio %.2f", result);
+    for (std::size_t r = 0; r < reps; ++r) ratio.push_back(gflops[0][r] / gflops[e][r]);
+    const double med = median(ratio);
+    if (e == 1) result = med;
+    if (engines.size() == 2) {
+      std::printf("  ratio %.2f", med);
+    } else {
+      std::printf("  %s/%s %.2f", engines[0].name.c_str(), engines[e].name.c_str(), med);
+    }
   }
   std::printf("\n");
   std::fflush(stdout);
@@ -174,6 +181,61 @@ void sweep(fastmlp::GemmKernel kernel, const char* kernel_name, std::size_t reps
       if (bench_shape(t, engines, reps, 1) >= 1.0 && last_direct + 1 == m) last_direct = m;
     }
     std::printf("== %s skinny n=%zu k=%zu: direct up to m=%zu\n", kernel_name, s.n, s.k, last_direct);
+  }
+}
+
+// The direct (sup) path's shapes that users meet: predict of 1 and 16 rows (784-128-10), the
+// tabular 30-64-64-1 net's training products at batch 32 (forward X W, weight gradient X^T dZ,
+// input gradient dZ W^T) and 784-128-10's at batch 64. Each is timed on one thread through
+// sgemm_with on the AVX-512 table's direct path, the AVX2 table's direct path, and the AVX-512
+// table's packed path (and that path on a 2-thread pool, threaded where sgemm would thread it:
+// the direct path never is), interleaved rep by rep; "auto" says which path the AVX-512 table's
+// DirectLimits choose for the shape. The last shapes lie past those limits (the check on them).
+std::vector<Shape> sup_shapes() {
+  return {{"predict b1", false, false, 1, 128, 784},  {"predict b1", false, false, 1, 10, 128},
+          {"predict b16", false, false, 16, 128, 784}, {"predict b16", false, false, 16, 10, 128},
+          {"tab XW", false, false, 32, 64, 30},        {"tab XW", false, false, 32, 64, 64},
+          {"tab XW", false, false, 32, 1, 64},         {"tab X^T dZ", true, false, 30, 64, 32},
+          {"tab X^T dZ", true, false, 64, 64, 32},     {"tab X^T dZ", true, false, 64, 1, 32},
+          {"tab dZ W^T", false, true, 32, 64, 64},     {"tab dZ W^T", false, true, 32, 64, 1},
+          {"mnist XW", false, false, 64, 128, 784},    {"mnist XW", false, false, 64, 10, 128},
+          {"mnist X^T dZ", true, false, 784, 128, 64}, {"mnist X^T dZ", true, false, 128, 10, 64},
+          {"mnist dZ W^T", false, true, 64, 128, 10},   {"skinny b8", false, false, 8, 1024, 1024},
+          // Past the AVX-512 table's direct limits: packing should pay from here on.
+          {"mnist XW", false, false, 256, 128, 784},    {"square", false, false, 256, 256, 256},
+          {"wide XW", false, false, 256, 1024, 784}};
+}
+
+void sup_compare(std::size_t reps) {
+  fastmlp::GemmContext ctx(nullptr);
+  fastmlp::ThreadPool pool(2);
+  fastmlp::GemmContext ctx2(&pool);
+  struct Way {
+    const char* name;
+    fastmlp::GemmPath path;
+    fastmlp::GemmKernel kernel;
+  };
+  const Way ways[] = {{"avx512", fastmlp::GemmPath::direct, fastmlp::GemmKernel::avx512},
+                      {"avx2", fastmlp::GemmPath::direct, fastmlp::GemmKernel::avx2},
+                      {"packed512", fastmlp::GemmPath::packed, fastmlp::GemmKernel::avx512}};
+  std::vector<Engine> engines;
+  for (const Way& w : ways) {
+    engines.push_back({w.name, [&ctx, w](const Shape& s, const float* A, const float* B, float* C) {
+                         fastmlp::sgemm_with(ctx, {w.path, w.kernel, fastmlp::GemmThreads::single}, s.ta, s.tb, s.m,
+                                             s.n, s.k, 1.0f, A, B, 0.0f, C);
+                       }});
+  }
+  // The packed path split over 2 threads where it would be (the direct path runs on one).
+  engines.push_back({"packed512x2", [&ctx2](const Shape& s, const float* A, const float* B, float* C) {
+                       fastmlp::sgemm_with(ctx2, {fastmlp::GemmPath::packed, fastmlp::GemmKernel::avx512,
+                                                  fastmlp::GemmThreads::automatic},
+                                           s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                     }});
+  std::printf("-- sup: direct path on the AVX-512 vs the AVX2 table (1 thread), AVX-512 packed on 1 and 2\n");
+  for (const Shape& s : sup_shapes()) {
+    const bool direct = fastmlp::gemm_prefers_direct(s.tb, s.m, s.n, s.k);
+    std::printf("[auto: %s] ", direct ? "direct" : "packed");
+    bench_shape(s, engines, reps, 1);
   }
 }
 
@@ -241,6 +303,15 @@ int main(int argc, char** argv) {
     if (vector == "avx2-fma" || vector == "avx512") sweep(fastmlp::GemmKernel::avx2, "avx2-fma", reps);
     if (vector == "avx512") sweep(fastmlp::GemmKernel::avx512, "avx512", reps);
     if (vector == "neon") sweep(fastmlp::GemmKernel::neon, "neon", reps);
+  }
+
+  if (set == "sup") {
+    if (std::string(fastmlp::gemm_kernel_name()) != "avx512") {
+      std::printf("--set sup compares the AVX-512 and AVX2 tables: this CPU/build runs %s\n",
+                  fastmlp::gemm_kernel_name());
+      return 1;
+    }
+    sup_compare(reps);
   }
 
   if (set == "threads") {
