@@ -76,9 +76,11 @@ bool check(Tally& t, GemmContext& ctx, const RunnableTable& rt, Rng& rng, const 
         acc += x;
         mag += std::fabs(x);
       }
-      const double prior = s.e.bias ? bias[j] : s.e.beta == 0.0f ? 0.0 : static_cast<double>(s.e.beta) * c0[i * s.n + j];
+      const double prior =
+          s.e.bias ? bias[j] : s.e.beta == 0.0f ? 0.0 : static_cast<double>(s.e.beta) * c0[i * s.n + j];
       const double want = s.e.alpha * acc + prior;
-      const double bound = 4.0 * static_cast<double>(s.k + 2) * eps * (std::fabs(s.e.alpha) * mag + std::fabs(prior)) + 1e-30;
+      const double bound =
+          4.0 * static_cast<double>(s.k + 2) * eps * (std::fabs(s.e.alpha) * mag + std::fabs(prior)) + 1e-30;
       const float got = c[i * s.n + j];
       if (!(std::fabs(got - want) <= bound)) {
         bad = " C(" + std::to_string(i) + "," + std::to_string(j) + ") = " + std::to_string(got) + ", want " +

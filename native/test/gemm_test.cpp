@@ -230,8 +230,9 @@ void tall_tiny(Tally& t, Contexts& cx) {
             ok = ok && std::fabs(got[i] - (c.ref[i] + bias[i % n])) <=
                            c.bound[i] + 4.0f * std::fabs(bias[i % n]) * 1.2e-7f;
           }
-          fastmlp_test::expect(t, ok, std::string("tall with bias, ") + rt.table->name + ", m = " + std::to_string(m) + " n = " + std::to_string(n) +
-                                          " k = " + std::to_string(k));
+          fastmlp_test::expect(t, ok,
+                               std::string("tall with bias, ") + rt.table->name + ", m = " + std::to_string(m) +
+                                   " n = " + std::to_string(n) + " k = " + std::to_string(k));
         }
       }
     }
