@@ -2,12 +2,14 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|all]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|sup|all]
 //              [--threads 1|2]
 //              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
 // --set sweep reruns the sweep behind the direct-or-packed thresholds of gemm/blocking.hpp:
 // for each kernel table this CPU runs, the volume (m n k) where packing starts to beat the sup
 // (direct) path per column class, and the row count up to which skinny products stay direct.
+// --set sup times the direct path of the AVX-512 table against the AVX2 table's (and the AVX-512
+// packed path) at the shapes of predict and of the tabular and 784-128-10 training steps.
 // Build against the core library (e.g. build/libfastmlp_core.a from CMake), from the repo root:
 //   g++ -O3 -std=c++17 -Inative/core native/bench/gemm_bench.cpp build/libfastmlp_core.a
 //       -lpthread [-DFASTMLP_BENCH_OPENBLAS -lopenblas]    (one command line)
@@ -240,6 +242,61 @@ void add_openblas(std::vector<Engine>& engines, std::size_t threads) {
 #endif
 }
 
+// The direct (sup) path's shapes that users meet: predict of 1 and 16 rows (784-128-10), the
+// tabular 30-64-64-1 net's training products at batch 32 (forward X W, weight gradient X^T dZ,
+// input gradient dZ W^T) and 784-128-10's at batch 64. Each is timed on one thread through
+// sgemm_with on the AVX-512 table's direct path, the AVX2 table's direct path, and the AVX-512
+// table's packed path (and that path on a 2-thread pool, threaded where sgemm would thread it:
+// the direct path never is), interleaved rep by rep; "auto" says which path the AVX-512 table's
+// DirectLimits choose for the shape. The last shapes lie past those limits (the check on them).
+std::vector<Shape> sup_shapes() {
+  return {{"predict b1", false, false, 1, 128, 784},  {"predict b1", false, false, 1, 10, 128},
+          {"predict b16", false, false, 16, 128, 784}, {"predict b16", false, false, 16, 10, 128},
+          {"tab XW", false, false, 32, 64, 30},        {"tab XW", false, false, 32, 64, 64},
+          {"tab XW", false, false, 32, 1, 64},         {"tab X^T dZ", true, false, 30, 64, 32},
+          {"tab X^T dZ", true, false, 64, 64, 32},     {"tab X^T dZ", true, false, 64, 1, 32},
+          {"tab dZ W^T", false, true, 32, 64, 64},     {"tab dZ W^T", false, true, 32, 64, 1},
+          {"mnist XW", false, false, 64, 128, 784},    {"mnist XW", false, false, 64, 10, 128},
+          {"mnist X^T dZ", true, false, 784, 128, 64}, {"mnist X^T dZ", true, false, 128, 10, 64},
+          {"mnist dZ W^T", false, true, 64, 128, 10},   {"skinny b8", false, false, 8, 1024, 1024},
+          // Past the AVX-512 table's direct limits: packing should pay from here on.
+          {"mnist XW", false, false, 256, 128, 784},    {"square", false, false, 256, 256, 256},
+          {"wide XW", false, false, 256, 1024, 784}};
+}
+
+void sup_compare(std::size_t reps) {
+  fastmlp::GemmContext ctx(nullptr);
+  fastmlp::ThreadPool pool(2);
+  fastmlp::GemmContext ctx2(&pool);
+  struct Way {
+    const char* name;
+    fastmlp::GemmPath path;
+    fastmlp::GemmKernel kernel;
+  };
+  const Way ways[] = {{"avx512", fastmlp::GemmPath::direct, fastmlp::GemmKernel::avx512},
+                      {"avx2", fastmlp::GemmPath::direct, fastmlp::GemmKernel::avx2},
+                      {"packed512", fastmlp::GemmPath::packed, fastmlp::GemmKernel::avx512}};
+  std::vector<Engine> engines;
+  for (const Way& w : ways) {
+    engines.push_back({w.name, [&ctx, w](const Shape& s, const float* A, const float* B, float* C) {
+                         fastmlp::sgemm_with(ctx, {w.path, w.kernel, fastmlp::GemmThreads::single}, s.ta, s.tb, s.m,
+                                             s.n, s.k, 1.0f, A, B, 0.0f, C);
+                       }});
+  }
+  // The packed path split over 2 threads where it would be (the direct path runs on one).
+  engines.push_back({"packed512x2", [&ctx2](const Shape& s, const float* A, const float* B, float* C) {
+                       fastmlp::sgemm_with(ctx2, {fastmlp::GemmPath::packed, fastmlp::GemmKernel::avx512,
+                                                  fastmlp::GemmThreads::automatic},
+                                           s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                     }});
+  std::printf("-- sup: direct path on the AVX-512 vs the AVX2 table (1 thread), AVX-512 packed on 1 and 2\n");
+  for (const Shape& s : sup_shapes()) {
+    const bool direct = fastmlp::gemm_prefers_direct(s.tb, s.m, s.n, s.k);
+    std::printf("[auto: %s] ", direct ? "direct" : "packed");
+    bench_shape(s, engines, reps, 1);
+  }
+}
+
 std::vector<Shape> squares() {
   std::vector<Shape> v;
   for (std::size_t n : {64, 128, 256, 512, 1024, 2048}) v.push_back({"square", false, false, n, n, n});
@@ -348,6 +405,15 @@ int main(int argc, char** argv) {
                          }});
     }
     for (const Shape& s : user_shapes()) bench_shape(s, engines, reps, 1);
+  }
+
+  if (set == "sup") {
+    if (std::string(fastmlp::gemm_kernel_name()) != "avx512") {
+      std::printf("--set sup compares the AVX-512 and AVX2 tables: this CPU/build runs %s\n",
+                  fastmlp::gemm_kernel_name());
+      return 1;
+    }
+    sup_compare(reps);
   }
 
   if (set == "threads") {

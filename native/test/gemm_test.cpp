@@ -1,8 +1,9 @@
 // Tests of sgemm against sgemm_reference (float64 loops): a dense sweep of m, n, k in 1..67
 // over all transposes and alpha/beta cases (NaN-prefilled C when beta == 0), on every path:
-// direct, packed with the scalar kernel, packed with the vector kernel (AVX2 when the CPU has
-// it, NEON on aarch64), each on one thread and split over 2- and 4-thread pools; then large and
-// backprop shapes, and edge cases.
+// direct on every kernel table this CPU runs, packed with the scalar kernel, packed with the
+// widest vector kernel (AVX-512 or AVX2 on x86-64, NEON on aarch64), each on one thread and
+// split over 2- and 4-thread pools; then large and backprop shapes, and edge cases. The direct
+// path's vector-width edges in detail: gemm_sup_test.cpp.
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -102,8 +103,11 @@ struct Contexts {
 // on an AVX-512 machine: their panel shapes differ). `heavy` adds the 4-thread pool and the
 // scalar kernel threaded.
 void check_all_paths(Tally& t, Contexts& cx, const Case& c, bool heavy) {
-  check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, "direct");
-  check_path(t, cx.single, c, {GemmPath::direct, GemmKernel::scalar, GemmThreads::single}, "direct/scalar");
+  // The direct path on every table this CPU runs (the AVX2 one stays covered on AVX-512 CPUs).
+  for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) {
+    check_path(t, cx.single, c, {GemmPath::direct, rt.kernel, GemmThreads::single},
+               (std::string("direct/") + rt.table->name).c_str());
+  }
   check_path(t, cx.single, c, {GemmPath::packed, GemmKernel::scalar, GemmThreads::single}, "scalar");
   check_path(t, cx.two, c, {GemmPath::automatic, GemmKernel::automatic, GemmThreads::automatic}, "auto/2");
   for (const fastmlp_test::RunnableTable& vec : fastmlp_test::runnable_tables()) {
@@ -178,14 +182,16 @@ void large_shapes(Tally& t, Contexts& cx) {
     const std::size_t k = 784;
     Case c = make_case(rng, {false, false, 1, n, k, 1.0f, 0.0f});
     const std::vector<float> bias = fastmlp_test::random_vector(rng, n);
-    std::vector<float> got(n, 0.0f);
-    fastmlp::sgemm_bias_with(cx.single, {GemmPath::direct, GemmKernel::automatic, GemmThreads::single}, false,
-                             false, 1, n, k, 1.0f, c.a.data(), c.b.data(), 0.0f, bias.data(), got.data());
-    bool ok = true;
-    for (std::size_t j = 0; j < n; ++j) {
-      ok = ok && std::fabs(got[j] - (c.ref[j] + bias[j])) <= c.bound[j] + 4.0f * std::fabs(bias[j]) * 1.2e-7f;
+    for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) {
+      std::vector<float> got(n, 0.0f);
+      fastmlp::sgemm_bias_with(cx.single, {GemmPath::direct, rt.kernel, GemmThreads::single}, false, false, 1, n, k,
+                               1.0f, c.a.data(), c.b.data(), 0.0f, bias.data(), got.data());
+      bool ok = true;
+      for (std::size_t j = 0; j < n; ++j) {
+        ok = ok && std::fabs(got[j] - (c.ref[j] + bias[j])) <= c.bound[j] + 4.0f * std::fabs(bias[j]) * 1.2e-7f;
+      }
+      fastmlp_test::expect(t, ok, std::string("one row with bias, ") + rt.table->name + ", n = " + std::to_string(n));
     }
-    fastmlp_test::expect(t, ok, "one row with bias, n = " + std::to_string(n));
   }
   // A 784-128-10 net: forward X W, weight gradient X^T dZ, input gradient dZ W^T.
   for (std::size_t batch : {std::size_t{64}, std::size_t{fastmlp_test::small_scale() ? 150u : 1024u}}) {
@@ -214,17 +220,18 @@ void tall_tiny(Tally& t, Contexts& cx) {
         // With a bias row (C = A B + bias, as dense_forward runs it).
         Case c = make_case(rng, {false, false, m, n, k, 1.0f, 0.0f});
         const std::vector<float> bias = fastmlp_test::random_vector(rng, n);
-        for (const GemmKernel kernel : {GemmKernel::automatic, GemmKernel::scalar}) {
+        for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) {
           std::vector<float> got(m * n, 0.0f);
-          fastmlp::sgemm_bias_with(cx.single, {GemmPath::direct, kernel, GemmThreads::single}, false, false, m, n,
+          fastmlp::sgemm_bias_with(cx.single, {GemmPath::direct, rt.kernel, GemmThreads::single}, false, false, m, n,
                                    k, 1.0f, c.a.data(), c.b.data(), 0.0f, bias.data(), got.data());
           bool ok = true;
           for (std::size_t i = 0; i < m * n; ++i) {
             ok = ok && std::fabs(got[i] - (c.ref[i] + bias[i % n])) <=
                            c.bound[i] + 4.0f * std::fabs(bias[i % n]) * 1.2e-7f;
           }
-          fastmlp_test::expect(t, ok, "tall with bias, m = " + std::to_string(m) + " n = " + std::to_string(n) +
-                                          " k = " + std::to_string(k));
+          fastmlp_test::expect(t, ok,
+                               std::string("tall with bias, ") + rt.table->name + ", m = " + std::to_string(m) +
+                                   " n = " + std::to_string(n) + " k = " + std::to_string(k));
         }
       }
     }

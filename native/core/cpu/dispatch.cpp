@@ -49,8 +49,8 @@ constexpr KernelTable kAvx2 = {
 constexpr KernelTable kAvx512 = {
     "avx512",
     {kernel_avx512_12x32, gemm_blocking::kPanels12x32},
-    {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true},
-    gemm_blocking::kDirectLimitsAvx2,
+    {sup_rows_avx512, sup_wide_row_avx512, sup_tall_tiny_avx2, true},
+    gemm_blocking::kDirectLimitsAvx512,
     vecmath_avx512::exp_nonpositive,
     vecmath_avx512::sigmoid,
     vecmath_avx512::tanh,

@@ -62,4 +62,11 @@ void sup_rows_avx2(const SupProblem& problem);
 void sup_wide_row_avx2(const SupProblem& problem);
 void sup_tall_tiny_avx2(const SupProblem& problem);
 
+// AVX-512 F (x86-64 builds with the AVX-512 flags only; contiguous op(B) rows): the rows and
+// wide-row variants on 16-float vectors, sup_rows_avx512.cpp, sup_wide_row_avx512.cpp. The
+// AVX-512 table keeps sup_tall_tiny_avx2 (n, k <= 4: one 8-lane vector already holds a row
+// group's C, so wider vectors have nothing to add).
+void sup_rows_avx512(const SupProblem& problem);
+void sup_wide_row_avx512(const SupProblem& problem);
+
 }  // namespace fastmlp
