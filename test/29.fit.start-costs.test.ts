@@ -143,6 +143,28 @@ describe.each(engines)('$name engine: fits over recycled arrays that held other 
   });
 });
 
+// --- the JS scan: sums of values, not of v - v ----------------------------------------------------
+
+describe.each(engines)('$name engine: scanFinite on the largest float32 values', (engine: Engine) => {
+  // whole blocks of 4096 of the largest magnitude (their float64 sum stays finite), in the JS
+  // scan and, from NATIVE_SCAN_MIN floats, the addon's
+  it.each([784, 4096, 3 * 4096 + 5, 20000])(
+    '%i floats of +-3.4e38: finite; one Infinity among them is found',
+    (n) => {
+      const max = 3.4028234663852886e38;
+      for (const sign of [1, -1]) {
+        const src = new Float32Array(n).fill(sign * max);
+        expect(engine.scanFinite(src, null)).toBe(-1);
+        for (const at of [0, 7, n - 1]) {
+          const bad = src.slice();
+          bad[at] = -sign * Number.POSITIVE_INFINITY; // beside values of the other sign
+          expect(engine.scanFinite(bad, null)).toBe(at);
+        }
+      }
+    },
+  );
+});
+
 // --- rows of numbers, four values a step ----------------------------------------------------------
 
 describe.each(engines)('$name engine: predict from rows of any width', (engine: Engine) => {
