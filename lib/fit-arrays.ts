@@ -47,26 +47,29 @@ export class FitArrays implements Allocator {
     return this.spare.length;
   }
 
-  allocateFloat32(n: number): Float32Array {
-    return this.take('float32', n) as Float32Array;
+  allocateFloat32(n: number, overwrite = false): Float32Array {
+    return this.take('float32', n, !overwrite) as Float32Array;
   }
 
   allocateUint32(n: number): Uint32Array {
-    return this.take('uint32', n) as Uint32Array;
+    return this.take('uint32', n, true) as Uint32Array;
   }
 
   scanFinite(src: Float32Array, dst: Float32Array | null): number {
     return this.source.scanFinite(src, dst);
   }
 
-  /** A spare array of this kind and exact length, zeroed (the allocator's contract), else a new one. */
-  private take(kind: Kind, n: number): Array32 {
+  /**
+   * A spare array of this kind and exact length, zeroed (the allocator's contract) unless `zero`
+   * is false (the caller overwrites all of it), else a new one.
+   */
+  private take(kind: Kind, n: number, zero: boolean): Array32 {
     const at = this.spare.findIndex((s) => s.kind === kind && s.array.length === n);
     let array: Array32;
     if (at >= 0) {
       array = this.spare[at].array;
       this.spare.splice(at, 1);
-      array.fill(0);
+      if (zero) array.fill(0);
     } else {
       array = kind === 'float32' ? this.source.allocateFloat32(n) : this.source.allocateUint32(n);
     }

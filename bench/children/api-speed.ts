@@ -1,9 +1,13 @@
 // One process of bench/api-speed.ts: the public API's costs (issue 13) measured on the fastmlp
 // checkout at argv[2] (this one, or an older one for before/after), printed as one JSON line.
 //   fit:     one fit() call of 1 epoch over one epoch of a 4-epoch fit, the two fits adjacent
-//            (784-128-10 batch 64 on 19,200 rows, and 30-64-64-1 batch 32 on 19,200 rows)
+//            (784-128-10 batch 64 on 19,200 rows, and 30-64-64-1 batch 32 on 19,200 rows), and a
+//            checksum of the weights those seeded fits leave (the same in both checkouts, or
+//            a change altered training)
 //   predict: Network.predict of 1 sample (us), of 1,024 rows from a Float32Array and from
-//            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows
+//            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows;
+//            f32OverSetRows: the Float32Array's rate over that of rows copied by V8's own
+//            TypedArray.prototype.set (unchecked) then predicted: what rows could reach at best
 // All in CPU time with 1 thread, wall time with more.
 //   memory:  peak RSS growth over 3 back-to-back 1-epoch fits, over the bytes of X (Linux)
 // Usage: node --expose-gc --import tsx bench/children/api-speed.ts <root> <fit|predict|memory> <threads>
@@ -49,7 +53,18 @@ async function fitRatio(net: Net, X: unknown, y: unknown, batchSize: number, pai
     one.push(single);
     ratios.push(single / perEpoch);
   }
-  return { ratio: median(ratios), oneEpochMs: median(one) };
+  return { ratio: median(ratios), oneEpochMs: median(one), weights: checksum(net.getParameters()) };
+}
+
+/**
+ * The weights after the fits above, folded to 4 decimal digits (FNV-1a over their bytes, mod
+ * 10,000): equal in both columns when the two checkouts train bit for bit alike.
+ */
+function checksum(a: Float32Array): number {
+  let h = 0x811c9dc5;
+  for (const byte of new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    h = Math.imul(h ^ byte, 0x01000193);
+  return (h >>> 0) % 10000;
 }
 
 function tabular(rows: number): { X: Float32Array; y: Float32Array } {
@@ -123,13 +138,20 @@ if (what === 'memory') {
   const rowsMatch =
     fromRows.length === fromArray.length && fromRows.every((v, i) => Object.is(v, fromArray[i]));
   const samples = 9;
-  const r: Record<string, number[]> = { one: [], f32: [], rows: [], engine: [] };
+  // the floor for rows: copied by V8's own TypedArray.prototype.set, row by row, unchecked
+  const copied = new Float32Array(1024 * 784);
+  const viaSet = () => {
+    for (let k = 0; k < rows.length; k++) copied.set(rows[k] as number[], k * 784);
+    return net.predict(copied);
+  };
+  const r: Record<string, number[]> = { one: [], f32: [], rows: [], engine: [], set: [] };
   // interleaved rounds, so a noisy moment hits every case alike
   for (let k = 0; k < samples; k++) {
     r.one.push(perCall(() => net.predict(one), 2000, 1) * 1e6);
     r.f32.push(1024 / perCall(() => net.predict(X), 20, 1));
     r.rows.push(1024 / perCall(() => net.predict(rows), 10, 1));
     r.engine.push(1024 / perCall(() => model.predict(X, 1024, out), 20, 1));
+    r.set.push(1024 / perCall(viaSet, 10, 1));
   }
   result = {
     rowsMatch,
@@ -138,6 +160,7 @@ if (what === 'memory') {
     rowsPerS: median(r.rows),
     enginePerS: median(r.engine),
     f32OverRows: median(r.f32.map((v, i) => v / r.rows[i])),
+    f32OverSetRows: median(r.f32.map((v, i) => v / r.set[i])),
     engineOverNetwork: median(r.engine.map((v, i) => v / r.f32[i])),
   };
 }

@@ -315,7 +315,14 @@ export interface Engine {
 }
 
 /** Where a fit's own arrays come from (an engine, or plain arrays), and how they are checked. */
-export type Allocator = Pick<Engine, 'allocateFloat32' | 'allocateUint32' | 'scanFinite'>;
+export interface Allocator extends Pick<Engine, 'allocateUint32' | 'scanFinite'> {
+  /**
+   * Engine.allocateFloat32. overwrite: the caller writes all n values before it reads any (a copy
+   * of X), so an array handed out again (FitArrays) is not zeroed first: zeroing a 60 MB copy
+   * that the scan then overwrites cost a pass over it per fit (bench/api-speed.ts).
+   */
+  allocateFloat32(n: number, overwrite?: boolean): Float32Array;
+}
 
 /** Plain typed arrays, checked in JS. */
 export const plainArrays: Allocator = {
