@@ -12,11 +12,20 @@
 //   curl -s -X POST localhost:8080/predict -d '{"records": [{"x1": 0.5, "x2": -0.2}, {"x1": 1.5, "x2": 0.3}]}'
 //   curl -s -X POST localhost:8080/predict -d '{"rows": [[0.5, -0.2], [1.5, 0.3]]}'
 //   curl -s -X POST localhost:8080/retrain
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { datasets, type EngineName, Network, type TableSchema, trainTestSplit } from '../lib/index.js';
+import {
+  datasets,
+  type EngineName,
+  FIT_SLICE_CHANNEL,
+  type FitSlice,
+  Network,
+  type TableSchema,
+  trainTestSplit,
+} from '../lib/index.js';
 import { LoopDelay } from './loop-delay.js';
 import { runIfMain } from './run-main.js';
 
@@ -46,12 +55,14 @@ export interface ServerOptions {
 /**
  * What a retrain did on the event loop, in ms, each step timed around its synchronous part:
  * making the data, building the network, fit's call up to its first await (checking and copying
- * the data), evaluate; and the longest garbage collection while it ran.
+ * the data), fit's longest slice after that (fastmlp publishes each on FIT_SLICE_CHANNEL),
+ * evaluate; and the longest garbage collection while it ran.
  */
 interface RetrainSteps {
   data: number;
   network: number;
   fitStart: number;
+  fitSlice: number;
   evaluate: number;
   gc: number;
 }
@@ -163,6 +174,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     for (const entry of list.getEntries()) gcMax = Math.max(gcMax, entry.duration);
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  // the longest slice of the retrain's fit after its first (one fit runs at a time here)
+  let sliceMax = 0;
+  let slicesSeen = 0;
+  const onSlice = (message: unknown) => {
+    if (slicesSeen++ > 0) sliceMax = Math.max(sliceMax, (message as FitSlice).ms);
+  };
+  subscribe(FIT_SLICE_CHANNEL, onSlice);
   let retraining: Promise<void> | null = null;
   let nextVersion = 2;
   const retrains: Retrain[] = [];
@@ -172,6 +190,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const started = performance.now();
     delay.begin();
     gcMax = 0;
+    sliceMax = 0;
+    slicesSeen = 0;
     let mark = started;
     const lap = () => {
       const now = performance.now();
@@ -190,7 +210,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await fitting;
       lap();
       const accuracy = net.evaluate(split.XTest, split.yTest).accuracy!; // a binary classifier
-      const blocked = { data, network, fitStart, evaluate: lap(), gc: gcMax };
+      const blocked = { data, network, fitStart, fitSlice: sliceMax, evaluate: lap(), gc: gcMax };
       // Publish only a finished model that is good enough: one assignment, on the one JS thread.
       const swapped = accuracy >= 0.8;
       if (swapped) current = { net, version, accuracy };
@@ -328,6 +348,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       delay.stop();
       monitor.disable();
       gcObserver.disconnect();
+      unsubscribe(FIT_SLICE_CHANNEL, onSlice);
     },
   };
 }

@@ -2,6 +2,7 @@
 // and between chunks does what needs TS: history, validation, callbacks, early stopping,
 // logging, abort. One generator owns all of it; fitSync and fit only differ in how they answer
 // its requests (run a chunk here or off the event loop, settle a callback's promise or refuse it).
+import { channel } from 'node:diagnostics_channel';
 import { RANGES, type TaskName } from './engine/contract.js';
 import type { Allocator, TrainChunk, Trainer } from './engine/engine.js';
 import type { TrainingData } from './fit-data.js';
@@ -566,47 +567,86 @@ export function runFitSync(loop: FitLoop): History {
 }
 
 /**
+ * The diagnostics channel (node:diagnostics_channel) on which fit publishes each synchronous
+ * slice of its loop, from one await to the next, as a FitSlice: what a server watching its event
+ * loop can attribute to training (examples/server.ts). Nothing is published without subscribers.
+ */
+export const FIT_SLICE_CHANNEL = 'fastmlp:fit-slice';
+
+/** One synchronous slice of an async fit: its milliseconds, and what it ended with (the await's reason). */
+export interface FitSlice {
+  ms: number;
+  /** train: a chunk was handed to the engine; turn: the loop yields a turn; settle, pull: it awaits a callback or a stream; done: the fit's last slice. */
+  end: 'train' | 'turn' | 'settle' | 'pull' | 'done';
+}
+
+const sliceChannel = channel(FIT_SLICE_CHANNEL);
+
+/**
  * Runs the loop awaiting each chunk. A trainer that runsOffThread writes the weights on another
  * thread until its chunk settles (offThread(true) then, offThread(false) after); one that trains
  * on this thread would block it for the whole fit, so the event loop turns between its chunks.
  */
 export async function runFit(loop: FitLoop, offThread: (running: boolean) => void): Promise<History> {
+  let sliceStart = performance.now();
+  const sliceEnds = (end: FitSlice['end']) => {
+    if (sliceChannel.hasSubscribers) sliceChannel.publish({ ms: performance.now() - sliceStart, end });
+  };
+  const resumed = () => {
+    sliceStart = performance.now();
+  };
   let next = loop.next();
   let first = true;
   while (!next.done) {
     const request = next.value;
     if (request.kind === 'settle') {
-      next = loop.next(await settleUnlessAborted(request.answer, request.signal));
+      sliceEnds('settle');
+      const answer = await settleUnlessAborted(request.answer, request.signal);
+      resumed();
+      next = loop.next(answer);
       continue;
     }
     if (request.kind === 'turn') {
+      sliceEnds('turn');
       await new Promise((resolve) => setImmediate(resolve));
+      resumed();
       next = loop.next();
       continue;
     }
     if (request.kind === 'pull') {
       let result: unknown;
+      sliceEnds('pull');
       try {
         result = await request.iterator.next();
       } catch (error) {
+        resumed();
         next = loop.throw(error); // the loop restores what it must, then rethrows
         continue;
       }
+      resumed();
       next = loop.next(result);
       continue;
     }
     const { trainer, chunk } = request;
     if (trainer.runsOffThread) offThread(true);
-    else if (!first) await new Promise((resolve) => setImmediate(resolve));
+    else if (!first) {
+      sliceEnds('turn');
+      await new Promise((resolve) => setImmediate(resolve));
+      resumed();
+    }
     first = false;
     let step: number;
     try {
-      step = await trainer.trainEpochsAsync(chunk);
+      const training = trainer.trainEpochsAsync(chunk); // its checks and copies are this slice's
+      sliceEnds('train');
+      step = await training;
     } finally {
+      resumed();
       if (trainer.runsOffThread) offThread(false);
     }
     next = loop.next(step);
   }
+  sliceEnds('done');
   return next.value;
 }
 
