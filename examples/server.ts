@@ -12,11 +12,21 @@
 //   curl -s -X POST localhost:8080/predict -d '{"records": [{"x1": 0.5, "x2": -0.2}, {"x1": 1.5, "x2": 0.3}]}'
 //   curl -s -X POST localhost:8080/predict -d '{"rows": [[0.5, -0.2], [1.5, 0.3]]}'
 //   curl -s -X POST localhost:8080/retrain
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { datasets, type EngineName, Network, type TableSchema, trainTestSplit } from '../lib/index.js';
+import {
+  datasets,
+  type EngineName,
+  FIT_SLICE_CHANNEL,
+  type FitSlice,
+  Network,
+  type TableSchema,
+  trainTestSplit,
+} from '../lib/index.js';
+import { LoopDelay } from './loop-delay.js';
 import { runIfMain } from './run-main.js';
 
 export interface ServerOptions {
@@ -40,6 +50,30 @@ export interface ServerOptions {
   /** Largest request body in bytes. Default 1 MiB. */
   maxBody?: number;
   log?: (line: string) => void;
+}
+
+/**
+ * What a retrain did on the event loop, in ms, each step timed around its synchronous part:
+ * making the data, building the network, fit's call up to its first await (checking and copying
+ * the data), fit's longest slice after that (fastmlp publishes each on FIT_SLICE_CHANNEL),
+ * evaluate; and the longest garbage collection while it ran.
+ */
+interface RetrainSteps {
+  data: number;
+  network: number;
+  fitStart: number;
+  fitSlice: number;
+  evaluate: number;
+  gc: number;
+}
+
+interface Retrain {
+  version: number;
+  ms: number;
+  accuracy: number;
+  swapped: boolean;
+  error?: string;
+  blocked?: RetrainSteps;
 }
 
 interface Model {
@@ -129,28 +163,58 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     current = { net, version: 1, accuracy: net.evaluate(X, y).accuracy! };
   }
 
-  // Event-loop delay while a retrain runs (the bound a server cares about), and overall.
-  const duringFit = monitorEventLoopDelay({ resolution: 1 });
-  const overall = monitorEventLoopDelay({ resolution: 1 });
-  overall.enable();
+  // Event-loop delay while a retrain runs (the bound a server cares about), and overall; node's
+  // own monitor of the whole run beside it, as a check of the first.
+  const delay = new LoopDelay();
+  const monitor = monitorEventLoopDelay({ resolution: 1 });
+  monitor.enable();
+  // the longest garbage collection since the last retrain started
+  let gcMax = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMax = Math.max(gcMax, entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  // the longest slice of the retrain's fit after its first (one fit runs at a time here)
+  let sliceMax = 0;
+  let slicesSeen = 0;
+  const onSlice = (message: unknown) => {
+    if (slicesSeen++ > 0) sliceMax = Math.max(sliceMax, (message as FitSlice).ms);
+  };
+  subscribe(FIT_SLICE_CHANNEL, onSlice);
   let retraining: Promise<void> | null = null;
   let nextVersion = 2;
-  const retrains: { version: number; ms: number; accuracy: number; swapped: boolean; error?: string }[] = [];
+  const retrains: Retrain[] = [];
 
   async function retrain(): Promise<void> {
     const version = nextVersion++;
     const started = performance.now();
-    duringFit.enable();
+    delay.begin();
+    gcMax = 0;
+    sliceMax = 0;
+    slicesSeen = 0;
+    let mark = started;
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - mark;
+      mark = now;
+      return ms;
+    };
     try {
       const { X, y } = datasets.moons({ samples: trainRows, noise: 0.2, seed: version });
       const split = trainTestSplit(X, y, { testSize: 0.2, seed: version });
+      const data = lap();
       const net = freshNetwork(engine, version);
-      await net.fit(split.XTrain, split.yTrain, { epochs, batchSize: 32 });
+      const network = lap();
+      const fitting = net.fit(split.XTrain, split.yTrain, { epochs, batchSize: 32 });
+      const fitStart = lap();
+      await fitting;
+      lap();
       const accuracy = net.evaluate(split.XTest, split.yTest).accuracy!; // a binary classifier
+      const blocked = { data, network, fitStart, fitSlice: sliceMax, evaluate: lap(), gc: gcMax };
       // Publish only a finished model that is good enough: one assignment, on the one JS thread.
       const swapped = accuracy >= 0.8;
       if (swapped) current = { net, version, accuracy };
-      retrains.push({ version, ms: performance.now() - started, accuracy, swapped });
+      retrains.push({ version, ms: performance.now() - started, accuracy, swapped, blocked });
       log(
         `retrain v${version}: accuracy ${accuracy.toFixed(3)}${swapped ? ', swapped in' : ', kept the old model'}`,
       );
@@ -165,7 +229,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
       log(`retrain v${version} failed, the old model stays: ${message}`);
     } finally {
-      duringFit.disable();
+      delay.end();
     }
   }
 
@@ -181,10 +245,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   timer?.unref();
 
   const ms = (ns: number) => Math.round((ns / 1e6) * 1000) / 1000;
-  const delayStats = (h: ReturnType<typeof monitorEventLoopDelay>) =>
-    h.count === 0
+  const monitorStats = () =>
+    monitor.count === 0
       ? null
-      : { samples: h.count, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+      : {
+          samples: monitor.count,
+          p50: ms(monitor.percentile(50)),
+          p99: ms(monitor.percentile(99)),
+          max: ms(monitor.max),
+        };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const model = current; // this request is answered by the model current when it arrived
@@ -199,15 +268,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
     }
     if (req.method === 'GET' && url.pathname === '/stats') {
+      const { during, overall } = delay.stats();
       return send(res, 200, {
-        eventLoopDelayDuringFit: delayStats(duringFit),
-        eventLoopDelay: delayStats(overall),
+        eventLoopDelayDuringFit: during,
+        eventLoopDelay: overall,
+        eventLoopDelayMonitor: monitorStats(),
         retrains,
       });
     }
     if (req.method === 'POST' && url.pathname === '/stats/reset') {
-      duringFit.reset();
-      overall.reset();
+      delay.reset();
+      monitor.reset();
       retrains.length = 0;
       return send(res, 200, { reset: true });
     }
@@ -274,7 +345,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await retraining;
-      overall.disable();
+      delay.stop();
+      monitor.disable();
+      gcObserver.disconnect();
+      unsubscribe(FIT_SLICE_CHANNEL, onSlice);
     },
   };
 }

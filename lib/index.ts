@@ -40,5 +40,5 @@ export type {
 export type { NetworkJSON, NetworkMetadata } from './serialize.js';
 export type { LayerSpec, LossSpec, NetworkOptions, OptimizerSpec, ResolvedOptimizer } from './spec.js';
 export type { Batch, BatchSource } from './stream-fit.js';
-export type { History, StopReason } from './train.js';
+export { FIT_SLICE_CHANNEL, type FitSlice, type History, type StopReason } from './train.js';
 export type { EarlyStoppingOptions, EpochLogs, FitOptions } from './train-options.js';

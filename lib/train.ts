@@ -2,6 +2,7 @@
 // and between chunks does what needs TS: history, validation, callbacks, early stopping,
 // logging, abort. One generator owns all of it; fitSync and fit only differ in how they answer
 // its requests (run a chunk here or off the event loop, settle a callback's promise or refuse it).
+import { channel } from 'node:diagnostics_channel';
 import { RANGES, type TaskName } from './engine/contract.js';
 import type { Allocator, TrainChunk, Trainer } from './engine/engine.js';
 import type { TrainingData } from './fit-data.js';
@@ -110,8 +111,10 @@ const CHUNK_WORK = 2e7;
  */
 export const SLICE_WORK = CHUNK_WORK;
 /**
- * The most shuffle steps the loop takes between two turns of the event loop (fit): a chunk's
- * order holds up to MAX_ORDER indices, whose shuffle in JS takes hundreds of milliseconds.
+ * The most entries of a chunk's shuffled order the loop writes between two turns of the event
+ * loop (fit), counting each index filled in and each shuffle step: the order holds up to
+ * MAX_ORDER indices (more when one epoch has more rows), whose shuffle in JS takes hundreds of
+ * milliseconds.
  */
 export const SLICE_SHUFFLE = 1 << 16;
 /** Cap on one chunk's shuffled order (4 bytes each). */
@@ -415,6 +418,8 @@ class Fit extends EpochLoop {
   private readonly trainer: Trainer;
   private readonly maxChunk: number;
   private readonly order: Uint32Array | null;
+  /** Order entries written (indices filled in, shuffle steps) since the last turn of the event loop. */
+  private orderWork = 0;
 
   constructor(
     target: FitTarget,
@@ -451,7 +456,7 @@ class Fit extends EpochLoop {
     return { epochs: chunk.epochs, rows: this.data.X.rows, step };
   }
 
-  /** The next chunk's arguments. Its order is shuffled in parts of at most SLICE_SHUFFLE steps, with a turn between parts. */
+  /** The next chunk's arguments. Its order is filled in and shuffled in parts of at most SLICE_SHUFFLE entries, with a turn between parts. */
   private *nextChunk(): Generator<FitRequest, TrainChunk, unknown> {
     const { rows } = this.data.X;
     const epoch = this.history.epochs;
@@ -462,22 +467,18 @@ class Fit extends EpochLoop {
       const nextPrinted = Math.ceil(epoch / every) * every;
       epochs = Math.min(epochs, nextPrinted - epoch + 1);
     }
-    if (this.order) {
-      let steps = 0; // since the last turn
+    const order = this.order;
+    if (order) {
+      this.orderWork = 0; // the train request before this chunk was a turn
       for (let e = 0; e < epochs; e++) {
         const base = e * rows;
-        for (let i = 0; i < rows; i++) this.order[base + i] = i;
-        // the steps rows - 1 down to 1 of random.shuffle(this.order, rows, base), in parts
-        for (let from = rows - 1; from > 0; ) {
-          if (steps === SLICE_SHUFFLE) {
-            yield { kind: 'turn' };
-            steps = 0;
-          }
-          const to = Math.max(0, from - (SLICE_SHUFFLE - steps));
-          this.random.shuffleSteps(this.order, base, from, to);
-          steps += from - to;
-          from = to;
-        }
+        yield* this.inParts(rows, (start, end) => {
+          for (let i = start; i < end; i++) order[base + i] = i;
+        });
+        // step s of random.shuffle(order, rows, base) is its step i = rows - 1 - s
+        yield* this.inParts(rows - 1, (start, end) => {
+          this.random.shuffleSteps(order, base, rows - 1 - start, rows - 1 - end);
+        });
       }
     }
     return {
@@ -495,6 +496,26 @@ class Fit extends EpochLoop {
       learningRates: this.learningRates,
       weights: this.data.weights,
     };
+  }
+
+  /**
+   * Does n units of order work, work(start, end) over [0, n) part by part, with a turn of the
+   * event loop whenever SLICE_SHUFFLE units were done since the last one.
+   */
+  private *inParts(
+    n: number,
+    work: (start: number, end: number) => void,
+  ): Generator<FitRequest, void, unknown> {
+    for (let start = 0; start < n; ) {
+      if (this.orderWork === SLICE_SHUFFLE) {
+        yield { kind: 'turn' };
+        this.orderWork = 0;
+      }
+      const end = Math.min(n, start + SLICE_SHUFFLE - this.orderWork);
+      work(start, end);
+      this.orderWork += end - start;
+      start = end;
+    }
   }
 }
 
@@ -546,47 +567,86 @@ export function runFitSync(loop: FitLoop): History {
 }
 
 /**
+ * The diagnostics channel (node:diagnostics_channel) on which fit publishes each synchronous
+ * slice of its loop, from one await to the next, as a FitSlice: what a server watching its event
+ * loop can attribute to training (examples/server.ts). Nothing is published without subscribers.
+ */
+export const FIT_SLICE_CHANNEL = 'fastmlp:fit-slice';
+
+/** One synchronous slice of an async fit: its milliseconds, and what it ended with (the await's reason). */
+export interface FitSlice {
+  ms: number;
+  /** train: a chunk was handed to the engine; turn: the loop yields a turn; settle, pull: it awaits a callback or a stream; done: the fit's last slice. */
+  end: 'train' | 'turn' | 'settle' | 'pull' | 'done';
+}
+
+const sliceChannel = channel(FIT_SLICE_CHANNEL);
+
+/**
  * Runs the loop awaiting each chunk. A trainer that runsOffThread writes the weights on another
  * thread until its chunk settles (offThread(true) then, offThread(false) after); one that trains
  * on this thread would block it for the whole fit, so the event loop turns between its chunks.
  */
 export async function runFit(loop: FitLoop, offThread: (running: boolean) => void): Promise<History> {
+  let sliceStart = performance.now();
+  const sliceEnds = (end: FitSlice['end']) => {
+    if (sliceChannel.hasSubscribers) sliceChannel.publish({ ms: performance.now() - sliceStart, end });
+  };
+  const resumed = () => {
+    sliceStart = performance.now();
+  };
   let next = loop.next();
   let first = true;
   while (!next.done) {
     const request = next.value;
     if (request.kind === 'settle') {
-      next = loop.next(await settleUnlessAborted(request.answer, request.signal));
+      sliceEnds('settle');
+      const answer = await settleUnlessAborted(request.answer, request.signal);
+      resumed();
+      next = loop.next(answer);
       continue;
     }
     if (request.kind === 'turn') {
+      sliceEnds('turn');
       await new Promise((resolve) => setImmediate(resolve));
+      resumed();
       next = loop.next();
       continue;
     }
     if (request.kind === 'pull') {
       let result: unknown;
+      sliceEnds('pull');
       try {
         result = await request.iterator.next();
       } catch (error) {
+        resumed();
         next = loop.throw(error); // the loop restores what it must, then rethrows
         continue;
       }
+      resumed();
       next = loop.next(result);
       continue;
     }
     const { trainer, chunk } = request;
     if (trainer.runsOffThread) offThread(true);
-    else if (!first) await new Promise((resolve) => setImmediate(resolve));
+    else if (!first) {
+      sliceEnds('turn');
+      await new Promise((resolve) => setImmediate(resolve));
+      resumed();
+    }
     first = false;
     let step: number;
     try {
-      step = await trainer.trainEpochsAsync(chunk);
+      const training = trainer.trainEpochsAsync(chunk); // its checks and copies are this slice's
+      sliceEnds('train');
+      step = await training;
     } finally {
+      resumed();
       if (trainer.runsOffThread) offThread(false);
     }
     next = loop.next(step);
   }
+  sliceEnds('done');
   return next.value;
 }
 

@@ -4,8 +4,9 @@
 // with a target that counts the work of each synchronous slice (rows x parameters of every
 // evaluation), so the test holds on any machine. Validation larger than a slice is evaluated in
 // blocks with a 'turn' between them; a chunk's shuffled order (up to 2^22 indices, hundreds of
-// milliseconds of JS) is shuffled in parts of SLICE_SHUFFLE steps with a turn between them; fit
-// and fitSync give the same history bit for bit.
+// milliseconds of JS) is filled in and shuffled in parts of SLICE_SHUFFLE entries with a turn
+// between them (the entries each slice wrote are counted from the order itself); fit and fitSync
+// give the same history bit for bit.
 import { describe, expect, test } from 'vitest';
 import { type Engine, plainArrays } from '../lib/engine/engine.js';
 import { paramLayout } from '../lib/engine/layout.js';
@@ -210,6 +211,13 @@ function fitTarget(params: Float32Array, trainer: FitTarget['trainer']): Mutable
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** How many entries of `after` differ from `before`. */
+function changedEntries(before: Uint32Array, after: Uint32Array): number {
+  let changed = 0;
+  for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) changed++;
+  return changed;
+}
+
 /** A generator that counts its draws (one per shuffle step). */
 class CountingRandom extends Random {
   draws = 0;
@@ -220,8 +228,10 @@ class CountingRandom extends Random {
 }
 
 describe.each(engines)('$name engine: shuffling works in bounded slices', (engine: Engine) => {
-  test('a chunk of 2 epochs x 100000 rows is shuffled in parts of at most SLICE_SHUFFLE steps', () => {
-    const n = 100_000;
+  test('a chunk of 2 epochs x 300000 rows is filled in and shuffled in parts of at most SLICE_SHUFFLE entries', () => {
+    // more rows than 2 slices' entries: filling in one epoch's indices at once was one long slice
+    const n = 300_000;
+    expect(n).toBeGreaterThan(2 * SLICE_SHUFFLE);
     const regression = trainerPlan(stack([1, 1], 'linear', 'linear'), 'mse', optimizer('sgd'), 32);
     const params = new Float32Array(2);
     // classification false: chunks of several epochs, one order of epochs x rows
@@ -230,6 +240,14 @@ describe.each(engines)('$name engine: shuffling works in bounded slices', (engin
     );
     target.task = 'regression';
     target.classification = false;
+    let order: Uint32Array = new Uint32Array(0); // the loop's, as its allocator handed it out
+    target.allocator = {
+      ...plainArrays,
+      allocateUint32: (length) => {
+        order = plainArrays.allocateUint32(length);
+        return order;
+      },
+    };
     const X = new Float32Array(n).map((_, i) => (i % 100) / 100);
     const data: TrainingData = {
       X: { data: X, rows: n, cols: 1 },
@@ -240,11 +258,15 @@ describe.each(engines)('$name engine: shuffling works in bounded slices', (engin
     const random = new CountingRandom(4);
     const loop = fitLoop(target, data, resolveFitOptions({ epochs: 2, batchSize: 32 }), random);
     const slices: number[] = [];
+    const written: number[] = []; // order entries each slice changed: at most 1 per index filled in, 2 per step
+    let before = order.slice();
     const requests: FitRequest['kind'][] = [];
     let next = loop.next();
     while (!next.done) {
       slices.push(random.draws);
       random.draws = 0;
+      written.push(changedEntries(before, order));
+      before = order.slice();
       requests.push(next.value.kind);
       next =
         next.value.kind === 'train'
@@ -253,8 +275,21 @@ describe.each(engines)('$name engine: shuffling works in bounded slices', (engin
     }
     expect(next.value.epochs).toBe(2);
     expect(requests.filter((k) => k === 'train')).toHaveLength(1); // one chunk of both epochs
+    expect(order).toHaveLength(2 * n);
     expect(Math.max(...slices)).toBeLessThanOrEqual(SLICE_SHUFFLE);
+    expect(Math.max(...written)).toBeLessThanOrEqual(2 * SLICE_SHUFFLE);
     expect(slices.reduce((a, b) => a + b, 0)).toBe(2 * (n - 1)); // every step of both shuffles
-    expect(requests.filter((k) => k === 'turn').length).toBe(Math.ceil((2 * (n - 1)) / SLICE_SHUFFLE) - 1);
+    // each epoch fills in n indices and takes n - 1 steps
+    expect(requests.filter((k) => k === 'turn').length).toBe(
+      Math.ceil((2 * (2 * n - 1)) / SLICE_SHUFFLE) - 1,
+    );
+    // the order trained on is each epoch's shuffle of 0..n-1, as random.shuffle makes it in one go
+    const whole = new Random(4);
+    const expected = new Uint32Array(2 * n);
+    for (let e = 0; e < 2; e++) {
+      for (let i = 0; i < n; i++) expected[e * n + i] = i;
+      whole.shuffle(expected, n, e * n);
+    }
+    expect(changedEntries(expected, order)).toBe(0); // toEqual takes seconds on 600,000 entries
   });
 });
