@@ -6,27 +6,32 @@
 // Usage: tsx bench/benchmark.ts [--quick] [--all] [--only fit-vs,predict-vs,fit-memory,gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout]
 //                               [--archs tabular,mnist,wide,deep] [--threads 1,2] [--engines ts,tfjs-cpu] [--trials N] [--per-case] [--json file]
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_ORDER, ENGINES } from './engines.js';
 import { describeMachine } from './machine.js';
 import { FULL_BUDGET, QUICK_BUDGET, stats } from './measure.js';
 import { addOutcome, type CaseResult, format, renderWorkload, type WorkloadResult } from './report.js';
+import { type BenchRun, readBenchRun } from './results.js';
 import { checkTargets, renderTargets } from './targets.js';
 import type { TrialOutput, TrialSpec } from './trial.js';
 import { type CaseSpec, type EngineId, MARKER, type Outcome } from './types.js';
 import type { ArchId } from './versus/archs.js';
 import { probeCapacity, showCapacity } from './versus/capacity.js';
+import { expectedSeconds, showDuration } from './versus/duration.js';
+import { renderGoals } from './versus/goals.js';
 import { CONTENDERS } from './versus/protocol.js';
 import {
   ALL_ARCH_IDS,
+  DEFAULT_TRIALS,
   findPython,
+  planVersus,
   renderVersus,
   runVersus,
   threadCounts,
   VERSUS_SUITES,
-  type VersusResult,
+  type VersusOptions,
   type VersusSuite,
 } from './versus/suite.js';
 import { WORKLOADS } from './workloads/index.js';
@@ -57,7 +62,7 @@ function parseArgs(argv: string[]): Options {
     archs: ALL_ARCH_IDS,
     threads: null,
     engines: ENGINE_ORDER,
-    trials: 3,
+    trials: DEFAULT_TRIALS.full,
     perCase: false,
     json: null,
     report: null,
@@ -96,7 +101,7 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     } else throw new RangeError(`Unknown option ${arg}\n${USAGE}`);
   }
-  o.trials = trials ?? (o.quick ? 1 : 3);
+  o.trials = trials ?? DEFAULT_TRIALS[o.quick ? 'quick' : 'full'];
   if (!Number.isInteger(o.trials) || o.trials < 1)
     throw new RangeError('Expected --trials to be a positive integer');
   return o;
@@ -200,29 +205,36 @@ function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildR
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.report) {
-    const saved = JSON.parse(readFileSync(opts.report, 'utf8')) as {
-      options: Options;
-      workloads: WorkloadResult[];
-      versus?: VersusResult;
-    };
+    const saved = readBenchRun(opts.report);
     const targets = checkTargets(saved.workloads, saved.options.quick);
     const shown = [
-      ...(saved.versus ? renderVersus(saved.versus) : []),
+      ...(saved.versus ? [...renderVersus(saved.versus), ...renderGoals(saved.versus)] : []),
       ...saved.workloads.flatMap(renderWorkload),
     ];
     console.log([...shown, ...(saved.workloads.length > 0 ? renderTargets(targets) : [])].join('\n'));
     return;
   }
   const started = performance.now();
+  const versusOptions: VersusOptions = {
+    quick: opts.quick,
+    trials: opts.trials,
+    suites: SUITES.filter((s) => opts.only.includes(s)),
+    archs: opts.archs as ArchId[],
+    threads: opts.threads ?? undefined,
+  };
+  const engineWorkloads = WORKLOADS.filter((w) => opts.only.includes(w.name)).map((w) => w.name);
+  const expected = expectedSeconds(planVersus(versusOptions), opts.trials, opts.quick);
   const machine = await describeMachine();
   const capacity = probeCapacity();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const header = [
     `# fastmlp benchmark${opts.quick ? ' (quick)' : ''}`,
     '',
+    `- expected duration: about ${showDuration(expected)} on a quiet ${os.cpus().length}-core machine${engineWorkloads.length > 0 ? `, plus the engine-level workloads (${engineWorkloads.join(', ')}): not estimated` : ''}; a loaded machine takes longer`,
     `- date: ${machine.date}; git ${machine.git}`,
     `- machine: ${machine.os}; ${machine.cpu}; ${machine.cores} logical cores; load average at start ${machine.loadAverage.join(' ')}`,
-    `- CPU features: ${machine.cpuFlags.join(' ') || 'unknown'}; native gemm kernel: ${machine.nativeKernel}`,
+    `- CPU features: ${machine.cpuFlags.join(' ') || 'unknown'}`,
+    `- kernels: fastmlp's engine ${machine.nativeKernel} (engineInfo().native.kernel); FMA probe ${'skip' in capacity ? 'n/a' : capacity.kernel} (the widest FMA unit this CPU runs)`,
     `- native addon: ${machine.nativeStatus}`,
     `- capacity at start: ${showCapacity(capacity)} (probed again before every round: beside each table)`,
     `- node ${machine.node}; fastmlp ${machine.fastmlp}; @tensorflow/tfjs ${machine.tfjs}; tfjs-backend-wasm ${machine.tfjsBackendWasm}`,
@@ -248,20 +260,7 @@ async function main(): Promise<void> {
   log(header.join('\n'));
 
   const results: WorkloadResult[] = [];
-  const suites = SUITES.filter((s) => opts.only.includes(s));
-  const versus =
-    suites.length > 0
-      ? await runVersus(
-          {
-            quick: opts.quick,
-            trials: opts.trials,
-            suites,
-            archs: opts.archs as ArchId[],
-            threads: opts.threads ?? undefined,
-          },
-          log,
-        )
-      : null;
+  const versus = versusOptions.suites.length > 0 ? await runVersus(versusOptions, log) : null;
   for (const workload of WORKLOADS.filter((w) => opts.only.includes(w.name))) {
     const engines = workload.engines.filter((e) => opts.engines.includes(e));
     const cases: CaseResult[] = workload.cases(opts.quick).map((c) => ({ ...c, results: {} }));
@@ -338,21 +337,22 @@ async function main(): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   const report = [
     ...header,
-    ...(versus ? renderVersus(versus) : []),
+    ...(versus ? [...renderVersus(versus), ...renderGoals(versus)] : []),
     ...results.flatMap(renderWorkload),
     ...(results.length > 0 ? renderTargets(targets) : []),
-    `Total ${elapsed.toFixed(0)} s; load average at end ${os
+    `Total ${showDuration(elapsed)} (expected about ${showDuration(expected)}); load average at end ${os
       .loadavg()
       .map((v) => v.toFixed(2))
       .join(' ')}.`,
   ];
   console.log(report.join('\n'));
   if (opts.json) {
-    const json = {
+    const json: BenchRun = {
       machine,
       capacity,
       options: opts,
       elapsedSeconds: elapsed,
+      expectedSeconds: expected,
       versus,
       workloads: results,
       targets,

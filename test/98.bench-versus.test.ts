@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MARKER } from '../bench/types.js';
 import { archById, EPOCHS_PER_CALL, writeData } from '../bench/versus/archs.js';
-import { LOSS_MUST_FALL_TO } from '../bench/versus/protocol.js';
+import { FIT_SAMPLING, LOSS_MUST_FALL_TO } from '../bench/versus/protocol.js';
 import { findPython, type VersusResult } from '../bench/versus/suite.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -115,6 +115,7 @@ describe('the loss check of a training competitor', () => {
           quick: true,
           epochs: EPOCHS_PER_CALL,
           lossMustFallTo: LOSS_MUST_FALL_TO,
+          sampling: FIT_SAMPLING.quick,
         };
         const stdout = execFileSync(python as string, ['bench/versus/py_train.py', JSON.stringify(spec)], {
           cwd: ROOT,

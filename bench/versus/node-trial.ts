@@ -11,17 +11,26 @@ import { Network } from '../../lib/index.js';
 import { type Sampled, type SampleOptions, sampleAsync, sampleSync } from '../sampling.js';
 import { MARKER } from '../types.js';
 import { archById, EPOCHS_PER_CALL, fastmlpOptions, trainFlopsPerSample } from './archs.js';
-import { LOSS_MUST_FALL_TO, PREDICT_BATCHES, type TrialResult, type TrialSpec } from './protocol.js';
+import {
+  FIT_SAMPLING,
+  LOSS_MUST_FALL_TO,
+  PREDICT_BATCHES,
+  type TrialResult,
+  type TrialSpec,
+} from './protocol.js';
 
 const f32 = (path: string): Float32Array => {
   const b = readFileSync(path);
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
 
+/** Sampling budgets: `slow` for fit() calls (FIT_SAMPLING, as the Python contenders), else short calls. */
 const budget = (quick: boolean, slow = false): SampleOptions =>
-  quick
-    ? { minSamples: 2, maxTime: 0.05, minTime: 0 }
-    : { minSamples: slow ? 3 : 5, maxTime: slow ? 0.5 : 1, minTime: 0.05 };
+  slow
+    ? { ...FIT_SAMPLING[quick ? 'quick' : 'full'], minTime: quick ? 0 : 0.05 }
+    : quick
+      ? { minSamples: 2, maxTime: 0.05, minTime: 0 }
+      : { minSamples: 5, maxTime: 1, minTime: 0.05 };
 
 const rate = (s: Sampled, per: number) => ({ value: per / s.mean, rme: s.rme, samples: s.perCall.length });
 
