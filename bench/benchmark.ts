@@ -4,7 +4,9 @@
 // By default it runs the comparison with what users would pick instead (bench/versus/: fit-vs,
 // predict-vs, fit-memory); the engine-level workloads run when named in --only, or with --all.
 // Usage: tsx bench/benchmark.ts [--quick] [--all] [--only fit-vs,predict-vs,fit-memory,gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout]
-//                               [--archs tabular,mnist,wide,deep] [--threads 1,2] [--engines ts,tfjs-cpu] [--trials N] [--per-case] [--json file]
+//                               [--archs tabular,mnist,wide,deep] [--threads 1,2] [--engines ts,tfjs-cpu] [--trials N] [--minutes M] [--per-case] [--json file]
+// --minutes M (default DEFAULT_MINUTES on a full run): the comparison starts no trial round after
+// the third that would end past M minutes, so a loaded machine still ends near M with >= 3 trials.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +26,7 @@ import { renderGoals } from './versus/goals.js';
 import { CONTENDERS } from './versus/protocol.js';
 import {
   ALL_ARCH_IDS,
+  DEFAULT_MINUTES,
   DEFAULT_TRIALS,
   findPython,
   planVersus,
@@ -39,7 +42,7 @@ import { WORKLOADS } from './workloads/index.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SUITES = Object.keys(VERSUS_SUITES) as VersusSuite[];
 const NAMES = [...SUITES, ...WORKLOADS.map((w) => w.name)];
-const USAGE = `Usage: tsx bench/benchmark.ts [--quick] [--all] [--only ${NAMES.join(',')}] [--archs ${ALL_ARCH_IDS.join(',')}] [--threads 1,2] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file] | --report file.json`;
+const USAGE = `Usage: tsx bench/benchmark.ts [--quick] [--all] [--only ${NAMES.join(',')}] [--archs ${ALL_ARCH_IDS.join(',')}] [--threads 1,2] [--engines ts,native-2t,...] [--trials N] [--minutes M] [--per-case] [--json file] | --report file.json`;
 
 interface Options {
   quick: boolean;
@@ -50,6 +53,8 @@ interface Options {
   engines: EngineId[];
   trials: number;
   perCase: boolean;
+  /** The comparison's time budget (minutes), or null: no budget (--quick's default). */
+  minutes: number | null;
   json: string | null;
   /** Re-render the tables of an earlier --json file instead of running. */
   report: string | null;
@@ -64,10 +69,12 @@ function parseArgs(argv: string[]): Options {
     engines: ENGINE_ORDER,
     trials: DEFAULT_TRIALS.full,
     perCase: false,
+    minutes: null,
     json: null,
     report: null,
   };
   let trials: number | null = null;
+  let minutes: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -93,6 +100,7 @@ function parseArgs(argv: string[]): Options {
         throw new RangeError(`Expected --threads to list integers in 1..${os.cpus().length} (the cores)`);
     } else if (arg === '--engines') o.engines = list(ENGINE_ORDER, 'engine');
     else if (arg === '--trials') trials = Number(value());
+    else if (arg === '--minutes') minutes = Number(value());
     else if (arg === '--json') o.json = value();
     else if (arg === '--per-case') o.perCase = true;
     else if (arg === '--report') o.report = value();
@@ -104,6 +112,9 @@ function parseArgs(argv: string[]): Options {
   o.trials = trials ?? DEFAULT_TRIALS[o.quick ? 'quick' : 'full'];
   if (!Number.isInteger(o.trials) || o.trials < 1)
     throw new RangeError('Expected --trials to be a positive integer');
+  o.minutes = minutes ?? (o.quick ? null : DEFAULT_MINUTES);
+  if (o.minutes !== null && !(o.minutes > 0))
+    throw new RangeError('Expected --minutes to be a positive number of minutes');
   return o;
 }
 
@@ -221,16 +232,21 @@ async function main(): Promise<void> {
     suites: SUITES.filter((s) => opts.only.includes(s)),
     archs: opts.archs as ArchId[],
     threads: opts.threads ?? undefined,
+    minutes: opts.minutes ?? undefined,
   };
   const engineWorkloads = WORKLOADS.filter((w) => opts.only.includes(w.name)).map((w) => w.name);
   const expected = expectedSeconds(planVersus(versusOptions), opts.trials, opts.quick);
+  const budget =
+    opts.minutes === null || opts.trials <= DEFAULT_TRIALS.min
+      ? ''
+      : ` (after ${DEFAULT_TRIALS.min} trials, no trial round starts that would end past ${opts.minutes} min: --minutes)`;
   const machine = await describeMachine();
   const capacity = probeCapacity();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const header = [
     `# fastmlp benchmark${opts.quick ? ' (quick)' : ''}`,
     '',
-    `- expected duration: about ${showDuration(expected)} on a quiet ${os.cpus().length}-core machine${engineWorkloads.length > 0 ? `, plus the engine-level workloads (${engineWorkloads.join(', ')}): not estimated` : ''}; a loaded machine takes longer`,
+    `- expected duration: about ${showDuration(expected)} on a quiet ${os.cpus().length}-core machine${budget}${engineWorkloads.length > 0 ? `, plus the engine-level workloads (${engineWorkloads.join(', ')}): not estimated` : ''}; a loaded machine takes longer`,
     `- date: ${machine.date}; git ${machine.git}`,
     `- machine: ${machine.os}; ${machine.cpu}; ${machine.cores} logical cores; load average at start ${machine.loadAverage.join(' ')}`,
     `- CPU features: ${machine.cpuFlags.join(' ') || 'unknown'}`,
@@ -335,8 +351,16 @@ async function main(): Promise<void> {
 
   const targets = results.length > 0 ? checkTargets(results, opts.quick) : [];
   const elapsed = (performance.now() - started) / 1000;
+  const stopped =
+    versus && (versus.trials ?? opts.trials) < opts.trials
+      ? [
+          `Stopped after ${versus.trials} of ${opts.trials} trials by the ${opts.minutes}-minute budget (--minutes): every table below has ${versus.trials} trials per contender.`,
+          '',
+        ]
+      : [];
   const report = [
     ...header,
+    ...stopped,
     ...(versus ? [...renderVersus(versus), ...renderGoals(versus)] : []),
     ...results.flatMap(renderWorkload),
     ...(results.length > 0 ? renderTargets(targets) : []),

@@ -18,6 +18,7 @@ export interface BenchRun {
     only: string[];
     archs: string[];
     threads: number[] | null;
+    minutes?: number | null;
   };
   elapsedSeconds: number;
   /** The expected duration printed at the start (seconds), when the run printed one. */

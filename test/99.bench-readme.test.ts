@@ -126,6 +126,13 @@ describe('the README results generator (bench/readme.ts) on a fixed run', () => 
     expect(text).toContain('This run had 1 trial(s) per contender, fewer than 3: a development run');
     expect(text).toContain('uncommitted changes');
     expect(text).toContain('The load average at the start was 9.5 on 2 hardware threads');
+    // a run the --minutes budget stopped after 3 of 5 trials says 3
+    const cut = fixture();
+    cut.options.trials = 5;
+    if (cut.versus) cut.versus.trials = 3;
+    const shown = renderReadmeResults(cut).join('\n');
+    expect(shown).toContain('with 3 trial(s) per contender');
+    expect(shown).not.toContain('a development run');
   });
 
   test('every ratio is the ratio of the medians of the trials in the file', () => {

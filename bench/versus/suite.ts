@@ -40,11 +40,13 @@ const ARCHS_OF: Record<TrialKind, ArchId[]> = {
   memory: ['mnist'],
 };
 /**
- * Trials per contender, network and thread count by default: every ratio from at least 3
- * interleaved trials, and 5 while the whole default run stays near 12 minutes on a quiet 2-core
- * machine (bench/versus/duration.ts).
+ * Trials per contender, network and thread count by default: 5 while the whole default run stays
+ * near 12 minutes on a quiet 2-core machine (bench/versus/duration.ts); never fewer than `min`
+ * (every ratio from at least 3 interleaved trials) when the time budget cuts a run short.
  */
-export const DEFAULT_TRIALS = { full: 5, quick: 1 } as const;
+export const DEFAULT_TRIALS = { full: 5, quick: 1, min: 3 } as const;
+/** The default time budget of a full run (minutes): after `min` trials, no round that would end later starts. */
+export const DEFAULT_MINUTES = 20;
 
 /** Rows of the memory trial's fit (its X is 60 MB: the copies are what matter, not the time). */
 const MEMORY_ROWS = { full: 19200, quick: 2048 };
@@ -56,6 +58,8 @@ export interface VersusOptions {
   archs: ArchId[];
   /** Thread counts under test (default: threadCounts()). */
   threads?: number[];
+  /** Start no trial round after DEFAULT_TRIALS.min that would end past this many minutes. */
+  minutes?: number;
 }
 
 /** 1, 2, 4, ... up to the cores, and the core count itself. */
@@ -121,6 +125,8 @@ export interface Block {
 
 export interface VersusResult {
   threads: number[];
+  /** Trials every block completed (fewer than asked when the --minutes budget stopped the run). */
+  trials?: number;
   capacity: (Capacity | { skip: string })[];
   blocks: Block[];
   log: LogEntry[];
@@ -237,6 +243,7 @@ export async function runVersus(o: VersusOptions, log: (line: string) => void): 
   const dir = mkdtempSync(join(os.tmpdir(), 'fastmlp-versus-'));
   const result: VersusResult = {
     threads: o.threads ?? threadCounts(),
+    trials: 0,
     capacity: [],
     blocks: [],
     log: [],
@@ -250,25 +257,43 @@ export async function runVersus(o: VersusOptions, log: (line: string) => void): 
       return data.get(key) as ReturnType<typeof writeData>;
     };
     const plan = planVersus(o);
+    const blocks = plan.map((p): Block => {
+      const block: Block = { ...p, capacity: [], cells: [] };
+      for (const contender of CONTENDERS_OF[p.kind])
+        block.cells.push({ contender, status: 'ok', trials: {}, checks: [], info: [] });
+      result.blocks.push(block);
+      return block;
+    });
     // the ETA: quiet-machine seconds still to run, scaled by how this run compares so far
     const started = performance.now();
-    let expectedLeft = expectedSeconds(plan, o.trials, o.quick) - SETUP_SECONDS;
+    const elapsed = () => (performance.now() - started) / 1000;
+    const sweepSeconds = expectedSeconds(plan, 1, o.quick) - SETUP_SECONDS;
+    let expectedLeft = sweepSeconds * o.trials;
     let expectedDone = 0;
+    const pace = () => (expectedDone > 0 ? elapsed() / expectedDone : 1);
     const eta = (seconds: number) => {
       expectedDone += seconds;
       expectedLeft -= seconds;
-      const elapsed = (performance.now() - started) / 1000;
-      const left = Math.max(0, expectedLeft) * (elapsed / expectedDone);
-      return `${showDuration(elapsed)} in, about ${showDuration(left)} left`;
+      return `${showDuration(elapsed())} in, about ${showDuration(Math.max(0, expectedLeft) * pace())} left`;
     };
-    for (const { kind, arch: archId, threads, rows } of plan) {
-      const arch = archById(archId);
-      const block: Block = { kind, arch: archId, threads, rows, capacity: [], cells: [] };
-      result.blocks.push(block);
-      const contenders = CONTENDERS_OF[kind];
-      for (const contender of contenders)
-        block.cells.push({ contender, status: 'ok', trials: {}, checks: [], info: [] });
-      for (let trial = 0; trial < o.trials; trial++) {
+    // Trial-major: each sweep runs every block once, so every block's trials spread over the
+    // whole run (a noisy minute hits one trial of many blocks, not all trials of one), the 1- and
+    // 2-thread blocks of thread scaling alternate too, and a run stopped by the time budget
+    // still has `trials` trials of every block.
+    for (let trial = 0; trial < o.trials; trial++) {
+      if (trial >= DEFAULT_TRIALS.min && o.minutes !== undefined) {
+        const projected = elapsed() + sweepSeconds * pace();
+        if (projected > o.minutes * 60) {
+          log(
+            `stopping after ${trial} trials: another would end at about ${showDuration(projected)}, past the ${o.minutes}-minute budget (--minutes)`,
+          );
+          break;
+        }
+      }
+      for (const block of blocks) {
+        const { kind, arch: archId, threads, rows } = block;
+        const arch = archById(archId);
+        const contenders = CONTENDERS_OF[kind];
         const probe = probeCapacity();
         result.capacity.push(probe);
         if (!('skip' in probe)) block.capacity.push(probe);
@@ -314,6 +339,7 @@ export async function runVersus(o: VersusOptions, log: (line: string) => void): 
           }
         }
       }
+      result.trials = trial + 1;
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
