@@ -48,6 +48,20 @@ function cpuFlags(): string[] {
   }
 }
 
+/** The CPU's model name, with /proc/cpuinfo's family and model numbers (a VM may show only "AMD EPYC"). */
+function cpuModel(): string {
+  const name = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (key: string) => new RegExp(`^${key}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1]?.trim();
+    const family = field('cpu family');
+    const model = field('model');
+    return family && model ? `${name} (family ${family}, model ${model})` : name;
+  } catch {
+    return name;
+  }
+}
+
 function git(): string {
   const run = (args: string[]): string | null => {
     try {
@@ -77,7 +91,7 @@ export async function describeMachine(): Promise<Machine> {
   return {
     date: new Date().toISOString(),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cpu: cpuModel(),
     cores: os.cpus().length,
     cpuFlags: cpuFlags(),
     nativeKernel: engineKernel() ?? native.kernel ?? 'n/a',

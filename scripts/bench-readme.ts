@@ -1,16 +1,18 @@
-// `npm run bench:readme -- results.json [--readme README.md]`: rewrites the README's benchmark
+// `npm run bench:readme [-- results.json] [--readme README.md]`: rewrites the README's benchmark
 // results between <!-- bench:begin --> and <!-- bench:end --> from one `npm run bench -- --json
-// results.json` run (bench/readme.ts renders them). Nothing else in the README changes.
+// results.json` run (bench/readme.ts renders them; default file: RESULTS_FILE, the one committed
+// beside the README). Nothing else in the README changes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderReadmeResults, replaceResults } from '../bench/readme.js';
+import { RESULTS_FILE, renderReadmeResults, replaceResults } from '../bench/readme.js';
 import { readBenchRun } from '../bench/results.js';
 
-const USAGE = 'Usage: npm run bench:readme -- results.json [--readme README.md]';
+const USAGE = `Usage: npm run bench:readme [-- results.json (default ${RESULTS_FILE})] [--readme README.md]`;
 
 function main(argv: string[]): void {
   let results: string | null = null;
-  let readme = fileURLToPath(new URL('../README.md', import.meta.url));
+  const root = new URL('..', import.meta.url);
+  let readme = fileURLToPath(new URL('README.md', root));
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--readme') {
       const v = argv[++i];
@@ -23,7 +25,7 @@ function main(argv: string[]): void {
     else if (results === null) results = argv[i];
     else throw new Error(`Expected one results file, got ${results} and ${argv[i]}\n${USAGE}`);
   }
-  if (results === null) throw new Error(`Expected the --json file of one npm run bench run\n${USAGE}`);
+  results ??= fileURLToPath(new URL(RESULTS_FILE, root));
   const run = readBenchRun(results);
   const before = readFileSync(readme, 'utf8');
   const after = replaceResults(before, renderReadmeResults(run));

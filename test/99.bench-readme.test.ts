@@ -17,6 +17,7 @@ import {
   BEGIN_MARKER,
   END_MARKER,
   GENERATED_NOTE,
+  RESULTS_FILE,
   renderReadmeResults,
   replaceResults,
 } from '../bench/readme.js';
@@ -240,17 +241,17 @@ describe('npm run bench:readme (scripts/bench-readme.ts)', () => {
     });
     expect(readFileSync(readme, 'utf8')).toBe(template);
     expect(readFileSync(plain, 'utf8')).toBe('# no markers\n');
-    await expect(cli()).rejects.toMatchObject({
+    await expect(cli(FIXTURE, FIXTURE)).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/Usage: npm run bench:readme/),
+      stderr: expect.stringMatching(/Expected one results file.*\nUsage: npm run bench:readme/),
     });
   });
 });
 
 describe("README.md's results", () => {
-  test('are exactly what the committed run file renders (regenerate: npm run bench:readme -- bench/readme-results.json)', () => {
+  test(`are exactly what the committed run file renders (regenerate: npm run bench:readme, from ${RESULTS_FILE})`, () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const run = readBenchRun(join(ROOT, 'bench/readme-results.json'));
+    const run = readBenchRun(join(ROOT, RESULTS_FILE));
     expect(replaceResults(readme, renderReadmeResults(run))).toBe(readme);
   });
 });
