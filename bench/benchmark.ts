@@ -4,29 +4,37 @@
 // By default it runs the comparison with what users would pick instead (bench/versus/: fit-vs,
 // predict-vs, fit-memory); the engine-level workloads run when named in --only, or with --all.
 // Usage: tsx bench/benchmark.ts [--quick] [--all] [--only fit-vs,predict-vs,fit-memory,gemm,train,seeds,predict,model-files,first-predict-memory,fit-copies,optimizers,dropout]
-//                               [--archs tabular,mnist,wide,deep] [--threads 1,2] [--engines ts,tfjs-cpu] [--trials N] [--per-case] [--json file]
+//                               [--archs tabular,mnist,wide,deep] [--threads 1,2] [--engines ts,tfjs-cpu] [--trials N] [--minutes M] [--per-case] [--json file]
+// --minutes M (default DEFAULT_MINUTES on a full run): the comparison starts no trial round after
+// the third that would end past M minutes, so a loaded machine still ends near M with >= 3 trials.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_ORDER, ENGINES } from './engines.js';
 import { describeMachine } from './machine.js';
 import { FULL_BUDGET, QUICK_BUDGET, stats } from './measure.js';
 import { addOutcome, type CaseResult, format, renderWorkload, type WorkloadResult } from './report.js';
+import { type BenchRun, readBenchRun } from './results.js';
 import { checkTargets, renderTargets } from './targets.js';
 import type { TrialOutput, TrialSpec } from './trial.js';
 import { type CaseSpec, type EngineId, MARKER, type Outcome } from './types.js';
 import type { ArchId } from './versus/archs.js';
 import { probeCapacity, showCapacity } from './versus/capacity.js';
+import { expectedSeconds, showDuration } from './versus/duration.js';
+import { renderGoals } from './versus/goals.js';
 import { CONTENDERS } from './versus/protocol.js';
 import {
   ALL_ARCH_IDS,
+  DEFAULT_MINUTES,
+  DEFAULT_TRIALS,
   findPython,
+  planVersus,
   renderVersus,
   runVersus,
   threadCounts,
   VERSUS_SUITES,
-  type VersusResult,
+  type VersusOptions,
   type VersusSuite,
 } from './versus/suite.js';
 import { WORKLOADS } from './workloads/index.js';
@@ -34,7 +42,7 @@ import { WORKLOADS } from './workloads/index.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SUITES = Object.keys(VERSUS_SUITES) as VersusSuite[];
 const NAMES = [...SUITES, ...WORKLOADS.map((w) => w.name)];
-const USAGE = `Usage: tsx bench/benchmark.ts [--quick] [--all] [--only ${NAMES.join(',')}] [--archs ${ALL_ARCH_IDS.join(',')}] [--threads 1,2] [--engines ts,native-2t,...] [--trials N] [--per-case] [--json file] | --report file.json`;
+const USAGE = `Usage: tsx bench/benchmark.ts [--quick] [--all] [--only ${NAMES.join(',')}] [--archs ${ALL_ARCH_IDS.join(',')}] [--threads 1,2] [--engines ts,native-2t,...] [--trials N] [--minutes M] [--per-case] [--json file] | --report file.json`;
 
 interface Options {
   quick: boolean;
@@ -45,6 +53,8 @@ interface Options {
   engines: EngineId[];
   trials: number;
   perCase: boolean;
+  /** The comparison's time budget (minutes), or null: no budget (--quick's default). */
+  minutes: number | null;
   json: string | null;
   /** Re-render the tables of an earlier --json file instead of running. */
   report: string | null;
@@ -57,12 +67,14 @@ function parseArgs(argv: string[]): Options {
     archs: ALL_ARCH_IDS,
     threads: null,
     engines: ENGINE_ORDER,
-    trials: 3,
+    trials: DEFAULT_TRIALS.full,
     perCase: false,
+    minutes: null,
     json: null,
     report: null,
   };
   let trials: number | null = null;
+  let minutes: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -88,6 +100,7 @@ function parseArgs(argv: string[]): Options {
         throw new RangeError(`Expected --threads to list integers in 1..${os.cpus().length} (the cores)`);
     } else if (arg === '--engines') o.engines = list(ENGINE_ORDER, 'engine');
     else if (arg === '--trials') trials = Number(value());
+    else if (arg === '--minutes') minutes = Number(value());
     else if (arg === '--json') o.json = value();
     else if (arg === '--per-case') o.perCase = true;
     else if (arg === '--report') o.report = value();
@@ -96,9 +109,12 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     } else throw new RangeError(`Unknown option ${arg}\n${USAGE}`);
   }
-  o.trials = trials ?? (o.quick ? 1 : 3);
+  o.trials = trials ?? DEFAULT_TRIALS[o.quick ? 'quick' : 'full'];
   if (!Number.isInteger(o.trials) || o.trials < 1)
     throw new RangeError('Expected --trials to be a positive integer');
+  o.minutes = minutes ?? (o.quick ? null : DEFAULT_MINUTES);
+  if (o.minutes !== null && !(o.minutes > 0))
+    throw new RangeError('Expected --minutes to be a positive number of minutes');
   return o;
 }
 
@@ -200,29 +216,41 @@ function runChild(engine: EngineId, jobs: Job[], quick: boolean): Promise<ChildR
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.report) {
-    const saved = JSON.parse(readFileSync(opts.report, 'utf8')) as {
-      options: Options;
-      workloads: WorkloadResult[];
-      versus?: VersusResult;
-    };
+    const saved = readBenchRun(opts.report);
     const targets = checkTargets(saved.workloads, saved.options.quick);
     const shown = [
-      ...(saved.versus ? renderVersus(saved.versus) : []),
+      ...(saved.versus ? [...renderVersus(saved.versus), ...renderGoals(saved.versus)] : []),
       ...saved.workloads.flatMap(renderWorkload),
     ];
     console.log([...shown, ...(saved.workloads.length > 0 ? renderTargets(targets) : [])].join('\n'));
     return;
   }
   const started = performance.now();
+  const versusOptions: VersusOptions = {
+    quick: opts.quick,
+    trials: opts.trials,
+    suites: SUITES.filter((s) => opts.only.includes(s)),
+    archs: opts.archs as ArchId[],
+    threads: opts.threads ?? undefined,
+    minutes: opts.minutes ?? undefined,
+  };
+  const engineWorkloads = WORKLOADS.filter((w) => opts.only.includes(w.name)).map((w) => w.name);
+  const expected = expectedSeconds(planVersus(versusOptions), opts.trials, opts.quick);
+  const budget =
+    opts.minutes === null || opts.trials <= DEFAULT_TRIALS.min
+      ? ''
+      : ` (after ${DEFAULT_TRIALS.min} trials, no trial round starts that would end past ${opts.minutes} min: --minutes)`;
   const machine = await describeMachine();
   const capacity = probeCapacity();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const header = [
     `# fastmlp benchmark${opts.quick ? ' (quick)' : ''}`,
     '',
+    `- expected duration: about ${showDuration(expected)} on a quiet ${os.cpus().length}-core machine${budget}${engineWorkloads.length > 0 ? `, plus the engine-level workloads (${engineWorkloads.join(', ')}): not estimated` : ''}; a loaded machine takes longer`,
     `- date: ${machine.date}; git ${machine.git}`,
     `- machine: ${machine.os}; ${machine.cpu}; ${machine.cores} logical cores; load average at start ${machine.loadAverage.join(' ')}`,
-    `- CPU features: ${machine.cpuFlags.join(' ') || 'unknown'}; native gemm kernel: ${machine.nativeKernel}`,
+    `- CPU features: ${machine.cpuFlags.join(' ') || 'unknown'}`,
+    `- kernels: fastmlp's engine ${machine.nativeKernel} (engineInfo().native.kernel); FMA probe ${'skip' in capacity ? 'n/a' : capacity.kernel} (the widest FMA unit this CPU runs)`,
     `- native addon: ${machine.nativeStatus}`,
     `- capacity at start: ${showCapacity(capacity)} (probed again before every round: beside each table)`,
     `- node ${machine.node}; fastmlp ${machine.fastmlp}; @tensorflow/tfjs ${machine.tfjs}; tfjs-backend-wasm ${machine.tfjsBackendWasm}`,
@@ -248,20 +276,7 @@ async function main(): Promise<void> {
   log(header.join('\n'));
 
   const results: WorkloadResult[] = [];
-  const suites = SUITES.filter((s) => opts.only.includes(s));
-  const versus =
-    suites.length > 0
-      ? await runVersus(
-          {
-            quick: opts.quick,
-            trials: opts.trials,
-            suites,
-            archs: opts.archs as ArchId[],
-            threads: opts.threads ?? undefined,
-          },
-          log,
-        )
-      : null;
+  const versus = versusOptions.suites.length > 0 ? await runVersus(versusOptions, log) : null;
   for (const workload of WORKLOADS.filter((w) => opts.only.includes(w.name))) {
     const engines = workload.engines.filter((e) => opts.engines.includes(e));
     const cases: CaseResult[] = workload.cases(opts.quick).map((c) => ({ ...c, results: {} }));
@@ -336,23 +351,32 @@ async function main(): Promise<void> {
 
   const targets = results.length > 0 ? checkTargets(results, opts.quick) : [];
   const elapsed = (performance.now() - started) / 1000;
+  const stopped =
+    versus && (versus.trials ?? opts.trials) < opts.trials
+      ? [
+          `Stopped after ${versus.trials} of ${opts.trials} trials by the ${opts.minutes}-minute budget (--minutes): every table below has ${versus.trials} trials per contender.`,
+          '',
+        ]
+      : [];
   const report = [
     ...header,
-    ...(versus ? renderVersus(versus) : []),
+    ...stopped,
+    ...(versus ? [...renderVersus(versus), ...renderGoals(versus)] : []),
     ...results.flatMap(renderWorkload),
     ...(results.length > 0 ? renderTargets(targets) : []),
-    `Total ${elapsed.toFixed(0)} s; load average at end ${os
+    `Total ${showDuration(elapsed)} (expected about ${showDuration(expected)}); load average at end ${os
       .loadavg()
       .map((v) => v.toFixed(2))
       .join(' ')}.`,
   ];
   console.log(report.join('\n'));
   if (opts.json) {
-    const json = {
+    const json: BenchRun = {
       machine,
       capacity,
       options: opts,
       elapsedSeconds: elapsed,
+      expectedSeconds: expected,
       versus,
       workloads: results,
       targets,

@@ -2,7 +2,9 @@
 // hand-written numpy loop and PyTorch when an interpreter imports them, and a clean one-line skip
 // otherwise; the trial log shows the contenders taking turns in fresh processes (A, B, C, then
 // the next trial in a rotated order), never all trials of one first; and the loss check that
-// keeps a broken competitor from flattering us fails on a competitor that does not learn.
+// keeps a broken competitor from flattering us fails on a competitor that does not learn; the
+// trial rounds run every block in turn, and a time budget (--minutes) stops a run after the
+// third round, never before.
 // No timing thresholds: only structure, order and correctness flags.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,8 +15,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MARKER } from '../bench/types.js';
 import { archById, EPOCHS_PER_CALL, writeData } from '../bench/versus/archs.js';
-import { LOSS_MUST_FALL_TO } from '../bench/versus/protocol.js';
-import { findPython, type VersusResult } from '../bench/versus/suite.js';
+import { FIT_SAMPLING, LOSS_MUST_FALL_TO } from '../bench/versus/protocol.js';
+import { DEFAULT_TRIALS, findPython, type VersusResult } from '../bench/versus/suite.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fastmlp-versus-test-'));
@@ -26,11 +28,12 @@ const CONTENDERS = ['fastmlp', 'numpy', 'torch'];
 async function quickRun(
   json: string,
   env: NodeJS.ProcessEnv = {},
+  extra: string[] = ['--threads', '1', '--trials', String(TRIALS)],
 ): Promise<{ out: VersusResult; stdout: string }> {
-  const args = ['bench/benchmark.ts', '--quick', '--only', 'fit-vs', '--archs', 'tabular', '--threads', '1'];
+  const args = ['bench/benchmark.ts', '--quick', '--only', 'fit-vs', '--archs', 'tabular', ...extra];
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', ...args, '--trials', String(TRIALS), '--json', json],
+    ['--import', 'tsx', ...args, '--json', json],
     { cwd: ROOT, maxBuffer: 16 << 20, env: { ...process.env, ...env } },
   );
   return { out: (JSON.parse(readFileSync(json, 'utf8')) as { versus: VersusResult }).versus, stdout };
@@ -98,6 +101,41 @@ describe('npm run bench -- --quick --only fit-vs --archs tabular --threads 1', (
   });
 });
 
+describe('the order of the trials and the time budget', () => {
+  test('trial-major: each trial round runs every block before the next round; --minutes stops after 3 rounds', {
+    timeout: 300_000,
+  }, async () => {
+    // an impossible budget: the run must still make DEFAULT_TRIALS.min rounds, then stop
+    const { out, stdout } = await quickRun(join(dir, 'budget.json'), { FASTMLP_BENCH_PYTHON: 'none' }, [
+      '--threads',
+      '1,2',
+      '--trials',
+      '5',
+      '--minutes',
+      '0.001',
+    ]);
+    expect(out.blocks.map((b) => b.threads)).toEqual([1, 2]);
+    expect(out.trials).toBe(DEFAULT_TRIALS.min);
+    expect(stdout).toContain(`Stopped after ${DEFAULT_TRIALS.min} of 5 trials by the 0.001-minute budget`);
+    const ran = out.log.filter((e) => e.contender === 'fastmlp');
+    // round by round, both thread counts in each round (not all trials of 1 thread first)
+    expect(ran.map((e) => `${e.trial}:${e.threads}t`)).toEqual([
+      '0:1t',
+      '0:2t',
+      '1:1t',
+      '1:2t',
+      '2:1t',
+      '2:2t',
+    ]);
+    for (const b of out.blocks) {
+      expect(b.cells[0].trials.fit).toHaveLength(DEFAULT_TRIALS.min);
+      expect(b.capacity.length).toBeLessThanOrEqual(DEFAULT_TRIALS.min);
+    }
+    // every trial process's wall time is logged (the duration estimate's calibration)
+    expect(ran.every((e) => e.seconds > 0)).toBe(true);
+  });
+});
+
 describe('the loss check of a training competitor', () => {
   const python = findPython('numpy');
   test.skipIf(python === null)(
@@ -115,6 +153,7 @@ describe('the loss check of a training competitor', () => {
           quick: true,
           epochs: EPOCHS_PER_CALL,
           lossMustFallTo: LOSS_MUST_FALL_TO,
+          sampling: FIT_SAMPLING.quick,
         };
         const stdout = execFileSync(python as string, ['bench/versus/py_train.py', JSON.stringify(spec)], {
           cwd: ROOT,

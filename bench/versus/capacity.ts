@@ -1,5 +1,6 @@
 // The machine's capacity at a moment: native/bench/fma_peak.cpp's FMA peak on 1 and on all
-// threads, compiled once into build/bench/ with the system's C++ compiler. On a shared machine
+// threads, on the widest FMA unit the CPU and OS offer (AVX-512F, else AVX2+FMA, else scalar:
+// `kernel` names it), compiled once into build/bench/ with the system's C++ compiler. On a shared machine
 // the same code swings with the neighbours' load; each round of the benchmark records this beside
 // its timings so a ratio can be read with the capacity it was taken under.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ export interface Capacity {
   one: number;
   all: number;
   threads: number;
+  /** The probe's kernel: 'avx512f', 'avx2-fma' or 'scalar' (the widest this CPU runs). */
   kernel: string;
   at: string;
 }
@@ -56,7 +58,7 @@ export function probeCapacity(): Capacity | { skip: string } {
 
 export function showCapacity(c: Capacity | { skip: string }): string {
   if ('skip' in c) return c.skip;
-  return `FMA peak ${c.one.toFixed(1)} GFLOP/s on 1 thread, ${c.all.toFixed(1)} on ${c.threads} (${(c.all / c.one).toFixed(2)}x)`;
+  return `FMA peak (${c.kernel}) ${c.one.toFixed(1)} GFLOP/s on 1 thread, ${c.all.toFixed(1)} on ${c.threads} (${(c.all / c.one).toFixed(2)}x)`;
 }
 
 /** A table's capacity line: the range over the probes taken during its rounds. */
@@ -65,7 +67,7 @@ export function showCapacityRange(probes: Capacity[]): string {
   const span = (v: number[]) => `${Math.min(...v).toFixed(1)}-${Math.max(...v).toFixed(1)}`;
   const scale = probes.map((p) => p.all / p.one);
   return (
-    `capacity during these trials (${probes.length} probes): FMA peak ${span(probes.map((p) => p.one))} GFLOP/s on 1 thread, ` +
+    `capacity during these trials (${probes.length} probe${probes.length === 1 ? '' : 's'}): FMA peak (${[...new Set(probes.map((p) => p.kernel))].join(', ')}) ${span(probes.map((p) => p.one))} GFLOP/s on 1 thread, ` +
     `${span(probes.map((p) => p.all))} on ${probes[0].threads} (${Math.min(...scale).toFixed(2)}-${Math.max(...scale).toFixed(2)}x of one)`
   );
 }

@@ -46,6 +46,15 @@ export const CONTENDERS_OF: Record<TrialKind, ContenderId[]> = {
   memory: ['fastmlp'],
 };
 
+/**
+ * In-process sampling of the timed fit() call, the same for every contender (node: Benchmark.js,
+ * python: timeit): at least `minSamples` calls, and more until `maxTime` seconds have passed.
+ */
+export const FIT_SAMPLING = {
+  full: { minSamples: 3, maxTime: 1 },
+  quick: { minSamples: 2, maxTime: 0.05 },
+} as const;
+
 /** Batch sizes of the inference comparison. */
 export const PREDICT_BATCHES = [1, 16, 1024] as const;
 

@@ -3,8 +3,8 @@
 Called by bench/versus/suite.ts as `python3 py_train.py '<json>'`, with OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS and MKL_NUM_THREADS set to the thread count under test (unpinned, their BLAS
 threads oversubscribe the cores). The JSON carries the contender, the architecture (archs.ts),
-the data files the driver wrote (the rows fastmlp trains on), the epochs per timed call and the
-thread count. Samples with the standard library's timeit (no margin of error: rme is reported as 0), then prints one line: the marker and
+the data files the driver wrote (the rows fastmlp trains on), the epochs per timed call, the
+sampling budget (FIT_SAMPLING in protocol.ts) and the thread count. Samples with the standard library's timeit (no margin of error: rme is reported as 0), then prints one line: the marker and
 the trial's result (bench/versus/protocol.ts), with the loss check that proves it learned.
 """
 import json
@@ -153,8 +153,8 @@ def main():
         fit()  # warm-up (allocator, BLAS threads), and the first epoch's loss
         first = losses[0]
         one = timeit.timeit(fit, number=1)
-        quick = spec["quick"]
-        min_samples, max_time = (2, 0.05) if quick else (2, 0.5)
+        # FIT_SAMPLING (protocol.ts): at least min_samples timed calls, more until max_time seconds
+        min_samples, max_time = spec["sampling"]["minSamples"], spec["sampling"]["maxTime"]
         repeat = max(min_samples, min(50, int(max_time / one)))
         times = [one, *timeit.repeat(fit, number=1, repeat=repeat - 1)]
         last = losses[-1]

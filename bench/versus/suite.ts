@@ -14,10 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { MARKER } from '../types.js';
 import { ARCHS, type Arch, type ArchId, archById, EPOCHS_PER_CALL, writeData } from './archs.js';
 import { type Capacity, probeCapacity, showCapacity, showCapacityRange } from './capacity.js';
+import { expectedSeconds, PROBE_SECONDS, SETUP_SECONDS, showDuration, trialSeconds } from './duration.js';
 import {
   CONTENDERS,
   CONTENDERS_OF,
   type ContenderId,
+  FIT_SAMPLING,
   LOSS_MUST_FALL_TO,
   PREDICT_BATCHES,
   type TrialKind,
@@ -37,6 +39,15 @@ const ARCHS_OF: Record<TrialKind, ArchId[]> = {
   predict: ['mnist', 'tabular'],
   memory: ['mnist'],
 };
+/**
+ * Trials per contender, network and thread count by default: 5 while the whole default run stays
+ * near 12 minutes on a quiet 2-core machine (bench/versus/duration.ts); never fewer than `min`
+ * (every ratio from at least 3 interleaved trials) when the time budget cuts a run short.
+ */
+export const DEFAULT_TRIALS = { full: 5, quick: 1, min: 3 } as const;
+/** The default time budget of a full run (minutes): after `min` trials, no round that would end later starts. */
+export const DEFAULT_MINUTES = 20;
+
 /** Rows of the memory trial's fit (its X is 60 MB: the copies are what matter, not the time). */
 const MEMORY_ROWS = { full: 19200, quick: 2048 };
 
@@ -47,6 +58,8 @@ export interface VersusOptions {
   archs: ArchId[];
   /** Thread counts under test (default: threadCounts()). */
   threads?: number[];
+  /** Start no trial round after DEFAULT_TRIALS.min that would end past this many minutes. */
+  minutes?: number;
 }
 
 /** 1, 2, 4, ... up to the cores, and the core count itself. */
@@ -81,6 +94,8 @@ export function findPython(module: string): string | null {
 
 export interface LogEntry {
   seq: number;
+  /** Wall-clock seconds of the trial's process, start to exit (for the duration estimate). */
+  seconds: number;
   kind: TrialKind;
   arch: ArchId;
   threads: number;
@@ -110,6 +125,8 @@ export interface Block {
 
 export interface VersusResult {
   threads: number[];
+  /** Trials every block completed (fewer than asked when the --minutes budget stopped the run). */
+  trials?: number;
   capacity: (Capacity | { skip: string })[];
   blocks: Block[];
   log: LogEntry[];
@@ -129,7 +146,13 @@ function runTrial(spec: TrialSpec, arch: Arch): Promise<TrialResult> {
       });
     for (const v of ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'])
       env[v] = String(spec.threads);
-    const payload = { ...spec, arch, epochs: EPOCHS_PER_CALL, lossMustFallTo: LOSS_MUST_FALL_TO };
+    const payload = {
+      ...spec,
+      arch,
+      epochs: EPOCHS_PER_CALL,
+      lossMustFallTo: LOSS_MUST_FALL_TO,
+      sampling: FIT_SAMPLING[spec.quick ? 'quick' : 'full'],
+    };
     command = [python, 'bench/versus/py_train.py', JSON.stringify(payload)];
   } else {
     const flags = spec.kind === 'memory' ? ['--expose-gc'] : [];
@@ -185,26 +208,23 @@ function addResult(cell: Cell, r: TrialResult): void {
   if (r.info) cell.info.push(r.info);
 }
 
-export async function runVersus(o: VersusOptions, log: (line: string) => void): Promise<VersusResult> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'fastmlp-versus-'));
-  const result: VersusResult = {
-    threads: o.threads ?? threadCounts(),
-    capacity: [],
-    blocks: [],
-    log: [],
-    skips: [],
-  };
-  try {
-    const kinds = o.suites.map((s) => VERSUS_SUITES[s]);
-    const data = new Map<string, ReturnType<typeof writeData>>();
-    const dataFor = (a: Arch, rows: number) => {
-      const key = `${a.id}-${rows}`;
-      if (!data.has(key)) data.set(key, writeData(dir, a, rows));
-      return data.get(key) as ReturnType<typeof writeData>;
-    };
-    for (const kind of kinds) {
-      const counts = kind === 'memory' ? [result.threads.at(-1) as number] : result.threads;
-      for (const archId of ARCHS_OF[kind].filter((a) => o.archs.includes(a))) {
+/** One block of the comparison: a kind of trial on one network at one thread count. */
+export interface PlannedBlock {
+  kind: TrialKind;
+  arch: ArchId;
+  threads: number;
+  rows: number;
+}
+
+/** The blocks a run makes, in the order it makes them (runVersus and the duration estimate). */
+export function planVersus(o: VersusOptions): PlannedBlock[] {
+  const threads = o.threads ?? threadCounts();
+  return o.suites.flatMap((suite) => {
+    const kind = VERSUS_SUITES[suite];
+    const counts = kind === 'memory' ? [threads.at(-1) as number] : threads;
+    return ARCHS_OF[kind]
+      .filter((a) => o.archs.includes(a))
+      .flatMap((archId) => {
         const arch = archById(archId);
         const rows =
           kind === 'memory'
@@ -214,55 +234,112 @@ export async function runVersus(o: VersusOptions, log: (line: string) => void): 
               : o.quick
                 ? arch.quickRows
                 : arch.rows;
-        for (const threads of counts) {
-          const block: Block = { kind, arch: archId, threads, rows, capacity: [], cells: [] };
-          result.blocks.push(block);
-          const contenders = CONTENDERS_OF[kind];
-          for (const contender of contenders)
-            block.cells.push({ contender, status: 'ok', trials: {}, checks: [], info: [] });
-          for (let trial = 0; trial < o.trials; trial++) {
-            const probe = probeCapacity();
-            result.capacity.push(probe);
-            if (!('skip' in probe)) block.capacity.push(probe);
-            const order = contenders.map((_, i) => contenders[(i + trial) % contenders.length]); // who goes first rotates
-            for (const contender of order) {
-              const cell = block.cells.find((c) => c.contender === contender) as Cell;
-              const spec: TrialSpec = {
-                kind,
-                contender,
-                arch: archId,
-                threads,
-                quick: o.quick,
-                data: dataFor(arch, rows),
-                startup:
-                  kind === 'train' && contender === 'fastmlp' && (archId === 'tabular' || archId === 'mnist'),
-              };
-              const r = await runTrial(spec, arch);
-              result.log.push({
-                seq: result.log.length,
-                kind,
-                arch: archId,
-                threads,
-                trial,
-                contender,
-                status: r.status,
-              });
-              addResult(cell, r);
-              const shown =
-                r.status === 'ok'
-                  ? Object.entries(r.metrics)
-                      .map(([k, m]) => `${k} ${fmt(m.value)}`)
-                      .join(', ')
-                  : `${r.status}: ${r.reason}`;
-              log(`[${kind} ${archId} ${threads}t ${trial + 1}/${o.trials}] ${contender}: ${shown}`);
-              if (r.status === 'skipped') {
-                const line = `${contender} skipped: ${r.reason}`;
-                if (!result.skips.includes(line)) result.skips.push(line);
-              }
-            }
+        return counts.map((t) => ({ kind, arch: archId, threads: t, rows }));
+      });
+  });
+}
+
+export async function runVersus(o: VersusOptions, log: (line: string) => void): Promise<VersusResult> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'fastmlp-versus-'));
+  const result: VersusResult = {
+    threads: o.threads ?? threadCounts(),
+    trials: 0,
+    capacity: [],
+    blocks: [],
+    log: [],
+    skips: [],
+  };
+  try {
+    const data = new Map<string, ReturnType<typeof writeData>>();
+    const dataFor = (a: Arch, rows: number) => {
+      const key = `${a.id}-${rows}`;
+      if (!data.has(key)) data.set(key, writeData(dir, a, rows));
+      return data.get(key) as ReturnType<typeof writeData>;
+    };
+    const plan = planVersus(o);
+    const blocks = plan.map((p): Block => {
+      const block: Block = { ...p, capacity: [], cells: [] };
+      for (const contender of CONTENDERS_OF[p.kind])
+        block.cells.push({ contender, status: 'ok', trials: {}, checks: [], info: [] });
+      result.blocks.push(block);
+      return block;
+    });
+    // the ETA: quiet-machine seconds still to run, scaled by how this run compares so far
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    const sweepSeconds = expectedSeconds(plan, 1, o.quick) - SETUP_SECONDS;
+    let expectedLeft = sweepSeconds * o.trials;
+    let expectedDone = 0;
+    const pace = () => (expectedDone > 0 ? elapsed() / expectedDone : 1);
+    const eta = (seconds: number) => {
+      expectedDone += seconds;
+      expectedLeft -= seconds;
+      return `${showDuration(elapsed())} in, about ${showDuration(Math.max(0, expectedLeft) * pace())} left`;
+    };
+    // Trial-major: each sweep runs every block once, so every block's trials spread over the
+    // whole run (a noisy minute hits one trial of many blocks, not all trials of one), the 1- and
+    // 2-thread blocks of thread scaling alternate too, and a run stopped by the time budget
+    // still has `trials` trials of every block.
+    for (let trial = 0; trial < o.trials; trial++) {
+      if (trial >= DEFAULT_TRIALS.min && o.minutes !== undefined) {
+        const projected = elapsed() + sweepSeconds * pace();
+        if (projected > o.minutes * 60) {
+          log(
+            `stopping after ${trial} trials: another would end at about ${showDuration(projected)}, past the ${o.minutes}-minute budget (--minutes)`,
+          );
+          break;
+        }
+      }
+      for (const block of blocks) {
+        const { kind, arch: archId, threads, rows } = block;
+        const arch = archById(archId);
+        const contenders = CONTENDERS_OF[kind];
+        const probe = probeCapacity();
+        result.capacity.push(probe);
+        if (!('skip' in probe)) block.capacity.push(probe);
+        const order = contenders.map((_, i) => contenders[(i + trial) % contenders.length]); // who goes first rotates
+        for (const contender of order) {
+          const cell = block.cells.find((c) => c.contender === contender) as Cell;
+          const spec: TrialSpec = {
+            kind,
+            contender,
+            arch: archId,
+            threads,
+            quick: o.quick,
+            data: dataFor(arch, rows),
+            startup:
+              kind === 'train' && contender === 'fastmlp' && (archId === 'tabular' || archId === 'mnist'),
+          };
+          const began = performance.now();
+          const r = await runTrial(spec, arch);
+          const seconds = Math.round((performance.now() - began) / 10) / 100;
+          result.log.push({
+            seq: result.log.length,
+            seconds,
+            kind,
+            arch: archId,
+            threads,
+            trial,
+            contender,
+            status: r.status,
+          });
+          addResult(cell, r);
+          const shown =
+            r.status === 'ok'
+              ? Object.entries(r.metrics)
+                  .map(([k, m]) => `${k} ${fmt(m.value)}`)
+                  .join(', ')
+              : `${r.status}: ${r.reason}`;
+          log(
+            `[${kind} ${archId} ${threads}t ${trial + 1}/${o.trials}] ${contender}: ${shown} (${seconds.toFixed(1)} s; ${eta(trialSeconds(kind, archId, contender, o.quick) + (contender === order[0] ? PROBE_SECONDS : 0))})`,
+          );
+          if (r.status === 'skipped') {
+            const line = `${contender} skipped: ${r.reason}`;
+            if (!result.skips.includes(line)) result.skips.push(line);
           }
         }
       }
+      result.trials = trial + 1;
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -293,14 +370,14 @@ export function metric(cell: Cell | undefined, name: string): number | null {
   return v && v.length > 0 ? medianOf(v) : null;
 }
 
-const cellOf = (b: Block, c: ContenderId) => b.cells.find((x) => x.contender === c);
+export const cellOf = (b: Block, c: ContenderId) => b.cells.find((x) => x.contender === c);
 const show = (v: number | null) => (v === null ? '-' : fmt(v));
 const ratio = (a: number | null, b: number | null) =>
   a === null || b === null || b === 0 ? '-' : `${(a / b).toFixed(2)}x`;
 const shown = (cell: Cell | undefined, name: string) =>
   cell?.status === 'ok' ? show(metric(cell, name)) : (cell?.status ?? '-');
 
-function table(header: string[], rows: string[][]): string[] {
+export function table(header: string[], rows: string[][]): string[] {
   return [
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
@@ -370,6 +447,7 @@ export function renderVersus(r: VersusResult): string[] {
       '## One fit() call of 1 epoch vs one epoch inside a 4-epoch fit',
       '',
       'The time of `fit(X, y, { epochs: 1 })` over a quarter of `fit(X, y, { epochs: 4 })`, in the same process: what checking, copying, shuffling and setting up cost beyond an epoch (1.00x: nothing).',
+      `${showCapacityRange(startup.flatMap((b) => b.capacity))}.`,
       '',
       ...table(
         ['network', 'threads', '1-epoch fit / epoch of a 4-epoch fit'],
@@ -389,6 +467,7 @@ export function renderVersus(r: VersusResult): string[] {
       '## Thread scaling of fit()',
       '',
       `fastmlp samples/s by thread count; speedup over 1 thread and efficiency per thread (speedup / threads). The machine's own FMA peak on all ${caps[0]?.threads ?? '?'} threads was ${machine === null ? 'not probed' : `${machine.toFixed(2)}x`} its 1-thread peak (median of this run's probes): a shared machine caps the scaling there.`,
+      `${showCapacityRange(train.flatMap((b) => b.capacity))}.`,
       '',
       ...table(
         [
@@ -466,6 +545,7 @@ export function renderVersus(r: VersusResult): string[] {
       "## Peak memory of a fit beyond the caller's data",
       '',
       "Peak RSS growth during one 1-epoch `fit()` on a Float32Array (X and its labels already in memory), in MB and in copies of the caller's rows (goal: at most 1).",
+      `${showCapacityRange(memory.flatMap((b) => b.capacity))}.`,
       '',
       ...table(
         ['network', 'rows', "caller's data, MB", 'peak growth, MB', "copies of the caller's rows"],
