@@ -31,6 +31,8 @@ inline constexpr std::size_t kTaskCount = 4;
 inline constexpr const char* kTaskNames[kTaskCount] = {"binary", "multiclass", "multilabel", "regression"};
 // Activation code each loss requires at the output, by loss code; -1: any.
 inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4, -1, -1};
+// Whether a loss is a sum over the batch (SUM_LOSSES: an epoch adds its batches), by loss code; else a mean.
+inline constexpr bool kLossIsSum[kLossCount] = {true, true, false, false, false, false, false};
 inline constexpr double kLeakyReluAlpha = 0.01;
 // The task rule (contract.ts TASK_RULE): the first row whose fields match decides; -1 matches any.
 struct TaskRuleRow {
