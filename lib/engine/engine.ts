@@ -317,6 +317,9 @@ export interface Engine {
 /** Where a fit's own arrays come from (an engine, or plain arrays), and how they are checked. */
 export type Allocator = Pick<Engine, 'allocateFloat32' | 'allocateUint32' | 'scanFinite'>;
 
+/** What converting X and y needs of an Allocator (toMatrix, toTargets): float arrays and the check. */
+export type FloatAllocator = Pick<Allocator, 'allocateFloat32' | 'scanFinite'>;
+
 /** Plain typed arrays, checked in JS. */
 export const plainArrays: Allocator = {
   allocateFloat32: (n) => new Float32Array(n),
