@@ -126,6 +126,7 @@ inline constexpr NumberRange kWarmupSteps{0.0, 9007199254740991.0, false, false,
 inline constexpr NumberRange kMinLearningRate{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
 inline constexpr NumberRange kPlateauFactor{0.0, 1.0, true, true, false, false, "a number in (0, 1)"};
 inline constexpr NumberRange kPlateauPatience{0.0, 1000000000.0, false, false, true, false, "an integer in 0..1000000000"};
+inline constexpr NumberRange kPlateauCooldown{0.0, 1000000000.0, false, false, true, false, "an integer in 0..1000000000"};
 inline constexpr NumberRange kScheduleEpoch{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
 inline constexpr NumberRange kSchedulePosition{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
 inline constexpr NumberRange kScheduleTotalSteps{1.0, 9007199254740991.0, false, false, true, false, "an integer in 1..2^53-1"};
