@@ -1,6 +1,12 @@
 // The data fit, predict and evaluate hand to an engine: checked row-major features (scaled by the
 // network's inputScaling), targets, and the validation rows held out of training.
-import { type ActivationName, type Allocator, type LossName, plainArrays } from './engine/engine.js';
+import {
+  type ActivationName,
+  type Allocator,
+  type FloatAllocator,
+  type LossName,
+  plainArrays,
+} from './engine/engine.js';
 import { type Features, type Matrix, type Targets, toMatrix, toTargets } from './inputs.js';
 import { trainingWeights, validationWeights } from './sample-weights.js';
 import { applyScaling, type InputScaling } from './scaling.js';
@@ -34,8 +40,8 @@ export function features(
   X: Features,
   name: string,
   shape: DataShape,
-  ownCopy: Allocator | null = null,
-  arrays: Allocator = plainArrays,
+  ownCopy: FloatAllocator | null = null,
+  arrays: FloatAllocator = plainArrays,
 ): Matrix {
   const { scaling } = shape;
   // the check and the copy are one pass over a caller's Float32Array (Allocator.scanFinite)
@@ -50,7 +56,7 @@ export function targets(
   name: string,
   rows: number,
   shape: DataShape,
-  into: Allocator = plainArrays,
+  into: FloatAllocator = plainArrays,
 ): Float32Array {
   return toTargets(y, name, rows, shape.outputs, shape.loss, into);
 }

@@ -1,7 +1,7 @@
 // Converts what users pass as X and y (nested arrays or row-major Float32Arrays) into the
 // engines' row-major Float32Arrays, once per call, checking shape and finiteness first.
 import { MAX_ELEMENTS } from './engine/contract.js';
-import { type Allocator, type LossName, plainArrays } from './engine/engine.js';
+import { type FloatAllocator, type LossName, plainArrays } from './engine/engine.js';
 import { invalidArgument, outOfRange } from './validate.js';
 
 /** Samples: rows of numbers, or a row-major Float32Array whose row width is the network's inputs. */
@@ -24,7 +24,7 @@ export function toMatrix(
   X: unknown,
   name: string,
   cols: number,
-  into: Allocator = plainArrays,
+  into: FloatAllocator = plainArrays,
   copy = false,
 ): Matrix {
   if (X instanceof Float32Array) {
@@ -132,7 +132,7 @@ export function toTargets(
   rows: number,
   outputs: number,
   loss: LossName,
-  into: Allocator = plainArrays,
+  into: FloatAllocator = plainArrays,
 ): Float32Array {
   const probabilities = loss === 'bce' || loss === 'cross-entropy';
   const out = into.allocateFloat32(rows * outputs);

@@ -1,6 +1,6 @@
 // fit's `schedule` option: checked and resolved, turned into the ChunkSchedule each engine call
 // gets (step, exponential and cosine are computed per step inside the engines), and
-// reduceOnPlateau's decision between epochs (as Keras' ReduceLROnPlateau, without cooldown).
+// reduceOnPlateau's decision between epochs (as Keras' ReduceLROnPlateau, with PyTorch's cooldown).
 // Where a schedule stands is part of the model state (ScheduleState, saved as metadata).
 import {
   MAX_STEPS,
@@ -39,7 +39,10 @@ export interface CosineScheduleOptions {
   minLearningRate?: number;
 }
 
-/** The rate times factor once `monitor` has not improved for `patience` epochs (Keras' ReduceLROnPlateau, no cooldown). */
+/**
+ * The rate times factor once `monitor` has not improved for `patience` epochs (Keras'
+ * ReduceLROnPlateau), then `cooldown` epochs of rest before epochs count again (PyTorch's cooldown).
+ */
 export interface PlateauScheduleOptions {
   name: 'reduceOnPlateau';
   /** Default 'val_loss' when there is validation data, else 'loss'. */
@@ -50,6 +53,11 @@ export interface PlateauScheduleOptions {
   patience?: number;
   /** The smallest decrease that counts as an improvement: a non-negative finite number. Default 0.0001. */
   minDelta?: number;
+  /**
+   * Epochs after a reduction during which no epoch counts toward patience (an improvement still
+   * sets the best value): an integer in 0..1000000000. Default 0.
+   */
+  cooldown?: number;
   /** The rate is never reduced below this: a non-negative finite float32 number. Default 0. */
   minLearningRate?: number;
 }
@@ -72,6 +80,7 @@ export type ResolvedSchedule =
       factor: number;
       patience: number;
       minDelta: number;
+      cooldown: number;
       minLearningRate: number;
     };
 
@@ -91,7 +100,7 @@ const KEYS: Record<ScheduleName, readonly string[]> = {
   step: ['name', 'every', 'gamma'],
   exponential: ['name', 'gamma'],
   cosine: ['name', 'warmupSteps', 'minLearningRate'],
-  reduceOnPlateau: ['name', 'monitor', 'factor', 'patience', 'minDelta', 'minLearningRate'],
+  reduceOnPlateau: ['name', 'monitor', 'factor', 'patience', 'minDelta', 'cooldown', 'minLearningRate'],
 };
 
 /** A number field of the schedule: its default when absent (undefined: required), else checked. */
@@ -150,6 +159,7 @@ export function resolveSchedule(value: unknown, hasValidation: boolean): Resolve
         factor: field(s, 'factor', RANGES.plateauFactor, SCHEDULE_DEFAULTS.plateauFactor),
         patience: field(s, 'patience', RANGES.plateauPatience, SCHEDULE_DEFAULTS.plateauPatience),
         minDelta: field(s, 'minDelta', RANGES.minDelta, SCHEDULE_DEFAULTS.plateauMinDelta),
+        cooldown: field(s, 'cooldown', RANGES.plateauCooldown, SCHEDULE_DEFAULTS.plateauCooldown),
         minLearningRate: field(
           s,
           'minLearningRate',
@@ -188,6 +198,8 @@ export class FitSchedule {
   private position = 0;
   private best = Number.POSITIVE_INFINITY;
   private wait = 0;
+  /** reduceOnPlateau: epochs of cooldown left after the last reduction. */
+  private cooldownLeft = 0;
 
   constructor(
     readonly schedule: ResolvedSchedule,
@@ -237,17 +249,29 @@ export class FitSchedule {
     this.position += steps;
   }
 
-  /** reduceOnPlateau after an epoch whose monitored value is `value` (Keras' rule, no cooldown). */
+  /**
+   * reduceOnPlateau after an epoch whose monitored value is `value`: Keras' rule (reduce once
+   * `patience` epochs in a row did not improve on the best by more than minDelta), with
+   * PyTorch's cooldown (the `cooldown` epochs after a reduction never count as such epochs, while
+   * an improvement among them still sets the best). The patience count and the cooldown start
+   * afresh each fit, as Keras' callback does.
+   */
   afterEpoch(logs: { loss: number; val_loss?: number }): void {
     const s = this.schedule;
     if (s.name !== 'reduceOnPlateau') return;
     const value = logs[s.monitor];
     if (value === undefined) return;
-    if (value < this.best - s.minDelta) {
+    const improved = value < this.best - s.minDelta;
+    if (improved) {
       this.best = value;
+      this.wait = 0;
+    }
+    if (this.cooldownLeft > 0) {
+      this.cooldownLeft--;
       this.wait = 0;
       return;
     }
+    if (improved) return;
     this.wait++;
     if (this.wait < s.patience) return;
     const rate = plateauRate(s, this.learningRate, this.reductions);
@@ -256,6 +280,7 @@ export class FitSchedule {
     if (rate > s.minLearningRate && Math.fround(next) > 0) {
       this.reductions++;
       this.wait = 0;
+      this.cooldownLeft = s.cooldown;
     }
   }
 

@@ -4,7 +4,7 @@
 // batchSize in the order the source gives its rows: the batches are exactly those of the array fit
 // with shuffle off on the same rows (rows left over at the end of a source batch wait for the next
 // one; the epoch's last batch may be smaller). The bookkeeping between epochs is train.ts's.
-import type { Allocator, TrainChunk, Trainer } from './engine/engine.js';
+import type { FloatAllocator, TrainChunk, Trainer } from './engine/engine.js';
 import { type DataShape, features, type TrainingData, targets } from './fit-data.js';
 import type { Features, Targets } from './inputs.js';
 import { validationWeights } from './sample-weights.js';
@@ -104,28 +104,30 @@ export function streamValidation(opts: ResolvedFitOptions, shape: DataShape): Tr
   return { X, Y, weights: validationWeights(opts.validationSampleWeight, X.rows) };
 }
 
-/** Views of one buffer from an engine's allocator, replaced by a larger one only when a request exceeds it. */
-class Staging {
+/**
+ * Views of one buffer from an engine's allocator, replaced by a larger one only when a request
+ * exceeds it: what features and targets need to convert a batch (floats and the check), no more.
+ */
+class Staging implements FloatAllocator {
   private buffer: Float32Array;
   constructor(
-    private readonly from: Allocator,
+    private readonly from: FloatAllocator,
     size: number,
   ) {
     this.buffer = from.allocateFloat32(size);
   }
+
   /** n zeroed elements (what toTargets expects of a fresh array). */
-  readonly allocator: Allocator = {
-    allocateFloat32: (n) => {
-      if (n > this.buffer.length) this.buffer = this.from.allocateFloat32(n);
-      const view = this.buffer.subarray(0, n);
-      view.fill(0);
-      return view;
-    },
-    allocateUint32: () => {
-      throw new Error('Staging holds floats only');
-    },
-    scanFinite: (src, dst) => this.from.scanFinite(src, dst),
-  };
+  allocateFloat32(n: number): Float32Array {
+    if (n > this.buffer.length) this.buffer = this.from.allocateFloat32(n);
+    const view = this.buffer.subarray(0, n);
+    view.fill(0);
+    return view;
+  }
+
+  scanFinite(src: Float32Array, dst: Float32Array | null): number {
+    return this.from.scanFinite(src, dst);
+  }
 }
 
 /** What the stream fit restores after a bad batch or a failing source: the network as before the fit. */
@@ -294,9 +296,9 @@ export class StreamFit extends EpochLoop {
     const { X, y } = batch as Batch;
     const { inputs: cols, outputs } = this.shape;
     // copied into the staging buffer (and scaled there), as the array fit copies its data
-    const m = features(X, `${name}.X`, this.shape, this.inX.allocator);
+    const m = features(X, `${name}.X`, this.shape, this.inX);
     const scaledY = this.targetScaling ? scaleTargets(y, this.targetScaling) : y;
-    const Y = targets(scaledY, `${name}.y`, m.rows, this.shape, this.inY.allocator);
+    const Y = targets(scaledY, `${name}.y`, m.rows, this.shape, this.inY);
     const rows = m.rows;
     const bs = this.batchSize;
     let r = 0;

@@ -621,6 +621,7 @@ describe.each(engineNames)('Network on the %s engine', (engine) => {
         factor: 0.1,
         patience: 0,
         minDelta: 10,
+        cooldown: 0,
         minLearningRate: 0,
       },
       epochs: 4,
@@ -779,6 +780,7 @@ describe('reduceOnPlateau in the fit loop (FitSchedule)', () => {
     factor: 0.5,
     patience: 2,
     minDelta: 0,
+    cooldown: 0,
     minLearningRate: 0.1,
   };
   it('reduces after patience epochs without improvement, never below the minimum, and carries its reductions', () => {

@@ -202,6 +202,32 @@ describe.each(engines)('$name engine: training', (engine) => {
     },
   );
 
+  test.each(['mse', 'sse', 'cross-entropy'] as LossName[])(
+    `${engine.name}: %s: a trainer predicts and evaluates as the inference model over its params`,
+    (loss) => {
+      const layers = stack([4, 6, 3], 'tanh', loss === 'cross-entropy' ? 'softmax' : 'sigmoid');
+      const p = makeProblem(layers, loss, 300, 4203);
+      const { trainer, params } = start(engine, p, optimizer('sgd'), 8);
+      trainer.trainEpochs(chunk(p, 2, 8)); // the model reads the trained params, in place
+      const model = engine.createModel({ layers, loss, threads: 1 }, params);
+      const weights = Float32Array.from({ length: 300 }, (_, r) => (r % 7) / 3);
+      const [fromTrainer, fromModel] = [trainer, model].map((f) => {
+        const predicted = new Float32Array(300 * 3);
+        f.predict(p.X, 300, predicted);
+        const out = new Float32Array(300 * 3);
+        const out2 = new Float32Array(300 * 3);
+        return {
+          predicted: Array.from(predicted),
+          loss: f.evaluate(p.X, p.Y, 300, out),
+          weighted: f.evaluate(p.X, p.Y, 300, out2, weights),
+          out: Array.from(out),
+        };
+      });
+      expect(fromTrainer).toEqual(fromModel);
+      model.dispose();
+    },
+  );
+
   test(`${engine.name}: xor with tanh hidden, sigmoid output, bce and adam: the loss falls`, () => {
     const layers = stack([2, 8, 1], 'tanh', 'sigmoid');
     const rng = new Random(42);

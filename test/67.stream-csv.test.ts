@@ -112,6 +112,30 @@ describe('streamCSV learns fromCSV\u2019s schema in its first pass', () => {
   });
 });
 
+it('a stream carries CSVStream\u2019s fields and nothing of how it reads the file', async () => {
+  const stream = await datasets.streamCSV(fixture('customers.csv'), {
+    ignore: ['customer_id'],
+    target: 'monthly_spend',
+  });
+  // one definition of the stream's state (CSVStream): no copy of the file layout, the learned
+  // schema or the read options rides along as fields of its own
+  expect(Object.keys(stream).sort()).toEqual(
+    [
+      'featureNames',
+      'inputScaling',
+      'inputs',
+      'outputs',
+      'path',
+      'schema',
+      'schemaRowsRead',
+      'targetScaling',
+      'task',
+      'taskReason',
+    ].sort(),
+  );
+  expect(JSON.parse(JSON.stringify(stream)).path).toBe(fixture('customers.csv'));
+});
+
 it('its inputScaling is standardize\u2019s on the numeric columns (no missing cell) and leaves categories as they are', async () => {
   const options: StreamCSVOptions = { ignore: ['customer_id'], categorical: ['support_tickets'] };
   const array = datasets.fromCSV(fixture('flowers.csv'));

@@ -4,6 +4,8 @@
 import { existsSync, statSync } from 'node:fs';
 import type { CSVDataset, CSVOptions } from '../data/csv.js';
 import { datasets } from '../data/index.js';
+// the library's limit on classes inferred from integers (fromCSV, streamCSV): one number for both
+import { MAX_INFERRED_CLASSES } from '../data/target-summary.js';
 import type { TableSchema } from '../schema.js';
 import { CliError } from './args.js';
 
@@ -33,9 +35,6 @@ export interface GeneratorOptions {
   noise?: number;
   seed: number;
 }
-
-/** Largest class count inferred from integer labels without class names; more means regression. */
-const MAX_INFERRED_CLASSES = 100;
 
 /**
  * Loads a built-in set or a CSV; `target` names the CSV's label column, `csv` passes fromCSV's
@@ -182,8 +181,9 @@ function classificationSet(gen: GeneratorOptions) {
 }
 
 /**
- * Class names give k classes; otherwise integer labels 0..k-1 with k <= 100 are classes, and
- * anything else is a regression target.
+ * Class names give k classes; otherwise integer labels 0..k-1 with k <= MAX_INFERRED_CLASSES
+ * (the library's limit, TABLE_DEFAULTS.maxInferredClasses) are classes, and anything else is a
+ * regression target.
  */
 export function inferTask(y: number[], classNames: string[] | undefined | null): Task {
   if (y.length === 0) throw new CliError('the data has no rows');

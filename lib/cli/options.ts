@@ -504,6 +504,16 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     default: String(SCHEDULE_DEFAULTS.plateauMinDelta),
     help: 'reduceOnPlateau: the smallest decrease that counts as an improvement',
   },
+  {
+    name: 'plateau-cooldown',
+    type: 'string',
+    value: '<n>',
+    group: 'Schedule',
+    api: 'fit schedule.cooldown',
+    range: 'plateauCooldown',
+    default: String(SCHEDULE_DEFAULTS.plateauCooldown),
+    help: 'reduceOnPlateau: epochs after a reduction that do not count toward patience',
+  },
   // --- output
   {
     name: 'out',

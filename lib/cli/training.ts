@@ -157,7 +157,7 @@ const SCHEDULE_FLAGS: Record<ScheduleName, string[]> = {
   step: ['schedule-every', 'schedule-gamma'],
   exponential: ['schedule-gamma'],
   cosine: ['warmup-steps', 'min-lr'],
-  reduceOnPlateau: ['plateau-factor', 'plateau-patience', 'plateau-min-delta', 'min-lr'],
+  reduceOnPlateau: ['plateau-factor', 'plateau-patience', 'plateau-min-delta', 'plateau-cooldown', 'min-lr'],
 };
 const ALL_SCHEDULE_FLAGS = [...new Set(Object.values(SCHEDULE_FLAGS).flat())];
 
@@ -195,6 +195,7 @@ function readSchedule(values: Values): ScheduleOptions | undefined {
         ...opt('factor', rangeValue(values, 'plateau-factor', RANGES.plateauFactor)),
         ...opt('patience', rangeValue(values, 'plateau-patience', RANGES.plateauPatience)),
         ...opt('minDelta', rangeValue(values, 'plateau-min-delta', RANGES.minDelta)),
+        ...opt('cooldown', rangeValue(values, 'plateau-cooldown', RANGES.plateauCooldown)),
         ...opt('minLearningRate', minLearningRate),
       };
   }

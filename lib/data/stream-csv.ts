@@ -158,7 +158,7 @@ export async function streamCSV(path: string, options?: StreamCSVOptions): Promi
         },
         schemaRows,
       );
-  return new CSVBatches(file, learned, given ? null : learned.rows, {
+  return csvStream(file, learned, given ? null : learned.rows, {
     batchSize,
     shuffleBuffer,
     seed,
@@ -228,128 +228,125 @@ interface ReadOptions {
   unknownCategory: 'zeros' | 'error';
 }
 
-/** The stream: each iteration reads the file again, encodes each row into the shuffle buffer or the batch. */
-class CSVBatches implements CSVStream {
-  readonly path: string;
-  readonly inputs: number;
-  readonly outputs: number;
-  readonly schema: TableSchema;
-  readonly featureNames: string[];
-  readonly classNames?: string[];
-  readonly task: 'classification' | 'regression';
-  readonly taskReason: string;
-  readonly targetScaling?: { mean: number[]; std: number[] };
-  readonly inputScaling?: { mean: number[]; std: number[] };
-  private readonly random: Random;
+/**
+ * The stream: what CSVStream declares (its one definition), each field from the learned schema,
+ * and an iterator that reads the file again each time (batches). The shuffle's generator is the
+ * stream's, so each iteration draws the next order.
+ */
+function csvStream(
+  file: FileLayout,
+  learned: Learned,
+  schemaRowsRead: number | null,
+  read: ReadOptions,
+): CSVStream {
+  const { schema } = learned;
+  const featureNames = encodedNames(schema);
+  const classes = schema.classNames?.length ?? 0;
+  const random = new Random(read.seed);
+  return {
+    path: file.path,
+    inputs: featureNames.length,
+    outputs: schema.task === 'classification' && classes > 2 ? classes : 1,
+    schema,
+    featureNames,
+    ...(schema.classNames ? { classNames: [...schema.classNames] } : {}),
+    task: schema.task,
+    taskReason: learned.taskReason,
+    ...(learned.targetScaling ? { targetScaling: learned.targetScaling } : {}),
+    ...(learned.inputScaling ? { inputScaling: learned.inputScaling } : {}),
+    schemaRowsRead,
+    [Symbol.asyncIterator]: () => batches(file, learned, featureNames.length, read, random),
+  };
+}
 
-  constructor(
-    private readonly file: FileLayout,
-    private readonly learned: Learned,
-    readonly schemaRowsRead: number | null,
-    private readonly read: ReadOptions,
-  ) {
-    const { schema } = learned;
-    this.path = file.path;
-    this.schema = schema;
-    this.featureNames = encodedNames(schema);
-    this.inputs = this.featureNames.length;
-    const classes = schema.classNames?.length ?? 0;
-    this.outputs = schema.task === 'classification' && classes > 2 ? classes : 1;
-    if (schema.classNames) this.classNames = [...schema.classNames];
-    this.task = schema.task;
-    this.taskReason = learned.taskReason;
-    if (learned.targetScaling) this.targetScaling = learned.targetScaling;
-    if (learned.inputScaling) this.inputScaling = learned.inputScaling;
-    this.random = new Random(read.seed);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<CSVBatch> {
-    return this.batches();
-  }
-
-  private async *batches(): AsyncGenerator<CSVBatch> {
-    const { path, names, hasHeader } = this.file;
-    const { schema, target: t } = this.learned;
-    const { batchSize, shuffleBuffer, missing, unknownCategory } = this.read;
-    const inputs = this.inputs;
-    const column = new Map(names.map((name, j) => [name, j]));
-    let current: CSVRecord | null = null;
-    const at = (name: string) =>
-      `${path} line ${current!.info.lines}, column ${hasHeader ? `'${name}'` : column.get(name)}`;
-    const encode = rowEncoder(
-      schema,
-      (_, name) => current!.record[column.get(name)!],
-      (_, name) => at(name),
-      {
-        missing,
-        unknownCategory,
-      },
-    );
-    const classIndex = schema.classNames && new Map(schema.classNames.map((c, k) => [c, k]));
-    const targetName = names[t];
-    const label = (field: string): number => {
-      if (classIndex) {
-        const k = classIndex.get(field);
-        if (k === undefined) {
-          throw new Error(
-            `Unknown class '${field}' in ${at(targetName)}: not one of classes (${schema.classNames!.map((c) => `'${c}'`).join(', ')})`,
-          );
-        }
-        return k;
+/** One pass over the file: each row encoded into the shuffle buffer or the batch. */
+async function* batches(
+  file: FileLayout,
+  learned: Learned,
+  inputs: number,
+  read: ReadOptions,
+  random: Random,
+): AsyncGenerator<CSVBatch> {
+  const { path, names, hasHeader } = file;
+  const { schema, target: t } = learned;
+  const { batchSize, shuffleBuffer, missing, unknownCategory } = read;
+  const column = new Map(names.map((name, j) => [name, j]));
+  let current: CSVRecord | null = null;
+  const at = (name: string) =>
+    `${path} line ${current!.info.lines}, column ${hasHeader ? `'${name}'` : column.get(name)}`;
+  const encode = rowEncoder(
+    schema,
+    (_, name) => current!.record[column.get(name)!],
+    (_, name) => at(name),
+    {
+      missing,
+      unknownCategory,
+    },
+  );
+  const classIndex = schema.classNames && new Map(schema.classNames.map((c, k) => [c, k]));
+  const targetName = names[t];
+  const label = (field: string): number => {
+    if (classIndex) {
+      const k = classIndex.get(field);
+      if (k === undefined) {
+        throw new Error(
+          `Unknown class '${field}' in ${at(targetName)}: not one of classes (${schema.classNames!.map((c) => `'${c}'`).join(', ')})`,
+        );
       }
-      if (!isNumber(field)) throw new Error(`Invalid number '${field.slice(0, 40)}' in ${at(targetName)}`);
-      return Number(field);
-    };
-
-    // rows wait in the shuffle buffer (bufX, bufY); yielded batches are fresh arrays the caller may keep
-    const bufX = new Float32Array(shuffleBuffer * inputs);
-    const bufY = new Float64Array(shuffleBuffer);
-    let held = 0;
-    let X = new Float32Array(batchSize * inputs);
-    let y = new Array<number>(batchSize);
-    let n = 0;
-    let unknown = 0;
-    const take = (slot: number) => {
-      X.set(bufX.subarray(slot * inputs, (slot + 1) * inputs), n * inputs);
-      y[n++] = bufY[slot];
-    };
-    for await (const record of dataRecords(this.file)) {
-      current = record;
-      const value = label(record.record[t]);
-      if (shuffleBuffer === 0) {
-        unknown += encode(0, X, n * inputs);
-        y[n++] = value;
-      } else if (held < shuffleBuffer) {
-        unknown += encode(0, bufX, held * inputs);
-        bufY[held++] = value;
-      } else {
-        const slot = this.random.int(shuffleBuffer);
-        take(slot);
-        unknown += encode(0, bufX, slot * inputs);
-        bufY[slot] = value;
-      }
-      if (n === batchSize) {
-        yield { X, y };
-        X = new Float32Array(batchSize * inputs);
-        y = new Array<number>(batchSize);
-        n = 0;
-      }
+      return k;
     }
-    // the rows still held, in random order
-    while (held > 0) {
-      const slot = this.random.int(held);
+    if (!isNumber(field)) throw new Error(`Invalid number '${field.slice(0, 40)}' in ${at(targetName)}`);
+    return Number(field);
+  };
+
+  // rows wait in the shuffle buffer (bufX, bufY); yielded batches are fresh arrays the caller may keep
+  const bufX = new Float32Array(shuffleBuffer * inputs);
+  const bufY = new Float64Array(shuffleBuffer);
+  let held = 0;
+  let X = new Float32Array(batchSize * inputs);
+  let y = new Array<number>(batchSize);
+  let n = 0;
+  let unknown = 0;
+  const take = (slot: number) => {
+    X.set(bufX.subarray(slot * inputs, (slot + 1) * inputs), n * inputs);
+    y[n++] = bufY[slot];
+  };
+  for await (const record of dataRecords(file)) {
+    current = record;
+    const value = label(record.record[t]);
+    if (shuffleBuffer === 0) {
+      unknown += encode(0, X, n * inputs);
+      y[n++] = value;
+    } else if (held < shuffleBuffer) {
+      unknown += encode(0, bufX, held * inputs);
+      bufY[held++] = value;
+    } else {
+      const slot = random.int(shuffleBuffer);
       take(slot);
-      held--;
-      bufX.copyWithin(slot * inputs, held * inputs, (held + 1) * inputs);
-      bufY[slot] = bufY[held];
-      if (n === batchSize) {
-        yield { X, y };
-        X = new Float32Array(batchSize * inputs);
-        y = new Array<number>(batchSize);
-        n = 0;
-      }
+      unknown += encode(0, bufX, slot * inputs);
+      bufY[slot] = value;
     }
-    if (n > 0) yield { X: X.subarray(0, n * inputs), y: y.slice(0, n) };
-    warnUnknown(unknown, path);
+    if (n === batchSize) {
+      yield { X, y };
+      X = new Float32Array(batchSize * inputs);
+      y = new Array<number>(batchSize);
+      n = 0;
+    }
   }
+  // the rows still held, in random order
+  while (held > 0) {
+    const slot = random.int(held);
+    take(slot);
+    held--;
+    bufX.copyWithin(slot * inputs, held * inputs, (held + 1) * inputs);
+    bufY[slot] = bufY[held];
+    if (n === batchSize) {
+      yield { X, y };
+      X = new Float32Array(batchSize * inputs);
+      y = new Array<number>(batchSize);
+      n = 0;
+    }
+  }
+  if (n > 0) yield { X: X.subarray(0, n * inputs), y: y.slice(0, n) };
+  warnUnknown(unknown, path);
 }

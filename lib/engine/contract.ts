@@ -275,6 +275,8 @@ export const RANGES = {
   plateauFactor: numbers(0, true, 1, true, 'a number in (0, 1)'),
   /** schedule 'reduceOnPlateau': epochs without improvement before reducing (0: every such epoch). */
   plateauPatience: integers(0, MAX_EPOCHS),
+  /** schedule 'reduceOnPlateau': epochs after a reduction that count as no plateau (0: none). */
+  plateauCooldown: integers(0, MAX_EPOCHS),
   /** ChunkSchedule.epoch: the schedule's epochs before a chunk. */
   scheduleEpoch: integers(0, MAX_STEPS, 'an integer in 0..2^53-1'),
   /** ChunkSchedule.position: the schedule's optimizer steps before a chunk. */
@@ -391,8 +393,8 @@ export const FIT_DEFAULTS = {
 /**
  * The schedules' settings when not given (fit's `schedule`). step: gamma as PyTorch's StepLR
  * (`every` has no default); cosine: no warm-up, down to 0; reduceOnPlateau: Keras'
- * ReduceLROnPlateau (factor 0.1, patience 10, min_delta 1e-4, min_lr 0). exponential's gamma
- * has no default.
+ * ReduceLROnPlateau (factor 0.1, patience 10, min_delta 1e-4, cooldown 0, min_lr 0).
+ * exponential's gamma has no default.
  */
 export const SCHEDULE_DEFAULTS = {
   stepGamma: 0.1,
@@ -401,6 +403,7 @@ export const SCHEDULE_DEFAULTS = {
   plateauFactor: 0.1,
   plateauPatience: 10,
   plateauMinDelta: 1e-4,
+  plateauCooldown: 0,
 } as const;
 
 /** A layer's dropout when not given: none. */

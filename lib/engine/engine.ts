@@ -324,6 +324,9 @@ export interface Allocator extends Pick<Engine, 'allocateUint32' | 'scanFinite'>
   allocateFloat32(n: number, overwrite?: boolean): Float32Array;
 }
 
+/** What converting X and y needs of an Allocator (toMatrix, toTargets): float arrays and the check. */
+export type FloatAllocator = Pick<Allocator, 'allocateFloat32' | 'scanFinite'>;
+
 /** Plain typed arrays, checked in JS. */
 export const plainArrays: Allocator = {
   allocateFloat32: (n) => new Float32Array(n),

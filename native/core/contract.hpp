@@ -31,6 +31,8 @@ inline constexpr std::size_t kTaskCount = 4;
 inline constexpr const char* kTaskNames[kTaskCount] = {"binary", "multiclass", "multilabel", "regression"};
 // Activation code each loss requires at the output, by loss code; -1: any.
 inline constexpr int kLossRequiredActivation[kLossCount] = {-1, -1, -1, 0, 4, -1, -1};
+// Whether a loss is a sum over the batch (SUM_LOSSES: an epoch adds its batches), by loss code; else a mean.
+inline constexpr bool kLossIsSum[kLossCount] = {true, true, false, false, false, false, false};
 inline constexpr double kLeakyReluAlpha = 0.01;
 // The task rule (contract.ts TASK_RULE): the first row whose fields match decides; -1 matches any.
 struct TaskRuleRow {
@@ -124,6 +126,7 @@ inline constexpr NumberRange kWarmupSteps{0.0, 9007199254740991.0, false, false,
 inline constexpr NumberRange kMinLearningRate{0.0, kInfinity, false, true, false, true, "a non-negative finite float32 number"};
 inline constexpr NumberRange kPlateauFactor{0.0, 1.0, true, true, false, false, "a number in (0, 1)"};
 inline constexpr NumberRange kPlateauPatience{0.0, 1000000000.0, false, false, true, false, "an integer in 0..1000000000"};
+inline constexpr NumberRange kPlateauCooldown{0.0, 1000000000.0, false, false, true, false, "an integer in 0..1000000000"};
 inline constexpr NumberRange kScheduleEpoch{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
 inline constexpr NumberRange kSchedulePosition{0.0, 9007199254740991.0, false, false, true, false, "an integer in 0..2^53-1"};
 inline constexpr NumberRange kScheduleTotalSteps{1.0, 9007199254740991.0, false, false, true, false, "an integer in 1..2^53-1"};

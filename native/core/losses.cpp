@@ -28,7 +28,10 @@ const char* loss_name(Loss l) {
   return code < contract::kLossCount ? contract::kLossNames[code] : "unknown";
 }
 
-bool loss_is_sum(Loss l) { return l == Loss::sse || l == Loss::half_sse; }
+bool loss_is_sum(Loss l) {
+  const auto code = static_cast<std::size_t>(l);
+  return code < contract::kLossCount && contract::kLossIsSum[code];
+}
 
 bool loss_required_activation(Loss l, Activation* out) {
   const int required = contract::kLossRequiredActivation[static_cast<std::size_t>(l)];

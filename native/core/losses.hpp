@@ -19,8 +19,9 @@ namespace fastmlp {
 bool parse_loss(const std::string& name, Loss* out);
 const char* loss_name(Loss l);
 
-// True for sse / half-sse: epoch loss = sum of batch losses. Otherwise batch losses are
-// weighted by batch weight and divided by the epoch's weight.
+// True for the contract's sum losses (contract::kLossIsSum, from SUM_LOSSES: sse, half-sse): epoch
+// loss = sum of batch losses. Otherwise batch losses are weighted by batch weight and divided by
+// the epoch's weight.
 bool loss_is_sum(Loss l);
 
 // The output activation a loss requires (bce: sigmoid, cross-entropy: softmax), or false when any

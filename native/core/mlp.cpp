@@ -1,6 +1,7 @@
-// The MLP trainer (see mlp.hpp): plan validation, workspaces allocated once, and the
-// train / predict / evaluate loops over dense_forward / dense_backward, the losses and the
-// optimizer step. Nothing here allocates after construction.
+// The MLP trainer (see mlp.hpp): plan validation, workspaces allocated once, and the train
+// loop over dense_forward / dense_backward, the losses and the optimizer step. Nothing in it
+// allocates after construction; predict / evaluate are the inference Model's (model.cpp), whose
+// workspaces are made on the first call.
 #include "mlp.hpp"
 
 #include <algorithm>
@@ -95,11 +96,13 @@ std::size_t Trainer::native_bytes() const {
   for (const auto& d : dacts_) floats += d.capacity();
   for (const auto& m : masks_) floats += m.capacity();
   for (const auto& d : dropped_) floats += d.capacity();
-  return floats * sizeof(float) + clip_sums_.capacity() * sizeof(double) + gemm_->packing_bytes();
+  return floats * sizeof(float) + clip_sums_.capacity() * sizeof(double) + gemm_->packing_bytes() +
+         (model_ ? model_->native_bytes() : 0);
 }
 
 Trainer::~Trainer() {
-  gemm_.reset();  // the context refers to the pool: release it first
+  model_.reset();  // a handle on the pool: released before it
+  gemm_.reset();   // the context refers to the pool: release it first
   pool_.reset();
 }
 
@@ -335,46 +338,21 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
   return step;
 }
 
+Model& Trainer::inference() {
+  if (!model_) {
+    ModelPlan plan{plan_.layers, plan_.loss, plan_.threads, plan_.huber_delta};
+    model_ = std::make_unique<Model>(plan, pool_.get());
+  }
+  return *model_;
+}
+
 void Trainer::predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out) {
-  evaluate(params, X, Span<const float>{}, rows, out);
+  inference().predict(params, X, rows, out);
 }
 
 double Trainer::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
                          Span<float> out, Span<const float> weights) {
-  // Y.data == nullptr && Y.size == 0 means predict: no loss.
-  check_model(params.data, params.size);
-  if (rows > kMaxElements) bad("an integer in 0..2^31", "rows", std::to_string(rows));
-  const std::size_t in = inputs();
-  const std::size_t nout = outputs();
-  require_length(X, checked_elements(rows, in, "X"), "X");
-  require_length(out, checked_elements(rows, nout, "out"), "out");
-  const bool with_loss = Y.data != nullptr || Y.size != 0;
-  if (with_loss) require_length(Y, checked_elements(rows, nout, "Y"), "Y");
-  const bool weighted = with_loss && weights.data != nullptr;
-  if (weighted) {
-    require_length(weights, rows, "weights");
-    check_weights(weights.data, rows);
-  }
-  const bool sum = loss_is_sum(plan_.loss);
-  const LossSpec spec{plan_.loss, plan_.huber_delta};
-  double acc = 0.0;
-  double acc_weight = 0.0;
-  for (std::size_t start = 0; start < rows; start += plan_.batch_size) {
-    const std::size_t r = std::min(plan_.batch_size, rows - start);
-    forward(params.data, X.data + start * in, r);
-    if (with_loss) {
-      const float* wb = weighted ? weights.data + start : nullptr;
-      const double weight = batch_weight(wb, r);
-      const double l =
-          loss_forward(spec, zout_.data(), acts_.back().data(), Y.data + start * nout, r, nout, wb, weight);
-      acc += sum ? l : l * weight;
-      acc_weight += weight;
-    }
-    std::memcpy(out.data + start * nout, acts_.back().data(), r * nout * sizeof(float));
-  }
-  if (!with_loss) return 0.0;
-  if (sum) return acc;
-  return acc_weight == 0.0 ? 0.0 : acc / acc_weight;
+  return inference().evaluate(params, X, Y, rows, out, weights);
 }
 
 }  // namespace fastmlp

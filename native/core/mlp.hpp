@@ -82,11 +82,11 @@ class Trainer {
                              Span<double> metric = {}, const TrainExtras& extras = {},
                              Span<const float> weights = {});
 
-  // Forward pass in blocks of plan.batch_size: out is (rows, outputs).
+  // Model::predict (model.hpp) of the inference model over this plan: out is (rows, outputs).
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
 
-  // Forward pass into out; returns the loss of (X, Y) as train_epochs defines an epoch's loss,
-  // weighted by weights (empty: unweighted; else at least rows finite weights >= 0).
+  // Model::evaluate: forward pass into out; returns the loss of (X, Y) as train_epochs defines
+  // an epoch's loss, weighted by weights (empty: unweighted; else at least rows finite weights >= 0).
   double evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
                   Span<float> out, Span<const float> weights = {});
 
@@ -116,6 +116,10 @@ class Trainer {
   Task task_ = Task::regression;  // from the plan's output layer and loss (contract::task_of)
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<GemmContext> gemm_;
+  // predict / evaluate: the inference model over the same plan and pool, made on first use, so
+  // a trainer forwards in blocks exactly as a Model does (one implementation, model.cpp).
+  std::unique_ptr<Model> model_;
+  Model& inference();
   std::vector<std::vector<float>> acts_;   // per layer (batch, units): A
   std::vector<std::vector<float>> dacts_;  // per layer (batch, units): dA, then dZ in place
   std::vector<float> zout_;                // (batch, outputs): output logits

@@ -130,7 +130,7 @@ void test_train_epochs_batches_and_order() {
   }
 }
 
-// predict / evaluate run in blocks of plan.batch_size and match the reference forward pass.
+// predict / evaluate (the inference Model's, in its blocks) match the reference forward pass.
 void test_predict_and_evaluate_in_blocks() {
   for (Loss loss : {Loss::sse, Loss::cross_entropy}) {
     const TrainerPlan plan = ref::make_plan({2, 3, 3}, Activation::relu, Activation::softmax, loss, 4);

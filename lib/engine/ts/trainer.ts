@@ -1,20 +1,18 @@
 // The TS engine's trainer: batches, epochs, the forward/backward pass and the update, in place on
-// the network's params/state (inference alone is model.ts, without any of this). Every workspace
-// is allocated once in the constructor; the loops in trainEpochs / predict / evaluate allocate
-// nothing (offsets instead of subarray views).
+// the network's params/state. Every training workspace is allocated once in the constructor; the
+// loops in trainEpochs allocate nothing (offsets instead of subarray views). predict and evaluate
+// are the inference model's (model.ts), over the same params: one forward-in-blocks, not two.
 
 import { DEFAULTS, RANGES, type TaskName, taskOf } from '../contract.js';
-import type { ChunkSchedule, TrainChunk, Trainer, TrainerPlan } from '../engine.js';
+import type { ChunkSchedule, ModelPlan, TrainChunk, Trainer, TrainerPlan } from '../engine.js';
 import { stateSize } from '../layout.js';
 import {
   checkArray,
   checkElements,
-  checkEvaluateArgs,
   checkFixedLength,
   checkLength,
   checkNumber,
   checkPlan,
-  checkPredictArgs,
   checkSize,
   checkSteps,
   checkWeights,
@@ -30,6 +28,7 @@ import {
   lossIsSum,
 } from './losses.js';
 import { taskMetric } from './metrics.js';
+import { TsModel } from './model.js';
 import {
   beginStep,
   clipGradients,
@@ -87,6 +86,9 @@ export class TsTrainer implements Trainer {
   /** The chunk's generator while trainEpochs runs. */
   private rng: Uint32Array = new Uint32Array(4);
   private readonly baseRate: number;
+  /** predict and evaluate: the inference model over the same params, made on first use. */
+  private readonly modelPlan: ModelPlan;
+  private model: TsModel | null = null;
   private disposed = false;
 
   constructor(plan: TrainerPlan, params: Float32Array, state: Float32Array) {
@@ -137,6 +139,8 @@ export class TsTrainer implements Trainer {
     this.hasDropout = this.dropouts.some((d) => d !== null);
     this.baseRate = plan.optimizer.learningRate;
     this.wb = new Float32Array(B);
+    const { layers, loss, threads, huberDelta } = plan;
+    this.modelPlan = { layers, loss, threads, ...(huberDelta === undefined ? {} : { huberDelta }) };
   }
 
   trainEpochs(chunk: TrainChunk): number {
@@ -240,8 +244,7 @@ export class TsTrainer implements Trainer {
 
   predict(X: Float32Array, rows: number, out: Float32Array): void {
     this.checkAlive();
-    checkPredictArgs(X, rows, out, this.inputs, this.outputs);
-    this.forwardBlocks(X, null, rows, out);
+    this.forward().predict(X, rows, out);
   }
 
   evaluate(
@@ -252,12 +255,13 @@ export class TsTrainer implements Trainer {
     weights: Float32Array | null = null,
   ): number {
     this.checkAlive();
-    checkEvaluateArgs(X, Y, rows, out, this.inputs, this.outputs, weights);
-    return this.forwardBlocks(X, Y, rows, out, weights);
+    return this.forward().evaluate(X, Y, rows, out, weights);
   }
 
   dispose(): void {
     this.disposed = true;
+    this.model?.dispose();
+    this.model = null;
     this.params = EMPTY;
     this.state = EMPTY;
     this.layers = [];
@@ -290,7 +294,7 @@ export class TsTrainer implements Trainer {
     const { layers, acts, params, grad, xb } = this;
     const last = layers.length - 1;
     if (this.hasDropout) this.dropoutForward(xb, count);
-    else this.forward(xb, 0, count);
+    else this.trainForward(xb, 0, count);
     const P = acts[last];
     const s = this.lossSettings;
     lossForward(this.lossOut, s, P, this.logits ?? P, this.yb, 0, wb, 0, weight, count, this.outputs);
@@ -329,8 +333,14 @@ export class TsTrainer implements Trainer {
     }
   }
 
-  /** Forward pass of rows [0, count) of X from offset xOff into acts (and logits). */
-  private forward(X: Float32Array, xOff: number, count: number): void {
+  /** The inference model predict and evaluate run on (its checks are theirs, word for word). */
+  private forward(): TsModel {
+    this.model ??= new TsModel(this.modelPlan, this.params);
+    return this.model;
+  }
+
+  /** Training forward pass of rows [0, count) of X from offset xOff into acts (and logits). */
+  private trainForward(X: Float32Array, xOff: number, count: number): void {
     const { layers, acts, params } = this;
     const last = layers.length - 1;
     for (let l = 0; l <= last; l++) {
@@ -359,38 +369,6 @@ export class TsTrainer implements Trainer {
         input = d.out;
       }
     }
-  }
-
-  /**
-   * predict / evaluate in blocks of maxBatch rows; returns the loss when Y is given (weighted by
-   * W when not null), else 0.
-   */
-  private forwardBlocks(
-    X: Float32Array,
-    Y: Float32Array | null,
-    rows: number,
-    out: Float32Array,
-    W: Float32Array | null = null,
-  ): number {
-    const outputs = this.outputs;
-    const P = this.acts[this.layers.length - 1];
-    const sum = lossIsSum(this.loss);
-    let total = 0;
-    let totalWeight = 0;
-    for (let start = 0; start < rows; start += this.maxBatch) {
-      const count = Math.min(this.maxBatch, rows - start);
-      this.forward(X, start * this.inputs, count);
-      const outOff = start * outputs;
-      for (let i = 0; i < count * outputs; i++) out[outOff + i] = P[i];
-      if (Y !== null) {
-        const weight = batchWeight(W, start, count);
-        const logits = this.logits ?? P;
-        lossForward(this.lossOut, this.lossSettings, P, logits, Y, outOff, W, start, weight, count, outputs);
-        total += sum ? this.lossOut[0] : this.lossOut[0] * weight;
-        totalWeight += weight;
-      }
-    }
-    return sum ? total : totalWeight === 0 ? 0 : total / totalWeight;
   }
 
   private checkAlive(): void {
