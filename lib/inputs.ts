@@ -2,7 +2,7 @@
 // engines' row-major Float32Arrays, once per call, checking shape and finiteness first.
 import { MAX_ELEMENTS } from './engine/contract.js';
 import { type FloatAllocator, type LossName, plainArrays } from './engine/engine.js';
-import { invalidArgument, outOfRange } from './validate.js';
+import { invalidArgument, isFiniteFloat32, outOfRange } from './validate.js';
 
 /** Samples: rows of numbers, or a row-major Float32Array whose row width is the network's inputs. */
 export type Features = number[][] | Float32Array;
@@ -66,13 +66,14 @@ function writeRow(data: Float32Array, row: unknown, r: number, cols: number, nam
   if (copyFinite(data, row, r * cols, cols)) return;
   for (let c = 0; c < cols; c++) {
     const v = row[c];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}][${c}]`, v);
+    if (typeof v !== 'number' || !isFiniteFloat32(v)) throw notFinite(`${name}[${r}][${c}]`, v);
   }
 }
 
 /**
- * Stores row[0..cols) at data[at..] and tells whether all were finite numbers: it sums v - v (0
- * for a finite number, NaN otherwise) and stops at the first value that is no number. Four values
+ * Stores row[0..cols) at data[at..] and tells whether all were numbers finite as float32 (what
+ * is stored: 1e300 is finite as a double, Infinity in data): it sums f - f for f = Math.fround(v)
+ * (0 for a finite float32, NaN otherwise) and stops at the first value that is no number. Four values
  * a step, each with its own sum, in a function of its own: V8 compiles it to a tighter loop than
  * when inlined in writeRow (bench/api-speed.ts: about 15% faster on 784-wide rows); typeof costs
  * nothing on an array of numbers.
@@ -100,25 +101,29 @@ function copyFinite(data: Float32Array, row: ArrayLike<unknown>, at: number, col
     data[at + 1] = v1;
     data[at + 2] = v2;
     data[at + 3] = v3;
-    s0 += v0 - v0;
-    s1 += v1 - v1;
-    s2 += v2 - v2;
-    s3 += v3 - v3;
+    s0 += Math.fround(v0) - Math.fround(v0);
+    s1 += Math.fround(v1) - Math.fround(v1);
+    s2 += Math.fround(v2) - Math.fround(v2);
+    s3 += Math.fround(v3) - Math.fround(v3);
   }
   for (; c < cols; c++, at++) {
     const v = row[c];
     if (typeof v !== 'number') return false;
     data[at] = v;
-    s0 += v - v;
+    s0 += Math.fround(v) - Math.fround(v);
   }
   return s0 + s1 + s2 + s3 === 0;
 }
 
 /** A value that should be a finite number: a TypeError when it is no number, a RangeError for NaN or +-Infinity. */
 function notFinite(name: string, v: unknown): TypeError | RangeError {
-  return typeof v === 'number'
-    ? outOfRange(name, 'a finite number', v)
-    : invalidArgument(name, 'a finite number', v);
+  if (typeof v !== 'number') return invalidArgument(name, 'a finite number', v);
+  // finite as a double but not as the float32 it is stored as (|v| > 3.4028235e38)
+  return outOfRange(
+    name,
+    Number.isFinite(v) ? 'a number finite as float32 (|x| <= 3.4e38)' : 'a finite number',
+    v,
+  );
 }
 
 /**
@@ -137,7 +142,7 @@ export function toTargets(
   const probabilities = loss === 'bce' || loss === 'cross-entropy';
   const out = into.allocateFloat32(rows * outputs);
   const setLabel = (r: number, v: unknown): void => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}]`, v);
+    if (typeof v !== 'number' || !isFiniteFloat32(v)) throw notFinite(`${name}[${r}]`, v);
     if (outputs === 1) {
       if (probabilities && (v < 0 || v > 1))
         throw outOfRange(`${name}[${r}]`, `a label in [0, 1] for loss '${loss}'`, v);
@@ -155,7 +160,7 @@ export function toTargets(
       throw outOfRange(`${name}[${r}]`, `a row of ${outputs} numbers (the outputs)`, row);
     for (let c = 0; c < outputs; c++) {
       const v = row[c];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(`${name}[${r}][${c}]`, v);
+      if (typeof v !== 'number' || !isFiniteFloat32(v)) throw notFinite(`${name}[${r}][${c}]`, v);
       if (probabilities && (v < 0 || v > 1)) {
         throw outOfRange(`${name}[${r}][${c}]`, `a target in [0, 1] for loss '${loss}'`, v);
       }
@@ -169,7 +174,7 @@ export function toTargets(
       for (let i = 0; i < y.length; i++) {
         const v = y[i];
         const at = `${name}[${Math.floor(i / outputs)}][${i % outputs}]`;
-        if (!Number.isFinite(v)) throw notFinite(at, v);
+        if (!isFiniteFloat32(v)) throw notFinite(at, v);
         if (probabilities && (v < 0 || v > 1))
           throw outOfRange(at, `a target in [0, 1] for loss '${loss}'`, v);
         out[i] = v;

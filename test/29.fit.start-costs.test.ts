@@ -237,3 +237,56 @@ describe.skipIf(!linux)('native engine: a one-sample predict never starts the th
     expect(afterBatch).toBeGreaterThan(afterOne); // the count can see a worker start
   });
 });
+
+describe.each(engines)('the $name engine: number[][] values past float32', (engine) => {
+  // 1e300 is a finite double but Infinity as the float32 the engines compute with: refused, the
+  // error naming the element, on every path that converts rows (predict, fit's X and y).
+  const net = () =>
+    new Network({
+      inputs: 2,
+      layers: [{ units: 1, activation: 'linear' }],
+      loss: 'mse',
+      seed: 1,
+      engine: engine.name,
+    });
+
+  it.each([1e300, -1e39, 3.5e38])('predict refuses %s in a row, naming it', (big) => {
+    expect(() =>
+      net().predict([
+        [0, 1],
+        [2, big],
+      ]),
+    ).toThrow('Expected a number finite as float32 (|x| <= 3.4e38) for X[1][1]');
+  });
+
+  it('keeps accepting the largest float32 values', () => {
+    const max = 3.4028234663852886e38;
+    expect(net().predict([[max, -max]])[0]).toHaveLength(1);
+  });
+
+  it('fit refuses such a value in X or y and leaves the network untouched', async () => {
+    const n = net();
+    const before = n.getParameters();
+    await expect(
+      n.fit(
+        [
+          [0, 1],
+          [1e300, 0],
+        ],
+        [0, 1],
+        { epochs: 1 },
+      ),
+    ).rejects.toThrow('X[1][0]');
+    await expect(
+      n.fit(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[0], [1e300]],
+        { epochs: 1 },
+      ),
+    ).rejects.toThrow('y[1]');
+    expect(n.getParameters()).toEqual(before);
+  });
+});
