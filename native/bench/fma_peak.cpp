@@ -75,85 +75,88 @@ Kernel widest() {
 #endif
 }
 
+// Each kernel is a set of independent FMA chains, kept in memory between steps: a step runs
+// kRepsPerCheck rounds with the chains in registers, so the load and store around it cost
+// nothing next to its 4096 x chains FMAs. The vector steps carry target attributes (no -m flags
+// for this file); the timing loop below is shared by all kernels.
 #if defined(FMA_PEAK_X86)
-// 16 independent 16-lane FMA chains: latency 4 cycles on two 512-bit FMA pipes needs >= 8 in
+// 16 independent 16-lane chains: latency 4 cycles on two 512-bit FMA pipes needs >= 8 in
 // flight; 32 ZMM registers leave room for 16 plus the constants.
-__attribute__((target("avx512f"))) double fma_avx512(double seconds, float* sink) {
-  __m512 acc[16];
-  for (int i = 0; i < 16; i++) acc[i] = _mm512_set1_ps(0.001f * static_cast<float>(i));
-  const __m512 a = _mm512_set1_ps(0.999999f);
-  const __m512 b = _mm512_set1_ps(1e-7f);
-  long reps = 0;
-  const auto start = Clock::now();
-  double elapsed = 0;
-  do {
-    for (long r = 0; r < kRepsPerCheck; r++) {
+struct Avx512Chains {
+  static constexpr int kChains = 16, kLanes = 16;
+  alignas(64) float acc[kChains][kLanes];
+  __attribute__((target("avx512f"))) void step() {
+    __m512 r[kChains];
+    for (int i = 0; i < kChains; i++) r[i] = _mm512_load_ps(acc[i]);
+    const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+    for (long rep = 0; rep < kRepsPerCheck; rep++) {
 #pragma GCC unroll 16
-      for (int i = 0; i < 16; i++) acc[i] = _mm512_fmadd_ps(acc[i], a, b);  // unrolled: acc in registers
+      for (int i = 0; i < kChains; i++) r[i] = _mm512_fmadd_ps(r[i], a, b);
     }
-    reps += kRepsPerCheck;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  } while (elapsed < seconds);
-  __m512 sum = acc[0];
-  for (int i = 1; i < 16; i++) sum = _mm512_add_ps(sum, acc[i]);
-  float lanes[16];
-  _mm512_storeu_ps(lanes, sum);
-  *sink = lanes[0];
-  return static_cast<double>(reps) * 16 * 16 * 2 / elapsed / 1e9;
-}
+    for (int i = 0; i < kChains; i++) _mm512_store_ps(acc[i], r[i]);
+  }
+};
 
-// 10 independent 8-lane FMA chains: enough to cover FMA latency (4-5 cycles) on two ports, in
+// 10 independent 8-lane chains: enough to cover FMA latency (4-5 cycles) on two ports, in
 // the 16 YMM registers.
-__attribute__((target("avx2,fma"))) double fma_avx2(double seconds, float* sink) {
-  __m256 acc[10];
-  for (int i = 0; i < 10; i++) acc[i] = _mm256_set1_ps(0.001f * static_cast<float>(i));
-  const __m256 a = _mm256_set1_ps(0.999999f);
-  const __m256 b = _mm256_set1_ps(1e-7f);
-  long reps = 0;
-  const auto start = Clock::now();
-  double elapsed = 0;
-  do {
-    for (long r = 0; r < kRepsPerCheck; r++) {
+struct Avx2Chains {
+  static constexpr int kChains = 10, kLanes = 8;
+  alignas(32) float acc[kChains][kLanes];
+  __attribute__((target("avx2,fma"))) void step() {
+    __m256 r[kChains];
+    for (int i = 0; i < kChains; i++) r[i] = _mm256_load_ps(acc[i]);
+    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+    for (long rep = 0; rep < kRepsPerCheck; rep++) {
 #pragma GCC unroll 10
-      for (int i = 0; i < 10; i++) acc[i] = _mm256_fmadd_ps(acc[i], a, b);  // unrolled: acc in registers
+      for (int i = 0; i < kChains; i++) r[i] = _mm256_fmadd_ps(r[i], a, b);
     }
-    reps += kRepsPerCheck;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  } while (elapsed < seconds);
-  __m256 sum = acc[0];
-  for (int i = 1; i < 10; i++) sum = _mm256_add_ps(sum, acc[i]);
-  float lanes[8];
-  _mm256_storeu_ps(lanes, sum);
-  *sink = lanes[0];
-  return static_cast<double>(reps) * 10 * 8 * 2 / elapsed / 1e9;
-}
+    for (int i = 0; i < kChains; i++) _mm256_store_ps(acc[i], r[i]);
+  }
+};
 #endif
 
 // The scalar twin for a CPU without AVX2/FMA: 10 independent chains the compiler may vectorize.
-double fma_scalar(double seconds, float* sink) {
-  float acc[10];
-  for (int i = 0; i < 10; i++) acc[i] = 0.001f * static_cast<float>(i);
+struct ScalarChains {
+  static constexpr int kChains = 10, kLanes = 1;
+  float acc[kChains][kLanes];
+  void step() {
+    float r[kChains];
+    for (int i = 0; i < kChains; i++) r[i] = acc[i][0];
+    for (long rep = 0; rep < kRepsPerCheck; rep++) {
+#pragma GCC unroll 10
+      for (int i = 0; i < kChains; i++) r[i] = r[i] * 0.999999f + 1e-7f;
+    }
+    for (int i = 0; i < kChains; i++) acc[i][0] = r[i];
+  }
+};
+
+// GFLOP/s of `Chains` run for `seconds`; the sum of the chains goes to *sink so that the
+// compiler cannot drop the work.
+template <class Chains>
+double timed(double seconds, float* sink) {
+  Chains c;
+  for (int i = 0; i < Chains::kChains; i++)
+    for (int l = 0; l < Chains::kLanes; l++) c.acc[i][l] = 0.001f * static_cast<float>(i);
   long reps = 0;
   const auto start = Clock::now();
   double elapsed = 0;
   do {
-    for (long r = 0; r < kRepsPerCheck; r++) {
-#pragma GCC unroll 10
-      for (int i = 0; i < 10; i++) acc[i] = acc[i] * 0.999999f + 1e-7f;
-    }
+    c.step();
     reps += kRepsPerCheck;
     elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   } while (elapsed < seconds);
-  *sink = acc[0] + acc[9];
-  return static_cast<double>(reps) * 10 * 2 / elapsed / 1e9;
+  float sum = 0;
+  for (int i = 0; i < Chains::kChains; i++) sum += c.acc[i][0];
+  *sink = sum;
+  return static_cast<double>(reps) * Chains::kChains * Chains::kLanes * 2 / elapsed / 1e9;
 }
 
 double probe(Kernel k, double seconds, float* sink) {
 #if defined(FMA_PEAK_X86)
-  if (k == Kernel::kAvx512f) return fma_avx512(seconds, sink);
-  if (k == Kernel::kAvx2Fma) return fma_avx2(seconds, sink);
+  if (k == Kernel::kAvx512f) return timed<Avx512Chains>(seconds, sink);
+  if (k == Kernel::kAvx2Fma) return timed<Avx2Chains>(seconds, sink);
 #endif
-  return fma_scalar(seconds, sink);
+  return timed<ScalarChains>(seconds, sink);
 }
 
 double run(Kernel k, unsigned threads, double seconds) {
