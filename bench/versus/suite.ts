@@ -544,11 +544,19 @@ export function renderVersus(r: VersusResult): string[] {
     out.push(
       "## Peak memory of a fit beyond the caller's data",
       '',
-      "Peak RSS growth during one 1-epoch `fit()` on a Float32Array (X and its labels already in memory), in MB and in copies of the caller's rows (goal: at most 1).",
+      "Peak RSS growth during one 1-epoch `fit()` on a Float32Array (X and its labels already in memory), in MB and in copies of the caller's rows, a row being a row of X and its label (goal: at most 1). Split in two: the arrays the fit holds per row (its copy of X, the targets, one-hot for classes, and the shuffled order: counted exactly) in copies of the caller's rows, and the rest, which does not grow with the rows (gradients, workspaces, copies of the weights, the worker threads; `npx tsx bench/fit-memory-parts.ts` measures it stage by stage).",
       `${showCapacityRange(memory.flatMap((b) => b.capacity))}.`,
       '',
       ...table(
-        ['network', 'rows', "caller's data, MB", 'peak growth, MB', "copies of the caller's rows"],
+        [
+          'network',
+          'rows',
+          "caller's data, MB",
+          'peak growth, MB',
+          "copies of the caller's rows",
+          "the fit's arrays, copies",
+          'the rest, MB',
+        ],
         memory.map((b) => {
           const f = cellOf(b, 'fastmlp');
           return [
@@ -557,6 +565,8 @@ export function renderVersus(r: VersusResult): string[] {
             f?.info[0] ? fmt(Number(f.info[0].dataMB)) : '-',
             shown(f, 'growthMB'),
             shown(f, 'growthCopies'),
+            shown(f, 'arraysCopies'),
+            shown(f, 'restMB'),
           ];
         }),
       ),
