@@ -47,6 +47,15 @@ export class FitArrays implements Allocator {
     return this.spare.length;
   }
 
+  /**
+   * Bytes of the spare arrays: right after a fit settles, every array it took (its copy of X,
+   * the targets, the shuffled order, the row weights). The bench's and tests' count of what a
+   * fit holds per row (bench/fit-memory-parts.ts, test/89).
+   */
+  get spareBytes(): number {
+    return this.spare.reduce((sum, s) => sum + s.array.byteLength, 0);
+  }
+
   allocateFloat32(n: number, overwrite = false): Float32Array {
     return this.take('float32', n, !overwrite) as Float32Array;
   }

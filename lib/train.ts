@@ -112,13 +112,21 @@ const CHUNK_WORK = 2e7;
 export const SLICE_WORK = CHUNK_WORK;
 /**
  * The most entries of a chunk's shuffled order the loop writes between two turns of the event
- * loop (fit), counting each index filled in and each shuffle step: the order holds up to
- * MAX_ORDER indices (more when one epoch has more rows), whose shuffle in JS takes hundreds of
- * milliseconds.
+ * loop (fit), counting each index filled in and each shuffle step: the order holds one epoch's
+ * rows or up to MAX_ORDER indices, whose shuffle in JS takes hundreds of milliseconds for
+ * millions of rows.
  */
 export const SLICE_SHUFFLE = 1 << 16;
-/** Cap on one chunk's shuffled order (4 bytes each). */
-const MAX_ORDER = 1 << 22;
+/**
+ * Cap on one chunk's shuffled order (4 bytes an entry) when its epochs hold more than one index
+ * per row: a chunk of several epochs keeps one order per epoch, so its order is at most
+ * max(rows, MAX_ORDER) entries, one index per row (what every shuffled fit needs) or a fixed
+ * 256 KiB. At 2^22 a small regression network's chunk held up to 16 MB of order, several
+ * copies of its data (2 columns and a target: 12 bytes a row; issue 13's memory goal, test/89).
+ * Chunks of several epochs only pay off where an epoch is short: at 2^16 indices a chunk still
+ * holds 64 epochs of 1,000 rows.
+ */
+export const MAX_ORDER = 1 << 16;
 
 /**
  * Starts a fit: sizes the chunks and allocates everything the loop touches (once per fit), then

@@ -540,15 +540,26 @@ export function renderVersus(r: VersusResult): string[] {
     );
   }
   const memory = r.blocks.filter((b) => b.kind === 'memory');
-  if (memory.length > 0)
+  if (memory.length > 0) {
+    // the split into the fit's arrays and the rest: in runs recorded since it was measured
+    const split = memory.some((b) => metric(cellOf(b, 'fastmlp'), 'arraysCopies') !== null);
     out.push(
       "## Peak memory of a fit beyond the caller's data",
       '',
-      "Peak RSS growth during one 1-epoch `fit()` on a Float32Array (X and its labels already in memory), in MB and in copies of the caller's rows (goal: at most 1).",
+      split
+        ? "Peak RSS growth during one 1-epoch `fit()` on a Float32Array (X and its labels already in memory), in MB and in copies of the caller's rows, a row being a row of X and its label (goal: at most 1). Split in two: the arrays the fit holds per row (its copy of X, the targets, one-hot for classes, and the shuffled order: counted exactly) in copies of the caller's rows, and the rest, which does not grow with the rows (gradients, workspaces, copies of the weights, the worker threads; `npx tsx bench/fit-memory-parts.ts` measures it stage by stage)."
+        : "Peak RSS growth during one 1-epoch `fit()` on a Float32Array (X and its labels already in memory), in MB and in copies of the caller's rows (goal: at most 1).",
       `${showCapacityRange(memory.flatMap((b) => b.capacity))}.`,
       '',
       ...table(
-        ['network', 'rows', "caller's data, MB", 'peak growth, MB', "copies of the caller's rows"],
+        [
+          'network',
+          'rows',
+          "caller's data, MB",
+          'peak growth, MB',
+          "copies of the caller's rows",
+          ...(split ? ["the fit's arrays, copies", 'the rest, MB'] : []),
+        ],
         memory.map((b) => {
           const f = cellOf(b, 'fastmlp');
           return [
@@ -557,12 +568,14 @@ export function renderVersus(r: VersusResult): string[] {
             f?.info[0] ? fmt(Number(f.info[0].dataMB)) : '-',
             shown(f, 'growthMB'),
             shown(f, 'growthCopies'),
+            ...(split ? [shown(f, 'arraysCopies'), shown(f, 'restMB')] : []),
           ];
         }),
       ),
       ...notes(memory),
       '',
     );
+  }
   if (r.skips.length > 0) out.push('Skipped:', '', ...r.skips.map((s) => `- ${s}`), '');
   return out;
 }
