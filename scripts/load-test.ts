@@ -112,6 +112,7 @@ interface Reply {
     swapped: boolean;
     error?: string;
     blocked?: Record<string, number>;
+    waitedForCpu?: Record<string, number>;
   }[];
 }
 
@@ -120,19 +121,30 @@ async function call(url: string, method: string, body?: string): Promise<{ statu
   return { status: res.status, json: (await res.json()) as Reply };
 }
 
-/** Each synchronous step's longest time over `retrains`, as the server timed them. */
-function longestSteps(retrains: { blocked?: Record<string, number> }[]): Record<string, number> {
-  const longest: Record<string, number> = {};
+interface Step {
+  ms: number;
+  /** Of those ms, the server's wait for a CPU (Linux), when it knows it for this step. */
+  waited?: number;
+}
+
+/** Each synchronous step's longest time over `retrains`, as the server timed them, with its CPU wait. */
+function longestSteps(
+  retrains: { blocked?: Record<string, number>; waitedForCpu?: Record<string, number> }[],
+): Record<string, Step> {
+  const longest: Record<string, Step> = {};
   for (const r of retrains)
     for (const [step, ms] of Object.entries(r.blocked ?? {}))
-      longest[step] = Math.max(longest[step] ?? 0, ms);
+      if (ms >= (longest[step]?.ms ?? 0)) longest[step] = { ms, waited: r.waitedForCpu?.[step] };
   return longest;
 }
 
-/** "data 1.2, network 0.3, ...": a retrain's synchronous steps as the server timed them. */
-function formatSteps(steps: Record<string, number>): string {
+/** "data 1.2 (0.8 waiting for a CPU), network 0.3, ...": a retrain's synchronous steps as the server timed them. */
+function formatSteps(steps: Record<string, Step>): string {
   return Object.entries(steps)
-    .map(([step, ms]) => `${step} ${ms.toFixed(1)}`)
+    .map(
+      ([step, { ms, waited }]) =>
+        `${step} ${ms.toFixed(1)}${waited === undefined ? '' : ` (${waited.toFixed(1)} waiting for a CPU)`}`,
+    )
     .join(', ');
 }
 
