@@ -27,6 +27,7 @@ import {
   type TableSchema,
   trainTestSplit,
 } from '../lib/index.js';
+import { openCpuWaitClock } from './cpu-wait.js';
 import { LoopDelay } from './loop-delay.js';
 import { runIfMain } from './run-main.js';
 
@@ -55,9 +56,10 @@ export interface ServerOptions {
 
 /**
  * What a retrain did on the event loop, in ms, each step timed around its synchronous part:
- * making the data (the longer of its two steps, generating and splitting), building the network, fit's call up to its first await (checking and copying
- * the data), fit's longest slice after that (fastmlp publishes each on FIT_SLICE_CHANNEL),
- * evaluate; and the longest garbage collection while it ran.
+ * making the data (the longer of its two steps, generating and splitting), building the network,
+ * fit's call up to its first await (checking and copying the data), fit's longest slice after
+ * that (fastmlp publishes each on FIT_SLICE_CHANNEL), evaluate; and the longest garbage
+ * collection while it ran.
  */
 interface RetrainSteps {
   data: number;
@@ -75,6 +77,8 @@ interface Retrain {
   swapped: boolean;
   error?: string;
   blocked?: RetrainSteps;
+  /** Of each step timed on the event loop, the ms the thread waited for a CPU (Linux only). */
+  waitedForCpu?: Partial<RetrainSteps>;
 }
 
 interface Model {
@@ -158,10 +162,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       throw new Error('retrainEvery retrains the moons model; a model file is served as it is');
     current = { net: await Network.load(options.modelPath, { engine }), version: 1, accuracy: Number.NaN };
   } else {
+    // the first model is made as a retrain makes one (smaller): the code a retrain runs on the
+    // event loop is compiled before the server answers, not during its first retrain
     const net = freshNetwork(engine, 1);
-    const { X, y } = datasets.moons({ samples: 1000, noise: 0.2, seed: 1 });
-    await net.fit(X, y, { epochs: 30, batchSize: 32 });
-    current = { net, version: 1, accuracy: net.evaluate(X, y).accuracy! };
+    const { X, y } = datasets.moons({ samples: 1000, noise: 0.2, seed: 1, float32: true });
+    const split = trainTestSplit(X, y, { testSize: 0.2, seed: 1 });
+    await net.fit(split.XTrain, split.yTrain, { epochs: 30, batchSize: 32 });
+    current = { net, version: 1, accuracy: net.evaluate(split.XTest, split.yTest).accuracy! };
   }
 
   // Event-loop delay while a retrain runs (the bound a server cares about), and overall; node's
@@ -182,6 +189,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (slicesSeen++ > 0) sliceMax = Math.max(sliceMax, (message as FitSlice).ms);
   };
   subscribe(FIT_SLICE_CHANNEL, onSlice);
+  // how long the event-loop thread waited for a CPU in each step (other processes ran)
+  const cpuWait = openCpuWaitClock();
   let retraining: Promise<void> | null = null;
   let nextVersion = 2;
   const retrains: Retrain[] = [];
@@ -194,38 +203,58 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     sliceMax = 0;
     slicesSeen = 0;
     let mark = started;
+    let markWait = cpuWait?.read() ?? 0;
+    let lapWait = 0; // the last lap's wait for a CPU
     const lap = () => {
       const now = performance.now();
       const ms = now - mark;
       mark = now;
+      const waited = cpuWait?.read() ?? 0;
+      lapWait = waited - markWait;
+      markWait = waited;
       return ms;
     };
     // Yields to the event loop; the wait is not a step's own time.
     const turn = async () => {
       await setImmediate();
       mark = performance.now();
+      markWait = cpuWait?.read() ?? 0;
     };
     try {
       // Each step its own turn of the event loop: requests waiting behind one are answered
       // before the next (the data steps allocate and can meet a garbage collection).
-      const { X, y } = datasets.moons({ samples: trainRows, noise: 0.2, seed: version });
+      // Float32Arrays, not an array per row: nothing for the garbage collector to trace or copy
+      const { X, y } = datasets.moons({ samples: trainRows, noise: 0.2, seed: version, float32: true });
       const generate = lap();
+      const generateWait = lapWait;
       await turn();
       const split = trainTestSplit(X, y, { testSize: 0.2, seed: version });
-      const data = Math.max(generate, lap());
+      const splitting = lap();
+      const data = Math.max(generate, splitting);
+      const waitedForCpu: Partial<RetrainSteps> = { data: generate >= splitting ? generateWait : lapWait };
       await turn();
       const net = freshNetwork(engine, version);
       const network = lap();
+      waitedForCpu.network = lapWait;
       const fitting = net.fit(split.XTrain, split.yTrain, { epochs, batchSize: 32 });
       const fitStart = lap();
+      waitedForCpu.fitStart = lapWait;
       await fitting;
       lap();
       const accuracy = net.evaluate(split.XTest, split.yTest).accuracy!; // a binary classifier
       const blocked = { data, network, fitStart, fitSlice: sliceMax, evaluate: lap(), gc: gcMax };
+      waitedForCpu.evaluate = lapWait;
       // Publish only a finished model that is good enough: one assignment, on the one JS thread.
       const swapped = accuracy >= 0.8;
       if (swapped) current = { net, version, accuracy };
-      retrains.push({ version, ms: performance.now() - started, accuracy, swapped, blocked });
+      retrains.push({
+        version,
+        ms: performance.now() - started,
+        accuracy,
+        swapped,
+        blocked,
+        ...(cpuWait ? { waitedForCpu } : {}),
+      });
       log(
         `retrain v${version}: accuracy ${accuracy.toFixed(3)}${swapped ? ', swapped in' : ', kept the old model'}`,
       );
@@ -279,9 +308,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
     }
     if (req.method === 'GET' && url.pathname === '/stats') {
-      const { during, overall } = delay.stats();
+      const { during, overall, duringOnCpu } = delay.stats();
       return send(res, 200, {
         eventLoopDelayDuringFit: during,
+        // the same less the server's waits for a CPU (Linux): the part the rest of the machine caused
+        eventLoopDelayDuringFitOnCpu: duringOnCpu ?? null,
         eventLoopDelay: overall,
         eventLoopDelayMonitor: monitorStats(),
         retrains,
@@ -360,6 +391,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       monitor.disable();
       gcObserver.disconnect();
       unsubscribe(FIT_SLICE_CHANNEL, onSlice);
+      cpuWait?.close();
     },
   };
 }

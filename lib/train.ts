@@ -596,12 +596,16 @@ const sliceChannel = channel(FIT_SLICE_CHANNEL);
  * on this thread would block it for the whole fit, so the event loop turns between its chunks.
  */
 export async function runFit(loop: FitLoop, offThread: (running: boolean) => void): Promise<History> {
-  let sliceStart = performance.now();
+  // The clock is read only while someone subscribes; a slice whose start was not timed (the
+  // subscriber came mid-slice) is not published.
+  const now = () => (sliceChannel.hasSubscribers ? performance.now() : Number.NaN);
+  let sliceStart = now();
   const sliceEnds = (end: FitSlice['end']) => {
-    if (sliceChannel.hasSubscribers) sliceChannel.publish({ ms: performance.now() - sliceStart, end });
+    if (sliceChannel.hasSubscribers && !Number.isNaN(sliceStart))
+      sliceChannel.publish({ ms: performance.now() - sliceStart, end });
   };
   const resumed = () => {
-    sliceStart = performance.now();
+    sliceStart = now();
   };
   let next = loop.next();
   let first = true;

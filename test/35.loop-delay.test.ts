@@ -44,6 +44,21 @@ describe('LoopDelay', () => {
     expect(rounded(delay.stats().during)).toEqual({ samples: 1, p50: 8, p99: 8, max: 8 });
   });
 
+  test('duringOnCpu: the intervals a piece of work touched, less the CPU wait the clock reports', () => {
+    const delay = new LoopDelay({ timer: false, start: 0, cpuWait: true });
+    delay.tick(1, 0);
+    delay.begin();
+    delay.tick(31, 25); // a 30 ms interval, 25 ms of it waiting for a CPU: 5 ms on the CPU
+    delay.tick(32, 25);
+    delay.end();
+    delay.tick(33, 25.5); // the interval it ended in, half of it waiting
+    delay.tick(40, 30); // idle: not counted
+    const { during, duringOnCpu } = delay.stats();
+    expect(rounded(during)).toEqual({ samples: 3, p50: 1, p99: 30, max: 30 });
+    expect(rounded(duringOnCpu ?? null)).toEqual({ samples: 3, p50: 1, p99: 5, max: 5 });
+    expect('duringOnCpu' in new LoopDelay({ timer: false }).stats()).toBe(false);
+  });
+
   test('reset forgets the samples, not the work running', () => {
     const delay = new LoopDelay({ timer: false, start: 0 });
     delay.begin();

@@ -8,6 +8,7 @@ import {
   argmax,
   circles,
   classification,
+  type Dataset,
   dataDirectory,
   datasets,
   digits,
@@ -130,7 +131,11 @@ describe('bad input', () => {
 const count = (y: number[], label: number): number => y.filter((v) => v === label).length;
 
 describe('generators', () => {
-  const generators = { moons, circles, classification } as const;
+  // number[][] outputs (each generator's float32 overload aside: test/34 checks those)
+  const generators: Record<
+    string,
+    (options?: { samples?: number; noise?: number; seed?: number }) => Dataset
+  > = { moons, circles, classification };
 
   it.each(Object.entries(generators))('%s: shape, defaults and balance', (_name, make) => {
     const d = make();

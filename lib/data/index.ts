@@ -13,7 +13,7 @@ export { type ArrowOptions, fromArrow, fromParquet } from './arrow.js';
 export { type CSVDataset, type CSVOptions, fromCSV } from './csv.js';
 export { applyStandardize, argmax, oneHot, type Scaling, standardize } from './preprocess.js';
 export { dataDirectory, digits, iris } from './real.js';
-export { type Split, type SplitOptions, trainTestSplit } from './split.js';
+export { type Float32Split, type Split, type SplitOptions, trainTestSplit } from './split.js';
 export {
   type CSVBatch,
   type CSVStream,
@@ -27,6 +27,7 @@ export {
   circles,
   classification,
   type Dataset,
+  type Float32Dataset,
   type MoonsOptions,
   moons,
   type XorOptions,

@@ -34,16 +34,38 @@ export interface Split<T> {
   yTest: T[];
 }
 
+/** trainTestSplit's parts for a row-major Float32Array X: Float32Arrays, X's row width kept. */
+export interface Float32Split {
+  XTrain: Float32Array;
+  XTest: Float32Array;
+  yTrain: Float32Array;
+  yTest: Float32Array;
+}
+
 /**
  * Splits rows of X and y (a label per row, or a target row per row) into train and test parts.
- * The returned rows are copies, so the caller may scale or mutate them freely.
+ * The returned rows are copies, so the caller may scale or mutate them freely. X may also be a
+ * row-major Float32Array (a generator's `float32: true` output) with y one label per row (a
+ * Float32Array or number[]): its row width is X.length / y.length, and the parts are Float32Arrays,
+ * copied with no array per row. The same seed picks the same rows in either form.
  */
+export function trainTestSplit(
+  X: Float32Array,
+  y: Float32Array | number[],
+  options?: SplitOptions,
+): Float32Split;
 export function trainTestSplit<T extends number | number[]>(
   X: number[][],
   y: T[],
   options?: SplitOptions,
-): Split<T> {
+): Split<T>;
+export function trainTestSplit<T extends number | number[]>(
+  X: number[][] | Float32Array,
+  y: T[] | Float32Array,
+  options?: SplitOptions,
+): Split<T> | Float32Split {
   const o = checkOptions('trainTestSplit', options, ['testSize', 'seed', 'stratify']);
+  if (X instanceof Float32Array) return splitFloat32(X, y, o);
   checkMatrix('X', X);
   const n = X.length;
   if (!Array.isArray(y)) throw invalidType('y', 'an array', y);
@@ -51,22 +73,7 @@ export function trainTestSplit<T extends number | number[]>(
     throw invalidValue('y', `an array of length ${n} (one per row of X)`, y);
   }
   for (let i = 0; i < n; i++) checkTarget(i, y[i]);
-  if (n < 2) throw invalidValue('X', 'at least 2 rows to split', X);
-  const nTest = testCount(o.testSize ?? 0.25, n);
-  const rng = new Random(checkSeed(o.seed ?? 0));
-  const stratify = checkBoolean('stratify', o.stratify ?? false);
-
-  let test: number[];
-  let train: number[];
-  if (stratify) {
-    [train, test] = stratifiedIndices(y, nTest, rng);
-  } else {
-    // sklearn's ShuffleSplit: one permutation, the first nTest rows are the test part
-    const order = Array.from({ length: n }, (_, i) => i);
-    rng.shuffle(order);
-    test = order.slice(0, nTest);
-    train = order.slice(nTest);
-  }
+  const [train, test] = splitIndices(X, y, o);
   const copyRow = (i: number): number[] => X[i].slice();
   const copyY = (i: number): T => (Array.isArray(y[i]) ? (y[i] as number[]).slice() : y[i]) as T;
   return {
@@ -75,6 +82,49 @@ export function trainTestSplit<T extends number | number[]>(
     yTrain: train.map(copyY),
     yTest: test.map(copyY),
   };
+}
+
+function splitFloat32(X: Float32Array, y: unknown, o: Record<string, unknown>): Float32Split {
+  if (!(y instanceof Float32Array) && !Array.isArray(y))
+    throw invalidType('y', 'a Float32Array or an array of labels (X is a Float32Array)', y);
+  const n = y.length;
+  for (let i = 0; i < n; i++) {
+    if (typeof y[i] !== 'number') throw invalidType(`y[${i}]`, 'a number (one label per row)', y[i]);
+    if (!Number.isFinite(y[i])) throw invalidValue(`y[${i}]`, 'a finite number', y[i]);
+  }
+  if (n === 0 || X.length === 0 || X.length % n !== 0) {
+    throw invalidValue(
+      'X',
+      `a Float32Array of y.length (${n}) rows: a non-empty length that is a multiple of ${n}`,
+      X,
+    );
+  }
+  const cols = X.length / n;
+  for (let k = 0; k < X.length; k++)
+    if (!Number.isFinite(X[k])) throw invalidValue(`X[${k}]`, 'a finite number', X[k]);
+  const [train, test] = splitIndices(X, y, o);
+  const rowsOf = (rows: number[]): Float32Array => {
+    const out = new Float32Array(rows.length * cols);
+    for (let r = 0; r < rows.length; r++)
+      for (let j = 0, from = rows[r] * cols; j < cols; j++) out[r * cols + j] = X[from + j];
+    return out;
+  };
+  const labelsOf = (rows: number[]): Float32Array => Float32Array.from(rows, (i) => y[i] as number);
+  return { XTrain: rowsOf(train), XTest: rowsOf(test), yTrain: labelsOf(train), yTest: labelsOf(test) };
+}
+
+/** The train and test row indices, shuffled by the seed: one rule for both forms of X. */
+function splitIndices(X: unknown, y: ArrayLike<unknown>, o: Record<string, unknown>): [number[], number[]] {
+  const n = y.length;
+  if (n < 2) throw invalidValue('X', 'at least 2 rows to split', X);
+  const nTest = testCount(o.testSize ?? 0.25, n);
+  const rng = new Random(checkSeed(o.seed ?? 0));
+  const stratify = checkBoolean('stratify', o.stratify ?? false);
+  if (stratify) return stratifiedIndices(y, nTest, rng);
+  // sklearn's ShuffleSplit: one permutation, the first nTest rows are the test part
+  const order = Array.from({ length: n }, (_, i) => i);
+  rng.shuffle(order);
+  return [order.slice(nTest), order.slice(0, nTest)];
 }
 
 function checkTarget(i: number, value: unknown): void {
@@ -100,9 +150,9 @@ function testCount(value: unknown, n: number): number {
  * go to the classes with the largest remainders (ties: larger class, then first seen). Each class is
  * shuffled on its own; each part is then shuffled so the classes are interleaved.
  */
-function stratifiedIndices<T>(y: T[], nTest: number, rng: Random): [number[], number[]] {
+function stratifiedIndices(y: ArrayLike<unknown>, nTest: number, rng: Random): [number[], number[]] {
   const groups = new Map<string, number[]>();
-  y.forEach((label, i) => {
+  Array.prototype.forEach.call(y, (label: unknown, i: number) => {
     const key = Array.isArray(label) ? label.join(',') : String(label);
     let group = groups.get(key);
     if (!group) {
