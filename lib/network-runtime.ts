@@ -16,11 +16,23 @@ import type { ModelState } from './model-state.js';
  */
 export const SCRATCH_MAX = 1 << 20;
 
+/**
+ * Bytes up to which V8 keeps a new typed array's elements inside its own heap object
+ * (V8_TYPED_ARRAY_MAX_SIZE_IN_HEAP, 64 in Node 20). Such an array handed to the addon is moved
+ * out of the heap on the spot (JSTypedArray::GetBuffer: a malloc, a copy, later a free by the
+ * ArrayBuffer sweeper), about 1 us of a one-sample predict's ~6 (perf of `net.predict(row)`).
+ * Outputs this small are written into an array off the heap kept by the runtime and returned as
+ * a copy (slice: in the heap, no malloc).
+ */
+export const IN_HEAP_MAX_BYTES = 64;
+
 export class NetworkRuntime {
   private readonly engine;
   /** fit's own arrays; Network.fit brackets each fit with begin() and end(). */
   readonly fitArrays: FitArrays;
   private scratch = new Float32Array(0);
+  /** predict's outputs when they fit in IN_HEAP_MAX_BYTES: off the heap (an ArrayBuffer's own store). */
+  private readonly smallOut = new Float32Array(new ArrayBuffer(IN_HEAP_MAX_BYTES));
   /**
    * The arrays of one synchronous call (predict, predictClasses, evaluate): the engine's check,
    * and the rows of a number[][] X (or a scaled copy) written into one scratch array reused call
@@ -75,9 +87,15 @@ export class NetworkRuntime {
 
   /** Outputs of the checked rows `m`, (rows, outputs) row-major. */
   predict(m: Matrix): Float32Array {
-    const out = new Float32Array(m.rows * this.outputs);
+    const n = m.rows * this.outputs;
+    if (n > this.smallOut.length) {
+      const out = new Float32Array(n); // off the heap already: the engine writes it in place
+      this.inference().predict(m.data, m.rows, out);
+      return out;
+    }
+    const out = this.smallOut.subarray(0, n);
     this.inference().predict(m.data, m.rows, out);
-    return out;
+    return out.slice();
   }
 
   /**

@@ -2,10 +2,13 @@
 // directly (no Node), so it can run under callgrind / perf. Not part of the library build.
 //   seed     2-3-1 sigmoid, sse, sgd 0.01, 120 rows, full batch: seconds per 100,000 steps
 //   predict  784-128-10 (relu, softmax), one row per predict call: us per call
+//   rows     784-128-10 (relu, softmax) inference Model, 1,024 rows per predict call: samples/s
+//            per thread count (--threads), interleaved call by call, outputs checked bit for bit
+//            across the counts
 //   mnist    784-128-10, cross-entropy, sgd, batch 64: samples/s (threads from --threads)
 //   tabular  30-64-64-1 (relu, relu, sigmoid), bce, adam 0.001, batch 32: samples/s (the
 //            versus bench's tabular network: per-batch work other than the products dominates)
-//   trainer_bench [--set seed|predict|mnist|tabular|all] [--reps N] [--threads T[,T...]] [--scale F]
+//   trainer_bench [--set seed|predict|rows|mnist|tabular|all] [--reps N] [--threads T[,T...]] [--scale F]
 //                 [--clock cpu|wall]   (cpu = process CPU time; wall is the default)
 // --threads 1,2 times one trainer per count, interleaved rep by rep (same noise for both), and
 // prints the median and the best rep of each: on a shared machine the best is the nearest to
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "mlp.hpp"
+#include "model.hpp"
 
 using namespace fastmlp;
 
@@ -98,6 +102,15 @@ void bench_seed(int reps, double scale) {
               steps, median(times), 1e6 * median(times) / static_cast<double>(steps), last_loss);
 }
 
+// FNV-1a over the bytes of the trained parameters: equal hashes across builds or kernel tables
+// mean bit-identical training.
+std::uint64_t fnv1a(const std::vector<float>& v) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t i = 0; i < v.size() * sizeof(float); ++i) h = (h ^ bytes[i]) * 0x100000001b3ull;
+  return h;
+}
+
 // --- predict: one row through 784-128-10 ----------------------------------------------------
 
 std::vector<LayerPlan> mnist_layers() {
@@ -122,13 +135,46 @@ void bench_predict(int reps, double scale) {
   std::printf("predict  784-128-10 rows=1: %.3f us/call median (out[0] %.6f)\n", 1e6 * median(times), out[0]);
 }
 
-// FNV-1a over the bytes of the trained parameters: equal hashes across builds or kernel tables
-// mean bit-identical training.
-std::uint64_t fnv1a(const std::vector<float>& v) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(v.data());
-  for (std::size_t i = 0; i < v.size() * sizeof(float); ++i) h = (h ^ bytes[i]) * 0x100000001b3ull;
-  return h;
+
+// --- rows: 1,024 rows through the inference Model (predict's batch of issue 13) --------------
+
+void bench_predict_rows(int reps, double scale, const std::vector<std::size_t>& thread_counts) {
+  const std::size_t rows = 1024, calls = std::max<std::size_t>(1, static_cast<std::size_t>(200 * scale));
+  std::vector<std::unique_ptr<Model>> models;
+  for (std::size_t threads : thread_counts) {
+    ModelPlan plan;
+    plan.layers = mnist_layers();
+    plan.loss = Loss::cross_entropy;
+    plan.threads = threads;
+    models.push_back(std::make_unique<Model>(plan));
+  }
+  Rng rng;
+  const std::vector<float> params = glorot(models[0]->layout(), rng);
+  std::vector<float> X(rows * 784);
+  for (float& v : X) v = rng.uniform(0, 1) < 0.8f ? 0.0f : rng.uniform(0, 1);
+  const std::size_t n = models.size();
+  std::vector<std::vector<float>> outs(n, std::vector<float>(rows * 10));
+  std::vector<std::vector<double>> rates(n);
+  const auto call = [&](std::size_t i) {
+    models[i]->predict({params.data(), params.size()}, {X.data(), X.size()}, rows, {outs[i].data(), outs[i].size()});
+  };
+  for (std::size_t i = 0; i < n; ++i) call(i);  // workspaces, packing buffers, worker threads
+  for (int r = 0; r < reps; ++r) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double t0 = now_seconds();
+      for (std::size_t c = 0; c < calls; ++c) call(i);
+      rates[i].push_back(static_cast<double>(rows * calls) / (now_seconds() - t0));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    std::printf("rows     784-128-10 predict of %zu rows, %zu thread(s): %.0f samples/s median, %.0f best "
+                "(outputs fnv1a %016llx)\n",
+                rows, thread_counts[i], median(rates[i]), *std::max_element(rates[i].begin(), rates[i].end()),
+                static_cast<unsigned long long>(fnv1a(outs[i])));
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    if (outs[i] != outs[0]) std::printf("MISMATCH: outputs differ between thread counts\n");
+  }
 }
 
 // --- mnist and tabular: training at batch 64 / 32 ---------------------------------------------
@@ -255,6 +301,7 @@ int main(int argc, char** argv) {
   }
   if (set == "seed" || set == "all") bench_seed(reps, scale);
   if (set == "predict" || set == "all") bench_predict(reps, scale);
+  if (set == "rows" || set == "all") bench_predict_rows(reps, scale, threads);
   if (set == "mnist" || set == "all") bench_training(mnist_workload(scale, threads), reps, threads);
   if (set == "tabular" || set == "all") bench_training(tabular_workload(scale, threads), reps, threads);
   return 0;
