@@ -167,6 +167,14 @@ constexpr std::size_t kSupTallTinyMaxDepth = 4;
 // ---- threads -------------------------------------------------------------------------------
 // Products from this many multiply-adds are split over the pool (`gemm_bench --set threads`).
 constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
+// Direct-path (sup) products from this many multiply-adds are split over the pool, in runs of
+// the rows variant's own tiles (the same bits as one thread: SupPartKernel). Below it the
+// handoff to a second thread costs more than its half of the product saves; measured by
+// `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume).
+constexpr std::size_t kParallelDirectMinVolume = std::size_t{1} << 21;
+// Parts per thread of a split direct product (handed out one at a time: a thread that starts
+// late takes fewer).
+constexpr std::size_t kParallelDirectPartsPerThread = 4;
 
 }  // namespace gemm_blocking
 }  // namespace fastmlp
