@@ -171,7 +171,11 @@ constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 // Direct-path (sup) products from this many multiply-adds are split over the pool, in runs of
 // the rows variant's own tiles (the same bits as one thread: SupPartKernel). Below it the
 // handoff to a second thread costs more than its half of the product saves; measured by
-// `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume).
+// `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume, in a session).
+// Provisional: on the shared 2-core VM of its first runs the second core was free only in
+// moments (load average 5-9), so only the best reps speak: 2 threads 1.55x one at 128^3 (2M),
+// 0.8-0.95x from 131K to 1M (tabular and deep layers: those stay whole). Rerun on a quiet
+// machine; moving it moves no result bit (a split keeps one thread's arithmetic).
 constexpr std::size_t kParallelDirectMinVolume = std::size_t{1} << 21;
 // Parts per thread of a split direct product (handed out one at a time: a thread that starts
 // late takes fewer).
