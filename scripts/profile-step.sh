@@ -3,7 +3,7 @@
 # its samples grouped by function into the products (gemm: packing, micro-kernels, direct path)
 # and each other part of the step. Shares are of the training samples only (the bench's data
 # set-up, main and page faults of its allocations are left out), so they hold on a loaded machine.
-#   scripts/profile-step.sh [mnist|tabular] [threads]      (npm run profile:step -- mnist 2)
+#   scripts/profile-step.sh [mnist|tabular|wide|deep] [threads]      (npm run profile:step -- mnist 2)
 # Needs perf (linux-perf) and the core library of `npx cmake-js compile` (build/libfastmlp_core.a).
 set -euo pipefail
 set_name=${1:-mnist}

@@ -430,6 +430,30 @@ int main(int argc, char** argv) {
     }
     for (std::size_t d : {16, 24, 32, 48, 64, 96, 128}) bench_shape({"square", false, false, d, d, d}, engines, reps, 2);
     for (std::size_t b : {8, 16, 32}) bench_shape({"XW", false, false, b, 128, 784}, engines, reps, 2);
+    // The direct path on 1 vs 2 threads (kParallelDirectMinVolume): the products of the training
+    // steps (tabular 30-64-64-1 at 32, deep 64x64 layers at 64, 784-128-10 at 64) and predict,
+    // by volume (m n k). "2thr" splits every product; ratio = 2thr / 1thr.
+    std::vector<Engine> direct;
+    for (fastmlp::GemmThreads th : {fastmlp::GemmThreads::all, fastmlp::GemmThreads::single}) {
+      direct.push_back({th == fastmlp::GemmThreads::all ? "2thr" : "1thr",
+                        [&ctx, th](const Shape& s, const float* A, const float* B, float* C) {
+                          fastmlp::sgemm_with(ctx, {fastmlp::GemmPath::direct, fastmlp::GemmKernel::automatic, th},
+                                              s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+                        }});
+    }
+    // Inside a session, as a training step runs its products (workers spin between them).
+    fastmlp::ThreadPool::Session session(pool);
+    std::printf("-- direct path, 1 vs 2 threads (by volume m n k), in a session\n");
+    const Shape direct_shapes[] = {
+        {"tab XW", false, false, 32, 64, 64},        {"tab X^T dZ", true, false, 64, 64, 32},
+        {"deep XW", false, false, 64, 64, 64},       {"deep X^T dZ", true, false, 64, 64, 64},
+        {"deep dZ W^T", false, true, 64, 64, 64},    {"XW", false, false, 128, 128, 64},
+        {"XW", false, false, 128, 128, 128},         {"XW", false, false, 64, 256, 128},
+        {"predict b16", false, false, 16, 128, 784}, {"XW", false, false, 64, 256, 256},
+        {"XW", false, false, 128, 256, 256},         {"mnist XW", false, false, 64, 128, 784},
+        {"mnist X^T dZ", true, false, 784, 128, 64}, {"XW", false, false, 256, 256, 256},
+    };
+    for (const Shape& s : direct_shapes) bench_shape(s, direct, reps, 2);
   }
 
   if (set == "squares" || set == "backprop" || set == "all") {

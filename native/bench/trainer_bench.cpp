@@ -8,7 +8,12 @@
 //   mnist    784-128-10, cross-entropy, sgd, batch 64: samples/s (threads from --threads)
 //   tabular  30-64-64-1 (relu, relu, sigmoid), bce, adam 0.001, batch 32: samples/s (the
 //            versus bench's tabular network: per-batch work other than the products dominates)
-//   trainer_bench [--set seed|predict|rows|mnist|tabular|all] [--reps N] [--threads T[,T...]] [--scale F]
+//   wide     784-1024-1024-10 (relu, relu, softmax), cross-entropy, adam 0.001, batch 256, 1,024
+//            rows, 2 epochs per call (the versus bench's wide network and call: compute bound,
+//            8 steps per train_epochs call)
+//   deep     64-(16 x 64)-10 (relu..., softmax), cross-entropy, adam 0.001, batch 64, 3,072 rows
+//            (the versus bench's deep and narrow network)
+//   trainer_bench [--set seed|predict|rows|mnist|tabular|wide|deep|all] [--reps N] [--threads T[,T...]] [--scale F]
 //                 [--clock cpu|wall]   (cpu = process CPU time; wall is the default)
 // --threads 1,2 times one trainer per count, interleaved rep by rep (same noise for both), and
 // prints the median and the best rep of each: on a shared machine the best is the nearest to
@@ -233,6 +238,48 @@ Workload tabular_workload(double scale, const std::vector<std::size_t>& thread_c
   return w;
 }
 
+// bench/versus/archs.ts's wide network and call (1,024 rows, 2 epochs per fit call): one-hot
+// labels of random classes over MNIST-shaped inputs.
+Workload wide_workload(double scale, const std::vector<std::size_t>& thread_counts) {
+  Workload w{"wide     784-1024-1024-10 batch 256", {}, {}, {}, 1024, 256, std::max<std::size_t>(1, static_cast<std::size_t>(2 * scale))};
+  for (std::size_t threads : thread_counts) {
+    TrainerPlan plan = make_plan({{784, 1024, Activation::relu, true}, {1024, 1024, Activation::relu, true},
+                                  {1024, 10, Activation::softmax, true}},
+                                 Loss::cross_entropy, 0.001f, w.batch, threads);
+    plan.optimizer.kind = OptimizerKind::adam;
+    w.trainers.push_back(std::make_unique<Trainer>(plan));
+  }
+  Rng rng;
+  w.X.assign(w.rows * 784, 0.0f);
+  w.Y.assign(w.rows * 10, 0.0f);
+  for (std::size_t i = 0; i < w.rows; ++i) {
+    for (std::size_t j = 0; j < 784; ++j) w.X[i * 784 + j] = rng.uniform(0, 1);
+    w.Y[i * 10 + static_cast<std::size_t>(rng.uniform(0, 10)) % 10] = 1.0f;
+  }
+  return w;
+}
+
+// bench/versus/archs.ts's deep and narrow network: 16 relu layers of 64, softmax over 10.
+Workload deep_workload(double scale, const std::vector<std::size_t>& thread_counts) {
+  Workload w{"deep     64-(16x64)-10 batch 64", {}, {}, {}, 3072, 64, std::max<std::size_t>(1, static_cast<std::size_t>(2 * scale))};
+  for (std::size_t threads : thread_counts) {
+    std::vector<LayerPlan> layers{{64, 64, Activation::relu, true}};
+    for (int l = 1; l < 16; ++l) layers.push_back({64, 64, Activation::relu, true});
+    layers.push_back({64, 10, Activation::softmax, true});
+    TrainerPlan plan = make_plan(std::move(layers), Loss::cross_entropy, 0.001f, w.batch, threads);
+    plan.optimizer.kind = OptimizerKind::adam;
+    w.trainers.push_back(std::make_unique<Trainer>(plan));
+  }
+  Rng rng;
+  w.X.assign(w.rows * 64, 0.0f);
+  w.Y.assign(w.rows * 10, 0.0f);
+  for (std::size_t i = 0; i < w.rows; ++i) {
+    for (std::size_t j = 0; j < 64; ++j) w.X[i * 64 + j] = rng.uniform(-1, 1);
+    w.Y[i * 10 + static_cast<std::size_t>(rng.uniform(0, 10)) % 10] = 1.0f;
+  }
+  return w;
+}
+
 void bench_training(Workload w, int reps, const std::vector<std::size_t>& thread_counts) {
   auto& trainers = w.trainers;
   const std::vector<float>& X = w.X;
@@ -304,5 +351,7 @@ int main(int argc, char** argv) {
   if (set == "rows" || set == "all") bench_predict_rows(reps, scale, threads);
   if (set == "mnist" || set == "all") bench_training(mnist_workload(scale, threads), reps, threads);
   if (set == "tabular" || set == "all") bench_training(tabular_workload(scale, threads), reps, threads);
+  if (set == "wide" || set == "all") bench_training(wide_workload(scale, threads), reps, threads);
+  if (set == "deep" || set == "all") bench_training(deep_workload(scale, threads), reps, threads);
   return 0;
 }

@@ -5,7 +5,9 @@
 // and the unrolled-k tails, all four transposes, alpha / beta (beta == 0 on a NaN-filled C) and
 // the bias epilogue; then one wide row (m = 1, n > 64: the wide-row variants' 8-vector blocks,
 // 512-column passes and 64-row k chunks). C sits in a larger buffer whose guard floats after
-// it must come back bit-identical (masked and partial stores stay inside C).
+// it must come back bit-identical (masked and partial stores stay inside C). Then the direct path
+// split over 2 and 3 threads (its rows variant in parts: 8 and 12 runs of tiles) against the same
+// product on one thread: bit-identical, guard intact, on every table.
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include "gemm/gemm.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "kernel_tables.hpp"
+#include "thread_pool.hpp"
 
 using fastmlp::GemmContext;
 using fastmlp::GemmPath;
@@ -133,6 +136,53 @@ void wide_row(Tally& t, GemmContext& ctx, const RunnableTable& rt) {
   }
 }
 
+// ---- split over threads: the same bits as one thread ---------------------------------------
+
+// Shapes whose tiles cross every kind of part boundary: within a column block, between column
+// blocks, at the remainder block of rows; narrow C with a partial last vector (the AVX2 rows
+// variant's overlapping stores), the training and predict shapes.
+void split_matches_single(Tally& t, const RunnableTable& rt) {
+  const std::size_t ms[] = {1, 2, 5, 13, 25, 64, 100};
+  const std::size_t ns[] = {1, 3, 8, 10, 16, 17, 33, 64, 100, 128, 143};
+  const std::size_t ks[] = {1, 5, 64};
+  GemmContext single(nullptr);
+  Rng rng{4242};
+  std::size_t index = 0, failures = 0, cases = 0;
+  for (std::size_t threads : {2, 3}) {
+    fastmlp::ThreadPool pool(threads);
+    GemmContext ctx(&pool);
+    for (std::size_t m : ms) {
+      for (std::size_t n : ns) {
+        for (std::size_t k : ks) {
+          for (int tr = 0; tr < 4; ++tr, ++index) {
+            const Shape s{(tr & 1) != 0, (tr & 2) != 0, m, n, k, kEpilogues[index % 6]};
+            const std::vector<float> a = fastmlp_test::random_vector(rng, m * k);
+            const std::vector<float> b = fastmlp_test::random_vector(rng, k * n);
+            const std::vector<float> bias = fastmlp_test::random_vector(rng, n);
+            std::vector<float> one = fastmlp_test::random_vector(rng, m * n + kGuard);
+            std::vector<float> split = one;
+            for (auto [c, options] : {std::pair{&one, fastmlp::GemmOptions{GemmPath::direct, rt.kernel, GemmThreads::single}},
+                                      std::pair{&split, fastmlp::GemmOptions{GemmPath::direct, rt.kernel, GemmThreads::all}}}) {
+              fastmlp::sgemm_bias_with(options.threads == GemmThreads::all ? ctx : single, options, s.ta, s.tb, m, n,
+                                       k, s.e.alpha, a.data(), b.data(), s.e.beta,
+                                       s.e.bias ? bias.data() : nullptr, c->data());
+            }
+            ++cases;
+            if (std::memcmp(one.data(), split.data(), one.size() * sizeof(float)) != 0) {
+              if (++failures <= 5) {
+                fastmlp_test::expect(t, false, describe(s, rt.table->name) + " split over " + std::to_string(threads) +
+                                                   " threads differs from one thread (or wrote past C)");
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  fastmlp_test::expect(t, failures == 0, std::string(rt.table->name) + ": " + std::to_string(failures) + " of " +
+                                             std::to_string(cases) + " split products differ from one thread");
+}
+
 }  // namespace
 
 int main() {
@@ -142,6 +192,7 @@ int main() {
     std::printf("direct path of the %s table\n", rt.table->name);
     rows_grid(t, ctx, rt);
     wide_row(t, ctx, rt);
+    split_matches_single(t, rt);
   }
   return fastmlp_test::finish(t, "gemm_sup");
 }

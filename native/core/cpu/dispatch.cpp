@@ -14,7 +14,7 @@ namespace {
 constexpr KernelTable kScalar = {
     "scalar",
     {kernel_scalar_6x16, gemm_blocking::kPanels6x16},
-    {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false},
+    {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false, sup_rows_scalar_part},
     gemm_blocking::kDirectLimitsScalar,
     vecmath_scalar::exp_nonpositive,
     vecmath_scalar::sigmoid,
@@ -30,7 +30,7 @@ constexpr KernelTable kScalar = {
 constexpr KernelTable kAvx2 = {
     "avx2-fma",
     {kernel_avx2_6x16, gemm_blocking::kPanels6x16},
-    {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true},
+    {sup_rows_avx2, sup_wide_row_avx2, sup_tall_tiny_avx2, true, sup_rows_avx2_part},
     gemm_blocking::kDirectLimitsAvx2,
     vecmath_avx2::exp_nonpositive,
     vecmath_avx2::sigmoid,
@@ -49,7 +49,7 @@ constexpr KernelTable kAvx2 = {
 constexpr KernelTable kAvx512 = {
     "avx512",
     {kernel_avx512_12x32, gemm_blocking::kPanels12x32},
-    {sup_rows_avx512, sup_wide_row_avx512, sup_tall_tiny_avx2, true},
+    {sup_rows_avx512, sup_wide_row_avx512, sup_tall_tiny_avx2, true, sup_rows_avx512_part},
     gemm_blocking::kDirectLimitsAvx512,
     vecmath_avx512::exp_nonpositive,
     vecmath_avx512::sigmoid,
@@ -68,7 +68,7 @@ constexpr KernelTable kAvx512 = {
 constexpr KernelTable kNeon = {
     "neon",
     {kernel_neon_6x16, gemm_blocking::kPanels6x16},
-    {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false},
+    {sup_rows_scalar, sup_rows_scalar, sup_rows_scalar, false, sup_rows_scalar_part},
     gemm_blocking::kDirectLimitsNeon,
     vecmath_neon::exp_nonpositive,
     vecmath_neon::sigmoid,

@@ -141,17 +141,18 @@ constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy
 // 16 x 64 x 16 up (near the zmm FMA peak), so packing pays only for large products. Measured
 // (2-core AMD EPYC Zen 5 VM, shared) while the AVX-512 table's packed path still ran the AVX2
 // micro-kernel: `gemm_bench --set sweep --clock cpu` has direct >= 2x packed at every volume
-// it tries (to 4M, n = 1..64, skinny m up to 8), and `gemm_bench --set sup --clock cpu` 1.8-2.3x
-// on 64 x 128 x 784 up to 256 x 1024 x 784. But the direct path runs on one thread: products
-// from 4M multiply-adds (784-128-10 training at batch 64: 6.4M) stay packed, so a 2-thread
-// context splits them (thread_pool_test holds a 2-thread 784-128-10 trainer to its worker) and
-// an AVX-512 packed micro-kernel will double their rate. Up to 4M (predict of 16 rows: 1.6M,
-// the tabular 30-64-64-1 steps: <= 131K) direct on one thread beat packed on two in
-// `gemm_bench --set sup` (its packed512x2 column). Rerun both commands once an AVX-512 packed
-// micro-kernel lands. skinny: up to 8 rows one block of rows holds all of them (op(B) streamed
-// once, as packing would read it).
+// it tries (to 4M, n = 1..64, skinny m up to 8). With the AVX-512 packed micro-kernel,
+// `gemm_bench --set sup` still has direct ahead on one thread at the 784-128-10 batch-64 products
+// (64 x 128 x 784 and 784 x 128 x 64, 6.4M each), and `scripts/ab-trainer-bench.sh <4M> <8M> 5
+// --set mnist --threads 1 --reps 3 --clock cpu` trains that network 1.27x faster with them direct.
+// The limit used to stop at 4M so that a 2-thread context could split those products; the direct
+// path now splits too (kParallelDirectMinVolume, same bits for any thread count), so it covers
+// them: up to 8M. The wide network's products (256 x 1024 x 784 and up, 200M+) stay packed.
+// skinny: up to 8 rows one block of rows holds all of them (op(B) streamed once, as packing would
+// read it).
+constexpr std::size_t kDirectAvx512MaxVolume = std::size_t{1} << 23;
 constexpr DirectLimits kDirectLimitsAvx512 = {8, kDirectTransBMaxCopy, std::size_t{1} << 22, 16,
-                                              std::size_t{1} << 22, std::size_t{1} << 22};
+                                              std::size_t{1} << 22, kDirectAvx512MaxVolume};
 
 // ---- which sup variant (gemm/sup/sup.cpp) ----------------------------------------------------
 // One row wider than one column block of the rows variant (8 vectors = 64 columns with m = 1)
@@ -167,6 +168,18 @@ constexpr std::size_t kSupTallTinyMaxDepth = 4;
 // ---- threads -------------------------------------------------------------------------------
 // Products from this many multiply-adds are split over the pool (`gemm_bench --set threads`).
 constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
+// Direct-path (sup) products from this many multiply-adds are split over the pool, in runs of
+// the rows variant's own tiles (the same bits as one thread: SupPartKernel). Below it the
+// handoff to a second thread costs more than its half of the product saves; measured by
+// `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume, in a session).
+// Provisional: on the shared 2-core VM of its first runs the second core was free only in
+// moments (load average 5-9), so only the best reps speak: 2 threads 1.55x one at 128^3 (2M),
+// 0.8-0.95x from 131K to 1M (tabular and deep layers: those stay whole). Rerun on a quiet
+// machine; moving it moves no result bit (a split keeps one thread's arithmetic).
+constexpr std::size_t kParallelDirectMinVolume = std::size_t{1} << 21;
+// Parts per thread of a split direct product (handed out one at a time: a thread that starts
+// late takes fewer).
+constexpr std::size_t kParallelDirectPartsPerThread = 4;
 
 }  // namespace gemm_blocking
 }  // namespace fastmlp

@@ -119,6 +119,10 @@ bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k) {
   return volume(m, n, k) >= gemm_blocking::kParallelMinVolume;
 }
 
+bool gemm_prefers_direct_threads(std::size_t m, std::size_t n, std::size_t k) {
+  return volume(m, n, k) >= gemm_blocking::kParallelDirectMinVolume;
+}
+
 const char* gemm_kernel_name() { return cpu::kernels().name; }
 
 // ---- entry points --------------------------------------------------------------------------
@@ -157,8 +161,13 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
   const cpu::KernelTable& table = kernel_table(options.kernel);
   const bool direct = options.path == GemmPath::automatic ? prefers_direct(table.gemm_direct_limits, transB, m, n, k)
                                                           : options.path == GemmPath::direct;
+  const std::size_t pool_size = ctx.pool() != nullptr ? ctx.pool()->size() : 1;
+  bool parallel = pool_size > 1 && options.threads != GemmThreads::single;
   if (direct) {
-    sgemm_sup(table.gemm_sup, transA, transB, m, n, k, alpha, A, B, beta, bias, C, ctx.buffers(0).b);
+    // Split or not, every element of C gets the same arithmetic (SupPartKernel).
+    if (options.threads == GemmThreads::automatic) parallel = parallel && gemm_prefers_direct_threads(m, n, k);
+    sgemm_sup(table.gemm_sup, transA, transB, m, n, k, alpha, A, B, beta, bias, C, ctx.buffers(0).b,
+              parallel ? ctx.pool() : nullptr);
     return;
   }
   if (bias != nullptr) {  // the packed path adds the bias as beta = 1 over copied rows
@@ -167,8 +176,6 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
     beta = 1.0f;
   }
 
-  const std::size_t pool_size = ctx.pool() != nullptr ? ctx.pool()->size() : 1;
-  bool parallel = pool_size > 1 && options.threads != GemmThreads::single;
   if (options.threads == GemmThreads::automatic) parallel = parallel && gemm_prefers_threads(m, n, k);
   sgemm_packed(ctx, table.gemm_micro, parallel ? pool_size : 1, transA, transB, m, n, k, alpha, A, B, beta, C);
 }

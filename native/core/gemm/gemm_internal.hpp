@@ -66,7 +66,8 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
 // The decisions sgemm makes automatically for this process's kernel table (exposed for the
 // bench and tests).
 bool gemm_prefers_direct(bool transB, std::size_t m, std::size_t n, std::size_t k);
-bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);
+bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);  // the packed path
+bool gemm_prefers_direct_threads(std::size_t m, std::size_t n, std::size_t k);  // the direct path
 
 // The direct (unpacked) path is sgemm_sup and its kernels: gemm/sup/sup_kernel.hpp.
 

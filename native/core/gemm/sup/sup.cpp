@@ -6,12 +6,29 @@
 #include "gemm/blocking.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "gemm/sup/sup_kernel.hpp"
+#include "thread_pool.hpp"
 
 namespace fastmlp {
 
+namespace {
+
+// The rows variant over `pool`'s threads: parts handed out one at a time (ThreadPool::run_chunks),
+// several per thread so a late or descheduled thread leaves its share to the others.
+void rows_split(const SupVariants& variants, const SupProblem& p, ThreadPool& pool) {
+  struct Job {
+    SupPartKernel kernel;
+    const SupProblem* problem;
+    std::size_t parts;
+  } job{variants.rows_part, &p, gemm_blocking::kParallelDirectPartsPerThread * pool.size()};
+  // One captured pointer: fits std::function's inline storage, no allocation per product.
+  pool.run_chunks(job.parts, [&job](std::size_t, std::size_t part) { job.kernel(*job.problem, part, job.parts); });
+}
+
+}  // namespace
+
 void sgemm_sup(const SupVariants& variants, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,
                float alpha, const float* A, const float* B, float beta, const float* bias, float* C,
-               AlignedFloats& scratch) {
+               AlignedFloats& scratch, ThreadPool* split) {
   using namespace gemm_blocking;
   SupProblem p{m,     n,    k,    A,    transA ? 1 : k, transA ? m : 1, B, transB ? 1 : n, transB ? k : 1,
                alpha, beta, bias, C};
@@ -52,6 +69,10 @@ void sgemm_sup(const SupVariants& variants, bool transA, bool transB, std::size_
     p.a = A + whole * k;
     p.c = C + whole * n;
     variants.rows(p);
+    return;
+  }
+  if (split != nullptr && split->size() > 1) {
+    rows_split(variants, p, *split);
     return;
   }
   variants.rows(p);

@@ -10,6 +10,7 @@
 namespace fastmlp {
 
 class AlignedFloats;
+class ThreadPool;
 
 // Contract: for i < m, j < n (m, n, k >= 1),
 //   C[i * n + j] = alpha * sum_{p < k} op(A)(i, p) op(B)(p, j)
@@ -29,6 +30,11 @@ struct SupProblem {
 };
 
 using SupKernel = void (*)(const SupProblem& problem);
+// Part `part` of `parts` (0 <= part < parts) of what SupKernel does for the whole problem: the
+// kernel tiles C exactly as for the whole (same blocks, so every element gets the same
+// arithmetic, bit for bit) and the parts take consecutive runs of those tiles. Parts write
+// disjoint elements of C, so threads may run them concurrently; part 0 of 1 is the whole.
+using SupPartKernel = void (*)(const SupProblem& problem, std::size_t part, std::size_t parts);
 
 // One instruction set's variants. Every variant meets the contract for the shapes it is given:
 struct SupVariants {
@@ -40,13 +46,16 @@ struct SupVariants {
   // op(B) when transB (n > 1), and runs an n == 1, op(A) = A^T product as its transpose (one
   // row: C^T = B^T A).
   bool contiguous_b;
+  SupPartKernel rows_part;  // `rows` split into parts, for threads (sgemm_sup's split)
 };
 
 // C = alpha op(A) op(B) + (bias row, or beta C) for m, n, k >= 1, on `variants`, choosing one by
-// shape. scratch: grow-only buffer for the op(B) copy (contiguous_b only).
+// shape. scratch: grow-only buffer for the op(B) copy (contiguous_b only). split: null, or the
+// pool whose threads share a product that goes to the `rows` variant (rows_part; the same bits
+// as one thread); the other variants' shapes (one row, tall and tiny) run on the caller.
 void sgemm_sup(const SupVariants& variants, bool transA, bool transB, std::size_t m, std::size_t n, std::size_t k,
                float alpha, const float* A, const float* B, float beta, const float* bias, float* C,
-               AlignedFloats& scratch);
+               AlignedFloats& scratch, ThreadPool* split = nullptr);
 
 // ---- the variants --------------------------------------------------------------------------
 
@@ -55,10 +64,12 @@ void sgemm_sup(const SupVariants& variants, bool transA, bool transB, std::size_
 // the wide-row and tall-tiny shapes to exploit, and one kernel keeps the portable results
 // independent of how sgemm_sup splits the rows.
 void sup_rows_scalar(const SupProblem& problem);
+void sup_rows_scalar_part(const SupProblem& problem, std::size_t part, std::size_t parts);
 
 // AVX2/FMA (x86-64 builds only; need contiguous op(B) rows): sup_rows_avx2.cpp,
 // sup_wide_row_avx2.cpp, sup_tall_tiny_avx2.cpp.
 void sup_rows_avx2(const SupProblem& problem);
+void sup_rows_avx2_part(const SupProblem& problem, std::size_t part, std::size_t parts);
 void sup_wide_row_avx2(const SupProblem& problem);
 void sup_tall_tiny_avx2(const SupProblem& problem);
 
@@ -67,6 +78,7 @@ void sup_tall_tiny_avx2(const SupProblem& problem);
 // AVX-512 table keeps sup_tall_tiny_avx2 (n, k <= 4: one 8-lane vector already holds a row
 // group's C, so wider vectors have nothing to add).
 void sup_rows_avx512(const SupProblem& problem);
+void sup_rows_avx512_part(const SupProblem& problem, std::size_t part, std::size_t parts);
 void sup_wide_row_avx512(const SupProblem& problem);
 
 }  // namespace fastmlp

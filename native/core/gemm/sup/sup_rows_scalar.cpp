@@ -8,10 +8,15 @@
 
 namespace fastmlp {
 
-void sup_rows_scalar(const SupProblem& problem) {
+void sup_rows_scalar(const SupProblem& problem) { sup_rows_scalar_part(problem, 0, 1); }
+
+// Every row of C is computed on its own, the same way whatever the other rows: a part is a run
+// of whole rows.
+void sup_rows_scalar_part(const SupProblem& problem, std::size_t part, std::size_t parts) {
   const SupProblem d = problem;  // a local copy: stores to C cannot alias it, so fields stay in registers
   const std::size_t n = d.n, k = d.k;
-  for (std::size_t i = 0; i < d.m; ++i) {
+  const std::size_t i_end = d.m * (part + 1) / parts;
+  for (std::size_t i = d.m * part / parts; i < i_end; ++i) {
     float* c = d.c + i * n;
     const float* a = d.a + i * d.as_i;
     if (d.bs_j == 1 && d.bs_p == n && n >= 8) {
