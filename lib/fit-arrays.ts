@@ -1,10 +1,18 @@
 // The arrays a fit owns (its copy of X, Y, the shuffled order, the weights), recycled from one fit
 // to the next: a training loop that calls fit() epoch by epoch would otherwise allocate and first-
 // touch a fresh copy of its data every call, which costs about as much as an epoch (page faults on
-// tens of MB; bench/api-speed.ts). The previous fit's arrays are kept only until the event loop
-// turns: back-to-back fits (awaited in a loop, or fitSync) reuse them, and a network that is not
-// fitted again lets them go at once (then freed with the garbage, as before).
+// tens of MB; bench/api-speed.ts). The previous fit's arrays are kept for SPARE_GRACE_MS after it
+// settles: fits back to back, or separated by other awaits (a log write, a timer: Benchmark.js
+// samples a fit per setTimeout), reuse them, and a network that is not fitted again lets them go
+// then (freed with the garbage, as before). Between fits that is at most one copy of the rows, as
+// during one.
 import type { Allocator } from './engine/engine.js';
+
+/**
+ * How long the last fit's arrays wait for the next fit, in ms. Long enough for a loop that awaits
+ * something between one-epoch fits; short enough that an idle network soon holds no copy.
+ */
+export const SPARE_GRACE_MS = 1000;
 
 type Kind = 'float32' | 'uint32';
 type Array32 = Float32Array | Uint32Array;
@@ -14,30 +22,36 @@ export class FitArrays implements Allocator {
   private inUse: { kind: Kind; array: Array32 }[] = [];
   /** The last fit's, free to hand out again until `release` runs. */
   private spare: { kind: Kind; array: Array32 }[] = [];
-  private release: NodeJS.Immediate | null = null;
+  private release: NodeJS.Timeout | null = null;
 
-  /** source: where new arrays come from (the engine: addon memory its async calls read in place). */
-  constructor(private readonly source: Allocator) {}
+  /**
+   * source: where new arrays come from (the engine: addon memory its async calls read in place).
+   * graceMs: how long a settled fit's arrays stay spare (SPARE_GRACE_MS).
+   */
+  constructor(
+    private readonly source: Allocator,
+    private readonly graceMs = SPARE_GRACE_MS,
+  ) {}
 
   /** A fit starts: the last fit's arrays stay available to it. */
   begin(): void {
-    if (this.release !== null) clearImmediate(this.release);
+    if (this.release !== null) clearTimeout(this.release);
     this.release = null;
   }
 
-  /** The fit settled: its arrays are spare until the event loop turns, or until the next fit takes them. */
+  /** The fit settled: its arrays are spare for graceMs, or until the next fit takes them. */
   end(): void {
     this.spare.push(...this.inUse);
     this.inUse = [];
     if (this.release === null && this.spare.length > 0) {
-      this.release = setImmediate(() => this.drop());
-      this.release.unref();
+      this.release = setTimeout(() => this.drop(), this.graceMs);
+      this.release.unref(); // never keeps the process alive
     }
   }
 
   /** Lets every spare array go now (Network.dispose). */
   drop(): void {
-    if (this.release !== null) clearImmediate(this.release);
+    if (this.release !== null) clearTimeout(this.release);
     this.release = null;
     this.spare = [];
   }

@@ -152,9 +152,10 @@ function counting(): Allocator & { float32: number; uint32: number } {
 }
 
 describe('FitArrays', () => {
-  it('hands the last fit its arrays again, zeroed, until the event loop turns', async () => {
+  it('hands the last fit its arrays again, zeroed, for its grace period (across turns of the event loop)', async () => {
     const source = counting();
-    const arrays = new FitArrays(source);
+    const grace = 30;
+    const arrays = new FitArrays(source, grace);
     arrays.begin();
     const x = arrays.allocateFloat32(10);
     const order = arrays.allocateUint32(4);
@@ -174,7 +175,9 @@ describe('FitArrays', () => {
     expect([source.float32, source.uint32]).toEqual([2, 1]);
     arrays.end();
     await turn();
-    expect(arrays.spareCount).toBe(0); // let go once the loop turned
+    expect(arrays.spareCount).toBe(3); // a turn of the loop (another await between fits) keeps them
+    await new Promise((resolve) => setTimeout(resolve, 3 * grace));
+    expect(arrays.spareCount).toBe(0); // let go once the grace period passed
     arrays.begin();
     expect(arrays.allocateFloat32(10)).not.toBe(x);
     expect(source.float32).toBe(3);
@@ -219,9 +222,13 @@ describe.each(engines)('$name engine: fits back to back', (engine: Engine) => {
       await run(recycled, how, options); // the next fit takes these arrays before the loop turns
       expect(spare(recycled)).toBeGreaterThan(0);
     }
+    const fitArrays = (net: Network): FitArrays =>
+      (net as unknown as { runtime: { fitArrays: FitArrays } }).runtime.fitArrays;
     for (const [how, options] of runs) {
       await run(fresh, how, options);
-      await turn(); // fresh's arrays go: the next fit allocates new ones
+      await turn(); // a turn of the event loop keeps them for the next fit
+      expect(spare(fresh)).toBeGreaterThan(0);
+      fitArrays(fresh).drop(); // as when the grace period passes: the next fit allocates new ones
       expect(spare(fresh)).toBe(0);
     }
     expect(
