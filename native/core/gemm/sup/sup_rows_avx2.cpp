@@ -10,6 +10,7 @@
 
 #include "gemm/sup/sup_avx2_lanes.hpp"
 #include "gemm/sup/sup_kernel.hpp"
+#include "gemm/sup/sup_tiles.hpp"
 
 namespace fastmlp {
 
@@ -159,12 +160,10 @@ constexpr BlockTable kBlocks = make_block_table(std::make_index_sequence<kMaxV>(
 
 BlockFn pick(std::size_t r, std::size_t v) { return kBlocks.fn[v - 1][r - 1]; }
 
-// The tiles of C, in order: per column block (v_max vectors, the last one narrower), its whole
-// blocks of rows_for(v) rows, then one block of the rows left. Part `part` of `parts` runs tiles
-// [T part / parts, T (part + 1) / parts) of the T in all, each exactly as the whole run would.
-// One exception: a single column block written with overlapping stores (Direct::overlap) whose
-// last vector is partial spills each row's store into the next row, which may belong to another
-// part (another thread): part 0 then runs it all and the other parts nothing.
+// Part `part` of `parts` of the tiles of C (gemm/sup/sup_tiles.hpp), each exactly as the whole
+// run would. One exception: a single column block written with overlapping stores
+// (Direct::overlap) whose last vector is partial spills each row's store into the next row, which
+// may belong to another part (another thread): part 0 then runs it all and the other parts nothing.
 void run(const SupProblem& d, std::size_t part, std::size_t parts) {
   const std::size_t vectors = (d.n + 7) / 8;
   Direct dd{d, false};
@@ -177,29 +176,14 @@ void run(const SupProblem& d, std::size_t part, std::size_t parts) {
     if (part == 0) run(d, 0, 1);
     return;
   }
-  std::size_t tiles = 0;
-  for (std::size_t v0 = 0; v0 < vectors; v0 += v_max) {
-    const std::size_t r_max = rows_for(vectors - v0 < v_max ? vectors - v0 : v_max);
-    tiles += (d.m + r_max - 1) / r_max;
-  }
-  const std::size_t t_begin = tiles * part / parts, t_end = tiles * (part + 1) / parts;
-  std::size_t first = 0;  // the index of this column block's first tile
-  for (std::size_t v0 = 0; v0 < vectors && first < t_end; v0 += v_max) {
-    const std::size_t v = vectors - v0 < v_max ? vectors - v0 : v_max;
-    const std::size_t r_max = rows_for(v);
-    const std::size_t whole_tiles = d.m / r_max, count = (d.m + r_max - 1) / r_max;
-    const std::size_t a = t_begin > first ? t_begin - first : 0;
-    const std::size_t b = t_end - first < count ? t_end - first : count;
-    first += count;
-    if (a >= b) continue;
-    const std::size_t j0 = v0 * 8;
-    const std::size_t left = d.n - j0 - (v - 1) * 8;  // columns in the block's last vector
-    const std::size_t tail = left < 8 ? left : 8;
-    dd.overlap = v0 == 0 && v == vectors && (d.bias != nullptr || d.beta == 0.0f);
-    const std::size_t whole_end = b < whole_tiles ? b : whole_tiles;
-    if (a < whole_end) pick(r_max, v)(dd, a * r_max, whole_end * r_max, j0, tail);
-    if (b > whole_tiles) pick(d.m - whole_tiles * r_max, v)(dd, whole_tiles * r_max, d.m, j0, tail);
-  }
+  for_each_tile_run(
+      d.m, vectors, v_max, part, parts, [](std::size_t v) { return rows_for(v); },
+      [&](std::size_t v0, std::size_t v, std::size_t r, std::size_t i0, std::size_t i1) {
+        const std::size_t j0 = v0 * 8;
+        const std::size_t left = d.n - j0 - (v - 1) * 8;  // columns in the block's last vector
+        dd.overlap = v0 == 0 && v == vectors && (d.bias != nullptr || d.beta == 0.0f);
+        pick(r, v)(dd, i0, i1, j0, left < 8 ? left : 8);
+      });
 }
 
 }  // namespace

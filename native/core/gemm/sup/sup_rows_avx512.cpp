@@ -12,6 +12,7 @@
 
 #include "gemm/sup/sup_avx512_lanes.hpp"
 #include "gemm/sup/sup_kernel.hpp"
+#include "gemm/sup/sup_tiles.hpp"
 
 namespace fastmlp {
 
@@ -156,34 +157,18 @@ std::size_t vectors_per_block(std::size_t m, std::size_t vectors) {
   return v < kMaxV ? v : kMaxV;
 }
 
-// The tiles of C, in order: per column block (v_max vectors, the last one narrower), its whole
-// blocks of rows_for(v) rows, then one block of the rows left. Part `part` of `parts` runs tiles
-// [T part / parts, T (part + 1) / parts) of the T in all, each exactly as the whole run would.
+// Part `part` of `parts` of the tiles of C (gemm/sup/sup_tiles.hpp), each exactly as the whole
+// run would.
 void run(const SupProblem& d, std::size_t part, std::size_t parts) {
   const std::size_t vectors = (d.n + 15) / 16;
   const std::size_t v_max = vectors_per_block(d.m, vectors);
-  std::size_t tiles = 0;
-  for (std::size_t v0 = 0; v0 < vectors; v0 += v_max) {
-    const std::size_t r_max = rows_for(vectors - v0 < v_max ? vectors - v0 : v_max);
-    tiles += (d.m + r_max - 1) / r_max;
-  }
-  const std::size_t t_begin = tiles * part / parts, t_end = tiles * (part + 1) / parts;
-  std::size_t first = 0;  // the index of this column block's first tile
-  for (std::size_t v0 = 0; v0 < vectors && first < t_end; v0 += v_max) {
-    const std::size_t v = vectors - v0 < v_max ? vectors - v0 : v_max;
-    const std::size_t r_max = rows_for(v);
-    const std::size_t whole_tiles = d.m / r_max, count = (d.m + r_max - 1) / r_max;
-    const std::size_t a = t_begin > first ? t_begin - first : 0;
-    const std::size_t b = t_end - first < count ? t_end - first : count;
-    first += count;
-    if (a >= b) continue;
-    const std::size_t j0 = v0 * 16;
-    const std::size_t left = d.n - j0 - (v - 1) * 16;  // columns in the block's last vector
-    const __mmask16 tail = lane_mask16(left < 16 ? left : 16);
-    const std::size_t whole_end = b < whole_tiles ? b : whole_tiles;
-    if (a < whole_end) pick(r_max, v)(d, a * r_max, whole_end * r_max, j0, tail);
-    if (b > whole_tiles) pick(d.m - whole_tiles * r_max, v)(d, whole_tiles * r_max, d.m, j0, tail);
-  }
+  for_each_tile_run(
+      d.m, vectors, v_max, part, parts, [](std::size_t v) { return rows_for(v); },
+      [&](std::size_t v0, std::size_t v, std::size_t r, std::size_t i0, std::size_t i1) {
+        const std::size_t j0 = v0 * 16;
+        const std::size_t left = d.n - j0 - (v - 1) * 16;  // columns in the block's last vector
+        pick(r, v)(d, i0, i1, j0, lane_mask16(left < 16 ? left : 16));
+      });
 }
 
 }  // namespace
