@@ -10,9 +10,9 @@
 // a reference to and uses in place, the worker training params and state in their blocks (a
 // network's ~22 MB each way per chunk for 784-1024-1024-10 with Adam, no longer copied: issue 13).
 // It writes the copied results back on the main thread when the worker is done, only into arrays
-// still attached (trainer_async.cpp). The buffers are kept and reused by the next
-// call (a trainer runs one async call at a time: busy), so a fit's chunks allocate nothing after
-// the first, and they are reported to V8 with the trainer's other native memory.
+// still attached (trainer_async.cpp). The buffers are kept and reused by the next call (a trainer
+// runs one async call at a time: busy), so a fit's chunks allocate nothing after the first, and
+// they are reported to V8 with the trainer's other native memory.
 #pragma once
 
 #include <cstddef>
