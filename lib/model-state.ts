@@ -19,7 +19,7 @@ import {
   resolveSpec,
 } from './spec.js';
 import { expectInRange, expectObject, invalidArgument, outOfRange, rejectUnknownKeys } from './validate.js';
-import { allocate } from './weights.js';
+import { allocate, copyInto, type FloatSource } from './weights.js';
 
 export interface ModelMetadata {
   /** Standardization applied to every input; null: none. */
@@ -48,11 +48,14 @@ export interface ModelState {
   metadata: ModelMetadata;
 }
 
-/** A new network's state: weights drawn from the spec's seed, zero optimizer state, no metadata. */
-export function initialModelState(spec: ResolvedSpec): ModelState {
+/**
+ * A new network's state: weights drawn from the spec's seed, zero optimizer state, no metadata.
+ * from: the engine whose memory holds the arrays (see weights.ts allocate); absent: plain arrays.
+ */
+export function initialModelState(spec: ResolvedSpec, from: FloatSource | null = null): ModelState {
   const layout = layoutOf(spec);
-  const params = allocate(layout.size, 'parameters');
-  const optimizerState = allocate(layout.optimizerState, 'optimizer state');
+  const params = allocate(layout.size, 'parameters', true, from);
+  const optimizerState = allocate(layout.optimizerState, 'optimizer state', true, from);
   initializeLayers(params, layout, spec.layers, new Random(spec.seed));
   return {
     spec,
@@ -68,6 +71,18 @@ export function initialModelState(spec: ResolvedSpec): ModelState {
       targetScaling: null,
       schema: null,
     },
+  };
+}
+
+/**
+ * `state` with its parameters and optimizer state copied into `from`'s memory (a loaded or
+ * deserialized state adopted by a network: weights.ts allocate says why). The rest is shared.
+ */
+export function inEngineMemory(state: ModelState, from: FloatSource): ModelState {
+  return {
+    ...state,
+    params: copyInto(state.params, 'parameters', from),
+    optimizerState: copyInto(state.optimizerState, 'optimizer state', from),
   };
 }
 

@@ -2,7 +2,7 @@
 // trainer per batch size, built on first use over the network's live parameter and optimizer
 // buffers, and freed together. Network keeps the state; this keeps what computes on it.
 import { type TaskName, taskOf } from './engine/contract.js';
-import type { Allocator, EngineName, InferenceModel, ModelPlan, Trainer } from './engine/engine.js';
+import type { Allocator, Engine, EngineName, InferenceModel, ModelPlan, Trainer } from './engine/engine.js';
 import { layerPlans } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import { FitArrays } from './fit-arrays.js';
@@ -27,7 +27,6 @@ export const SCRATCH_MAX = 1 << 20;
 export const IN_HEAP_MAX_BYTES = 64;
 
 export class NetworkRuntime {
-  private readonly engine;
   /** fit's own arrays; Network.fit brackets each fit with begin() and end(). */
   readonly fitArrays: FitArrays;
   private scratch = new Float32Array(0);
@@ -48,12 +47,17 @@ export class NetworkRuntime {
   /** What the network predicts (contract.ts taskOf): decides evaluate's metrics. */
   readonly task: TaskName;
 
-  constructor(private readonly state: ModelState) {
-    this.engine = selectEngine(state.spec.engine);
+  /**
+   * engine: the one the state's arrays were allocated from (Network's constructor), else the
+   * spec's.
+   */
+  constructor(
+    private readonly state: ModelState,
+    readonly engine: Engine = selectEngine(state.spec.engine),
+  ) {
     const { layers, loss } = state.spec;
     const output = layers[layers.length - 1];
     this.task = taskOf(output.activation, output.units, loss);
-    const engine = this.engine;
     this.fitArrays = new FitArrays(engine);
     this.callArrays = {
       allocateFloat32: (n) => this.scratchFloat32(n),

@@ -7,6 +7,7 @@ import { BusyState } from './busy.js';
 import { inRange, PREDICT_DEFAULTS, RANGES, SUM_LOSSES, type TaskName } from './engine/contract.js';
 import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
+import { selectEngine } from './engine/select.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
 import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
 import { checkExportOptions, type ExportOptions, exportModel } from './io/export.js';
@@ -16,6 +17,7 @@ import { type Evaluation, evaluationOf } from './metrics.js';
 import {
   checkClassNames,
   dropoutStream,
+  inEngineMemory,
   initialModelState,
   layoutOf,
   type ModelState,
@@ -97,14 +99,18 @@ export class Network {
 
   constructor(options: NetworkOptions) {
     // A restored model (load, fromJSON) arrives checked, with its weights: adopted, not drawn.
-    this.model = options instanceof Restored ? options.state : initialModelState(resolveSpec(options));
-    const { spec } = this.model;
+    const restored = options instanceof Restored ? options.state : null;
+    const spec = restored?.spec ?? resolveSpec(options);
+    const engine = selectEngine(spec.engine);
+    // The weights and optimizer state live in the engine's memory, which the native engine's
+    // chunks train in place (weights.ts allocate); nothing outside the network holds them.
+    this.model = restored ? inEngineMemory(restored, engine) : initialModelState(spec, engine);
     this.seed = spec.seed;
     this.inputs = spec.inputs;
     this.outputs = spec.layers[spec.layers.length - 1].units;
     this.loss = spec.loss;
     this.layout = layoutOf(spec);
-    this.runtime = new NetworkRuntime(this.model);
+    this.runtime = new NetworkRuntime(this.model, engine);
     this.shuffleRandom = shuffleStream(this.model);
     this.dropoutRng = dropoutStream(this.model);
   }
@@ -148,7 +154,7 @@ export class Network {
    */
   set optimizer(value: OptimizerSpec | OptimizerSpec['name']) {
     const plan = this.busy.reading('set optimizer', () => resolveOptimizer(value));
-    const { state, steps } = switchOptimizer(this.model, plan, this.layout.size);
+    const { state, steps } = switchOptimizer(this.model, plan, this.layout.size, this.runtime.engine);
     this.runtime.dropTrainers(); // they hold the old plan and state array
     this.model.spec = { ...this.model.spec, optimizer: plan };
     this.model.optimizerState = state;

@@ -4,7 +4,7 @@
 import type { OptimizerKind, OptimizerPlan } from './engine/engine.js';
 import { stateSize } from './engine/layout.js';
 import type { ModelState } from './model-state.js';
-import { allocate } from './weights.js';
+import { allocate, copyInto, type FloatSource } from './weights.js';
 
 /** Kinds whose state slots mean the same thing: adam and adamw (m, v), momentum and nesterov (v). */
 const FAMILY: Record<OptimizerKind, string> = {
@@ -22,19 +22,22 @@ const FAMILY: Record<OptimizerKind, string> = {
  * buffer is the same v = momentum v + g); rmsprop's momentum buffer only while momentum stays > 0
  * (while it is 0 the buffer is not updated, so an old one would be stale). Reset otherwise:
  * zeros, and steps 0 so a fresh adam's bias correction starts at t = 1. Returns new arrays when
- * anything changes (the old ones stay as they were until the caller adopts these).
+ * anything changes, from `from` (the network's engine, as its other state: weights.ts allocate);
+ * the old ones stay as they were until the caller adopts these.
  */
 export function switchOptimizer(
   model: ModelState,
   next: OptimizerPlan,
   P: number,
+  from: FloatSource | null = null,
 ): { state: Float32Array; steps: number } {
   const previous = model.spec.optimizer;
   if (FAMILY[previous.kind] !== FAMILY[next.kind]) {
-    return { state: allocate(stateSize(next.kind, P), 'optimizer state'), steps: 0 };
+    return { state: allocate(stateSize(next.kind, P), 'optimizer state', true, from), steps: 0 };
   }
   if (next.kind === 'rmsprop' && !(previous.momentum > 0 && next.momentum > 0)) {
-    const state = model.optimizerState.slice();
+    const state =
+      from === null ? model.optimizerState.slice() : copyInto(model.optimizerState, 'optimizer state', from);
     state.fill(0, P, 2 * P); // the momentum buffer starts again
     return { state, steps: model.steps };
   }

@@ -1,6 +1,6 @@
 // Reading and writing a network's weights as users see them: per-layer W and b as Float32Array
 // copies, checked replacements of one layer or of the flat buffer, and the allocation of such buffers.
-import type { LayerPlan } from './engine/engine.js';
+import type { Engine, LayerPlan } from './engine/engine.js';
 import type { ParamLayout } from './engine/layout.js';
 import { expectObject, invalidArgument, isFiniteFloat32, outOfRange, rejectUnknownKeys } from './validate.js';
 
@@ -127,16 +127,35 @@ export function checkParameters(values: unknown, count: number): Float32Array {
   return values;
 }
 
+/** Where a network's parameter and optimizer-state buffers come from: an engine (Engine.allocateFloat32). */
+export type FloatSource = Pick<Engine, 'allocateFloat32'>;
+
 /**
  * A buffer of `size` floats, zeroed unless the caller writes every value (`zeroed: false` saves
- * touching every page twice), or a RangeError saying which buffer did not fit.
+ * touching every page twice), or a RangeError saying which buffer did not fit. With `from`, the
+ * buffer is that engine's (zeroed): a network's parameters and optimizer state live in the native
+ * engine's own memory, which its async training reads and writes in place instead of copying
+ * them in and out of every chunk (native/addon/async_copies.hpp).
  */
-export function allocate(size: number, what: string, zeroed = true): Float32Array {
+export function allocate(
+  size: number,
+  what: string,
+  zeroed = true,
+  from: FloatSource | null = null,
+): Float32Array {
   try {
+    if (from !== null) return from.allocateFloat32(size);
     return zeroed
       ? new Float32Array(size)
       : new Float32Array(Buffer.allocUnsafeSlow(4 * size).buffer, 0, size);
   } catch (cause) {
     throw new RangeError(`Could not allocate ${size} floats for the network's ${what}`, { cause });
   }
+}
+
+/** A copy of `values` in a buffer from `from` (allocate's), to adopt arrays made elsewhere (a file, JSON). */
+export function copyInto(values: Float32Array, what: string, from: FloatSource): Float32Array {
+  const out = allocate(values.length, what, true, from);
+  out.set(values);
+  return out;
 }

@@ -3,7 +3,9 @@
 //   fit:     one fit() call of 1 epoch over one epoch of a 4-epoch fit, the two fits adjacent
 //            (784-128-10 batch 64 on 19,200 rows, and 30-64-64-1 batch 32 on 19,200 rows), and a
 //            checksum of the weights those seeded fits leave (the same in both checkouts, or
-//            a change altered training)
+//            a change altered training); wide: ms of one fit() call of the bench's wide workload
+//            (784-1024-1024-10, Adam, batch 256, 2 epochs of 1,024 rows: 8 steps in 2 chunks, where
+//            copying ~22 MB of params and Adam state in and out of each chunk showed) and its checksum
 //   predict: Network.predict of 1 sample (us), of 1,024 rows from a Float32Array and from
 //            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows;
 //            f32OverSetRows: the Float32Array's rate over that of rows copied by V8's own
@@ -67,6 +69,36 @@ function checksum(a: Float32Array): number {
   return (h >>> 0) % 10000;
 }
 
+/**
+ * The bench's wide workload (bench/versus/archs.ts): ms of one 2-epoch fit() call, median of
+ * `calls` after a warm-up call, and the checksum of the weights they leave.
+ */
+async function wideCall(calls: number) {
+  const { X, labels } = fx.syntheticMnist(1024);
+  const net = new Network({
+    inputs: 784,
+    layers: [
+      { units: 1024, activation: 'relu' },
+      { units: 1024, activation: 'relu' },
+      { units: 10, activation: 'softmax' },
+    ],
+    loss: 'cross-entropy',
+    optimizer: { name: 'adam', learningRate: 0.001 },
+    seed: 1,
+    engine: 'native',
+    threads,
+  });
+  const options = { epochs: 2, batchSize: 256 };
+  await net.fit(X, labels, options); // trainer, workspaces, JIT
+  const ms: number[] = [];
+  for (let c = 0; c < calls; c++) {
+    const t = clock();
+    await net.fit(X, labels, options);
+    ms.push(clock() - t);
+  }
+  return { callMs: median(ms), weights: checksum(net.getParameters()) };
+}
+
 function tabular(rows: number): { X: Float32Array; y: Float32Array } {
   const rng = new Random(3);
   const X = fx.randomArray(rng, rows * 30, -1, 1) as Float32Array;
@@ -119,7 +151,7 @@ if (what === 'memory') {
     threads,
   });
   const little = await fitRatio(small, tab.X, tab.y, 32, 3);
-  result = { mnist: big, tabular: little };
+  result = { mnist: big, tabular: little, wide: await wideCall(7) };
 } else {
   const { X } = fx.syntheticMnist(1024);
   const net = new Network(fx.mlpOptions('native', threads));

@@ -299,9 +299,10 @@ export interface Engine {
   /** params: the network's flat parameters; state: optimizer state (see TrainerPlan). */
   createTrainer(plan: TrainerPlan, params: Float32Array, state: Float32Array): Trainer;
   /**
-   * n zeroed elements for a fit's own arrays (X, Y, order, weights; never handed to a user). The
-   * native engine's live in addon memory that trainEpochsAsync reads in place, kept alive for the
-   * call, instead of copying (native/addon/shared_blocks.hpp); the TS engine's are plain arrays.
+   * n zeroed elements for a fit's own arrays (X, Y, order, weights) and a network's parameters
+   * and optimizer state (never handed to a user). The native engine's live in addon memory that
+   * trainEpochsAsync reads (and trains params and state) in place, kept alive for the call,
+   * instead of copying (native/addon/shared_blocks.hpp); the TS engine's are plain arrays.
    */
   allocateFloat32(n: number): Float32Array;
   allocateUint32(n: number): Uint32Array;

@@ -77,7 +77,7 @@ export interface NativeModel {
 export interface NativeAddon {
   gemm: Engine['gemm'];
   info(): NativeInfo;
-  /** Zeroed arrays in memory trainEpochsAsync reads in place (shared_blocks.hpp); fakes may omit them. */
+  /** Zeroed arrays in memory trainEpochsAsync uses in place (shared_blocks.hpp); fakes may omit them. */
   allocateFloat32?(n: number): Float32Array;
   allocateUint32?(n: number): Uint32Array;
   /** Engine.scanFinite (native/addon/finite_binding.cpp); fakes may omit it. */

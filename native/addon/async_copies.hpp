@@ -4,12 +4,15 @@
 // collected while the worker still reads or writes it. N-API can neither pin a backing store nor
 // forbid a detach, so trainEpochsAsync copies, on the main thread before it queues the worker,
 // everything the worker touches (X, Y, order, weights, params, state, the dropout generator,
-// losses, metric, learningRates) into buffers the trainer owns, except the inputs (X, Y, order,
-// weights) that live in the addon's own shared blocks (shared_blocks.hpp: the fit loop's arrays),
-// which it holds a reference to and reads in place; it writes the results back on the main thread
-// when the worker is done, only into arrays still attached (trainer_async.cpp). The buffers are kept and reused by the next
-// call (a trainer runs one async call at a time: busy), so a fit's chunks allocate nothing after
-// the first, and they are reported to V8 with the trainer's other native memory.
+// losses, metric, learningRates) into buffers the trainer owns, except what lives in the addon's
+// own shared blocks (shared_blocks.hpp): the fit loop's inputs (X, Y, order, weights) and a
+// network's params and optimizer state (lib/model-state.ts allocates them there), which it holds
+// a reference to and uses in place, the worker training params and state in their blocks (a
+// network's ~22 MB each way per chunk for 784-1024-1024-10 with Adam, no longer copied: issue 13).
+// It writes the copied results back on the main thread when the worker is done, only into arrays
+// still attached (trainer_async.cpp). The buffers are kept and reused by the next call (a trainer
+// runs one async call at a time: busy), so a fit's chunks allocate nothing after the first, and
+// they are reported to V8 with the trainer's other native memory.
 #pragma once
 
 #include <cstddef>

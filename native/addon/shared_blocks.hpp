@@ -1,10 +1,14 @@
 // Memory the addon allocates for the fit loop's own arrays (allocateFloat32 / allocateUint32:
-// X, Y, order and weights, which lib/fit-data.ts and lib/train.ts never hand to a user), so that
-// trainEpochsAsync can keep it alive by taking a reference instead of copying it (issue 15 item
-// 14, issue 13's memory goal). Each block is refcounted: JS holds one reference through its
-// external ArrayBuffer (dropped by the buffer's finalizer, which follows the memory even when a
-// transfer moves it to a clone) and every async call that reads it holds another, so the memory
-// stays valid until the last of them lets go, whatever JS detaches or collects meanwhile.
+// X, Y, order and weights, which lib/fit-data.ts and lib/train.ts never hand to a user) and for a
+// network's parameters and optimizer state (lib/model-state.ts; a user gets only copies of them),
+// so that trainEpochsAsync can keep it alive by taking a reference instead of copying it (issue 15
+// item 14, issue 13's memory and fit-speed goals) and train params and state in place. Each block
+// is refcounted: JS holds one reference through its external ArrayBuffer (dropped by the buffer's
+// finalizer, which follows the memory even when a transfer moves it to a clone) and every async
+// call that uses it holds another, so the memory stays valid until the last of them lets go,
+// whatever JS detaches or collects meanwhile (Node 20 copies an external buffer named in a
+// transfer instead of detaching it; a runtime that detached one would leave the memory with the
+// buffer that took it over).
 // The registry maps a block's address range to the block, for trainEpochsAsync to recognise an
 // argument that lives in one; anything it does not find there is copied as before
 // (async_copies.hpp).

@@ -1,7 +1,8 @@
 // trainEpochsAsync: a Napi::AsyncWorker runs one TrainJob on the libuv thread pool and settles a
-// Promise with the new step. The job is built, checked and pointed at the trainer's own copies on
-// the main thread (async_copies.hpp); Execute touches only those and catches everything; OnOK
-// writes the results back into the call's arrays and settles the promise; both clear busy.
+// Promise with the new step. The job is built, checked and pointed at the trainer's own copies or
+// at the shared blocks it holds on the main thread (async_copies.hpp); Execute touches only those
+// and catches everything; OnOK writes the copied results back into the call's arrays and settles
+// the promise; both clear busy.
 #include <cstring>
 #include <string>
 
@@ -24,7 +25,8 @@ bool live_data(napi_env env, napi_value value, std::size_t n, void** data) {
   return napi_is_detached_arraybuffer(env, buffer, &detached) == napi_ok && !detached && length >= n;
 }
 
-// One result to write back: the copy the worker wrote and the JS array it goes to.
+// One result to write back: the copy the worker wrote and the JS array it goes to, or (in_place)
+// the JS array's own shared block, which the worker trained in: only checked, nothing to copy.
 struct WriteBack {
   const char* name;
   const char* kind;
@@ -32,6 +34,7 @@ struct WriteBack {
   const void* source;
   std::size_t bytes;
   std::size_t elements;
+  bool in_place;
 };
 
 class TrainWorker : public Napi::AsyncWorker {
@@ -42,7 +45,8 @@ class TrainWorker : public Napi::AsyncWorker {
         owner_(owner),
         job_(job) {
     // The trainer (and through it params / state) and the arrays the results go to stay
-    // reachable until the worker settles; the worker itself reads and writes only the copies.
+    // reachable until the worker settles; the worker itself reads and writes only the copies and
+    // the shared blocks the job holds.
     owner_ref_ = Napi::Persistent(info.This());
     losses_ref_ = Napi::Persistent(info[7]);
     if (job_.metric.data != nullptr) metric_ref_ = Napi::Persistent(info[8]);
@@ -104,37 +108,43 @@ class TrainWorker : public Napi::AsyncWorker {
   ErrorKind kind_ = ErrorKind::none;
   std::string message_;
 
-  // Copies params, state, the generator, losses, metric and learningRates into the call's arrays when every one of them is
-  // still attached; otherwise writes nothing and returns the error naming the first detached one
-  // (JS detached it during the call: the chunk's results have nowhere to go).
+  // Copies the copied results (params and state unless trained in place, the generator, losses,
+  // metric, learningRates) into the call's arrays when every one of them, and every array trained
+  // in place, is still attached; otherwise writes nothing and returns the error naming the first
+  // detached one (JS detached it during the call: the chunk's results have nowhere to go).
   std::string write_back() {
     napi_env env = Env();
     const TrainJob& j = job_;
+    const bool params_in_place = j.held[kHeldParams] != nullptr;
+    const bool state_in_place = j.held[kHeldState] != nullptr;
     constexpr std::size_t kCount = 6;
     WriteBack all[kCount] = {
         {"params", "Float32Array", owner_->params_value(), j.model.params.data, j.model.params.size * sizeof(float),
-         j.model.params.size},
+         j.model.params.size, params_in_place},
         {"state", "Float32Array", owner_->state_value(), j.model.state.data, j.model.state.size * sizeof(float),
-         j.model.state.size},
+         j.model.state.size, state_in_place},
         {"rng", "Uint32Array", value_of(rng_ref_), j.rng, j.rng == nullptr ? 0 : kRngWords * sizeof(std::uint32_t),
-         j.rng == nullptr ? 0 : kRngWords},
-        {"losses", "Float64Array", losses_ref_.Value(), j.losses.data, j.losses.size * sizeof(double), j.losses.size},
+         j.rng == nullptr ? 0 : kRngWords, false},
+        {"losses", "Float64Array", losses_ref_.Value(), j.losses.data, j.losses.size * sizeof(double), j.losses.size,
+         false},
         {"metric", "Float64Array", value_of(metric_ref_), j.metric.data, j.metric.size * sizeof(double),
-         j.metric.size},
+         j.metric.size, false},
         {"learningRates", "Float64Array", value_of(learning_rates_ref_), j.learning_rates.data,
-         j.learning_rates.size * sizeof(double), j.learning_rates.size},
+         j.learning_rates.size * sizeof(double), j.learning_rates.size, false},
     };
     void* targets[kCount] = {};
     for (std::size_t i = 0; i < kCount; ++i) {
       if (all[i].target == nullptr || all[i].elements == 0) continue;  // nothing to write
       if (!live_data(env, all[i].target, all[i].elements, &targets[i])) {
         return std::string("Expected a ") + all[i].kind + " with a live buffer for " + all[i].name +
-               " when trainEpochsAsync settles but received one whose buffer was detached during the call; "
-               "nothing was written back";
+               " when trainEpochsAsync settles but received one whose buffer was detached during the call; " +
+               (all[i].in_place ? "it was trained in place, in memory that went with its buffer, and nothing"
+                                : "nothing") +
+               " was written back";
       }
     }
     for (std::size_t i = 0; i < kCount; ++i) {
-      if (all[i].bytes != 0) std::memcpy(targets[i], all[i].source, all[i].bytes);
+      if (all[i].bytes != 0 && !all[i].in_place) std::memcpy(targets[i], all[i].source, all[i].bytes);
     }
     return std::string();
   }

@@ -133,16 +133,18 @@ Napi::Value TrainerWrap::TrainEpochs(const Napi::CallbackInfo& info) {
 TrainJob TrainerWrap::own(Napi::Env env, const TrainJob& job) {
   TrainJob owned = job;
   call_core(env, [&] {
-    // The inputs in shared blocks (the fit loop's own arrays) are read in place, held, not copied.
-    owned.X = share_or_copy(job.X.data, job.X.size, &copies_.X, &owned.held[0]);
-    owned.Y = share_or_copy(job.Y.data, job.Y.size, &copies_.Y, &owned.held[1]);
-    if (job.has_order) owned.order = share_or_copy(job.order.data, job.order.size, &copies_.order, &owned.held[2]);
-    owned.model.params = copies_.params.copy_of(job.model.params.data, job.model.params.size);
+    // What lies in shared blocks (the fit loop's inputs, the network's params and state) is used
+    // in place, held, not copied: the worker reads the inputs and trains params and state there.
+    owned.X = share_or_copy(job.X, &copies_.X, &owned.held[kHeldX]);
+    owned.Y = share_or_copy(job.Y, &copies_.Y, &owned.held[kHeldY]);
+    if (job.has_order) owned.order = share_or_copy(job.order, &copies_.order, &owned.held[kHeldOrder]);
+    owned.model.params = share_or_copy(job.model.params, &copies_.params, &owned.held[kHeldParams]);
     // sgd keeps no state: its array, of any length, is left alone (not copied, not written back).
     const bool stateless = core_->plan().optimizer.kind == OptimizerKind::sgd;
-    owned.model.state = stateless ? Span<float>{} : copies_.state.copy_of(job.model.state.data, job.model.state.size);
+    owned.model.state =
+        stateless ? Span<float>{} : share_or_copy(job.model.state, &copies_.state, &owned.held[kHeldState]);
     if (job.weights.data != nullptr) {
-      owned.weights = share_or_copy(job.weights.data, job.weights.size, &copies_.weights, &owned.held[3]);
+      owned.weights = share_or_copy(job.weights, &copies_.weights, &owned.held[kHeldWeights]);
     }
     if (job.rng != nullptr) owned.rng = copies_.rng.copy_of(job.rng, kRngWords).data;
     owned.losses = copies_.losses.copy_of(job.losses.data, job.losses.size);
@@ -154,16 +156,17 @@ TrainJob TrainerWrap::own(Napi::Env env, const TrainJob& job) {
 }
 
 template <class T>
-Span<const T> TrainerWrap::share_or_copy(const T* data, std::size_t n, OwnedBuffer<T>* copy,
-                                         std::shared_ptr<SharedBlock>* hold) {
-  *hold = blocks_->find(data, n * sizeof(T));
-  if (*hold) return Span<const T>{data, n};
-  const Span<T> s = copy->copy_of(data, n);
-  return Span<const T>{s.data, s.size};
+Span<T> TrainerWrap::share_or_copy(Span<T> s, OwnedBuffer<std::remove_const_t<T>>* copy,
+                                   std::shared_ptr<SharedBlock>* hold) {
+  *hold = blocks_->find(s.data, s.size * sizeof(T));
+  if (*hold) return s;
+  const Span<std::remove_const_t<T>> c = copy->copy_of(s.data, s.size);
+  return Span<T>{c.data, c.size};
 }
 
 // The bytes of the trainer's async copies (async_copies.hpp): what trainEpochsAsync had to copy
-// because it did not find it in a shared block (test/88 checks a fit copies no X or Y).
+// because it did not find it in a shared block (test/88 checks a fit copies no X or Y, test/58
+// no params or optimizer state).
 Napi::Value TrainerWrap::AsyncCopyBytes(const Napi::CallbackInfo& info) {
   expect_arg_count(info, 0, "asyncCopyBytes");
   return Napi::Number::New(info.Env(), static_cast<double>(copies_.bytes()));

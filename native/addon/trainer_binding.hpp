@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 
 #include "async_copies.hpp"
 #include "external_memory.hpp"
@@ -17,6 +18,10 @@
 namespace fastmlp::addon {
 
 struct InstanceData;
+
+// The arrays an async call may find in a shared block (shared_blocks.hpp) and use in place:
+// TrainJob::held's slots.
+enum HeldSlot : std::size_t { kHeldX, kHeldY, kHeldOrder, kHeldWeights, kHeldParams, kHeldState, kHeldCount };
 
 // One train_epochs call, fully checked, built on the main thread. Its spans point into JS memory,
 // valid until JS runs again; an async call first points them at the trainer's own copies or at
@@ -38,9 +43,10 @@ struct TrainJob {
   std::uint32_t* rng = nullptr;  // the caller's Uint32Array, advanced in place
   Span<double> learning_rates;
   Span<const float> weights;  // empty: unit weights
-  // The shared blocks (shared_blocks.hpp) an async call reads X, Y, order and weights from in
-  // place, held until the worker is destroyed; empty for what it copied.
-  std::shared_ptr<SharedBlock> held[4];
+  // The shared blocks (shared_blocks.hpp) an async call reads X, Y, order and weights from and
+  // trains params and state in, in place, held until the worker is destroyed (HeldSlot); empty
+  // for what it copied.
+  std::shared_ptr<SharedBlock> held[kHeldCount];
 
   std::uint64_t run() const {
     TrainExtras extras;
@@ -87,13 +93,14 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   // The params and state arrays, re-checked (still Float32Arrays of the same, live length).
   ModelBuffers model();
   TrainJob parse_train(const Napi::CallbackInfo& info, const char* method);
-  // job with every span pointed at a copy in copies_, or, for X, Y, order and weights in a shared
-  // block, at the block itself, held in job.held (main thread; out of memory: an Error).
+  // job with every span pointed at a copy in copies_, or, for an array in a shared block (X, Y,
+  // order, weights, params, state), at the block itself, held in job.held (main thread; out of
+  // memory: an Error).
   TrainJob own(Napi::Env env, const TrainJob& job);
 
-  // The span data[0..n) itself when it lies in a shared block (held in *hold), else a copy in copy.
+  // The span s itself when it lies in a shared block (held in *hold), else a copy of it in copy.
   template <class T>
-  Span<const T> share_or_copy(const T* data, std::size_t n, OwnedBuffer<T>* copy, std::shared_ptr<SharedBlock>* hold);
+  Span<T> share_or_copy(Span<T> s, OwnedBuffer<std::remove_const_t<T>>* copy, std::shared_ptr<SharedBlock>* hold);
   Napi::Value AsyncCopyBytes(const Napi::CallbackInfo& info);
 
   std::unique_ptr<Trainer> core_;
@@ -106,10 +113,12 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   ReportedMemory memory_;
 };
 
-// trainer_async.cpp: queues job (already pointed at owner's copies) on the libuv pool and returns
-// its Promise<number> (the new step). On the main thread when the worker is done: writes params,
-// state, losses and correct back into the call's arrays when all are still attached (else
-// rejects with a TypeError naming the detached one, writing nothing), clears owner's busy flag.
+// trainer_async.cpp: queues job (already pointed at owner's copies and shared blocks) on the libuv
+// pool and returns its Promise<number> (the new step). On the main thread when the worker is done:
+// writes the copied results (params and state when copied, rng, losses, metric, learningRates)
+// back into the call's arrays when all of them, and params and state trained in place, are still
+// attached (else rejects with a TypeError naming the detached one, writing nothing back), clears
+// owner's busy flag.
 Napi::Value queue_train(const Napi::CallbackInfo& info, TrainerWrap* owner, const TrainJob& job);
 
 }  // namespace fastmlp::addon
