@@ -80,6 +80,16 @@ class Model {
   double forward_blocks(const float* params, const float* X, const float* Y, const float* weights, std::size_t rows,
                         float* out);
   void reserve(std::size_t rows);
+  // Threads (lanes) a block of `rows` rows is split over by rows, 1 for none (see model.cpp).
+  std::size_t lanes_for(std::size_t rows) const;
+  // One block (X is its first row, out its first output row) through every layer: each product
+  // split by gemm_ / split by rows over `lanes` threads.
+  void forward_block(const float* params, const float* X, std::size_t rows, float* out);
+  void forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t lanes, float* out);
+  // Rows [first, last) of a block through every layer on this thread with ctx, each product on
+  // the path direct[layer] says (decided for the whole block).
+  void forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first, std::size_t last,
+                    const bool* direct, float* out);
 
   ModelPlan plan_;
   ParamLayout layout_;
@@ -88,6 +98,9 @@ class Model {
   std::size_t reserved_rows_ = 0;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<GemmContext> gemm_;
+  // One single-thread context per pool thread, for blocks split by rows (lanes_for); empty when
+  // the pool has one thread.
+  std::vector<std::unique_ptr<GemmContext>> lanes_;
   std::vector<float> ping_, pong_;  // (rows, widest hidden layer): hidden activations
   std::vector<float> logits_;       // (rows, outputs): the output layer's Z
 };
