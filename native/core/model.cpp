@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dense.hpp"
+#include "finite.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/gemm_internal.hpp"
 
@@ -147,13 +148,27 @@ void Model::predict(Span<const float> params, Span<const float> X, std::size_t r
   evaluate(params, X, Span<const float>{}, rows, out);
 }
 
-double Model::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
-                       Span<float> out, Span<const float> weights) {
-  // Y.data == nullptr && Y.size == 0 means predict: no loss.
+std::int64_t Model::predict_checked(Span<const float> params, Span<const float> X, std::size_t rows,
+                                    Span<float> out) {
+  require_forward_args(params, X, rows, out);
+  reserve(rows);
+  std::int64_t first_bad = -1;
+  forward_blocks(params.data, X.data, nullptr, nullptr, rows, out.data, &first_bad);
+  return first_bad;
+}
+
+void Model::require_forward_args(Span<const float> params, Span<const float> X, std::size_t rows,
+                                 Span<float> out) const {
   require_length(params, layout_.size, "params");
   if (rows > kMaxElements) bad("an integer in 0..2^31", "rows", std::to_string(rows));
   require_length(X, checked_elements(rows, inputs(), "X"), "X");
   require_length(out, checked_elements(rows, outputs(), "out"), "out");
+}
+
+double Model::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
+                       Span<float> out, Span<const float> weights) {
+  // Y.data == nullptr && Y.size == 0 means predict: no loss.
+  require_forward_args(params, X, rows, out);
   const bool with_loss = Y.data != nullptr || Y.size != 0;
   if (with_loss) require_length(Y, checked_elements(rows, outputs(), "Y"), "Y");
   const bool weighted = with_loss && weights.data != nullptr;
@@ -163,7 +178,7 @@ double Model::evaluate(Span<const float> params, Span<const float> X, Span<const
   }
   reserve(rows);
   return forward_blocks(params.data, X.data, with_loss ? Y.data : nullptr, weighted ? weights.data : nullptr, rows,
-                        out.data);
+                        out.data, nullptr);
 }
 
 // A block is split by rows over the pool's threads when its products are worth threads (the
@@ -180,7 +195,15 @@ std::size_t Model::lanes_for(std::size_t rows) const {
   return std::max<std::size_t>(1, std::min(lanes_.size(), rows / kLaneRows));
 }
 
-void Model::forward_block(const float* params, const float* X, std::size_t rows, float* out) {
+// The finiteness check of a checked predict runs on a block's rows of X just before the first
+// layer reads them (on each lane, its own rows): the scan brings the rows into this core's cache
+// for the product that follows, where a pass over all of X before the model ran read it from
+// memory twice (bench/api-speed.ts). A block with a bad value is not computed.
+std::int64_t Model::forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check) {
+  if (check) {
+    const std::int64_t bad = scan_finite(X, nullptr, rows * inputs());
+    if (bad >= 0) return bad;
+  }
   const std::size_t last = plan_.layers.size() - 1;
   const float* src = X;
   float* dst = ping_.data();
@@ -196,9 +219,11 @@ void Model::forward_block(const float* params, const float* X, std::size_t rows,
     src = A;
     dst = dst == ping_.data() ? pong_.data() : ping_.data();
   }
+  return -1;
 }
 
-void Model::forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t lanes, float* out) {
+std::int64_t Model::forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t lanes,
+                                  float* out, bool check) {
   // Each layer's product takes the path sgemm would choose for the whole block, so every row
   // is computed as forward_block computes it: the same bits whatever the thread count.
   struct Job {
@@ -206,18 +231,22 @@ void Model::forward_lanes(const float* params, const float* X, std::size_t rows,
     const float* X;
     float* out;
     std::size_t rows, lanes;
+    bool check;
     bool direct[contract::kMaxLayers];
+    std::int64_t bad[kMaxThreads];  // each lane's first non-finite value (block index), or -1
     std::exception_ptr failed[kMaxThreads];
     // Lane i's rows: [bound(i), bound(i + 1)), whole multiples of kLaneRows but the last.
     std::size_t bound(std::size_t i) const { return i == lanes ? rows : rows * i / lanes / kLaneRows * kLaneRows; }
-  } job{params, X, out, rows, lanes, {}, {}};
+  } job{params, X, out, rows, lanes, check, {}, {}, {}};
   for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
     job.direct[l] = gemm_prefers_direct(false, rows, plan_.layers[l].units, plan_.layers[l].inputs);
   }
   // Two captured pointers: within std::function's inline storage, so no allocation per block.
+  for (std::size_t i = 0; i < lanes; ++i) job.bad[i] = -1;
   pool_->run_chunks(lanes, [this, &job](std::size_t worker, std::size_t lane) {
     try {
-      forward_rows(*lanes_[worker], job.params, job.X, job.bound(lane), job.bound(lane + 1), job.direct, job.out);
+      job.bad[lane] = forward_rows(*lanes_[worker], job.params, job.X, job.bound(lane), job.bound(lane + 1),
+                                   job.direct, job.out, job.check);
     } catch (...) {  // run_chunks' fn must not throw: rethrown below, on the calling thread
       job.failed[lane] = std::current_exception();
     }
@@ -225,15 +254,25 @@ void Model::forward_lanes(const float* params, const float* X, std::size_t rows,
   for (std::size_t i = 0; i < lanes; ++i) {
     if (job.failed[i]) std::rethrow_exception(job.failed[i]);
   }
+  // Lanes hold consecutive rows: the first lane with a bad value has the block's first one.
+  for (std::size_t i = 0; i < lanes; ++i) {
+    if (job.bad[i] >= 0) return job.bad[i];
+  }
+  return -1;
 }
 
-void Model::forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first, std::size_t last,
-                         const bool* direct, float* out) {
+std::int64_t Model::forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first,
+                                 std::size_t last, const bool* direct, float* out, bool check) {
   // Rows [first, last) of the block's workspaces: disjoint from every other lane's.
   const std::size_t r = last - first;
+  const std::size_t in = inputs();
   const std::size_t nout = outputs();
   const std::size_t final = plan_.layers.size() - 1;
-  const float* src = X + first * inputs();
+  const float* src = X + first * in;
+  if (check) {
+    const std::int64_t bad = scan_finite(src, nullptr, r * in);
+    if (bad >= 0) return static_cast<std::int64_t>(first * in) + bad;
+  }
   float* dst = ping_.data() + first * widest_hidden_;
   float* other = pong_.data() + first * widest_hidden_;
   for (std::size_t l = 0; l <= final; ++l) {
@@ -249,23 +288,26 @@ void Model::forward_rows(GemmContext& ctx, const float* params, const float* X, 
     src = A;
     std::swap(dst, other);
   }
+  return -1;
 }
 
 double Model::forward_blocks(const float* params, const float* X, const float* Y, const float* weights, std::size_t rows,
-                             float* out) {
+                             float* out, std::int64_t* first_bad) {
   const std::size_t in = inputs();
   const std::size_t nout = outputs();
   const bool sum = loss_is_sum(plan_.loss);
   const LossSpec spec{plan_.loss, plan_.huber_delta};
+  const bool check = first_bad != nullptr;
   double acc = 0.0;
   double acc_weight = 0.0;
   for (std::size_t start = 0; start < rows; start += block_rows_) {
     const std::size_t r = std::min(block_rows_, rows - start);
     const std::size_t lanes = lanes_for(r);
-    if (lanes > 1) {
-      forward_lanes(params, X + start * in, r, lanes, out + start * nout);
-    } else {
-      forward_block(params, X + start * in, r, out + start * nout);
+    const std::int64_t bad = lanes > 1 ? forward_lanes(params, X + start * in, r, lanes, out + start * nout, check)
+                                       : forward_block(params, X + start * in, r, out + start * nout, check);
+    if (bad >= 0) {  // the blocks before were all finite: this is X's first bad value
+      *first_bad = static_cast<std::int64_t>(start * in) + bad;
+      return 0.0;
     }
     if (Y != nullptr) {
       const float* wb = weights != nullptr ? weights + start : nullptr;
