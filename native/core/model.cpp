@@ -222,31 +222,40 @@ std::int64_t Model::forward_block(const float* params, const float* X, std::size
   return -1;
 }
 
-std::int64_t Model::forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t lanes,
-                                  float* out, bool check) {
+std::int64_t Model::forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
+                                  std::size_t lanes, float* out, bool check) {
   // Each layer's product takes the path sgemm would choose for the whole block, so every row
-  // is computed as forward_block computes it: the same bits whatever the thread count.
+  // is computed as forward_block computes it: the same bits whatever the thread count. A lane
+  // runs its rows of every block in turn, in the workspace rows that are its own in each, so
+  // the lanes meet once per call, not once per block.
   struct Job {
     const float* params;
     const float* X;
     float* out;
-    std::size_t rows, lanes;
+    std::size_t rows, blocks, lanes, in, nout;
     bool check;
     bool direct[contract::kMaxLayers];
-    std::int64_t bad[kMaxThreads];  // each lane's first non-finite value (block index), or -1
+    std::int64_t bad[kMaxThreads];  // each lane's first non-finite value (index in X), or -1
     std::exception_ptr failed[kMaxThreads];
-    // Lane i's rows: [bound(i), bound(i + 1)), whole multiples of kLaneRows but the last.
+    // Lane i's rows of a block: [bound(i), bound(i + 1)), whole multiples of kLaneRows but the last.
     std::size_t bound(std::size_t i) const { return i == lanes ? rows : rows * i / lanes / kLaneRows * kLaneRows; }
-  } job{params, X, out, rows, lanes, check, {}, {}, {}};
+  } job{params, X, out, rows, blocks, lanes, inputs(), outputs(), check, {}, {}, {}};
   for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
     job.direct[l] = gemm_prefers_direct(false, rows, plan_.layers[l].units, plan_.layers[l].inputs);
   }
-  // Two captured pointers: within std::function's inline storage, so no allocation per block.
   for (std::size_t i = 0; i < lanes; ++i) job.bad[i] = -1;
+  // Two captured pointers: within std::function's inline storage, so no allocation per call.
   pool_->run_chunks(lanes, [this, &job](std::size_t worker, std::size_t lane) {
     try {
-      job.bad[lane] = forward_rows(*lanes_[worker], job.params, job.X, job.bound(lane), job.bound(lane + 1),
-                                   job.direct, job.out, job.check);
+      for (std::size_t b = 0; b < job.blocks; ++b) {
+        const std::int64_t bad =
+            forward_rows(*lanes_[worker], job.params, job.X + b * job.rows * job.in, job.bound(lane),
+                         job.bound(lane + 1), job.direct, job.out + b * job.rows * job.nout, job.check);
+        if (bad >= 0) {  // this lane's rows of later blocks are not computed
+          job.bad[lane] = static_cast<std::int64_t>(b * job.rows * job.in) + bad;
+          return;
+        }
+      }
     } catch (...) {  // run_chunks' fn must not throw: rethrown below, on the calling thread
       job.failed[lane] = std::current_exception();
     }
@@ -254,11 +263,13 @@ std::int64_t Model::forward_lanes(const float* params, const float* X, std::size
   for (std::size_t i = 0; i < lanes; ++i) {
     if (job.failed[i]) std::rethrow_exception(job.failed[i]);
   }
-  // Lanes hold consecutive rows: the first lane with a bad value has the block's first one.
+  // A lane that found a bad value checked all its rows before it, and one that found none all
+  // its rows: the smallest index found is X's first bad value.
+  std::int64_t first = -1;
   for (std::size_t i = 0; i < lanes; ++i) {
-    if (job.bad[i] >= 0) return job.bad[i];
+    if (job.bad[i] >= 0 && (first < 0 || job.bad[i] < first)) first = job.bad[i];
   }
-  return -1;
+  return first;
 }
 
 std::int64_t Model::forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first,
@@ -300,10 +311,23 @@ double Model::forward_blocks(const float* params, const float* X, const float* Y
   const bool check = first_bad != nullptr;
   double acc = 0.0;
   double acc_weight = 0.0;
-  for (std::size_t start = 0; start < rows; start += block_rows_) {
+  std::size_t start = 0;
+  // predict: the whole blocks split by rows in one parallel region (forward_lanes). evaluate
+  // takes each block's loss from the logits before the next block overwrites them: block by block.
+  const std::size_t whole = Y == nullptr ? rows / block_rows_ : 0;
+  const std::size_t whole_lanes = whole > 0 ? lanes_for(block_rows_) : 1;
+  if (whole_lanes > 1) {
+    const std::int64_t bad = forward_lanes(params, X, block_rows_, whole, whole_lanes, out, check);
+    if (bad >= 0) {
+      *first_bad = bad;
+      return 0.0;
+    }
+    start = whole * block_rows_;
+  }
+  for (; start < rows; start += block_rows_) {
     const std::size_t r = std::min(block_rows_, rows - start);
     const std::size_t lanes = lanes_for(r);
-    const std::int64_t bad = lanes > 1 ? forward_lanes(params, X + start * in, r, lanes, out + start * nout, check)
+    const std::int64_t bad = lanes > 1 ? forward_lanes(params, X + start * in, r, 1, lanes, out + start * nout, check)
                                        : forward_block(params, X + start * in, r, out + start * nout, check);
     if (bad >= 0) {  // the blocks before were all finite: this is X's first bad value
       *first_bad = static_cast<std::int64_t>(start * in) + bad;

@@ -95,8 +95,9 @@ class Model {
   // split by gemm_ / split by rows over `lanes` threads. check: X's rows are scanned first; the
   // index (in the block) of the first non-finite one is returned and nothing computed, else -1.
   std::int64_t forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check);
-  std::int64_t forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t lanes, float* out,
-                             bool check);
+  // forward_lanes: `blocks` consecutive blocks of `rows` rows each, in one region.
+  std::int64_t forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
+                             std::size_t lanes, float* out, bool check);
   // Rows [first, last) of a block through every layer on this thread with ctx, each product on
   // the path direct[layer] says (decided for the whole block); check as forward_block's.
   std::int64_t forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first,
