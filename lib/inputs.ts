@@ -36,7 +36,7 @@ export function toMatrix(
     const rows = float32Rows(X, name, cols);
     const data = copy ? into.allocateFloat32(X.length, true) : X; // the scan writes all of it
     const bad = into.scanFinite(X, copy ? data : null);
-    if (bad >= 0) throw notFiniteIn({ data: X, rows, cols, unchecked: name }, bad);
+    if (bad >= 0) throw notFiniteAt(name, X, cols, bad);
     return { data, rows, cols };
   }
   if (!Array.isArray(X)) {
@@ -53,16 +53,16 @@ export function toMatrix(
 /**
  * A Float32Array X as rows, its shape checked but not its values (Matrix.unchecked): for predict,
  * whose inference model checks each block of rows just before its first layer reads them
- * (InferenceModel.predictChecked), which saves a pass over all of X; notFiniteIn then names the
- * bad value exactly as toMatrix would.
+ * (InferenceModel.predictChecked), which saves a pass over all of X; notFiniteAt then names the
+ * bad value exactly as toMatrix does.
  */
 export function uncheckedMatrix(X: Float32Array, name: string, cols: number): Matrix {
   return { data: X, rows: float32Rows(X, name, cols), cols, unchecked: name };
 }
 
-/** The error for m's value at flat index i (not finite), named by row and column. */
-export function notFiniteIn(m: Matrix, i: number): TypeError | RangeError {
-  return notFinite(`${m.unchecked ?? 'X'}[${Math.floor(i / m.cols)}][${i % m.cols}]`, m.data[i]);
+/** The error for the value of X (rows of cols values) at flat index i, not finite: named by row and column. */
+export function notFiniteAt(name: string, X: Float32Array, cols: number, i: number): TypeError | RangeError {
+  return notFinite(`${name}[${Math.floor(i / cols)}][${i % cols}]`, X[i]);
 }
 
 /** The rows of a Float32Array X of cols-wide rows: its length checked. */

@@ -6,7 +6,7 @@ import type { Allocator, EngineName, InferenceModel, ModelPlan, Trainer } from '
 import { layerPlans } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import { FitArrays } from './fit-arrays.js';
-import { type Matrix, notFiniteIn } from './inputs.js';
+import { type Matrix, notFiniteAt } from './inputs.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
 import type { ModelState } from './model-state.js';
 
@@ -138,7 +138,7 @@ export class NetworkRuntime {
       return;
     }
     const bad = model.predictChecked(m.data, m.rows, out);
-    if (bad >= 0) throw notFiniteIn(m, bad);
+    if (bad >= 0) throw notFiniteAt(m.unchecked, m.data, m.cols, bad);
   }
 
   /** n floats of the scratch array (grown to at most SCRATCH_MAX), or a new array beyond that. */
