@@ -13,6 +13,11 @@ export interface Matrix {
   data: Float32Array;
   rows: number;
   cols: number;
+  /**
+   * Set (to the argument's name) when data's values are not checked yet: the inference model
+   * checks them as it reads them (uncheckedMatrix). Absent: checked.
+   */
+  unchecked?: string;
 }
 
 /**
@@ -28,19 +33,11 @@ export function toMatrix(
   copy = false,
 ): Matrix {
   if (X instanceof Float32Array) {
-    if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
-    if (X.length > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
-    if (X.length % cols !== 0) {
-      throw outOfRange(
-        name,
-        `a Float32Array whose length is a multiple of ${cols} (the network's inputs)`,
-        X,
-      );
-    }
+    const rows = float32Rows(X, name, cols);
     const data = copy ? into.allocateFloat32(X.length, true) : X; // the scan writes all of it
     const bad = into.scanFinite(X, copy ? data : null);
-    if (bad >= 0) throw notFinite(`${name}[${Math.floor(bad / cols)}][${bad % cols}]`, X[bad]);
-    return { data, rows: X.length / cols, cols };
+    if (bad >= 0) throw notFiniteAt(name, X, cols, bad);
+    return { data, rows, cols };
   }
   if (!Array.isArray(X)) {
     throw invalidArgument(name, 'an array of rows (number[][]) or a row-major Float32Array', X);
@@ -51,6 +48,31 @@ export function toMatrix(
   const data = into.allocateFloat32(X.length * cols, true); // every row written below
   for (let r = 0; r < X.length; r++) writeRow(data, X[r], r, cols, name);
   return { data, rows: X.length, cols };
+}
+
+/**
+ * A Float32Array X as rows, its shape checked but not its values (Matrix.unchecked): for predict,
+ * whose inference model checks each block of rows just before its first layer reads them
+ * (InferenceModel.predictChecked), which saves a pass over all of X; notFiniteAt then names the
+ * bad value exactly as toMatrix does.
+ */
+export function uncheckedMatrix(X: Float32Array, name: string, cols: number): Matrix {
+  return { data: X, rows: float32Rows(X, name, cols), cols, unchecked: name };
+}
+
+/** The error for the value of X (rows of cols values) at flat index i, not finite: named by row and column. */
+export function notFiniteAt(name: string, X: Float32Array, cols: number, i: number): TypeError | RangeError {
+  return notFinite(`${name}[${Math.floor(i / cols)}][${i % cols}]`, X[i]);
+}
+
+/** The rows of a Float32Array X of cols-wide rows: its length checked. */
+function float32Rows(X: Float32Array, name: string, cols: number): number {
+  if (X.length === 0) throw outOfRange(name, 'at least one sample', X);
+  if (X.length > MAX_ELEMENTS) throw outOfRange(name, 'at most 2^31 values', X);
+  if (X.length % cols !== 0) {
+    throw outOfRange(name, `a Float32Array whose length is a multiple of ${cols} (the network's inputs)`, X);
+  }
+  return X.length / cols;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Allocator, Engine, EngineName, InferenceModel, ModelPlan, Trainer 
 import { layerPlans } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import { FitArrays } from './fit-arrays.js';
-import type { Matrix } from './inputs.js';
+import { type Matrix, notFiniteAt } from './inputs.js';
 import { type Evaluation, evaluationOf } from './metrics.js';
 import type { ModelState } from './model-state.js';
 
@@ -89,16 +89,19 @@ export class NetworkRuntime {
     return trainer;
   }
 
-  /** Outputs of the checked rows `m`, (rows, outputs) row-major. */
+  /**
+   * Outputs of the rows `m`, (rows, outputs) row-major. Rows not checked yet (Matrix.unchecked)
+   * are checked by the model as it reads them: the error names the first bad value.
+   */
   predict(m: Matrix): Float32Array {
     const n = m.rows * this.outputs;
     if (n > this.smallOut.length) {
       const out = new Float32Array(n); // off the heap already: the engine writes it in place
-      this.inference().predict(m.data, m.rows, out);
+      this.forward(m, out);
       return out;
     }
     const out = this.smallOut.subarray(0, n);
-    this.inference().predict(m.data, m.rows, out);
+    this.forward(m, out);
     return out.slice();
   }
 
@@ -129,6 +132,17 @@ export class NetworkRuntime {
     this.trainers.clear();
     this.model?.dispose();
     this.model = null;
+  }
+
+  /** m's outputs into out; checked on the way when m is not yet (NetworkRuntime.predict). */
+  private forward(m: Matrix, out: Float32Array): void {
+    const model = this.inference();
+    if (m.unchecked === undefined) {
+      model.predict(m.data, m.rows, out);
+      return;
+    }
+    const bad = model.predictChecked(m.data, m.rows, out);
+    if (bad >= 0) throw notFiniteAt(m.unchecked, m.data, m.cols, bad);
   }
 
   /** n floats of the scratch array (grown to at most SCRATCH_MAX), or a new array beyond that. */

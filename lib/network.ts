@@ -9,7 +9,7 @@ import type { EngineName, LossName } from './engine/engine.js';
 import { layerPlans, type ParamLayout } from './engine/layout.js';
 import { selectEngine } from './engine/select.js';
 import { type DataShape, features, trainingData } from './fit-data.js';
-import { type Features, type Matrix, type Targets, toTargets } from './inputs.js';
+import { type Features, type Matrix, type Targets, toTargets, uncheckedMatrix } from './inputs.js';
 import { checkExportOptions, type ExportOptions, exportModel } from './io/export.js';
 import { loadModel, saveModel } from './io/model-file.js';
 import { readPyTorch } from './io/pytorch/read.js';
@@ -331,9 +331,7 @@ export class Network {
   predict(X: Float32Array): Float32Array;
   predict(X: Features | Records): number[][] | Float32Array;
   predict(X: Features | Records): number[][] | Float32Array {
-    const m = this.busy.reading('predict', () =>
-      features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays),
-    );
+    const m = this.busy.reading('predict', () => this.predictRows(X));
     const out = this.runtime.predict(m);
     const { targetScaling } = this.model.metadata;
     if (targetScaling) unscaleOutputs(out, targetScaling);
@@ -354,10 +352,7 @@ export class Network {
     }
     const [m, threshold] = this.busy.reading('predict', () => {
       const threshold = predictThreshold(options, task);
-      return [
-        features(this.encoded(X, 'X'), 'X', this.shape, null, this.runtime.callArrays),
-        threshold,
-      ] as const;
+      return [this.predictRows(X), threshold] as const;
     });
     const out = this.runtime.predict(m);
     return predictedClasses(task, out, m.rows, this.outputs, threshold);
@@ -610,6 +605,19 @@ export class Network {
       },
       targetScaling: model.metadata.targetScaling, // history's mae and val_mae in the targets' units
     };
+  }
+
+  /**
+   * predict's rows: a Float32Array the network does not scale goes on as it is, its values
+   * checked by the inference model as its first layer reads each block (NetworkRuntime.predict:
+   * no pass over all of X before the model runs); anything else as features() makes it.
+   */
+  private predictRows(X: Features | Records): Matrix {
+    const encoded = this.encoded(X, 'X');
+    if (encoded instanceof Float32Array && this.shape.scaling === null) {
+      return uncheckedMatrix(encoded, 'X', this.inputs);
+    }
+    return features(encoded, 'X', this.shape, null, this.runtime.callArrays);
   }
 
   /** Rows of numbers as they are; records encoded through the schema (an error without one). */

@@ -1,8 +1,10 @@
-// predict on 2 threads gives the bits of 1 thread (a product's split over threads never changes
-// how an element of C is summed). Shapes and row counts that cross the native inference model's
-// blocks (a 784-128-10 block is 246 rows) and their remainders, direct and packed products, and
-// fewer rows than a split needs. Both engines; the float64 forward pass of test/30's kind bounds
-// both (so two equally wrong engines fail too).
+// predict on 2 threads gives the bits of 1 thread. The native inference model splits a block of
+// rows over its threads (each runs every layer of its rows, model.cpp lanes_for), with each
+// product on the path the whole block would take; smaller blocks split each product, which never
+// changes how an element of C is summed. These shapes and row counts cross both: fewer rows than
+// two lanes, lanes of whole and partial 24-row groups, several blocks (a 784-128-10 block is 246
+// rows) and their remainders, direct and packed products. Both engines; the float64 forward pass
+// of test/30's kind bounds both (so two equally wrong engines fail too).
 import { describe, expect, it } from 'vitest';
 import { Network } from '../lib/index.js';
 import { engineNames } from './helpers/engine-names.js';

@@ -258,6 +258,13 @@ export interface Forward {
 
 /** Inference only: forward workspaces, no gradients or optimizer state. */
 export interface InferenceModel extends Forward {
+  /**
+   * predict that also checks X: returns the index of X's first value that is not finite (NaN or
+   * +-Infinity, row-major) or -1. Each block's rows are checked just before its first layer reads
+   * them (on each thread, its rows), instead of in a pass over all of X before the forward pass;
+   * a bad value stops the pass at its block, and out's rows are then unspecified.
+   */
+  predictChecked(X: Float32Array, rows: number, out: Float32Array): number;
   /** Bytes of the workspaces allocated so far (grows with the rows asked, up to a block). */
   workspaceBytes(): number;
 }

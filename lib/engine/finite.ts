@@ -18,24 +18,28 @@ export function scanFinite(src: Float32Array, dst: Float32Array | null): number 
     }
     dst.set(src);
   }
-  const n = src.length;
+  return firstNonFinite(src, 0, src.length);
+}
+
+/** The index of the first value of src[start, end) that is not finite, or -1 (scanFinite's test). */
+export function firstNonFinite(src: Float32Array, start: number, end: number): number {
   const BLOCK = 4096;
-  for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
+  for (let from = start; from < end; from += BLOCK) {
+    const to = Math.min(end, from + BLOCK);
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    let i = start;
-    for (; i + 8 <= end; i += 8) {
+    let i = from;
+    for (; i + 8 <= to; i += 8) {
       s0 += src[i] + src[i + 4];
       s1 += src[i + 1] + src[i + 5];
       s2 += src[i + 2] + src[i + 6];
       s3 += src[i + 3] + src[i + 7];
     }
-    for (; i < end; i++) s0 += src[i];
+    for (; i < to; i++) s0 += src[i];
     if (Number.isFinite(s0 + s1 + s2 + s3)) continue;
-    for (let j = start; j < end; j++) if (!Number.isFinite(src[j])) return j;
+    for (let j = from; j < to; j++) if (!Number.isFinite(src[j])) return j;
   }
   return -1;
 }

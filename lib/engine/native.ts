@@ -62,6 +62,8 @@ export interface NativeTrainer {
 /** The addon's inference model (native/addon/model_binding.cpp). */
 export interface NativeModel {
   predict(X: Float32Array, rows: number, out: Float32Array): void;
+  /** InferenceModel.predictChecked (native/core/model.hpp); fakes may omit it. */
+  predictChecked?(X: Float32Array, rows: number, out: Float32Array): number;
   evaluate(
     X: Float32Array,
     Y: Float32Array,
@@ -130,6 +132,11 @@ export function adaptAddon(addon: NativeAddon): Engine {
       const m = new addon.Model(plan, params);
       return {
         predict: (X, rows, out) => m.predict(X, rows, out),
+        predictChecked(X, rows, out) {
+          if (m.predictChecked !== undefined) return m.predictChecked(X, rows, out);
+          m.predict(X, rows, out); // an addon without it: its arguments checked first, as predict's
+          return plainArrays.scanFinite(X.subarray(0, rows * plan.layers[0].inputs), null);
+        },
         evaluate: (X, Y, rows, out, weights) => evaluateWith(m, X, Y, rows, out, weights),
         workspaceBytes: () => m.workspaceBytes(),
         dispose: () => m.dispose(),

@@ -1,7 +1,8 @@
 // The Model class exposed to JS (Napi::ObjectWrap around fastmlp::Model): the inference model,
 // built from a plain plan object ({ layers, loss, threads }) and the params Float32Array (kept
-// alive by a reference, re-checked on every call), with predict, evaluate, workspaceBytes and
-// dispose. Runs on the calling thread; its products borrow the isolate's thread pool.
+// alive by a reference, re-checked on every call), with predict, predictChecked, evaluate,
+// workspaceBytes and dispose. Runs on the calling thread; its products borrow the isolate's thread pool.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
     return DefineClass(env, "Model",
                        {
                            InstanceMethod("predict", &ModelWrap::Predict),
+                           InstanceMethod("predictChecked", &ModelWrap::PredictChecked),
                            InstanceMethod("evaluate", &ModelWrap::Evaluate),
                            InstanceMethod("workspaceBytes", &ModelWrap::WorkspaceBytes),
                            InstanceMethod("dispose", &ModelWrap::Dispose),
@@ -45,8 +47,27 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
 
  private:
   Napi::Value Predict(const Napi::CallbackInfo& info) {
-    // The success path builds no string: the guards' checks answered with bools (guards.hpp);
-    // any failure falls through to the guards below, which throw the usual error.
+    run_predict(info, "predict", [&](Span<const float> params, const ForwardArgs& a) {
+      core_->predict(params, {a.X.data, a.X.size}, a.rows, a.out);
+    });
+    return info.Env().Undefined();
+  }
+
+  // predict(X, rows, out) that checks X on the way (Model::predict_checked): the index of X's
+  // first non-finite value, or -1.
+  Napi::Value PredictChecked(const Napi::CallbackInfo& info) {
+    std::int64_t bad = -1;
+    run_predict(info, "predictChecked", [&](Span<const float> params, const ForwardArgs& a) {
+      bad = core_->predict_checked(params, {a.X.data, a.X.size}, a.rows, a.out);
+    });
+    return Napi::Number::New(info.Env(), static_cast<double>(bad));
+  }
+
+  // predict's argument checks around `run` (params, X, rows, out): the success path builds no
+  // string (the guards' checks answered with bools, guards.hpp); any failure falls through to the
+  // guards below, which throw the usual error.
+  template <typename Run>
+  void run_predict(const Napi::CallbackInfo& info, const char* method, const Run& run) {
     const auto fast = [&]() -> bool {
       if (!core_ || info.Length() != 3) return false;
       ForwardArgs a;
@@ -55,19 +76,18 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
           !quick_float32_array(info.Env(), params_ref_.Value(), &params) || params.size != core_->layout().size) {
         return false;
       }
-      call_core(info.Env(), [&] { core_->predict({params.data, params.size}, {a.X.data, a.X.size}, a.rows, a.out); });
+      call_core(info.Env(), [&] { run({params.data, params.size}, a); });
       memory_.sync(info.Env(), core_->native_bytes());
       return true;
     };
-    if (fast()) return info.Env().Undefined();
+    if (fast()) return;
     Napi::Env env = info.Env();
-    expect_alive(env, "predict");
-    expect_arg_count(info, 3, "predict");
+    expect_alive(env, method);
+    expect_arg_count(info, 3, method);
     const ForwardArgs a = expect_predict_args(info, core_->inputs(), core_->outputs());
     const Span<float> params = this->params();
-    call_core(env, [&] { core_->predict({params.data, params.size}, {a.X.data, a.X.size}, a.rows, a.out); });
+    call_core(env, [&] { run({params.data, params.size}, a); });
     memory_.sync(env, core_->native_bytes());
-    return env.Undefined();
   }
 
   Napi::Value Evaluate(const Napi::CallbackInfo& info) {

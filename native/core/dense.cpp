@@ -8,12 +8,14 @@ namespace fastmlp {
 
 void dense_forward(GemmContext& ctx, float* Z, float* A, const float* X, const float* W, const float* b,
                    std::size_t rows, std::size_t inputs, std::size_t units, Activation act) {
-  // X is (rows, inputs), W is (inputs, units), Z is (rows, units).
-  if (b != nullptr) {
-    sgemm_bias(ctx, false, false, rows, units, inputs, X, W, b, Z);
-  } else {
-    sgemm(ctx, false, false, rows, units, inputs, 1.0f, X, W, 0.0f, Z);
-  }
+  dense_forward_with(ctx, GemmOptions{}, Z, A, X, W, b, rows, inputs, units, act);
+}
+
+void dense_forward_with(GemmContext& ctx, const GemmOptions& options, float* Z, float* A, const float* X,
+                        const float* W, const float* b, std::size_t rows, std::size_t inputs, std::size_t units,
+                        Activation act) {
+  // X is (rows, inputs), W is (inputs, units), Z is (rows, units). No bias: sgemm's beta = 0.
+  sgemm_bias_with(ctx, options, false, false, rows, units, inputs, 1.0f, X, W, 0.0f, b, Z);
   activation_forward(act, A, Z, rows, units);
 }
 

@@ -8,6 +8,7 @@
 
 #include "activations.hpp"
 #include "gemm/gemm.hpp"
+#include "gemm/gemm_internal.hpp"
 
 namespace fastmlp {
 
@@ -15,6 +16,10 @@ namespace fastmlp {
 // Z may alias A (hidden layers keep only A); the output layer keeps Z for the loss.
 void dense_forward(GemmContext& ctx, float* Z, float* A, const float* X, const float* W, const float* b,
                    std::size_t rows, std::size_t inputs, std::size_t units, Activation act);
+// dense_forward with the product's choices given (GemmOptions; dense_forward: all automatic).
+void dense_forward_with(GemmContext& ctx, const GemmOptions& options, float* Z, float* A, const float* X,
+                        const float* W, const float* b, std::size_t rows, std::size_t inputs, std::size_t units,
+                        Activation act);
 
 // dZ (rows, units) holds dA on entry and dZ on exit, unless dz_ready (the fused loss already
 // wrote dZ). A is this layer's output, X = A_prev (rows, inputs), W (inputs, units).

@@ -5,10 +5,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <string>
 
 #include "dense.hpp"
+#include "finite.hpp"
+#include "gemm/blocking.hpp"
+#include "gemm/gemm_internal.hpp"
 
 namespace fastmlp {
 
@@ -17,6 +21,11 @@ namespace {
 [[noreturn]] void bad(const std::string& expected, const std::string& name, const std::string& received) {
   throw std::invalid_argument("Expected " + expected + " for " + name + " but received " + received);
 }
+
+// Rows of a lane's share of a block come in multiples of this (the micro-kernels' 6 and 12 row
+// panels and the direct path's groups of 8), so each lane's products tile their rows as the
+// whole block's would.
+constexpr std::size_t kLaneRows = 24;
 
 std::size_t widest_hidden(const std::vector<LayerPlan>& layers) {
   std::size_t widest = 0;
@@ -99,17 +108,24 @@ Model::Model(const ModelPlan& plan, const ThreadPool* shared) : plan_(plan) {
   // thread keeps its threaded predict fast: it packs as training does. Larger ones keep their
   // packing within the inference limits.
   const bool small = layout_.size / kInferenceWorkspaceShare < kInferenceWorkspaceFloor;
-  gemm_ = std::make_unique<GemmContext>(pool_.get(),
-                                        small ? gemm_blocking::kPackingTraining : gemm_blocking::kPackingInference);
+  const gemm_blocking::PackingLimits& limits = small ? gemm_blocking::kPackingTraining : gemm_blocking::kPackingInference;
+  gemm_ = std::make_unique<GemmContext>(pool_.get(), limits);
+  // Lanes: empty contexts (their packing buffers grow on use, as gemm_'s do).
+  if (pool_->size() > 1) {
+    for (std::size_t t = 0; t < pool_->size(); ++t) lanes_.push_back(std::make_unique<GemmContext>(nullptr, limits));
+  }
 }
 
 Model::~Model() {
+  lanes_.clear();
   gemm_.reset();  // the context refers to the pool: release it first
   pool_.reset();
 }
 
 std::size_t Model::workspace_bytes() const {
-  return (ping_.capacity() + pong_.capacity() + logits_.capacity()) * sizeof(float) + gemm_->packing_bytes();
+  std::size_t packing = gemm_->packing_bytes();
+  for (const auto& lane : lanes_) packing += lane->packing_bytes();
+  return (ping_.capacity() + pong_.capacity() + logits_.capacity()) * sizeof(float) + packing;
 }
 
 std::size_t Model::native_bytes() const { return workspace_bytes(); }  // packing included
@@ -132,13 +148,27 @@ void Model::predict(Span<const float> params, Span<const float> X, std::size_t r
   evaluate(params, X, Span<const float>{}, rows, out);
 }
 
-double Model::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
-                       Span<float> out, Span<const float> weights) {
-  // Y.data == nullptr && Y.size == 0 means predict: no loss.
+std::int64_t Model::predict_checked(Span<const float> params, Span<const float> X, std::size_t rows,
+                                    Span<float> out) {
+  require_forward_args(params, X, rows, out);
+  reserve(rows);
+  std::int64_t first_bad = -1;
+  forward_blocks(params.data, X.data, nullptr, nullptr, rows, out.data, &first_bad);
+  return first_bad;
+}
+
+void Model::require_forward_args(Span<const float> params, Span<const float> X, std::size_t rows,
+                                 Span<float> out) const {
   require_length(params, layout_.size, "params");
   if (rows > kMaxElements) bad("an integer in 0..2^31", "rows", std::to_string(rows));
   require_length(X, checked_elements(rows, inputs(), "X"), "X");
   require_length(out, checked_elements(rows, outputs(), "out"), "out");
+}
+
+double Model::evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
+                       Span<float> out, Span<const float> weights) {
+  // Y.data == nullptr && Y.size == 0 means predict: no loss.
+  require_forward_args(params, X, rows, out);
   const bool with_loss = Y.data != nullptr || Y.size != 0;
   if (with_loss) require_length(Y, checked_elements(rows, outputs(), "Y"), "Y");
   const bool weighted = with_loss && weights.data != nullptr;
@@ -148,33 +178,160 @@ double Model::evaluate(Span<const float> params, Span<const float> X, Span<const
   }
   reserve(rows);
   return forward_blocks(params.data, X.data, with_loss ? Y.data : nullptr, weighted ? weights.data : nullptr, rows,
-                        out.data);
+                        out.data, nullptr);
+}
+
+// A block is split by rows over the pool's threads when its products are worth threads (the
+// rule sgemm applies to one product: kParallelMinVolume multiply-adds, here summed over the
+// layers) and each thread gets at least kLaneRows rows. Each thread (lane) then runs every layer
+// of its rows (products, bias, activations) with no hand-off between layers, where splitting
+// each product left the small layers and the activations on one thread and had both threads
+// pack all of W (`trainer_bench --set rows --threads 1,2`: 784-128-10, 1,024 rows).
+std::size_t Model::lanes_for(std::size_t rows) const {
+  if (lanes_.empty()) return 1;
+  std::size_t volume = 0;
+  for (const LayerPlan& l : plan_.layers) volume += rows * l.inputs * l.units;
+  if (volume < gemm_blocking::kParallelMinVolume) return 1;
+  return std::max<std::size_t>(1, std::min(lanes_.size(), rows / kLaneRows));
+}
+
+// The finiteness check of a checked predict runs on a block's rows of X just before the first
+// layer reads them (on each lane, its own rows): the scan brings the rows into this core's cache
+// for the product that follows, where a pass over all of X before the model ran read it from
+// memory twice (bench/api-speed.ts). A block with a bad value is not computed.
+std::int64_t Model::forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check) {
+  if (check) {
+    const std::int64_t bad = scan_finite(X, nullptr, rows * inputs());
+    if (bad >= 0) return bad;
+  }
+  const std::size_t last = plan_.layers.size() - 1;
+  const float* src = X;
+  float* dst = ping_.data();
+  for (std::size_t l = 0; l <= last; ++l) {
+    const LayerPlan& lp = plan_.layers[l];
+    const LayerOffsets& o = layout_.layers[l];
+    // Hidden layers keep only A (Z aliases it); the output layer keeps Z for the loss and
+    // writes A straight into the caller's out.
+    float* A = l == last ? out : dst;
+    float* Z = l == last ? logits_.data() : A;
+    dense_forward(*gemm_, Z, A, src, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
+                  lp.activation);
+    src = A;
+    dst = dst == ping_.data() ? pong_.data() : ping_.data();
+  }
+  return -1;
+}
+
+std::int64_t Model::forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
+                                  std::size_t lanes, float* out, bool check) {
+  // Each layer's product takes the path sgemm would choose for the whole block, so every row
+  // is computed as forward_block computes it: the same bits whatever the thread count. A lane
+  // runs its rows of every block in turn, in the workspace rows that are its own in each, so
+  // the lanes meet once per call, not once per block.
+  struct Job {
+    const float* params;
+    const float* X;
+    float* out;
+    std::size_t rows, blocks, lanes, in, nout;
+    bool check;
+    bool direct[contract::kMaxLayers];
+    std::int64_t bad[kMaxThreads];  // each lane's first non-finite value (index in X), or -1
+    std::exception_ptr failed[kMaxThreads];
+    // Lane i's rows of a block: [bound(i), bound(i + 1)), whole multiples of kLaneRows but the last.
+    std::size_t bound(std::size_t i) const { return i == lanes ? rows : rows * i / lanes / kLaneRows * kLaneRows; }
+  } job{params, X, out, rows, blocks, lanes, inputs(), outputs(), check, {}, {}, {}};
+  for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
+    job.direct[l] = gemm_prefers_direct(false, rows, plan_.layers[l].units, plan_.layers[l].inputs);
+  }
+  for (std::size_t i = 0; i < lanes; ++i) job.bad[i] = -1;
+  // Two captured pointers: within std::function's inline storage, so no allocation per call.
+  pool_->run_chunks(lanes, [this, &job](std::size_t worker, std::size_t lane) {
+    try {
+      for (std::size_t b = 0; b < job.blocks; ++b) {
+        const std::int64_t bad =
+            forward_rows(*lanes_[worker], job.params, job.X + b * job.rows * job.in, job.bound(lane),
+                         job.bound(lane + 1), job.direct, job.out + b * job.rows * job.nout, job.check);
+        if (bad >= 0) {  // this lane's rows of later blocks are not computed
+          job.bad[lane] = static_cast<std::int64_t>(b * job.rows * job.in) + bad;
+          return;
+        }
+      }
+    } catch (...) {  // run_chunks' fn must not throw: rethrown below, on the calling thread
+      job.failed[lane] = std::current_exception();
+    }
+  });
+  for (std::size_t i = 0; i < lanes; ++i) {
+    if (job.failed[i]) std::rethrow_exception(job.failed[i]);
+  }
+  // A lane that found a bad value checked all its rows before it, and one that found none all
+  // its rows: the smallest index found is X's first bad value.
+  std::int64_t first = -1;
+  for (std::size_t i = 0; i < lanes; ++i) {
+    if (job.bad[i] >= 0 && (first < 0 || job.bad[i] < first)) first = job.bad[i];
+  }
+  return first;
+}
+
+std::int64_t Model::forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first,
+                                 std::size_t last, const bool* direct, float* out, bool check) {
+  // Rows [first, last) of the block's workspaces: disjoint from every other lane's.
+  const std::size_t r = last - first;
+  const std::size_t in = inputs();
+  const std::size_t nout = outputs();
+  const std::size_t final = plan_.layers.size() - 1;
+  const float* src = X + first * in;
+  if (check) {
+    const std::int64_t bad = scan_finite(src, nullptr, r * in);
+    if (bad >= 0) return static_cast<std::int64_t>(first * in) + bad;
+  }
+  float* dst = ping_.data() + first * widest_hidden_;
+  float* other = pong_.data() + first * widest_hidden_;
+  for (std::size_t l = 0; l <= final; ++l) {
+    const LayerPlan& lp = plan_.layers[l];
+    const LayerOffsets& o = layout_.layers[l];
+    float* A = l == final ? out + first * nout : dst;
+    float* Z = l == final ? logits_.data() + first * nout : A;
+    GemmOptions options;
+    options.path = direct[l] ? GemmPath::direct : GemmPath::packed;
+    options.threads = GemmThreads::single;
+    dense_forward_with(ctx, options, Z, A, src, params + o.w, o.has_bias ? params + o.b : nullptr, r, lp.inputs,
+                       lp.units, lp.activation);
+    src = A;
+    std::swap(dst, other);
+  }
+  return -1;
 }
 
 double Model::forward_blocks(const float* params, const float* X, const float* Y, const float* weights, std::size_t rows,
-                             float* out) {
+                             float* out, std::int64_t* first_bad) {
   const std::size_t in = inputs();
   const std::size_t nout = outputs();
-  const std::size_t last = plan_.layers.size() - 1;
   const bool sum = loss_is_sum(plan_.loss);
   const LossSpec spec{plan_.loss, plan_.huber_delta};
+  const bool check = first_bad != nullptr;
   double acc = 0.0;
   double acc_weight = 0.0;
-  for (std::size_t start = 0; start < rows; start += block_rows_) {
+  std::size_t start = 0;
+  // predict: the whole blocks split by rows in one parallel region (forward_lanes). evaluate
+  // takes each block's loss from the logits before the next block overwrites them: block by block.
+  const std::size_t whole = Y == nullptr ? rows / block_rows_ : 0;
+  const std::size_t whole_lanes = whole > 0 ? lanes_for(block_rows_) : 1;
+  if (whole_lanes > 1) {
+    const std::int64_t bad = forward_lanes(params, X, block_rows_, whole, whole_lanes, out, check);
+    if (bad >= 0) {
+      *first_bad = bad;
+      return 0.0;
+    }
+    start = whole * block_rows_;
+  }
+  for (; start < rows; start += block_rows_) {
     const std::size_t r = std::min(block_rows_, rows - start);
-    const float* src = X + start * in;
-    float* dst = ping_.data();
-    for (std::size_t l = 0; l <= last; ++l) {
-      const LayerPlan& lp = plan_.layers[l];
-      const LayerOffsets& o = layout_.layers[l];
-      // Hidden layers keep only A (Z aliases it); the output layer keeps Z for the loss and
-      // writes A straight into the caller's out.
-      float* A = l == last ? out + start * nout : dst;
-      float* Z = l == last ? logits_.data() : A;
-      dense_forward(*gemm_, Z, A, src, params + o.w, o.has_bias ? params + o.b : nullptr, r, lp.inputs, lp.units,
-                    lp.activation);
-      src = A;
-      dst = dst == ping_.data() ? pong_.data() : ping_.data();
+    const std::size_t lanes = lanes_for(r);
+    const std::int64_t bad = lanes > 1 ? forward_lanes(params, X + start * in, r, 1, lanes, out + start * nout, check)
+                                       : forward_block(params, X + start * in, r, out + start * nout, check);
+    if (bad >= 0) {  // the blocks before were all finite: this is X's first bad value
+      *first_bad = static_cast<std::int64_t>(start * in) + bad;
+      return 0.0;
     }
     if (Y != nullptr) {
       const float* wb = weights != nullptr ? weights + start : nullptr;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -71,15 +72,36 @@ class Model {
 
   // out is (rows, outputs). Every argument is checked before anything is written.
   void predict(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
+  // predict that also checks X: the index of X's first NaN or +-Infinity (row-major), or -1. Each
+  // block's rows are scanned just before its first layer reads them (model.cpp), so a bad value
+  // stops the pass at its block; out's rows are then unspecified.
+  std::int64_t predict_checked(Span<const float> params, Span<const float> X, std::size_t rows, Span<float> out);
   // predict into out, and the loss of (X, Y) as train_epochs defines an epoch's loss, weighted
   // by weights (empty: unweighted; else rows finite weights >= 0).
   double evaluate(Span<const float> params, Span<const float> X, Span<const float> Y, std::size_t rows,
                   Span<float> out, Span<const float> weights = {});
 
  private:
+  // Every argument of a forward pass, checked (throws std::invalid_argument).
+  void require_forward_args(Span<const float> params, Span<const float> X, std::size_t rows,
+                            Span<float> out) const;
+  // first_bad: null for no finiteness check, else receives X's first non-finite index or -1.
   double forward_blocks(const float* params, const float* X, const float* Y, const float* weights, std::size_t rows,
-                        float* out);
+                        float* out, std::int64_t* first_bad);
   void reserve(std::size_t rows);
+  // Threads (lanes) a block of `rows` rows is split over by rows, 1 for none (see model.cpp).
+  std::size_t lanes_for(std::size_t rows) const;
+  // One block (X is its first row, out its first output row) through every layer: each product
+  // split by gemm_ / split by rows over `lanes` threads. check: X's rows are scanned first; the
+  // index (in the block) of the first non-finite one is returned and nothing computed, else -1.
+  std::int64_t forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check);
+  // forward_lanes: `blocks` consecutive blocks of `rows` rows each, in one region.
+  std::int64_t forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
+                             std::size_t lanes, float* out, bool check);
+  // Rows [first, last) of a block through every layer on this thread with ctx, each product on
+  // the path direct[layer] says (decided for the whole block); check as forward_block's.
+  std::int64_t forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first,
+                            std::size_t last, const bool* direct, float* out, bool check);
 
   ModelPlan plan_;
   ParamLayout layout_;
@@ -88,6 +110,9 @@ class Model {
   std::size_t reserved_rows_ = 0;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<GemmContext> gemm_;
+  // One single-thread context per pool thread, for blocks split by rows (lanes_for); empty when
+  // the pool has one thread.
+  std::vector<std::unique_ptr<GemmContext>> lanes_;
   std::vector<float> ping_, pong_;  // (rows, widest hidden layer): hidden activations
   std::vector<float> logits_;       // (rows, outputs): the output layer's Z
 };

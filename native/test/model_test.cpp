@@ -2,9 +2,12 @@
 // Trainer's forward pass (which the mlp tests check against the float64 reference), for every
 // thread count on a shared pool; its workspaces follow the rows asked, in steps of 8 rows, and
 // stay within the block budget on a wide network, its gemm packing buffers follow the products
-// run, within the inference blocking; bad plans and sizes throw before anything is written.
+// run, within the inference blocking; predict_checked finds X's first non-finite value on any
+// thread count; bad plans and sizes throw before anything is written.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -126,6 +129,48 @@ void test_workspaces() {
   check(inference_block_rows(single.layers, 8) == kInferenceBlockRows, "one layer, tiny: the full block");
 }
 
+// predict_checked: a finite X gives -1 and predict's bits; a NaN or +-Infinity anywhere (each
+// lane's first and last rows for 1..4 threads, later blocks, the short last block), alone or
+// after others, gives the index of X's first one, as a plain search finds it.
+void test_predict_checked() {
+  ThreadPool shared(kMaxThreads);
+  const TrainerPlan tp = ref::make_plan({64, 300, 200, 10}, Activation::relu, Activation::softmax,
+                                        Loss::cross_entropy, 1);
+  const std::size_t in = 64, nout = 10;
+  ref::Lcg g{5};
+  const std::vector<float> p = ref::random_floats(param_layout(tp.layers).size, g);
+  const std::size_t block = inference_block_rows(tp.layers, p.size());  // 107 rows
+  const std::size_t rows = 2 * block + 33;
+  const std::vector<float> X = ref::random_floats(rows * in, g);
+  const float bad_values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity()};
+  for (std::size_t threads = 1; threads <= 4; ++threads) {
+    Model model(model_plan(tp, threads), &shared);
+    std::vector<float> want(rows * nout), out(rows * nout, -1.0f);
+    model.predict({p.data(), p.size()}, {X.data(), X.size()}, rows, {want.data(), want.size()});
+    const std::string what = ", threads " + std::to_string(threads);
+    check(model.predict_checked({p.data(), p.size()}, {X.data(), X.size()}, rows, {out.data(), out.size()}) == -1,
+          "a finite X: -1" + what);
+    check(same_bits(out, want), "a finite X: predict's bits" + what);
+    std::size_t case_index = 0;
+    for (std::size_t r : {std::size_t{0}, std::size_t{23}, std::size_t{24}, std::size_t{47}, std::size_t{48},
+                          std::size_t{71}, std::size_t{72}, block - 1, block, block + 50, 2 * block, rows - 1}) {
+      const std::size_t c = (r * 7) % in;
+      std::vector<float> bad = X;
+      bad[r * in + c] = bad_values[case_index++ % 3];
+      if (r + 30 < rows) bad[(r + 30) * in] = bad_values[0];  // a later one changes nothing
+      const std::int64_t got =
+          model.predict_checked({p.data(), p.size()}, {bad.data(), bad.size()}, rows, {out.data(), out.size()});
+      check(got == static_cast<std::int64_t>(r * in + c), "the first bad value at row " + std::to_string(r) + what);
+    }
+  }
+  Model model(model_plan(tp, 2), &shared);
+  std::vector<float> out(rows * nout);
+  check_throws<std::invalid_argument>(
+      [&] { model.predict_checked({p.data(), p.size()}, {X.data(), X.size() - 1}, rows, {out.data(), out.size()}); },
+      "predict_checked: X too short");
+}
+
 void test_bad_input() {
   using IA = std::invalid_argument;
   const TrainerPlan tp = ref::make_plan({3, 4, 2}, Activation::tanh, Activation::sigmoid, Loss::bce, 1);
@@ -152,6 +197,7 @@ void test_bad_input() {
 int main() {
   test_matches_trainer();
   test_workspaces();
+  test_predict_checked();
   test_bad_input();
   return test_util::finish("model");
 }

@@ -12,6 +12,7 @@ import {
   type LayerPlan,
   type ModelPlan,
 } from '../engine.js';
+import { firstNonFinite } from '../finite.js';
 import { checkArray, checkEvaluateArgs, checkModelPlan, checkPredictArgs } from './checks.js';
 import { type DenseLayer, denseForward, denseLayers } from './dense.js';
 import { batchWeight, type LossSettings, lossForward, lossIsSum } from './losses.js';
@@ -71,6 +72,12 @@ export class TsModel implements InferenceModel {
     this.forwardBlocks(X, null, rows, out);
   }
 
+  predictChecked(X: Float32Array, rows: number, out: Float32Array): number {
+    this.checkAlive();
+    checkPredictArgs(X, rows, out, this.inputs, this.outputs);
+    return this.forwardBlocks(X, null, rows, out, null, true);
+  }
+
   evaluate(
     X: Float32Array,
     Y: Float32Array,
@@ -107,13 +114,19 @@ export class TsModel implements InferenceModel {
     this.reservedRows = grown;
   }
 
-  /** predict / evaluate in blocks; returns the loss when Y is given (weighted by W unless null), else 0. */
+  /**
+   * predict / evaluate in blocks; returns the loss when Y is given (weighted by W unless null),
+   * else 0. check (predictChecked): each block's rows of X are checked just before its first
+   * layer reads them; the index of the first non-finite value is returned (the pass stops at its
+   * block), else -1.
+   */
   private forwardBlocks(
     X: Float32Array,
     Y: Float32Array | null,
     rows: number,
     out: Float32Array,
     W: Float32Array | null = null,
+    check = false,
   ): number {
     this.reserve(rows);
     const { layers, params, outputs } = this;
@@ -123,6 +136,10 @@ export class TsModel implements InferenceModel {
     let totalWeight = 0;
     for (let start = 0; start < rows; start += this.blockRows) {
       const count = Math.min(this.blockRows, rows - start);
+      if (check) {
+        const bad = firstNonFinite(X, start * this.inputs, (start + count) * this.inputs);
+        if (bad >= 0) return bad;
+      }
       // A view of this block's rows of out (a small object, no new buffer): the output layer's
       // A goes there directly.
       const P = out.subarray(start * outputs, (start + count) * outputs);
@@ -144,6 +161,7 @@ export class TsModel implements InferenceModel {
         totalWeight += weight;
       }
     }
+    if (check) return -1;
     return sum ? total : totalWeight === 0 ? 0 : total / totalWeight;
   }
 
