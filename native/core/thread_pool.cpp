@@ -33,8 +33,6 @@ constexpr int kSpinIterations = 1000;
 // Inside a session: yield the core once per this many pauses (a few us), so a descheduled
 // caller (or another process) gets to run on a machine with more threads than cores.
 constexpr int kSessionYieldEvery = 128;
-// run_chunks' chunk indices are packed in 16 bits (Impl::Home).
-constexpr std::size_t kMaxChunks = 0xffff;
 // Even inside a session a worker goes to sleep after this many pauses without a job (~1.5-2
 // ms, several training steps): a session whose caller stalls does not burn a core for ever.
 constexpr int kSessionSpinIterations = 50000;
@@ -61,14 +59,10 @@ struct ThreadPool::Impl {
 
   const std::function<void(std::size_t)>* job = nullptr;
   std::size_t active = 1;  // threads of the published job: workers >= active skip it
-  // run_chunks: the job, and each thread's home range of chunks still unclaimed as
-  // (generation tag << 32 | next << 16 | end), so a worker late from an earlier generation can
-  // never claim a chunk of a later one. One cache line per range (capacity of them).
+  // run_chunks: the job, and the chunks still unclaimed as (generation tag << 32 | remaining),
+  // so a worker late from an earlier generation can never claim a chunk of a later one.
   const std::function<void(std::size_t, std::size_t)>* chunk_job = nullptr;
-  struct alignas(64) Home {
-    std::atomic<std::uint64_t> range{0};
-  };
-  std::unique_ptr<Home[]> homes;
+  std::atomic<std::uint64_t> unclaimed{0};
   std::atomic<std::size_t> chunks_done{0};
   std::atomic<std::uint64_t> generation{0};
   std::atomic<std::size_t> pending{0};
@@ -85,9 +79,8 @@ struct ThreadPool::Impl {
     return true;
   }
 
-  // Claims and runs chunks of generation `gen` (over `threads` home ranges) until none is left:
-  // its own range from the front, then the others' from the back. Returns how many it ran.
-  std::size_t run_claimed(std::size_t worker, std::size_t threads, std::uint64_t gen,
+  // Claims and runs chunks of generation `gen` until none is left; returns how many it ran.
+  std::size_t run_claimed(std::size_t worker, std::uint64_t gen,
                           const std::function<void(std::size_t, std::size_t)>& fn);
   void start_workers(std::size_t threads);  // under run_mu: ensures threads - 1 workers
   void run(std::size_t threads, const std::function<void(std::size_t)>& fn);
@@ -134,7 +127,7 @@ void ThreadPool::Impl::worker_loop(std::size_t worker, std::uint64_t seen) {
     seen = gen;
     if (worker >= threads) continue;  // a handle with fewer threads: not this worker's job
     if (chunked != nullptr) {
-      run_claimed(worker, threads, gen, *chunked);  // claims nothing if that generation is already done
+      run_claimed(worker, gen, *chunked);  // claims nothing if that generation is already done
       continue;
     }
     if (fn == nullptr) return;
@@ -148,29 +141,19 @@ void ThreadPool::Impl::worker_loop(std::size_t worker, std::uint64_t seen) {
   }
 }
 
-std::size_t ThreadPool::Impl::run_claimed(std::size_t worker, std::size_t threads, std::uint64_t gen,
+std::size_t ThreadPool::Impl::run_claimed(std::size_t worker, std::uint64_t gen,
                                           const std::function<void(std::size_t, std::size_t)>& fn) {
   const std::uint64_t tag = gen & 0xffffffffu;
   std::size_t ran = 0;
-  for (std::size_t i = 0; i < threads; ++i) {
-    const bool own = i == 0;
-    std::atomic<std::uint64_t>& range = homes[(worker + i) % threads].range;
-    std::uint64_t v = range.load(std::memory_order_acquire);
-    for (;;) {
-      if ((v >> 32) != tag) return ran;  // a later generation: this one is done
-      const std::uint64_t next = (v >> 16) & 0xffffu, end = v & 0xffffu;
-      if (next >= end) break;
-      // The owner takes its next chunk, a helper the owner's last (the owner's next chunks stay
-      // the ones it would take on a quiet machine).
-      const std::uint64_t claimed = own ? v + (std::uint64_t{1} << 16) : v - 1;
-      if (!range.compare_exchange_weak(v, claimed, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-      fn(worker, static_cast<std::size_t>(own ? next : end - 1));
-      chunks_done.fetch_add(1, std::memory_order_acq_rel);
-      ++ran;
-      v = range.load(std::memory_order_acquire);
-    }
+  std::uint64_t v = unclaimed.load(std::memory_order_acquire);
+  for (;;) {
+    if ((v >> 32) != tag || (v & 0xffffffffu) == 0) return ran;
+    if (!unclaimed.compare_exchange_weak(v, v - 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+    fn(worker, static_cast<std::size_t>((v & 0xffffffffu) - 1));
+    chunks_done.fetch_add(1, std::memory_order_acq_rel);
+    ++ran;
+    v = unclaimed.load(std::memory_order_acquire);
   }
-  return ran;
 }
 
 void ThreadPool::Impl::wait_done() {
@@ -222,7 +205,6 @@ ThreadPool::ThreadPool(std::size_t threads) : threads_(threads) {
   if (threads < 1) throw std::invalid_argument("ThreadPool: threads must be >= 1");
   impl_ = std::make_shared<Impl>();
   impl_->capacity = threads;
-  impl_->homes = std::make_unique<Impl::Home[]>(threads);
 }
 
 ThreadPool::ThreadPool(const ThreadPool& shared, std::size_t threads) : impl_(shared.impl_), threads_(threads) {
@@ -294,7 +276,7 @@ void ThreadPool::Impl::run_chunks(std::size_t threads, std::size_t chunks,
     for (std::size_t c = 0; c < chunks; ++c) fn(0, c);
     return;
   }
-  if (chunks > kMaxChunks) throw std::length_error("ThreadPool::run_chunks: too many chunks");
+  if (chunks > 0xffffffffu) throw std::length_error("ThreadPool::run_chunks: too many chunks");
   std::lock_guard<std::mutex> serial(run_mu);
   start_workers(threads);
   Impl& p = *this;
@@ -303,20 +285,14 @@ void ThreadPool::Impl::run_chunks(std::size_t threads, std::size_t chunks,
     std::lock_guard<std::mutex> lock(p.mu);
     gen = p.generation.load(std::memory_order_relaxed) + 1;
     p.chunks_done.store(0, std::memory_order_relaxed);
-    // Thread w's home: chunks [chunks w / threads, chunks (w + 1) / threads), the same ones
-    // every region of this many chunks, so on a quiet machine each thread keeps touching the same
-    // part of the data (its own cache) region after region.
-    for (std::size_t w = 0; w < threads; ++w) {
-      const std::uint64_t begin = chunks * w / threads, end = chunks * (w + 1) / threads;
-      p.homes[w].range.store(((gen & 0xffffffffu) << 32) | (begin << 16) | end, std::memory_order_relaxed);
-    }
+    p.unclaimed.store(((gen & 0xffffffffu) << 32) | chunks, std::memory_order_relaxed);
     p.job = nullptr;
     p.chunk_job = &fn;
     p.active = threads;
     p.generation.store(gen, std::memory_order_release);
   }
   p.start_cv.notify_all();  // cheap when nobody sleeps (inside a session)
-  p.run_claimed(0, threads, gen, fn);
+  p.run_claimed(0, gen, fn);
   // Wait only for chunks that other threads claimed; none is left unclaimed now.
   int spin = 0;
   while (p.chunks_done.load(std::memory_order_acquire) != chunks) {

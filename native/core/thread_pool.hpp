@@ -40,15 +40,12 @@ class ThreadPool {
   // a thread: nothing of fn has run then).
   void run(const std::function<void(std::size_t worker)>& fn);
 
-  // Calls fn(worker, chunk) once for every chunk in [0, chunks) (chunks <= 65535), handing
-  // chunks out one at a time to whichever threads are running (the caller included, each under
-  // its own worker index), and returns when all chunks are done. Each thread w first takes its
-  // home chunks, [chunks w / size(), chunks (w + 1) / size()) in order, then helps with the
-  // others' from their ends: on a quiet machine a thread gets the same chunks every region (the
-  // same part of the data, still in its cache), and a worker that is descheduled or still
-  // asleep just takes no chunk: the caller never waits for a thread that has not started, so a
-  // loaded machine degrades to one thread's speed rather than below it. fn must not throw.
-  // Starts the workers like run().
+  // Calls fn(worker, chunk) once for every chunk in [0, chunks), handing chunks out one at a
+  // time to whichever threads are running (the caller included, each under its own worker
+  // index; chunks are claimed in no particular order), and returns when all chunks are done.
+  // A worker that is descheduled or still asleep just takes no chunk: the caller never waits
+  // for a thread that has not started, so a loaded machine degrades to one thread's speed
+  // rather than below it. fn must not throw. Starts the workers like run().
   void run_chunks(std::size_t chunks, const std::function<void(std::size_t worker, std::size_t chunk)>& fn);
 
   // Between begin_session() and end_session() (nestable, and counted across handles; the

@@ -6,7 +6,7 @@
 // the bias epilogue; then one wide row (m = 1, n > 64: the wide-row variants' 8-vector blocks,
 // 512-column passes and 64-row k chunks). C sits in a larger buffer whose guard floats after
 // it must come back bit-identical (masked and partial stores stay inside C). Then the direct path
-// split over 2 and 3 threads (its rows variant in parts: 8 and 12 runs of tiles or bands of rows) against the same
+// split over 2 and 3 threads (its rows variant in parts: 8 and 12 runs of tiles) against the same
 // product on one thread: bit-identical, guard intact, on every table.
 #include <cmath>
 #include <cstddef>
@@ -140,11 +140,9 @@ void wide_row(Tally& t, GemmContext& ctx, const RunnableTable& rt) {
 
 // Shapes whose tiles cross every kind of part boundary: within a column block, between column
 // blocks, at the remainder block of rows; narrow C with a partial last vector (the AVX2 rows
-// variant's overlapping stores), the training and predict shapes; and tall C shared out by bands
-// of rows (sup_tiles.hpp: from kSupBandRows rows per part, 8 parts on 2 threads and 12 on 3),
-// with and without a remainder of rows in the last band.
+// variant's overlapping stores), the training and predict shapes.
 void split_matches_single(Tally& t, const RunnableTable& rt) {
-  const std::size_t ms[] = {1, 2, 5, 13, 25, 64, 100, 192, 203, 301};
+  const std::size_t ms[] = {1, 2, 5, 13, 25, 64, 100};
   const std::size_t ns[] = {1, 3, 8, 10, 16, 17, 33, 64, 100, 128, 143};
   const std::size_t ks[] = {1, 5, 64};
   GemmContext single(nullptr);

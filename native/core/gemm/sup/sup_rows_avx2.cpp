@@ -131,14 +131,6 @@ constexpr std::size_t rows_for(std::size_t v) { return v == 1 ? 8 : 12 / v; }
 // outside), generated from the rule instead of listed.
 constexpr std::size_t kMaxV = 8, kMaxR = 8;
 
-// Split bands (sup_tiles.hpp) start on a tile edge of every column block.
-constexpr bool bands_fit_tiles() {
-  for (std::size_t v = 1; v <= kMaxV; ++v)
-    if (kSupBandRows % rows_for(v) != 0) return false;
-  return true;
-}
-static_assert(bands_fit_tiles(), "kSupBandRows must be a multiple of every rows_for(v)");
-
 template <std::size_t R, std::size_t V>
 constexpr BlockFn block_fn() {
   if constexpr (R <= rows_for(V)) {

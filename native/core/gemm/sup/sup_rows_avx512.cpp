@@ -118,14 +118,6 @@ constexpr std::size_t rows_for(std::size_t v) { return kMaxAcc / v < 12 ? kMaxAc
 // outside), generated from the rule instead of listed.
 constexpr std::size_t kMaxV = 8, kMaxR = 12;
 
-// Split bands (sup_tiles.hpp) start on a tile edge of every column block.
-constexpr bool bands_fit_tiles() {
-  for (std::size_t v = 1; v <= kMaxV; ++v)
-    if (kSupBandRows % rows_for(v) != 0) return false;
-  return true;
-}
-static_assert(bands_fit_tiles(), "kSupBandRows must be a multiple of every rows_for(v)");
-
 template <std::size_t R, std::size_t V>
 constexpr BlockFn block_fn() {
   if constexpr (R <= rows_for(V)) {

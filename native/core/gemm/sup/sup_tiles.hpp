@@ -13,32 +13,9 @@ namespace fastmlp {
 // block(v0, v, r, i0, i1) runs rows [i0, i1) in tiles of r rows of the column block of v vectors
 // starting at vector v0. A template over the caller's lambdas, so each ISA's file instantiates
 // its own copy with its own compiler flags.
-//
-// Tall products (at least one band of kSupBandRows rows per part, e.g. the weight gradient
-// X^T dZ of a 784-input layer) are shared out by bands of rows instead: part `part` runs whole
-// bands, every column block of them, so a thread writes whole rows of C. A trainer's optimizer
-// update shares the weights out by rows too (contiguous ranges, ThreadPool::run_chunks' home
-// ranges), so each thread then updates the rows of the gradient it wrote, from its own cache.
-// The band edges are multiples of every rows_for(v) (each ISA's file checks it), so they fall on
-// the edges of the whole run's tiles and every tile is still one of the whole run's.
-constexpr std::size_t kSupBandRows = 24;
-
 template <class RowsFor, class Block>
 void for_each_tile_run(std::size_t m, std::size_t vectors, std::size_t v_max, std::size_t part,
                        std::size_t parts, RowsFor rows_for, Block block) {
-  const std::size_t bands = m / kSupBandRows;
-  if (parts > 1 && bands >= parts) {
-    const std::size_t i0 = bands * part / parts * kSupBandRows;
-    const std::size_t i1 = part + 1 == parts ? m : bands * (part + 1) / parts * kSupBandRows;
-    for (std::size_t v0 = 0; v0 < vectors; v0 += v_max) {
-      const std::size_t v = vectors - v0 < v_max ? vectors - v0 : v_max;
-      const std::size_t r_max = rows_for(v);
-      const std::size_t whole_end = i0 + (i1 - i0) / r_max * r_max;  // i0 is a multiple of r_max
-      if (i0 < whole_end) block(v0, v, r_max, i0, whole_end);
-      if (whole_end < i1) block(v0, v, i1 - whole_end, whole_end, i1);  // the last part: m's remainder
-    }
-    return;
-  }
   std::size_t tiles = 0;
   for (std::size_t v0 = 0; v0 < vectors; v0 += v_max) {
     const std::size_t r_max = rows_for(vectors - v0 < v_max ? vectors - v0 : v_max);
