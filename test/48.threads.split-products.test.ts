@@ -1,9 +1,10 @@
-// Products split over threads keep one thread's bits: networks whose products cross the direct
-// path's split threshold (kParallelDirectMinVolume, 2^21 multiply-adds: 784-128-10 at batch 64
-// has two of 6.4M, 200-256-64-10 two of 3.3M and one of 1M that stays whole) train to the same
-// parameters, bit for bit, on 1 and 2 native threads, and within float32 rounding of the TS
-// engine. A split that changed any element's arithmetic (its blocks, its summation order) would
-// fail the first comparison; native/test/gemm_sup_test.cpp checks the split shape by shape.
+// Products split over threads keep one thread's bits: networks with products past the direct
+// path's split threshold (kParallelDirectMinVolume, 5 x 2^20 multiply-adds: 784-128-10 at batch
+// 64 has two of 6.4M, 200-256-64-10 two of 3.3M) train to the same parameters, bit for bit, on 1
+// and 2 native threads, and within float32 rounding of the TS engine. A trainer keeps its
+// direct-path products whole (native/core/mlp.cpp), so here 2 threads must simply not change
+// the arithmetic; native/test/gemm_sup_test.cpp checks the direct split shape by shape, and
+// test/28 a split predict.
 import { describe, expect, test } from 'vitest';
 import { nativeEngine } from '../lib/engine/native.js';
 import { Network, type NetworkOptions } from '../lib/index.js';

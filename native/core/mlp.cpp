@@ -58,7 +58,16 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   task_ = contract::task_of(plan_.layers.back().activation, plan_.layers.back().units, plan_.loss);
   pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
                             : std::make_unique<ThreadPool>(plan_.threads);
-  gemm_ = std::make_unique<GemmContext>(pool_.get());
+  // Direct-path products stay on one thread here (the packed ones still split). A split training
+  // step shares the weights between the cores every step: both threads read W in the forward
+  // product and the (then split) update writes it, so W's cache lines cross from core to core
+  // twice a step; on 784-128-10 at batch 64 (2-core Zen 5 VM, quiet) the split forward product
+  // gained nothing over one thread and the split update took several times as long as on one,
+  // which left 2 threads below one thread's speed (scripts/ab-trainer-bench.sh, --set mnist
+  // --threads 1,2). Whole products run at one thread's speed and leave the second core idle.
+  // The way to a faster 2-thread step: each thread owning the same columns of W, dW and the
+  // update in every pass (no line of W ever changes core).
+  gemm_ = std::make_unique<GemmContext>(pool_.get(), gemm_blocking::kPackingTraining, /*split_direct=*/false);
   const std::size_t batch = plan_.batch_size;
   acts_.resize(plan_.layers.size());
   dacts_.resize(plan_.layers.size());

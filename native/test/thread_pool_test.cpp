@@ -242,7 +242,8 @@ void chunks(Tally& t) {
   fastmlp_test::expect(t, lazy.started() == 1, "run_chunks of two chunks starts the worker");
 }
 
-// A Trainer with threads = 2 starts its worker only when a product is large enough to split.
+// A Trainer with threads = 2 starts its worker only when a product is large enough to split
+// (a packed one: a trainer keeps its direct-path products whole, mlp.cpp).
 void trainer_threads(Tally& t) {
   const std::size_t base = os_threads();
   fastmlp::TrainerPlan small;
@@ -265,7 +266,7 @@ void trainer_threads(Tally& t) {
   fastmlp::TrainerPlan big;
   big.layers = {{784, 128, fastmlp::Activation::relu, true}, {128, 10, fastmlp::Activation::softmax, true}};
   big.loss = fastmlp::Loss::cross_entropy;
-  big.batch_size = 64;
+  big.batch_size = 256;
   big.threads = 2;
   {
     fastmlp::Trainer tr(big);
@@ -273,9 +274,18 @@ void trainer_threads(Tally& t) {
     std::vector<float> params(tr.layout().size, 0.01f), X(64 * 784, 0.5f), Y(64 * 10, 0.0f);
     for (std::size_t i = 0; i < 64; ++i) Y[i * 10 + i % 10] = 1.0f;
     std::vector<double> losses(1);
+    // 64 rows at batch 64: direct products only (64 x 128 x 784), kept whole: no thread.
     tr.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()}, 64,
                     nullptr, 1, 64, 0, {losses.data(), losses.size()});
-    fastmlp_test::expect(t, os_threads() == base + 1, "784-128-10 at batch 64, threads 2: one worker thread, " +
+    fastmlp_test::expect(t, os_threads() == base, "784-128-10 at batch 64, threads 2: no worker thread, " +
+                                                      std::to_string(os_threads()) + " vs " + std::to_string(base));
+    // 256 rows at batch 256: X W is 256 x 128 x 784 (25.7M multiply-adds), packed and split.
+    X.assign(256 * 784, 0.5f);
+    Y.assign(256 * 10, 0.0f);
+    for (std::size_t i = 0; i < 256; ++i) Y[i * 10 + i % 10] = 1.0f;
+    tr.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()}, 256,
+                    nullptr, 1, 256, 0, {losses.data(), losses.size()});
+    fastmlp_test::expect(t, os_threads() == base + 1, "784-128-10 at batch 256, threads 2: one worker thread, " +
                                                           std::to_string(os_threads()) + " vs " + std::to_string(base));
   }
   fastmlp_test::expect(t, os_threads() == base, "destroyed trainer: its worker is joined");

@@ -169,14 +169,17 @@ constexpr std::size_t kSupTallTinyMaxDepth = 4;
 // Products from this many multiply-adds are split over the pool (`gemm_bench --set threads`).
 constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 // Direct-path (sup) products from this many multiply-adds are split over the pool, in runs of
-// the rows variant's own tiles (the same bits as one thread: SupPartKernel). Below it the
-// handoff to a second thread costs more than its half of the product saves; measured by
-// `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume, in a session).
-// Provisional: on the shared 2-core VM of its first runs the second core was free only in
-// moments (load average 5-9), so only the best reps speak: 2 threads 1.55x one at 128^3 (2M),
-// 0.8-0.95x from 131K to 1M (tabular and deep layers: those stay whole). Rerun on a quiet
-// machine; moving it moves no result bit (a split keeps one thread's arithmetic).
-constexpr std::size_t kParallelDirectMinVolume = std::size_t{1} << 21;
+// the rows variant's own tiles (the same bits as one thread: SupPartKernel), in contexts that
+// allow it (inference: a trainer keeps its direct products whole, mlp.cpp). Below it the
+// handoff to a second thread costs more than its half of the product saves. Measured by
+// `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume, in a session) on a
+// quiet 2-core Zen 5 VM (FMA peak on 2 threads 1.6-2.1x one, probed before and after each run):
+// 2 threads 0.83-1.01x of one for every shape up to 2M (tabular and deep layers, 128^3,
+// 64 x 256 x 128, predict of 16 rows), 0.63x at 4M (64 x 256 x 256), 1.32-1.82x at 6.4M
+// (784-128-10's batch-64 products, two runs), 0.91-1.73x at 8M: the split starts between 4M and
+// 6.4M.
+// Moving it moves no result bit.
+constexpr std::size_t kParallelDirectMinVolume = std::size_t{5} << 20;
 // Parts per thread of a split direct product (handed out one at a time: a thread that starts
 // late takes fewer).
 constexpr std::size_t kParallelDirectPartsPerThread = 4;

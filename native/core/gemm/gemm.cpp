@@ -78,8 +78,12 @@ void scale_c(std::size_t count, float beta, float* C) {
 
 // ---- GemmContext ---------------------------------------------------------------------------
 
-GemmContext::GemmContext(ThreadPool* pool, const gemm_blocking::PackingLimits& limits)
-    : pool_(pool), limits_(limits), buffers_(nullptr), thread_count_(pool != nullptr ? pool->size() : 1) {
+GemmContext::GemmContext(ThreadPool* pool, const gemm_blocking::PackingLimits& limits, bool split_direct)
+    : pool_(pool),
+      limits_(limits),
+      buffers_(nullptr),
+      thread_count_(pool != nullptr ? pool->size() : 1),
+      split_direct_(split_direct) {
   buffers_ = new GemmBuffers[thread_count_];  // empty: packing buffers grow on first use
 }
 
@@ -165,7 +169,9 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
   bool parallel = pool_size > 1 && options.threads != GemmThreads::single;
   if (direct) {
     // Split or not, every element of C gets the same arithmetic (SupPartKernel).
-    if (options.threads == GemmThreads::automatic) parallel = parallel && gemm_prefers_direct_threads(m, n, k);
+    if (options.threads == GemmThreads::automatic) {
+      parallel = parallel && ctx.splits_direct() && gemm_prefers_direct_threads(m, n, k);
+    }
     sgemm_sup(table.gemm_sup, transA, transB, m, n, k, alpha, A, B, beta, bias, C, ctx.buffers(0).b,
               parallel ? ctx.pool() : nullptr);
     return;

@@ -19,15 +19,20 @@ struct GemmBuffers;
 // the pool that splits large products. Not shared between threads of callers: one context per
 // trainer. pool may be null (single-threaded). limits: how large the packing buffers may grow
 // (gemm_blocking::kPackingTraining or kPackingInference); results do not depend on them.
+// split_direct: whether direct-path (sup) products may be split over the pool (from
+// kParallelDirectMinVolume); a trainer's context says no (mlp.cpp says why). Results do not
+// depend on it either (a split keeps one thread's arithmetic).
 class GemmContext {
  public:
-  explicit GemmContext(ThreadPool* pool, const gemm_blocking::PackingLimits& limits = gemm_blocking::kPackingTraining);
+  explicit GemmContext(ThreadPool* pool, const gemm_blocking::PackingLimits& limits = gemm_blocking::kPackingTraining,
+                       bool split_direct = true);
   ~GemmContext();
   GemmContext(const GemmContext&) = delete;
   GemmContext& operator=(const GemmContext&) = delete;
 
   ThreadPool* pool() const { return pool_; }
   const gemm_blocking::PackingLimits& limits() const { return limits_; }
+  bool splits_direct() const { return split_direct_; }
   GemmBuffers& buffers(std::size_t thread);
   // Bytes of all packing buffers allocated so far (every thread's).
   std::size_t packing_bytes() const;
@@ -39,6 +44,7 @@ class GemmContext {
   gemm_blocking::PackingLimits limits_;
   GemmBuffers* buffers_;
   std::size_t thread_count_;
+  bool split_direct_;
   std::uint64_t calls_ = 0;
 };
 
