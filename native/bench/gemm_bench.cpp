@@ -2,7 +2,7 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|sup|all]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|sup|wide|all]
 //              [--threads 1|2]
 //              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
 // --set sweep reruns the sweep behind the direct-or-packed thresholds of gemm/blocking.hpp:
@@ -19,6 +19,10 @@
 // --set kernels: the avx512 table vs the avx2-fma table (vs OpenBLAS when linked), interleaved
 // rep by rep, on 512^3 and the shapes of our users (inference, training at batch 64, a wide net).
 // --set blocking: the vector table's packed kernel at its KC / MC against other KC and MC.
+// --set wide: each product of the wide network's training step (784-1024-1024-10, batch 256,
+// with the step's transposes and forward bias), as sgemm runs it, against 512^3 on the same
+// engine in the same rep (each shape's rate / 512^3's, median over reps), and the step's
+// products together (all their flops over all their time), per thread count.
 #include "bench_clock.hpp"
 #include <algorithm>
 #include <chrono>
@@ -219,23 +223,35 @@ std::vector<Shape> user_shapes() {
           {"wide 1024", false, false, 256, 1024, 1024}};
 }
 
-// The OpenBLAS engine when the bench is linked with one (FASTMLP_BENCH_OPENBLAS[_NUMPY]).
-void add_openblas(std::vector<Engine>& engines, std::size_t threads) {
+#if defined(FASTMLP_BENCH_HAS_OPENBLAS)
+// C = op(A) op(B) + beta C through the linked OpenBLAS (row-major, as our sgemm).
+void openblas_sgemm(const Shape& s, const float* A, const float* B, float beta, float* C) {
+#if defined(FASTMLP_BENCH_OPENBLAS)
+  cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans, static_cast<int>(s.m),
+              static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, A, static_cast<int>(s.ta ? s.m : s.k), B,
+              static_cast<int>(s.tb ? s.k : s.n), beta, C, static_cast<int>(s.n));
+#else
+  const long long m = static_cast<long long>(s.m), n = static_cast<long long>(s.n), k = static_cast<long long>(s.k);
+  scipy_cblas_sgemm64_(101, s.ta ? 112 : 111, s.tb ? 112 : 111, m, n, k, 1.0f, A, s.ta ? m : k, B, s.tb ? k : n, beta,
+                       C, n);
+#endif
+}
+
+void openblas_threads(std::size_t threads) {
 #if defined(FASTMLP_BENCH_OPENBLAS)
   openblas_set_num_threads(static_cast<int>(threads));
-  engines.push_back({"openblas", [](const Shape& s, const float* A, const float* B, float* C) {
-                       cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
-                                   static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, A,
-                                   static_cast<int>(s.ta ? s.m : s.k), B, static_cast<int>(s.tb ? s.k : s.n), 0.0f, C,
-                                   static_cast<int>(s.n));
-                     }});
-#elif defined(FASTMLP_BENCH_OPENBLAS_NUMPY)
+#else
   scipy_openblas_set_num_threads64_(static_cast<int>(threads));
+#endif
+}
+#endif
+
+// The OpenBLAS engine when the bench is linked with one (FASTMLP_BENCH_OPENBLAS[_NUMPY]).
+void add_openblas(std::vector<Engine>& engines, std::size_t threads) {
+#if defined(FASTMLP_BENCH_HAS_OPENBLAS)
+  openblas_threads(threads);
   engines.push_back({"openblas", [](const Shape& s, const float* A, const float* B, float* C) {
-                       const long long m = static_cast<long long>(s.m), n = static_cast<long long>(s.n),
-                                       k = static_cast<long long>(s.k);
-                       scipy_cblas_sgemm64_(101, s.ta ? 112 : 111, s.tb ? 112 : 111, m, n, k, 1.0f, A, s.ta ? m : k, B,
-                                            s.tb ? k : n, 0.0f, C, n);
+                       openblas_sgemm(s, A, B, 0.0f, C);
                      }});
 #else
   (void)engines, (void)threads;
@@ -295,6 +311,97 @@ void sup_compare(std::size_t reps) {
     std::printf("[auto: %s] ", direct ? "direct" : "packed");
     bench_shape(s, engines, reps, 1);
   }
+}
+
+// The products of one training step of 784-1024-1024-10 at batch 256 (trainer_bench --set wide),
+// in the step's order. bias: the forward product's sgemm_bias (C = X W + 1 b^T).
+struct StepProduct {
+  Shape shape;
+  bool bias;
+};
+std::vector<StepProduct> wide_step() {
+  return {{{"fwd1 XW+b", false, false, 256, 1024, 784}, true},
+          {{"fwd2 XW+b", false, false, 256, 1024, 1024}, true},
+          {{"fwd3 XW+b", false, false, 256, 10, 1024}, true},
+          {{"dW3 X^TdZ", true, false, 1024, 10, 256}, false},
+          {{"dX3 dZW^T", false, true, 256, 1024, 10}, false},
+          {{"dW2 X^TdZ", true, false, 1024, 1024, 256}, false},
+          {{"dX2 dZW^T", false, true, 256, 1024, 1024}, false},
+          {{"dW1 X^TdZ", true, false, 784, 1024, 256}, false}};
+}
+
+// One engine of --set wide: C = op(A) op(B) (+ 1 bias^T when bias is non-null).
+struct BiasEngine {
+  std::string name;
+  std::function<void(const Shape&, const float*, const float*, const float*, float*)> gemm;
+};
+
+// --set wide: every rep times, per engine, 512^3 and then each step product (warmed, each over
+// >= 2 ms), so a product's rate / 512^3's compares two things measured moments apart.
+void wide_compare(const std::vector<BiasEngine>& engines, std::size_t reps, std::size_t threads) {
+  std::vector<StepProduct> items = {{{"512^3", false, false, 512, 512, 512}, false}};
+  for (const StepProduct& p : wide_step()) items.push_back(p);
+  const std::vector<float> bias = filled(1024, 3);
+  struct Item {
+    std::vector<float> A, B, C;
+    std::vector<std::function<void()>> calls;  // per engine
+    std::vector<std::size_t> n_calls;
+    std::vector<std::vector<double>> gflops;   // [engine][rep]
+    double flops = 0.0;
+  };
+  std::vector<Item> state(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Shape& s = items[i].shape;
+    Item& it = state[i];
+    it.A = filled(s.m * s.k, 1), it.B = filled(s.k * s.n, 2), it.C.assign(s.m * s.n, std::nanf(""));
+    it.flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
+    it.gflops.resize(engines.size());
+    const float* b = items[i].bias ? bias.data() : nullptr;
+    for (const BiasEngine& e : engines) {
+      e.gemm(s, it.A.data(), it.B.data(), nullptr, it.C.data());  // checked without the bias
+      if (!verify(s, it.A, it.B, it.C)) std::printf("  (%s failed verification on %s)\n", e.name.c_str(), s.name);
+      it.calls.push_back([&e, &s, &it, b] { e.gemm(s, it.A.data(), it.B.data(), b, it.C.data()); });
+      it.n_calls.push_back(calls_for(it.calls.back()));
+    }
+  }
+  for (std::size_t r = 0; r < reps; ++r) {
+    for (Item& it : state) {
+      for (std::size_t e = 0; e < engines.size(); ++e) {
+        it.gflops[e].push_back(it.flops / time_per_call(it.calls[e], it.n_calls[e]) * 1e-9);
+      }
+    }
+  }
+  std::printf("-- wide step products, %zu thread(s), %s clock: GFLOP/s (median), and (median of the rep's "
+              "rate / 512^3's)\n",
+              threads, g_cpu_clock ? "cpu" : "wall");
+  std::vector<std::vector<double>> step_seconds(engines.size(), std::vector<double>(reps, 0.0));
+  double step_flops = 0.0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Shape& s = items[i].shape;
+    std::printf("%-10s %s%s%s %5zu %5zu %5zu", s.name, s.ta ? "t" : "n", s.tb ? "t" : "n", items[i].bias ? "+b" : "  ",
+                s.m, s.n, s.k);
+    if (i > 0) step_flops += state[i].flops;
+    for (std::size_t e = 0; e < engines.size(); ++e) {
+      std::vector<double> frac;
+      for (std::size_t r = 0; r < reps; ++r) {
+        frac.push_back(state[i].gflops[e][r] / state[0].gflops[e][r]);
+        if (i > 0) step_seconds[e][r] += state[i].flops / (state[i].gflops[e][r] * 1e9);
+      }
+      std::printf("  %s %6.1f (%3.0f%%)", engines[e].name.c_str(), median(state[i].gflops[e]), 100.0 * median(frac));
+    }
+    std::printf("\n");
+  }
+  std::printf("%-10s %22s", "step", "all products");
+  for (std::size_t e = 0; e < engines.size(); ++e) {
+    std::vector<double> rate, frac;
+    for (std::size_t r = 0; r < reps; ++r) {
+      rate.push_back(step_flops / step_seconds[e][r] * 1e-9);
+      frac.push_back(rate.back() / state[0].gflops[e][r]);
+    }
+    std::printf("  %s %6.1f (%3.0f%%)", engines[e].name.c_str(), median(rate), 100.0 * median(frac));
+  }
+  std::printf("\n");
+  std::fflush(stdout);
 }
 
 std::vector<Shape> squares() {
@@ -414,6 +521,33 @@ int main(int argc, char** argv) {
       return 1;
     }
     sup_compare(reps);
+  }
+
+  if (set == "wide") {
+    for (std::size_t threads : thread_counts) {
+      g_cpu_clock = cpu_clock_requested && threads == 1;
+      std::unique_ptr<fastmlp::ThreadPool> pool(threads > 1 ? new fastmlp::ThreadPool(threads) : nullptr);
+      fastmlp::GemmContext ctx(pool.get());
+      std::vector<BiasEngine> engines = {
+          {"fastmlp", [&ctx](const Shape& s, const float* A, const float* B, const float* bias, float* C) {
+             if (bias != nullptr) {
+               fastmlp::sgemm_bias(ctx, s.ta, s.tb, s.m, s.n, s.k, A, B, bias, C);
+             } else {
+               fastmlp::sgemm(ctx, s.ta, s.tb, s.m, s.n, s.k, 1.0f, A, B, 0.0f, C);
+             }
+           }}};
+#if defined(FASTMLP_BENCH_HAS_OPENBLAS)
+      openblas_threads(threads);
+      // The bias as PyTorch's addmm hands it to BLAS: C = the bias rows, then beta = 1.
+      engines.push_back({"openblas", [](const Shape& s, const float* A, const float* B, const float* bias, float* C) {
+                           if (bias != nullptr) {
+                             for (std::size_t i = 0; i < s.m; ++i) std::memcpy(C + i * s.n, bias, s.n * sizeof(float));
+                           }
+                           openblas_sgemm(s, A, B, bias != nullptr ? 1.0f : 0.0f, C);
+                         }});
+#endif
+      wide_compare(engines, reps, threads);
+    }
   }
 
   if (set == "threads") {

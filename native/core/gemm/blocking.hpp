@@ -70,9 +70,13 @@ struct PackingLimits {
 };
 
 // Training: a trainer allocates its workspaces once and reuses them for every step, so its
-// buffers are sized for speed: the B block for a share of L3, a cached operand up to 1 MB per
-// thread (stays in L2).
-constexpr PackingLimits kPackingTraining = {NC, std::size_t{1} << 18};
+// buffers are sized for speed: the B block for a share of L3, a cached operand up to 4 MiB per
+// thread. The cap is about memory, not cache: the kernel reads the cached operand one KC block
+// at a time (mpad x KC, at most 1 MiB for 1,024 rows), so its whole size never has to fit in L2.
+// Past the cap every chunk packs its own blocks of both operands: at 1 MiB the wide network's
+// 256 x 1024 operands (X W and dZ W^T at batch 256, 264 x 1024 packed) were packed once per
+// chunk, 4 times per thread on 2 threads (`gemm_bench --set wide --threads 2`).
+constexpr PackingLimits kPackingTraining = {NC, std::size_t{1} << 20};
 
 // NC_INFERENCE: an inference model's first predict allocates its buffers for a single use, and
 // issue 9 bounds what it allocates by 5% of the parameters' bytes. On a 12.6M-parameter network

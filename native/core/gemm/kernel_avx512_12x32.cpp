@@ -37,6 +37,42 @@ inline void store_row16(float* c, __mmask16 mask, __m512 acc, __m512 alpha, floa
   }
 }
 
+// The column masks of an edge tile: lanes of the two 16-float vectors of a row that lie in C.
+inline __mmask16 lanes(std::size_t n_valid, std::size_t first) {
+  if (n_valid <= first) return 0;
+  return n_valid - first >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n_valid - first)) - 1u);
+}
+
+// A tile of at most R (4 or 8) valid rows, such as the last tile of m = 256, 784 or 1024 (4 rows
+// past a multiple of 12): the 12-row loop would spend 12 rows of FMAs on it, this one R. Each
+// element of C gets the same arithmetic as in the 12-row loop (one FMA a * b + acc per k step, in
+// k order, from zero; then the same store), so the result bits do not depend on which loop ran.
+// R = 4: 8 accumulators, the 8 FMA chains that 2 pipes x 4 cycles of latency need.
+template <std::size_t R>
+void short_tile(std::size_t k, const float* a, const float* b, float alpha, float beta, const MicroTile& tile) {
+  __m512 lo[R], hi[R];
+#pragma GCC unroll 8
+  for (std::size_t i = 0; i < R; ++i) lo[i] = _mm512_setzero_ps(), hi[i] = _mm512_setzero_ps();
+  for (std::size_t p = 0; p < k; ++p, a += kMR, b += kNR) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 8
+    for (std::size_t i = 0; i < R; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i]);
+      lo[i] = _mm512_fmadd_ps(av, b0, lo[i]);
+      hi[i] = _mm512_fmadd_ps(av, b1, hi[i]);
+    }
+  }
+  const __m512 va = _mm512_set1_ps(alpha);
+  const __mmask16 m0 = lanes(tile.n_valid, 0), m1 = lanes(tile.n_valid, 16);
+  float* c = tile.c;
+#pragma GCC unroll 8
+  for (std::size_t i = 0; i < R; ++i, c += tile.ldc) {
+    if (i >= tile.m_valid) break;
+    store_row16(c, m0, lo[i], va, beta);
+    if (m1 != 0) store_row16(c + 16, m1, hi[i], va, beta);
+  }
+}
+
 }  // namespace
 
 // Registers in the asm below: zmm(2i) and zmm(2i+1) accumulate row i of the tile (columns 0-15
@@ -84,6 +120,8 @@ inline void store_row16(float* c, __mmask16 mask, __m512 acc, __m512 alpha, floa
 
 void kernel_avx512_12x32(std::size_t k, const float* a, const float* b, float alpha, float beta,
                          const MicroTile& tile, const float* a_next, const float* b_next) {
+  if (tile.m_valid <= 4) return short_tile<4>(k, a, b, alpha, beta, tile);
+  if (tile.m_valid <= 8) return short_tile<8>(k, a, b, alpha, beta, tile);
   const std::size_t ldc = tile.ldc;
   // Warm the C tile early: its rows are far apart (ldc) and written once at the end.
   for (std::size_t i = 0; i < tile.m_valid; ++i) {
@@ -146,10 +184,7 @@ void kernel_avx512_12x32(std::size_t k, const float* a, const float* b, float al
   // n_valid (masked-off lanes of C are neither read nor written) and stops after m_valid rows.
   const __m512 va = _mm512_set1_ps(alpha);
   const std::size_t nv = tile.n_valid;
-  const __mmask16 m0 = nv >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << nv) - 1u);
-  const __mmask16 m1 = nv >= kNR ? static_cast<__mmask16>(0xFFFF)
-                       : nv > 16 ? static_cast<__mmask16>((1u << (nv - 16)) - 1u)
-                                 : static_cast<__mmask16>(0);
+  const __mmask16 m0 = lanes(nv, 0), m1 = lanes(nv, 16);
   float* c = tile.c;
   for (std::size_t i = 0; i < tile.m_valid; ++i, c += ldc) {
     store_row16(c, m0, _mm512_load_ps(acc + i * kNR), va, beta);
