@@ -5,7 +5,10 @@
 // settles: fits back to back, or separated by other awaits (a log write, a timer: Benchmark.js
 // samples a fit per setTimeout), reuse them, and a network that is not fitted again lets them go
 // then (freed with the garbage, as before). Between fits that is at most one copy of the rows, as
-// during one.
+// during one. The loop's copies of the weights and optimizer state (what undoes a diverging chunk)
+// are recycled the same way (22 MB for 784-1024-1024-10 with Adam): allocated afresh each fit,
+// they cost that network's 2-epoch fit a fifth of its speed while another process loaded the
+// machine (the garbage collector and page faults), though nothing measurable on a quiet one.
 import type { Allocator } from './engine/engine.js';
 
 /**
@@ -14,7 +17,8 @@ import type { Allocator } from './engine/engine.js';
  */
 export const SPARE_GRACE_MS = 1000;
 
-type Kind = 'float32' | 'uint32';
+/** copy: a copy of the weights or optimizer state, a fixed size whatever the rows (not in spareBytes). */
+type Kind = 'float32' | 'uint32' | 'copy';
 type Array32 = Float32Array | Uint32Array;
 
 export class FitArrays implements Allocator {
@@ -56,9 +60,14 @@ export class FitArrays implements Allocator {
     this.spare = [];
   }
 
-  /** How many arrays are spare now (tests). */
+  /** How many arrays of the rows are spare now (tests). */
   get spareCount(): number {
-    return this.spare.length;
+    return this.perRow(this.spare).length;
+  }
+
+  /** Bytes of the spare copies of the weights and optimizer state (allocateCopy). */
+  get spareCopyBytes(): number {
+    return bytes(this.spare.filter((s) => s.kind === 'copy'));
   }
 
   /**
@@ -67,7 +76,7 @@ export class FitArrays implements Allocator {
    * fit holds per row (bench/fit-memory-parts.ts, test/89).
    */
   get spareBytes(): number {
-    return this.spare.reduce((sum, s) => sum + s.array.byteLength, 0);
+    return bytes(this.perRow(this.spare));
   }
 
   allocateFloat32(n: number, overwrite = false): Float32Array {
@@ -78,8 +87,20 @@ export class FitArrays implements Allocator {
     return this.take('uint32', n, true) as Uint32Array;
   }
 
+  /**
+   * n floats for a copy of the weights or optimizer state (the caller overwrites all of them
+   * before reading): the last fit's when its length matches, else new.
+   */
+  allocateCopy(n: number): Float32Array {
+    return this.take('copy', n, false) as Float32Array;
+  }
+
   scanFinite(src: Float32Array, dst: Float32Array | null): number {
     return this.source.scanFinite(src, dst);
+  }
+
+  private perRow(list: { kind: Kind; array: Array32 }[]): { kind: Kind; array: Array32 }[] {
+    return list.filter((s) => s.kind !== 'copy');
   }
 
   /**
@@ -94,9 +115,11 @@ export class FitArrays implements Allocator {
       this.spare.splice(at, 1);
       if (zero) array.fill(0);
     } else {
-      array = kind === 'float32' ? this.source.allocateFloat32(n) : this.source.allocateUint32(n);
+      array = kind === 'uint32' ? this.source.allocateUint32(n) : this.source.allocateFloat32(n);
     }
     this.inUse.push({ kind, array });
     return array;
   }
 }
+
+const bytes = (list: { array: Array32 }[]): number => list.reduce((sum, s) => sum + s.array.byteLength, 0);

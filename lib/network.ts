@@ -590,6 +590,7 @@ export class Network {
       classification: this.loss === 'bce' || this.loss === 'cross-entropy',
       trainer: (batchSize: number) => runtime.trainer(batchSize),
       allocator: runtime.allocator,
+      copyBuffer: (n: number) => runtime.fitArrays.allocateCopy(n),
       evaluate: (m: Matrix, Y: Float32Array, weights: Float32Array | null) => runtime.evaluate(m, Y, weights),
       evaluateInto: (m: Matrix, Y: Float32Array, weights: Float32Array | null, out: Float32Array) =>
         runtime.evaluateInto(m, Y, weights, out),

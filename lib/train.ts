@@ -62,6 +62,8 @@ export interface FitTarget {
   trainer(batchSize: number): Trainer;
   /** Where the loop's shuffled order comes from (the engine's allocator: read in place by async calls). */
   readonly allocator: Allocator;
+  /** n floats for the loop's copy of params or state, contents undefined (FitArrays.allocateCopy: recycled across fits). */
+  copyBuffer(n: number): Float32Array;
   /** weights: null, or one per row (validationSampleWeight). */
   evaluate(data: Matrix, Y: Float32Array, weights: Float32Array | null): Evaluation;
   /** evaluate's loss alone, the outputs written into out (rows x outputs): a block of a larger evaluation. */
@@ -242,10 +244,10 @@ export abstract class EpochLoop {
     this.metric = new Float64Array(maxChunk);
     this.learningRates = new Float64Array(maxChunk);
     this.backupRng = target.rng && new Uint32Array(4);
-    this.backupParams = new Float32Array(target.params.length);
-    this.backupState = new Float32Array(target.state.length);
+    this.backupParams = target.copyBuffer(target.params.length);
+    this.backupState = target.copyBuffer(target.state.length);
     this.bestParams = options.earlyStopping?.restoreBestWeights
-      ? new Float32Array(target.params.length)
+      ? target.copyBuffer(target.params.length)
       : null;
   }
 

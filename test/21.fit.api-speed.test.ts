@@ -186,6 +186,30 @@ describe('FitArrays', () => {
     expect(arrays.spareCount).toBe(0);
   });
 
+  it('recycles the copies of the weights and state apart from the arrays of the rows', () => {
+    const source = counting();
+    const arrays = new FitArrays(source);
+    arrays.begin();
+    const params = arrays.allocateCopy(6);
+    const state = arrays.allocateCopy(12);
+    const x = arrays.allocateFloat32(10);
+    params.fill(2);
+    arrays.end();
+    // the rows' arrays alone count as the fit's per-row memory; the copies are their own figure
+    expect([arrays.spareCount, arrays.spareBytes, arrays.spareCopyBytes]).toEqual([1, 40, 72]);
+    arrays.begin();
+    expect(arrays.allocateFloat32(6)).not.toBe(params); // a copy is never handed out as a row array
+    expect(arrays.allocateCopy(12)).toBe(state);
+    const params2 = arrays.allocateCopy(6);
+    expect(params2).toBe(params);
+    expect(params2[0]).toBe(2); // not zeroed: the loop overwrites a copy before it reads it
+    expect(arrays.allocateFloat32(10)).toBe(x);
+    expect(source.float32).toBe(4);
+    arrays.end();
+    arrays.drop();
+    expect(arrays.spareCopyBytes).toBe(0);
+  });
+
   it('never hands one array out twice in one fit', () => {
     const arrays = new FitArrays(counting());
     arrays.begin();

@@ -194,6 +194,7 @@ function fitTarget(params: Float32Array, trainer: FitTarget['trainer']): Mutable
     classification: true,
     trainer,
     allocator: plainArrays,
+    copyBuffer: (n) => new Float32Array(n),
     evaluate: () => {
       throw new Error('no evaluation expected');
     },
