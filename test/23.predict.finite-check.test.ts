@@ -6,17 +6,18 @@
 // a finite X gets predict's bits; Network.predict names the value as before and keeps its state.
 import { describe, expect, it } from 'vitest';
 import type { Engine, ModelPlan } from '../lib/engine/engine.js';
+import { inferenceBlockRows } from '../lib/engine/ts/model.js';
 import { Network } from '../lib/index.js';
 import { engineNames } from './helpers/engine-names.js';
 import { engines } from './helpers/engines.js';
 
-// 64-256-10: 125-row blocks (2 x 256 + 10 floats a row within the 65,536-float workspace floor),
-// each worth splitting over 2 threads (2.4M multiply-adds): rows [0, 48) and [48, 125).
+// 64-256-10: blocks of 502 rows (2 x 256 + 10 floats a row within the workspace floor), each
+// worth splitting over 2 threads: rows [0, SECOND_LANE) and [SECOND_LANE, BLOCK), the first
+// lane's rows a multiple of 24 (model.cpp kLaneRows).
 const INPUTS = 64;
 const HIDDEN = 256;
 const OUTPUTS = 10;
-const BLOCK = 125;
-const ROWS = 3 * BLOCK + 40; // three whole blocks and a short one
+const ROWS_PER_LANE_GROUP = 24;
 
 function plan(threads: number): ModelPlan {
   return {
@@ -30,6 +31,9 @@ function plan(threads: number): ModelPlan {
 }
 
 const PARAMS = INPUTS * HIDDEN + HIDDEN + HIDDEN * OUTPUTS + OUTPUTS;
+const BLOCK = inferenceBlockRows(plan(1).layers, PARAMS);
+const SECOND_LANE = Math.floor(BLOCK / 2 / ROWS_PER_LANE_GROUP) * ROWS_PER_LANE_GROUP;
+const ROWS = 3 * BLOCK + 40; // three whole blocks and a short one
 const params = Float32Array.from({ length: PARAMS }, (_, i) => Math.sin(i * 0.37) * 0.2);
 const finite = Float32Array.from({ length: ROWS * INPUTS }, (_, i) => Math.cos(i * 0.11));
 
@@ -47,14 +51,14 @@ const firstBad = (X: Float32Array): number => X.findIndex((v) => !Number.isFinit
 const CASES: [string, [number, number, number][]][] = [
   ['the first value', [[0, 0, Number.NaN]]],
   ['the last value', [[ROWS - 1, INPUTS - 1, Number.POSITIVE_INFINITY]]],
-  ['the second thread of the first block', [[48, 5, Number.NEGATIVE_INFINITY]]],
+  ['the second thread of the first block', [[SECOND_LANE, 5, Number.NEGATIVE_INFINITY]]],
   ['the first thread of a later block', [[2 * BLOCK + 3, 63, Number.NaN]]],
   ['the last row of a block', [[BLOCK - 1, 0, Number.NaN]]],
   ['the short last block', [[3 * BLOCK + 7, 9, Number.NaN]]],
   [
     'both threads of one block and later blocks: the first',
     [
-      [BLOCK + 100, 1, Number.NaN],
+      [BLOCK + SECOND_LANE + 1, 1, Number.NaN],
       [BLOCK + 10, 40, Number.POSITIVE_INFINITY],
       [BLOCK + 10, 41, Number.NaN],
       [3 * BLOCK + 1, 0, Number.NaN],

@@ -146,14 +146,19 @@ export const MAX_STEPS = Number.MAX_SAFE_INTEGER;
 /**
  * The inference workspace rule. Most rows one forward block of an inference model holds is
  * INFERENCE_BLOCK_ROWS; a model's workspaces (per row: two buffers as wide as the widest hidden
- * layer, and the output logits) stay within max(parameters / INFERENCE_WORKSPACE_SHARE,
- * INFERENCE_WORKSPACE_FLOOR) floats, so a wide network runs blocks of fewer rows (at least 1),
- * and a small one, where a block costs nothing, keeps the full block. Both engines apply it
- * (lib/engine/ts/model.ts, native/core/model.cpp).
+ * layer, and the output logits) stay within parameters / INFERENCE_WORKSPACE_SHARE floats, or
+ * INFERENCE_WORKSPACE_FLOOR floats (1 MiB) for a small network (fewer than
+ * INFERENCE_SMALL_PARAMS parameters, 16 MB), so a wide network runs blocks of fewer rows (at
+ * least 1), and a small one runs about a thousand rows a block. Both engines apply it
+ * (lib/engine/ts/model.ts, native/core/model.cpp). The floor was 256 KiB for every network:
+ * 784-128-10 then ran blocks of 246 rows, packing its weights once per block, and its predict
+ * of 1,024 rows was 5-6% slower on 1 and 2 threads (issue 13). A small network's model also
+ * packs its products as training does (native/core/model.cpp).
  */
-export const INFERENCE_BLOCK_ROWS = 256;
+export const INFERENCE_BLOCK_ROWS = 1024;
 export const INFERENCE_WORKSPACE_SHARE = 64;
-export const INFERENCE_WORKSPACE_FLOOR = 65536;
+export const INFERENCE_WORKSPACE_FLOOR = 262144;
+export const INFERENCE_SMALL_PARAMS = 4194304;
 
 // --- ranges ---------------------------------------------------------------------------------
 

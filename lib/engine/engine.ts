@@ -235,7 +235,12 @@ export interface ModelPlan {
 }
 
 /** The inference workspace rule, in the contract: both engines apply it. */
-export { INFERENCE_BLOCK_ROWS, INFERENCE_WORKSPACE_FLOOR, INFERENCE_WORKSPACE_SHARE } from './contract.js';
+export {
+  INFERENCE_BLOCK_ROWS,
+  INFERENCE_SMALL_PARAMS,
+  INFERENCE_WORKSPACE_FLOOR,
+  INFERENCE_WORKSPACE_SHARE,
+} from './contract.js';
 
 /** The forward pass over the params given at creation (read in place on every call). */
 export interface Forward {

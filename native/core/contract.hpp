@@ -65,9 +65,10 @@ inline constexpr std::size_t kMaxEpochs = 1000000000;
 inline constexpr std::uint64_t kMaxSteps = 9007199254740991;
 
 // --- the inference workspace rule (contract.ts): a block of rows, a share of the parameters ---
-inline constexpr std::size_t kInferenceBlockRows = 256;
+inline constexpr std::size_t kInferenceBlockRows = 1024;
 inline constexpr std::size_t kInferenceWorkspaceShare = 64;
-inline constexpr std::size_t kInferenceWorkspaceFloor = 65536;
+inline constexpr std::size_t kInferenceWorkspaceFloor = 262144;
+inline constexpr std::size_t kInferenceSmallParams = 4194304;
 
 // --- ranges: NaN and +-Infinity are outside every one; `expected` words the error message ---
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();

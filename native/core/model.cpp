@@ -87,7 +87,8 @@ void validate_params(std::size_t params) {
 
 std::size_t inference_block_rows(const std::vector<LayerPlan>& layers, std::size_t params) {
   const std::size_t per_row = 2 * widest_hidden(layers) + layers.back().units;
-  const std::size_t budget = std::max(params / kInferenceWorkspaceShare, kInferenceWorkspaceFloor);
+  const std::size_t share = params / kInferenceWorkspaceShare;
+  const std::size_t budget = params < kInferenceSmallParams ? std::max(share, kInferenceWorkspaceFloor) : share;
   return std::clamp<std::size_t>(budget / per_row, 1, kInferenceBlockRows);
 }
 
@@ -103,11 +104,11 @@ Model::Model(const ModelPlan& plan, const ThreadPool* shared) : plan_(plan) {
   widest_hidden_ = widest_hidden(plan_.layers);
   pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
                             : std::make_unique<ThreadPool>(plan_.threads);
-  // A network whose workspace budget is the floor (see inference_block_rows) is small enough
-  // that no share of its params bounds its memory, and packing all of a 100K-float operand per
-  // thread keeps its threaded predict fast: it packs as training does. Larger ones keep their
-  // packing within the inference limits.
-  const bool small = layout_.size / kInferenceWorkspaceShare < kInferenceWorkspaceFloor;
+  // A small network (fewer than kInferenceSmallParams parameters: its workspace budget is the
+  // floor, see inference_block_rows) is small enough that no share of its params bounds its memory, and packing all of a 100K-float operand per thread keeps its
+  // threaded predict fast: it packs as training does. Larger ones keep their packing within the
+  // inference limits.
+  const bool small = layout_.size < kInferenceSmallParams;
   const gemm_blocking::PackingLimits& limits = small ? gemm_blocking::kPackingTraining : gemm_blocking::kPackingInference;
   gemm_ = std::make_unique<GemmContext>(pool_.get(), limits);
   // Lanes: empty contexts (their packing buffers grow on use, as gemm_'s do).

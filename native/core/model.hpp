@@ -24,8 +24,10 @@ namespace fastmlp {
 using contract::kMaxThreads;
 // The inference workspace rule (contract.hpp): a Model's forward block holds at most
 // kInferenceBlockRows rows, fewer on wide networks, so its workspaces stay within
-// params / kInferenceWorkspaceShare floats (or kInferenceWorkspaceFloor for small networks).
+// params / kInferenceWorkspaceShare floats (or kInferenceWorkspaceFloor for small networks: fewer
+// than kInferenceSmallParams parameters).
 using contract::kInferenceBlockRows;
+using contract::kInferenceSmallParams;
 using contract::kInferenceWorkspaceFloor;
 using contract::kInferenceWorkspaceShare;
 

@@ -139,7 +139,7 @@ void test_predict_checked() {
   const std::size_t in = 64, nout = 10;
   ref::Lcg g{5};
   const std::vector<float> p = ref::random_floats(param_layout(tp.layers).size, g);
-  const std::size_t block = inference_block_rows(tp.layers, p.size());  // 107 rows
+  const std::size_t block = inference_block_rows(tp.layers, p.size());  // 429 rows
   const std::size_t rows = 2 * block + 33;
   const std::vector<float> X = ref::random_floats(rows * in, g);
   const float bad_values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),

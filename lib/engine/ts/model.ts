@@ -6,6 +6,7 @@
 import { DEFAULTS } from '../contract.js';
 import {
   INFERENCE_BLOCK_ROWS,
+  INFERENCE_SMALL_PARAMS,
   INFERENCE_WORKSPACE_FLOOR,
   INFERENCE_WORKSPACE_SHARE,
   type InferenceModel,
@@ -24,7 +25,8 @@ const GROWTH_ROWS = 8;
 /** Rows per forward block for these layers and parameter count (the rule in engine.ts). */
 export function inferenceBlockRows(layers: readonly LayerPlan[], params: number): number {
   const perRow = 2 * widestHidden(layers) + layers[layers.length - 1].units;
-  const budget = Math.max(Math.floor(params / INFERENCE_WORKSPACE_SHARE), INFERENCE_WORKSPACE_FLOOR);
+  const share = Math.floor(params / INFERENCE_WORKSPACE_SHARE);
+  const budget = params < INFERENCE_SMALL_PARAMS ? Math.max(share, INFERENCE_WORKSPACE_FLOOR) : share;
   return Math.min(INFERENCE_BLOCK_ROWS, Math.max(1, Math.floor(budget / perRow)));
 }
 
