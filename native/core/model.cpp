@@ -196,15 +196,34 @@ std::size_t Model::lanes_for(std::size_t rows) const {
   return std::max<std::size_t>(1, std::min(lanes_.size(), rows / kLaneRows));
 }
 
-// The finiteness check of a checked predict runs on a block's rows of X just before the first
-// layer reads them (on each lane, its own rows): the scan brings the rows into this core's cache
-// for the product that follows, where a pass over all of X before the model ran read it from
-// memory twice (bench/api-speed.ts). A block with a bad value is not computed.
-std::int64_t Model::forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check) {
-  if (check) {
-    const std::int64_t bad = scan_finite(X, nullptr, rows * inputs());
-    if (bad >= 0) return bad;
+// The finiteness check of a checked predict is the first layer's product's (GemmContext::check_a):
+// it scans each block of X's rows it has just packed, in cache, and the direct path scans the rows
+// before it runs. A separate scan of the rows before the product read them from memory once more
+// and cost 784-128-10's predict of 1,024 rows 8-10% on 1 thread (issue 13). Only when one is
+// found are the rows searched for the first, and the block's later layers not computed.
+namespace {
+
+// check_a on for the first layer's product of a checked block, off again however it ends.
+class CheckingA {
+ public:
+  CheckingA(GemmContext& ctx, bool on) : ctx_(ctx), on_(on) { ctx_.check_a(on_); }
+  ~CheckingA() { ctx_.check_a(false); }
+  CheckingA(const CheckingA&) = delete;
+  CheckingA& operator=(const CheckingA&) = delete;
+  // Index of the first non-finite of the n floats at X the product read, or -1 (none found).
+  std::int64_t first_bad(const float* X, std::size_t n) {
+    ctx_.check_a(false);
+    return on_ && ctx_.take_a_not_finite() ? scan_finite(X, nullptr, n) : -1;
   }
+
+ private:
+  GemmContext& ctx_;
+  bool on_;
+};
+
+}  // namespace
+
+std::int64_t Model::forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check) {
   const std::size_t last = plan_.layers.size() - 1;
   const float* src = X;
   float* dst = ping_.data();
@@ -215,8 +234,11 @@ std::int64_t Model::forward_block(const float* params, const float* X, std::size
     // writes A straight into the caller's out.
     float* A = l == last ? out : dst;
     float* Z = l == last ? logits_.data() : A;
+    CheckingA checking(*gemm_, check && l == 0);
     dense_forward(*gemm_, Z, A, src, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
                   lp.activation);
+    const std::int64_t bad = checking.first_bad(src, rows * lp.inputs);
+    if (bad >= 0) return bad;
     src = A;
     dst = dst == ping_.data() ? pong_.data() : ping_.data();
   }
@@ -281,10 +303,6 @@ std::int64_t Model::forward_rows(GemmContext& ctx, const float* params, const fl
   const std::size_t nout = outputs();
   const std::size_t final = plan_.layers.size() - 1;
   const float* src = X + first * in;
-  if (check) {
-    const std::int64_t bad = scan_finite(src, nullptr, r * in);
-    if (bad >= 0) return static_cast<std::int64_t>(first * in) + bad;
-  }
   float* dst = ping_.data() + first * widest_hidden_;
   float* other = pong_.data() + first * widest_hidden_;
   for (std::size_t l = 0; l <= final; ++l) {
@@ -295,8 +313,11 @@ std::int64_t Model::forward_rows(GemmContext& ctx, const float* params, const fl
     GemmOptions options;
     options.path = direct[l] ? GemmPath::direct : GemmPath::packed;
     options.threads = GemmThreads::single;
+    CheckingA checking(ctx, check && l == 0);
     dense_forward_with(ctx, options, Z, A, src, params + o.w, o.has_bias ? params + o.b : nullptr, r, lp.inputs,
                        lp.units, lp.activation);
+    const std::int64_t bad = checking.first_bad(src, r * in);
+    if (bad >= 0) return static_cast<std::int64_t>(first * in) + bad;
     src = A;
     std::swap(dst, other);
   }

@@ -29,6 +29,8 @@ double vec_squared_error_sum(const float* P, const float* Y, std::size_t n) {
   return cpu::kernels().squared_error_sum(P, Y, n);
 }
 
+bool vec_any_not_finite(const float* x, std::size_t n) { return cpu::kernels().any_not_finite(x, n); }
+
 double vec_weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
                                       std::size_t cols) {
   return cpu::kernels().weighted_squared_error_sum(P, Y, W, rows, cols);
@@ -122,6 +124,18 @@ double weighted_squared_error_sum(const float* P, const float* Y, const float* W
     }
   }
   return sum;
+}
+
+// The exponent bits all ones, OR-ed over the array with no branch: the compiler vectorizes it.
+bool any_not_finite(const float* x, std::size_t n) {
+  constexpr std::uint32_t kExponent = 0x7f800000u;
+  std::uint32_t any = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t u;
+    std::memcpy(&u, x + i, sizeof u);
+    any |= static_cast<std::uint32_t>((u & kExponent) == kExponent);
+  }
+  return any != 0;
 }
 
 }  // namespace vecmath_scalar

@@ -35,4 +35,9 @@ double vec_squared_error_sum(const float* P, const float* Y, std::size_t n);
 double vec_weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
                                       std::size_t cols);
 
+// Whether any of x[0..n) is NaN or +-Infinity (predict's check of X in its first product: the
+// blocks it packs, while they are in cache; gemm.cpp check_packed_a). No index: scan_finite
+// (finite.hpp) finds the first one when this says there is one.
+bool vec_any_not_finite(const float* x, std::size_t n);
+
 }  // namespace fastmlp

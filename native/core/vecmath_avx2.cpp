@@ -215,5 +215,24 @@ double weighted_squared_error_sum(const float* P, const float* Y, const float* W
   return sum;
 }
 
+// Eight floats a vector, four vectors a step: exponent bits masked and compared with all ones,
+// OR-ed, tested once at the end.
+bool any_not_finite(const float* x, std::size_t n) {
+  const __m256i exponent = _mm256_set1_epi32(0x7f800000);
+  __m256i any = _mm256_setzero_si256();
+  const auto bad = [&](const float* p) {
+    const __m256i bits = _mm256_castps_si256(_mm256_loadu_ps(p));
+    return _mm256_cmpeq_epi32(_mm256_and_si256(bits, exponent), exponent);
+  };
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    any = _mm256_or_si256(any, _mm256_or_si256(_mm256_or_si256(bad(x + i), bad(x + i + 8)),
+                                               _mm256_or_si256(bad(x + i + 16), bad(x + i + 24))));
+  }
+  for (; i + 8 <= n; i += 8) any = _mm256_or_si256(any, bad(x + i));
+  if (!_mm256_testz_si256(any, any)) return true;
+  return vecmath_scalar::any_not_finite(x + i, n - i);
+}
+
 }  // namespace vecmath_avx2
 }  // namespace fastmlp

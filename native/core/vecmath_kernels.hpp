@@ -16,6 +16,7 @@ void column_sums(float* db, const float* dZ, std::size_t rows, std::size_t units
 double squared_error_sum(const float* P, const float* Y, std::size_t n);
 double weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
                                   std::size_t cols);
+bool any_not_finite(const float* x, std::size_t n);
 }  // namespace vecmath_scalar
 
 // AVX2/FMA (vecmath_avx2.cpp): compiled only where FASTMLP_HAVE_AVX2, called only when the kernel
@@ -30,6 +31,7 @@ double weighted_squared_error_sum(const float* P, const float* Y, const float* W
                                   std::size_t cols);
 // kind 0: sigmoid, 1: tanh, 2: relu; the formulas of activation_backward. dZ may alias dA.
 void activation_backward(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
+bool any_not_finite(const float* x, std::size_t n);
 }  // namespace vecmath_avx2
 
 // AVX-512 (vecmath_avx512.cpp): compiled only where FASTMLP_HAVE_AVX512, called only when the
@@ -43,6 +45,7 @@ double squared_error_sum(const float* P, const float* Y, std::size_t n);
 double weighted_squared_error_sum(const float* P, const float* Y, const float* W, std::size_t rows,
                                   std::size_t cols);
 void activation_backward(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
+bool any_not_finite(const float* x, std::size_t n);
 }  // namespace vecmath_avx512
 
 // NEON (vecmath_neon.cpp): compiled only where FASTMLP_HAVE_NEON (aarch64), called only when the

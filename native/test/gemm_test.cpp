@@ -11,6 +11,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "check.hpp"
@@ -350,6 +351,58 @@ void threads_bit_identical(Tally& t, Contexts& cx) {
 
 }  // namespace
 
+// GemmContext::check_a: a product that checks A reports a NaN or +-Infinity anywhere in A (its
+// first, last or a middle element) on every path, table and thread count, reports nothing for a
+// finite A or with the check off, forgets once asked, and leaves C's bits as they are unchecked.
+void check_a_fused(Tally& t, Contexts& cx) {
+  struct Shape {
+    std::size_t m, n, k;
+  };
+  const Shape shapes[] = {{3, 8, 5}, {37, 70, 300}, {200, 130, 290}};
+  const float bad_values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity()};
+  std::vector<std::pair<GemmContext*, GemmOptions>> runs;
+  for (const fastmlp_test::RunnableTable& rt : fastmlp_test::runnable_tables()) {
+    runs.push_back({&cx.single, {GemmPath::direct, rt.kernel, GemmThreads::single}});
+    runs.push_back({&cx.single, {GemmPath::packed, rt.kernel, GemmThreads::single}});
+    runs.push_back({&cx.two, {GemmPath::packed, rt.kernel, GemmThreads::all}});
+    runs.push_back({&cx.four, {GemmPath::packed, rt.kernel, GemmThreads::all}});
+  }
+  Rng rng{11};
+  for (const Shape& sh : shapes) {
+    std::vector<float> A(sh.m * sh.k), B(sh.k * sh.n), plain(sh.m * sh.n), checked(sh.m * sh.n);
+    for (float& v : A) v = rng.uniform();
+    for (float& v : B) v = rng.uniform();
+    for (const auto& [ctx, options] : runs) {
+      const std::string what = "check_a " + std::to_string(sh.m) + "x" + std::to_string(sh.n) + "x" +
+                               std::to_string(sh.k) + " path " + std::to_string(static_cast<int>(options.path)) +
+                               " threads " + std::to_string(ctx->pool() != nullptr ? ctx->pool()->size() : 1);
+      fastmlp::sgemm_with(*ctx, options, false, false, sh.m, sh.n, sh.k, 1.0f, A.data(), B.data(), 0.0f, plain.data());
+      ctx->check_a(true);
+      fastmlp::sgemm_with(*ctx, options, false, false, sh.m, sh.n, sh.k, 1.0f, A.data(), B.data(), 0.0f,
+                          checked.data());
+      ctx->check_a(false);
+      fastmlp_test::expect(t, !ctx->take_a_not_finite(), (what + ": finite A, nothing found").c_str());
+      fastmlp_test::expect(t, std::memcmp(plain.data(), checked.data(), plain.size() * sizeof(float)) == 0,
+                           (what + ": the same bits as unchecked").c_str());
+      for (const std::size_t at : {std::size_t{0}, A.size() / 2 + 1, A.size() - 1}) {
+        const float kept = A[at];
+        A[at] = bad_values[at % 3];
+        fastmlp::sgemm_with(*ctx, options, false, false, sh.m, sh.n, sh.k, 1.0f, A.data(), B.data(), 0.0f,
+                            checked.data());
+        fastmlp_test::expect(t, !ctx->take_a_not_finite(), (what + ": unchecked, nothing noted").c_str());
+        ctx->check_a(true);
+        fastmlp::sgemm_with(*ctx, options, false, false, sh.m, sh.n, sh.k, 1.0f, A.data(), B.data(), 0.0f,
+                            checked.data());
+        ctx->check_a(false);
+        fastmlp_test::expect(t, ctx->take_a_not_finite(), (what + ": found at " + std::to_string(at)).c_str());
+        fastmlp_test::expect(t, !ctx->take_a_not_finite(), (what + ": forgotten once taken").c_str());
+        A[at] = kept;
+      }
+    }
+  }
+}
+
 int main() {
   std::printf("gemm kernel: %s\n", fastmlp::gemm_kernel_name());
   Tally t;
@@ -359,5 +412,6 @@ int main() {
   large_shapes(t, cx);
   tall_tiny(t, cx);
   threads_bit_identical(t, cx);
+  check_a_fused(t, cx);
   return fastmlp_test::finish(t, "gemm");
 }

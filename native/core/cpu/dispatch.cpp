@@ -23,6 +23,7 @@ constexpr KernelTable kScalar = {
     vecmath_scalar::squared_error_sum,
     nullptr,
     vecmath_scalar::weighted_squared_error_sum,
+    vecmath_scalar::any_not_finite,
     optimizer_scalar::update,
 };
 
@@ -39,6 +40,7 @@ constexpr KernelTable kAvx2 = {
     vecmath_avx2::squared_error_sum,
     vecmath_avx2::activation_backward,
     vecmath_avx2::weighted_squared_error_sum,
+    vecmath_avx2::any_not_finite,
     optimizer_avx2::update,
 };
 #endif
@@ -58,6 +60,7 @@ constexpr KernelTable kAvx512 = {
     vecmath_avx512::squared_error_sum,
     vecmath_avx512::activation_backward,
     vecmath_avx512::weighted_squared_error_sum,
+    vecmath_avx512::any_not_finite,
     optimizer_avx512::update,
 };
 #endif
@@ -77,6 +80,7 @@ constexpr KernelTable kNeon = {
     vecmath_neon::squared_error_sum,
     vecmath_neon::activation_backward,
     vecmath_neon::weighted_squared_error_sum,
+    vecmath_scalar::any_not_finite,  // the plain loop, vectorized by the compiler for baseline NEON
     optimizer_scalar::update,  // the plain loop: no NEON twin yet (none measured on Arm hardware)
 };
 #endif

@@ -25,6 +25,7 @@ using VecWeightedSquaredErrorSum = double (*)(const float* P, const float* Y, co
                                               std::size_t cols);
 // kind 0: sigmoid, 1: tanh, 2: relu (see vecmath_kernels.hpp).
 using VecActivationBackward = void (*)(int kind, float* dZ, const float* dA, const float* A, std::size_t n);
+using VecAnyNotFinite = bool (*)(const float* x, std::size_t n);
 // The optimizer's element loop (optimizer_kernels.hpp): the same bits from every table.
 using VecOptimizerUpdate = void (*)(int kind, const StepCoefficients& c, float decay, float* w, const float* g,
                                     float* m, float* v, std::size_t n);
@@ -44,6 +45,7 @@ struct KernelTable {
   // null: activations.cpp's plain loops serve (the compiler vectorizes them for the baseline ISA)
   VecActivationBackward activation_backward;
   VecWeightedSquaredErrorSum weighted_squared_error_sum;
+  VecAnyNotFinite any_not_finite;
   // optimizers
   VecOptimizerUpdate optimizer_update;
 };

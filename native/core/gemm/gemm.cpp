@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cpu/dispatch.hpp"
+#include "vecmath.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "gemm/sup/sup_kernel.hpp"
@@ -95,6 +96,19 @@ std::size_t GemmContext::packing_bytes() const {
   return floats * sizeof(float);
 }
 
+bool GemmContext::take_a_not_finite() {
+  bool found = false;
+  for (std::size_t t = 0; t < thread_count_; ++t) {
+    found = found || buffers_[t].a_not_finite;
+    buffers_[t].a_not_finite = false;
+  }
+  return found;
+}
+
+void check_packed_a(GemmContext& ctx, std::size_t t, const float* a, std::size_t n) {
+  if (ctx.checks_a() && vec_any_not_finite(a, n)) ctx.buffers(t).a_not_finite = true;
+}
+
 GemmBuffers& GemmContext::buffers(std::size_t thread) {
   if (thread >= thread_count_) throw std::out_of_range("GemmContext::buffers: thread index out of range");
   return buffers_[thread];
@@ -168,6 +182,7 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
   const std::size_t pool_size = ctx.pool() != nullptr ? ctx.pool()->size() : 1;
   bool parallel = pool_size > 1 && options.threads != GemmThreads::single;
   if (direct) {
+    check_packed_a(ctx, 0, A, m * k);  // the direct path reads A unpacked: all of it, first
     // Split or not, every element of C gets the same arithmetic (SupPartKernel).
     if (options.threads == GemmThreads::automatic) {
       parallel = parallel && ctx.splits_direct() && gemm_prefers_direct_threads(m, n, k);

@@ -38,6 +38,14 @@ class GemmContext {
   std::size_t packing_bytes() const;
   // A fresh id per packed product (tells a thread's cached packing from an earlier product's).
   std::uint64_t next_call() { return ++calls_; }
+  // The finiteness check of op(A) fused with the product (predict's check of X, model.cpp):
+  // while on, the packed path scans each block of A it has just packed (in cache, where a pass
+  // over A before the product read it from memory), the direct path scans A before it runs, and
+  // a NaN or +-Infinity found is remembered; take_a_not_finite() answers whether one was since
+  // the last call, and forgets. Results never depend on it.
+  void check_a(bool on) { check_a_ = on; }
+  bool checks_a() const { return check_a_; }
+  bool take_a_not_finite();
 
  private:
   ThreadPool* pool_;
@@ -45,6 +53,7 @@ class GemmContext {
   GemmBuffers* buffers_;
   std::size_t thread_count_;
   bool split_direct_;
+  bool check_a_ = false;
   std::uint64_t calls_ = 0;
 };
 

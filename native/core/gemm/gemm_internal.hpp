@@ -39,7 +39,12 @@ struct GemmBuffers {
   AlignedFloats a;
   AlignedFloats b;
   std::uint64_t cached_call = 0;  // the product whose whole operand a / b holds (gemm_packed.cpp)
+  bool a_not_finite = false;      // GemmContext::check_a found a NaN or +-Infinity in what this thread packed
 };
+
+// GemmContext::check_a: when the context checks A, notes in thread t's buffers whether the n
+// floats at a (A, or a packed block of it) hold a NaN or +-Infinity.
+void check_packed_a(GemmContext& ctx, std::size_t t, const float* a, std::size_t n);
 
 enum class GemmPath { automatic, direct, packed };
 enum class GemmKernel { automatic, scalar, avx2, avx512, neon };

@@ -70,6 +70,7 @@ void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0
           ablock = full + pc * mpad + ic * kc;
         } else {
           pack_a(MR, pr.a, ic, pc, mc, kc, abuf);
+          check_packed_a(ctx, t, abuf, ceil_div(mc, MR) * MR * kc);
         }
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const float* bp = bblock + jr * kc;
@@ -118,6 +119,7 @@ void run_chunk(GemmContext& ctx, const Split& sp, std::size_t t, std::size_t chu
           pack_b(NR, pr.b, pc, 0, kc, pr.n, 0, npad / NR, full + pc * npad);
         }
       }
+      if (sp.cached == Cached::a) check_packed_a(ctx, t, full, mpad * pr.k);
       buf.cached_call = sp.call;
     }
   }
