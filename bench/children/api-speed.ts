@@ -74,21 +74,11 @@ function checksum(a: Float32Array): number {
  * `calls` after a warm-up call, and the checksum of the weights they leave.
  */
 async function wideCall(calls: number) {
-  const { X, labels } = fx.syntheticMnist(1024);
-  const net = new Network({
-    inputs: 784,
-    layers: [
-      { units: 1024, activation: 'relu' },
-      { units: 1024, activation: 'relu' },
-      { units: 10, activation: 'softmax' },
-    ],
-    loss: 'cross-entropy',
-    optimizer: { name: 'adam', learningRate: 0.001 },
-    seed: 1,
-    engine: 'native',
-    threads,
-  });
-  const options = { epochs: 2, batchSize: 256 };
+  const { archById, fastmlpOptions, EPOCHS_PER_CALL } = await from('bench/versus/archs.ts');
+  const wide = archById('wide');
+  const { X, labels } = fx.syntheticMnist(wide.rows);
+  const net = new Network(fastmlpOptions(wide, threads));
+  const options = { epochs: EPOCHS_PER_CALL, batchSize: wide.batch };
   await net.fit(X, labels, options); // trainer, workspaces, JIT
   const ms: number[] = [];
   for (let c = 0; c < calls; c++) {
