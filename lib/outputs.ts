@@ -5,12 +5,21 @@ import { classOf } from './metrics.js';
 export function toRows(data: Float32Array, rows: number, cols: number): number[][] {
   // plain loops: Array.from over a subarray per row goes through the iterator protocol, ~10x slower
   const out: number[][] = [];
-  for (let r = 0; r < rows; r++) {
-    const row: number[] = [];
-    for (let c = r * cols, end = c + cols; c < end; c++) row.push(data[c]);
-    out.push(row);
-  }
+  for (let r = 0; r < rows; r++) out.push(rowAt(data, r * cols, cols));
   return out;
+}
+
+/**
+ * data[at, at + cols) as an array. One or two outputs (binary, regression) as a literal, made at
+ * its size: grown from an empty array by push, 1,024 one-value rows took twice as long (issue 13:
+ * a tabular predict from number[][]).
+ */
+function rowAt(data: Float32Array, at: number, cols: number): number[] {
+  if (cols === 1) return [data[at]];
+  if (cols === 2) return [data[at], data[at + 1]];
+  const row: number[] = [];
+  for (let c = at, end = at + cols; c < end; c++) row.push(data[c]);
+  return row;
 }
 
 /**

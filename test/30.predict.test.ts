@@ -116,3 +116,22 @@ describe.each(engineNames)('predict and evaluate on the %s engine', (engine) => 
     expect(net.getParameters()).toEqual(before);
   });
 });
+
+describe.each(engineNames)('predict from number[][] on the %s engine', (engine) => {
+  // one and two outputs take their own row literals (lib/outputs.ts rowAt), three or more pushes
+  it.each([1, 2, 3, 10])('gives one array of %i outputs per row, the Float32Array predictions', (outputs) => {
+    const net = new Network({
+      inputs: 4,
+      layers: [{ units: 6, activation: 'tanh' }, { units: outputs }],
+      loss: 'mse',
+      seed: 5,
+      engine,
+    });
+    const X = Array.from({ length: 37 }, (_, i) => [Math.sin(i), Math.cos(i), i / 37, -0.5]);
+    const rows = net.predict(X);
+    const flat = net.predict(Float32Array.from(X.flat()));
+    expect(rows).toHaveLength(37);
+    for (const row of rows) expect(row).toHaveLength(outputs);
+    expect(rows.flat()).toEqual(Array.from(flat));
+  });
+});
