@@ -6,9 +6,7 @@
 // samples a fit per setTimeout), reuse them, and a network that is not fitted again lets them go
 // then (freed with the garbage, as before). Between fits that is at most one copy of the rows, as
 // during one. The loop's copies of the weights and optimizer state (what undoes a diverging chunk)
-// are recycled the same way (22 MB for 784-1024-1024-10 with Adam): allocated afresh each fit,
-// they cost that network's 2-epoch fit a fifth of its speed while another process loaded the
-// machine (the garbage collector and page faults), though nothing measurable on a quiet one.
+// are recycled the same way: 22 MB of fresh pages a fit for 784-1024-1024-10 with Adam otherwise.
 import type { Allocator } from './engine/engine.js';
 
 /**

@@ -86,8 +86,8 @@ async function train(spec: TrialSpec): Promise<TrialResult> {
     // the cost of one fit() call of 1 epoch against an epoch inside a 4-epoch fit, each side
     // sampled after an unsampled call: the sgemm's second of sampling outlasts FitArrays' grace
     // period (SPARE_GRACE_MS), so the first fit after it takes fresh pages for its copy of X (the
-    // kernel zeroes them: +10-50 ms for 30 MB on the 2-core VM), which only the side sampled
-    // first would pay. Both sides are then fits back to back; a cold fit pays those pages once,
+    // kernel zeroes them), which only the side sampled first would pay: mnist 1t 1.30x with it,
+    // 1.07x without (`npm run bench -- --only fit-vs --archs mnist --threads 1 --trials 3`). Both sides are then fits back to back; a cold fit pays those pages once,
     // whatever its epochs.
     const epochs = (n: number) => () => net.fit(X, y, { ...options, epochs: n });
     await epochs(1)();

@@ -152,8 +152,10 @@ export const MAX_STEPS = Number.MAX_SAFE_INTEGER;
  * least 1), and a small one runs about a thousand rows a block. Both engines apply it
  * (lib/engine/ts/model.ts, native/core/model.cpp). The floor was 256 KiB for every network:
  * 784-128-10 then ran blocks of 246 rows, packing its weights once per block, and its predict
- * of 1,024 rows was 5-6% slower on 1 and 2 threads (issue 13). A small network's model also
- * packs its products as training does (native/core/model.cpp).
+ * of 1,024 rows reached 0.90x onnxruntime-node's throughput on 1 thread where 985-row blocks
+ * reach 0.94x (0.95x on 2 threads both ways; `npm run bench -- --only predict-vs --archs mnist
+ * --threads 1,2 --trials 3`). A small network's model also packs its products as training does
+ * (native/core/model.cpp).
  */
 export const INFERENCE_BLOCK_ROWS = 1024;
 export const INFERENCE_WORKSPACE_SHARE = 64;

@@ -105,9 +105,9 @@ Model::Model(const ModelPlan& plan, const ThreadPool* shared) : plan_(plan) {
   pool_ = shared != nullptr ? std::make_unique<ThreadPool>(*shared, std::min(plan_.threads, shared->capacity()))
                             : std::make_unique<ThreadPool>(plan_.threads);
   // A small network (fewer than kInferenceSmallParams parameters: its workspace budget is the
-  // floor, see inference_block_rows) is small enough that no share of its params bounds its memory, and packing all of a 100K-float operand per thread keeps its
-  // threaded predict fast: it packs as training does. Larger ones keep their packing within the
-  // inference limits.
+  // floor, see inference_block_rows) is small enough that no share of its params bounds its
+  // memory, and packing all of a 100K-float operand per thread keeps its threaded predict fast:
+  // it packs as training does. Larger ones keep their packing within the inference limits.
   const bool small = layout_.size < kInferenceSmallParams;
   const gemm_blocking::PackingLimits& limits = small ? gemm_blocking::kPackingTraining : gemm_blocking::kPackingInference;
   gemm_ = std::make_unique<GemmContext>(pool_.get(), limits);
@@ -198,9 +198,11 @@ std::size_t Model::lanes_for(std::size_t rows) const {
 
 // The finiteness check of a checked predict is the first layer's product's (GemmContext::check_a):
 // it scans each block of X's rows it has just packed, in cache, and the direct path scans the rows
-// before it runs. A separate scan of the rows before the product read them from memory once more
-// and cost 784-128-10's predict of 1,024 rows 8-10% on 1 thread (issue 13). Only when one is
-// found are the rows searched for the first, and the block's later layers not computed.
+// before it runs. A separate scan of the rows before the product read them from memory once more:
+// with it in the product, 784-128-10's predict of 1,024 rows went from 0.94x to 1.13x
+// onnxruntime-node's throughput on 1 thread, 0.95x to 1.07x on 2 (`npm run bench -- --only
+// predict-vs --archs mnist --threads 1,2 --trials 3`). Only when one is found are the rows searched
+// for the first, and the block's later layers not computed.
 namespace {
 
 // check_a on for the first layer's product of a checked block, off again however it ends.
@@ -223,32 +225,10 @@ class CheckingA {
 
 }  // namespace
 
-std::int64_t Model::forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check) {
-  const std::size_t last = plan_.layers.size() - 1;
-  const float* src = X;
-  float* dst = ping_.data();
-  for (std::size_t l = 0; l <= last; ++l) {
-    const LayerPlan& lp = plan_.layers[l];
-    const LayerOffsets& o = layout_.layers[l];
-    // Hidden layers keep only A (Z aliases it); the output layer keeps Z for the loss and
-    // writes A straight into the caller's out.
-    float* A = l == last ? out : dst;
-    float* Z = l == last ? logits_.data() : A;
-    CheckingA checking(*gemm_, check && l == 0);
-    dense_forward(*gemm_, Z, A, src, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
-                  lp.activation);
-    const std::int64_t bad = checking.first_bad(src, rows * lp.inputs);
-    if (bad >= 0) return bad;
-    src = A;
-    dst = dst == ping_.data() ? pong_.data() : ping_.data();
-  }
-  return -1;
-}
-
 std::int64_t Model::forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
                                   std::size_t lanes, float* out, bool check) {
   // Each layer's product takes the path sgemm would choose for the whole block, so every row
-  // is computed as forward_block computes it: the same bits whatever the thread count. A lane
+  // is computed as one thread computes the whole block: the same bits whatever the thread count. A lane
   // runs its rows of every block in turn, in the workspace rows that are its own in each, so
   // the lanes meet once per call, not once per block.
   struct Job {
@@ -310,9 +290,11 @@ std::int64_t Model::forward_rows(GemmContext& ctx, const float* params, const fl
     const LayerOffsets& o = layout_.layers[l];
     float* A = l == final ? out + first * nout : dst;
     float* Z = l == final ? logits_.data() + first * nout : A;
-    GemmOptions options;
-    options.path = direct[l] ? GemmPath::direct : GemmPath::packed;
-    options.threads = GemmThreads::single;
+    GemmOptions options;  // automatic: sgemm's choice of path and threads
+    if (direct != nullptr) {
+      options.path = direct[l] ? GemmPath::direct : GemmPath::packed;
+      options.threads = GemmThreads::single;
+    }
     CheckingA checking(ctx, check && l == 0);
     dense_forward_with(ctx, options, Z, A, src, params + o.w, o.has_bias ? params + o.b : nullptr, r, lp.inputs,
                        lp.units, lp.activation);
@@ -349,8 +331,9 @@ double Model::forward_blocks(const float* params, const float* X, const float* Y
   for (; start < rows; start += block_rows_) {
     const std::size_t r = std::min(block_rows_, rows - start);
     const std::size_t lanes = lanes_for(r);
-    const std::int64_t bad = lanes > 1 ? forward_lanes(params, X + start * in, r, 1, lanes, out + start * nout, check)
-                                       : forward_block(params, X + start * in, r, out + start * nout, check);
+    const std::int64_t bad =
+        lanes > 1 ? forward_lanes(params, X + start * in, r, 1, lanes, out + start * nout, check)
+                  : forward_rows(*gemm_, params, X + start * in, 0, r, nullptr, out + start * nout, check);
     if (bad >= 0) {  // the blocks before were all finite: this is X's first bad value
       *first_bad = static_cast<std::int64_t>(start * in) + bad;
       return 0.0;

@@ -93,15 +93,16 @@ class Model {
   void reserve(std::size_t rows);
   // Threads (lanes) a block of `rows` rows is split over by rows, 1 for none (see model.cpp).
   std::size_t lanes_for(std::size_t rows) const;
-  // One block (X is its first row, out its first output row) through every layer: each product
-  // split by gemm_ / split by rows over `lanes` threads. check: X's rows are scanned first; the
-  // index (in the block) of the first non-finite one is returned and nothing computed, else -1.
-  std::int64_t forward_block(const float* params, const float* X, std::size_t rows, float* out, bool check);
-  // forward_lanes: `blocks` consecutive blocks of `rows` rows each, in one region.
+  // `blocks` consecutive blocks of `rows` rows each (X is the first one's first row, out its
+  // first output row), split by rows over `lanes` threads in one region; check as forward_rows'.
   std::int64_t forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
                              std::size_t lanes, float* out, bool check);
-  // Rows [first, last) of a block through every layer on this thread with ctx, each product on
-  // the path direct[layer] says (decided for the whole block); check as forward_block's.
+  // Rows [first, last) of a block (X is its first row, out its first output row) through every
+  // layer with ctx: each product on this thread, on the path direct[layer] says (decided for the
+  // whole block), or, with direct null, on the path and threads sgemm chooses (a whole block on
+  // gemm_). check: the first layer's product checks its rows (GemmContext::check_a); the index
+  // (in the block) of the first non-finite one is returned and the later layers not computed,
+  // else -1.
   std::int64_t forward_rows(GemmContext& ctx, const float* params, const float* X, std::size_t first,
                             std::size_t last, const bool* direct, float* out, bool check);
 

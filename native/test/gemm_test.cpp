@@ -358,7 +358,9 @@ void check_a_fused(Tally& t, Contexts& cx) {
   struct Shape {
     std::size_t m, n, k;
   };
-  const Shape shapes[] = {{3, 8, 5}, {37, 70, 300}, {200, 130, 290}};
+  // the last one wider than an inference context's nc: A packed once per block of nc columns
+  const Shape shapes[] = {{3, 8, 5}, {37, 70, 300}, {200, 130, 290}, {40, 600, 70}};
+  GemmContext narrow{nullptr, fastmlp::gemm_blocking::kPackingInference};
   const float bad_values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                               -std::numeric_limits<float>::infinity()};
   std::vector<std::pair<GemmContext*, GemmOptions>> runs;
@@ -367,6 +369,7 @@ void check_a_fused(Tally& t, Contexts& cx) {
     runs.push_back({&cx.single, {GemmPath::packed, rt.kernel, GemmThreads::single}});
     runs.push_back({&cx.two, {GemmPath::packed, rt.kernel, GemmThreads::all}});
     runs.push_back({&cx.four, {GemmPath::packed, rt.kernel, GemmThreads::all}});
+    runs.push_back({&narrow, {GemmPath::packed, rt.kernel, GemmThreads::single}});
   }
   Rng rng{11};
   for (const Shape& sh : shapes) {

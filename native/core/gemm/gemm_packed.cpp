@@ -70,7 +70,8 @@ void run_rect(GemmContext& ctx, const Problem& pr, std::size_t t, std::size_t r0
           ablock = full + pc * mpad + ic * kc;
         } else {
           pack_a(MR, pr.a, ic, pc, mc, kc, abuf);
-          check_packed_a(ctx, t, abuf, ceil_div(mc, MR) * MR * kc);
+          // A is packed again for each block of nc columns: checked the first time
+          if (jc == c0) check_packed_a(ctx, t, abuf, ceil_div(mc, MR) * MR * kc);
         }
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const float* bp = bblock + jr * kc;
