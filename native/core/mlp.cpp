@@ -65,8 +65,14 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   // gained nothing over one thread and the split update took several times as long as on one,
   // which left 2 threads below one thread's speed (scripts/ab-trainer-bench.sh, --set mnist
   // --threads 1,2). Whole products run at one thread's speed and leave the second core idle.
-  // The way to a faster 2-thread step: each thread owning the same columns of W, dW and the
-  // update in every pass (no line of W ever changes core).
+  // The way to a faster 2-thread step is each thread owning the same ROWS of W in every pass: a
+  // partial forward product over its half of k (the partials then summed), its rows of dW and of
+  // the update. On that layer's products and SGD update that is 1.49-1.59x one thread, where
+  // owning columns gave 1.06-1.19x (the lines at each row's column boundary still cross cores,
+  // though no element does) and rows for dW and the update with the forward product whole
+  // 0.91-0.94x (native/bench/ownership_bench.cpp). Not done yet: the split-k forward sums in
+  // another order than one thread's product, so a 1-thread trainer would need the same split to
+  // keep results the same for any thread count.
   gemm_ = std::make_unique<GemmContext>(pool_.get(), gemm_blocking::kPackingTraining, /*split_direct=*/false);
   const std::size_t batch = plan_.batch_size;
   acts_.resize(plan_.layers.size());
