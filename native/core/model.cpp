@@ -225,6 +225,22 @@ class CheckingA {
 
 }  // namespace
 
+// A product on one thread takes the direct path also past sgemm's volume limit when the layer's
+// weights are narrow and stay in L2: on 784-128-10 that is the first layer at every block size,
+// where packing each block of X cost more than it saved (predict of 1,024 rows: see
+// gemm_blocking::kDirectAvx512ResidentMaxCols). Only from 2 kLaneRows rows, so that the bits stay
+// the same for any thread count: a multi-thread model runs such a block whole, on sgemm's own
+// choices, only when it is under kParallelMinVolume in all (lanes_for), and then every layer is
+// under every volume limit, direct by sgemm's rule too.
+void Model::choose_paths(std::size_t rows, bool* direct) const {
+  const bool resident_ok = rows >= 2 * kLaneRows;
+  for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
+    const LayerPlan& lp = plan_.layers[l];
+    direct[l] = gemm_prefers_direct(false, rows, lp.units, lp.inputs) ||
+                (resident_ok && gemm_prefers_direct_resident(lp.units, lp.inputs));
+  }
+}
+
 std::int64_t Model::forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
                                   std::size_t lanes, float* out, bool check) {
   // Each layer's product takes the path sgemm would choose for the whole block, so every row
@@ -243,9 +259,7 @@ std::int64_t Model::forward_lanes(const float* params, const float* X, std::size
     // Lane i's rows of a block: [bound(i), bound(i + 1)), whole multiples of kLaneRows but the last.
     std::size_t bound(std::size_t i) const { return i == lanes ? rows : rows * i / lanes / kLaneRows * kLaneRows; }
   } job{params, X, out, rows, blocks, lanes, inputs(), outputs(), check, {}, {}, {}};
-  for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
-    job.direct[l] = gemm_prefers_direct(false, rows, plan_.layers[l].units, plan_.layers[l].inputs);
-  }
+  choose_paths(rows, job.direct);
   for (std::size_t i = 0; i < lanes; ++i) job.bad[i] = -1;
   // Two captured pointers: within std::function's inline storage, so no allocation per call.
   pool_->run_chunks(lanes, [this, &job](std::size_t worker, std::size_t lane) {
@@ -331,9 +345,12 @@ double Model::forward_blocks(const float* params, const float* X, const float* Y
   for (; start < rows; start += block_rows_) {
     const std::size_t r = std::min(block_rows_, rows - start);
     const std::size_t lanes = lanes_for(r);
+    bool direct[contract::kMaxLayers];
+    if (lanes_.empty()) choose_paths(r, direct);  // a 1-thread model: every product on this thread
     const std::int64_t bad =
         lanes > 1 ? forward_lanes(params, X + start * in, r, 1, lanes, out + start * nout, check)
-                  : forward_rows(*gemm_, params, X + start * in, 0, r, nullptr, out + start * nout, check);
+                  : forward_rows(*gemm_, params, X + start * in, 0, r, lanes_.empty() ? direct : nullptr,
+                                 out + start * nout, check);
     if (bad >= 0) {  // the blocks before were all finite: this is X's first bad value
       *first_bad = static_cast<std::int64_t>(start * in) + bad;
       return 0.0;

@@ -91,6 +91,10 @@ class Model {
   double forward_blocks(const float* params, const float* X, const float* Y, const float* weights, std::size_t rows,
                         float* out, std::int64_t* first_bad);
   void reserve(std::size_t rows);
+  // Each layer's path (direct[l]) for a block of `rows` rows whose products run on one thread
+  // (a lane, or a 1-thread model): sgemm's rule, or direct where the layer's weights stay in L2
+  // (gemm_prefers_direct_resident). See model.cpp.
+  void choose_paths(std::size_t rows, bool* direct) const;
   // Threads (lanes) a block of `rows` rows is split over by rows, 1 for none (see model.cpp).
   std::size_t lanes_for(std::size_t rows) const;
   // `blocks` consecutive blocks of `rows` rows each (X is the first one's first row, out its

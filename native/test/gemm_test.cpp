@@ -17,6 +17,7 @@
 #include "check.hpp"
 #include "cpu/dispatch.hpp"
 #include "gemm/gemm.hpp"
+#include "gemm/blocking.hpp"
 #include "gemm/gemm_internal.hpp"
 #include "kernel_tables.hpp"
 #include "thread_pool.hpp"
@@ -406,6 +407,25 @@ void check_a_fused(Tally& t, Contexts& cx) {
   }
 }
 
+// gemm_prefers_direct_resident: the AVX-512 table sends narrow products whose op(B) stays in L2
+// direct (a 784 x 128 or 256 x 256 layer, not 784 x 1024, not past 256 columns, not past
+// kDirectResidentMaxB floats); the other tables, where it is unmeasured, never.
+void resident_rule(Tally& t) {
+  const bool on = fastmlp::cpu::kernels().gemm_direct_limits.resident_max_cols > 0;
+  const std::string table = fastmlp::cpu::kernels().name;
+  fastmlp_test::expect(t, on == (table == "avx512"), "the resident rule is the AVX-512 table's only");
+  const std::size_t most_rows = fastmlp::gemm_blocking::kDirectResidentMaxB / 128;
+  const struct {
+    std::size_t n, k;
+    bool direct;
+  } cases[] = {{128, 784, on}, {256, 256, on}, {10, 1024, on}, {128, most_rows, on},
+               {128, most_rows + 1, false}, {1024, 784, false}, {257, 4, false}};
+  for (const auto& c : cases) {
+    fastmlp_test::expect(t, fastmlp::gemm_prefers_direct_resident(c.n, c.k) == c.direct,
+           "resident rule, n " + std::to_string(c.n) + " k " + std::to_string(c.k));
+  }
+}
+
 int main() {
   std::printf("gemm kernel: %s\n", fastmlp::gemm_kernel_name());
   Tally t;
@@ -416,5 +436,6 @@ int main() {
   tall_tiny(t, cx);
   threads_bit_identical(t, cx);
   check_a_fused(t, cx);
+  resident_rule(t);
   return fastmlp_test::finish(t, "gemm");
 }

@@ -131,16 +131,23 @@ struct DirectLimits {
   std::size_t narrow_max_cols;    // 1 < n <= this: narrow_max_volume
   std::size_t narrow_max_volume;
   std::size_t max_volume;         // wider n
+  // A product on one thread whose op(B) (k x n, not transposed) has at most this many columns
+  // and kDirectResidentMaxB floats goes direct at any row count (0: no such rule): op(B) stays
+  // in L2 while the rows kernel streams it once per block of rows (gemm_prefers_direct_resident).
+  std::size_t resident_max_cols;
 };
+// The most floats of op(B) for resident_max_cols: 512 KiB, half the L2 of a Zen 4 / Zen 5 core
+// (A's rows and C's blocks share the rest): a 784 x 128 or 256 x 256 layer's weights, not 784 x 1024.
+constexpr std::size_t kDirectResidentMaxB = std::size_t{1} << 17;
 constexpr DirectLimits kDirectLimitsScalar = {0, static_cast<std::size_t>(-1), kDirectMaxVolumeColumn, 4,
-                                              kDirectMaxVolumeNarrow, kDirectMaxVolume};
+                                              kDirectMaxVolumeNarrow, kDirectMaxVolume, 0};
 // NEON: the scalar table's limits, unmeasured (no Arm hardware here; qemu times mean nothing).
 // They send to packing only shapes the scalar table packs too, where the NEON micro-kernel is at
 // least as fast as the scalar one; the direct path runs the portable sup kernel, which the
 // compiler vectorizes with baseline NEON. A retune needs gemm_bench --set sweep on arm64.
 constexpr DirectLimits kDirectLimitsNeon = kDirectLimitsScalar;
 constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy, kDirectAvx2MaxVolumeNarrow, 8,
-                                            kDirectAvx2MaxVolumeNarrow, kDirectAvx2MaxVolume};
+                                            kDirectAvx2MaxVolumeNarrow, kDirectAvx2MaxVolume, 0};
 // AVX-512: the sup kernels (sup_rows_avx512 & co.) run at 150-200 GFLOP/s on one thread from
 // 16 x 64 x 16 up (near the zmm FMA peak), so packing pays only for large products. Measured
 // (2-core AMD EPYC Zen 5 VM, shared) while the AVX-512 table's packed path still ran the AVX2
@@ -154,9 +161,15 @@ constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy
 // them: up to 8M. The wide network's products (256 x 1024 x 784 and up, 200M+) stay packed.
 // skinny: up to 8 rows one block of rows holds all of them (op(B) streamed once, as packing would
 // read it).
+// resident: on one thread the rows kernel beats packing at any row count while op(B) stays in L2
+// and is narrow: `gemm_bench --set sup` has 256 x 128 x 784 direct at 1.19x the packed path and
+// 256^3 at 1.05x, but 256 x 1024 x 784 at 0.98x; the inference model's row blocks (its lanes
+// run on one thread each) take it (Model::choose_paths).
 constexpr std::size_t kDirectAvx512MaxVolume = std::size_t{1} << 23;
+constexpr std::size_t kDirectAvx512ResidentMaxCols = 256;
 constexpr DirectLimits kDirectLimitsAvx512 = {8, kDirectTransBMaxCopy, std::size_t{1} << 22, 16,
-                                              std::size_t{1} << 22, kDirectAvx512MaxVolume};
+                                              std::size_t{1} << 22, kDirectAvx512MaxVolume,
+                                              kDirectAvx512ResidentMaxCols};
 
 // ---- which sup variant (gemm/sup/sup.cpp) ----------------------------------------------------
 // One row wider than one column block of the rows variant (8 vectors = 64 columns with m = 1)

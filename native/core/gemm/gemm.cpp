@@ -133,6 +133,11 @@ bool gemm_prefers_direct(bool transB, std::size_t m, std::size_t n, std::size_t 
   return prefers_direct(cpu::kernels().gemm_direct_limits, transB, m, n, k);
 }
 
+bool gemm_prefers_direct_resident(std::size_t n, std::size_t k) {
+  const std::size_t cols = cpu::kernels().gemm_direct_limits.resident_max_cols;
+  return n <= cols && k * n <= gemm_blocking::kDirectResidentMaxB;
+}
+
 bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k) {
   return volume(m, n, k) >= gemm_blocking::kParallelMinVolume;
 }

@@ -73,6 +73,10 @@ void sgemm_bias_with(GemmContext& ctx, const GemmOptions& options, bool transA, 
 bool gemm_prefers_direct(bool transB, std::size_t m, std::size_t n, std::size_t k);
 bool gemm_prefers_threads(std::size_t m, std::size_t n, std::size_t k);  // the packed path
 bool gemm_prefers_direct_threads(std::size_t m, std::size_t n, std::size_t k);  // the direct path
+// A product run on one thread whose op(B) is k x n, not transposed: direct at any row count
+// (DirectLimits::resident_max_cols, kDirectResidentMaxB). gemm_prefers_direct's rule stays the
+// automatic one: sgemm may split a product over threads, where packing shares B's panels.
+bool gemm_prefers_direct_resident(std::size_t n, std::size_t k);
 
 // The direct (unpacked) path is sgemm_sup and its kernels: gemm/sup/sup_kernel.hpp.
 
