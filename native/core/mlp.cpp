@@ -65,14 +65,8 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   // gained nothing over one thread and the split update took several times as long as on one,
   // which left 2 threads below one thread's speed (scripts/ab-trainer-bench.sh, --set mnist
   // --threads 1,2). Whole products run at one thread's speed and leave the second core idle.
-  // The way to a faster 2-thread step is each thread owning the same ROWS of W in every pass: a
-  // partial forward product over its half of k (the partials then summed), its rows of dW and of
-  // the update. On that layer's products and SGD update that is 1.49-1.59x one thread, where
-  // owning columns gave 1.06-1.19x (the lines at each row's column boundary still cross cores,
-  // though no element does) and rows for dW and the update with the forward product whole
-  // 0.91-0.94x (native/bench/ownership_bench.cpp). Not done yet: the split-k forward sums in
-  // another order than one thread's product, so a 1-thread trainer would need the same split to
-  // keep results the same for any thread count.
+  // A first layer large enough (owns_first_layer) is split by rows of W instead, each thread
+  // owning its rows in every pass: mlp_owned.cpp.
   gemm_ = std::make_unique<GemmContext>(pool_.get(), gemm_blocking::kPackingTraining, /*split_direct=*/false);
   const std::size_t batch = plan_.batch_size;
   acts_.resize(plan_.layers.size());
@@ -86,6 +80,10 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   ybatch_.assign(batch * outputs(), 0.0f);
   wbatch_.assign(batch, 0.0f);
   grads_.assign(layout_.size, 0.0f);
+  if (owns_first_layer(plan_)) {
+    for (std::size_t t = 0; t <= kOwnedParts; ++t) owned_bounds_[t] = inputs() * t / kOwnedParts;
+    partials_.assign(kOwnedParts * batch * plan_.layers.front().units, 0.0f);
+  }
   if (plan_.optimizer.clip_norm > 0.0) clip_sums_.assign(clip_norm_blocks(layout_.size), 0.0);
   const std::size_t count = plan_.layers.size();
   masks_.resize(count);
@@ -106,7 +104,8 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
 
 std::size_t Trainer::native_bytes() const {
   std::size_t floats =
-      zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + wbatch_.capacity() + grads_.capacity();
+      zout_.capacity() + xbatch_.capacity() + ybatch_.capacity() + wbatch_.capacity() + grads_.capacity() +
+      partials_.capacity();
   for (const auto& a : acts_) floats += a.capacity();
   for (const auto& d : dacts_) floats += d.capacity();
   for (const auto& m : masks_) floats += m.capacity();
@@ -135,8 +134,12 @@ void Trainer::forward(const float* params, const float* X, std::size_t rows) {
     const LayerOffsets& o = layout_.layers[l];
     float* A = acts_[l].data();
     float* Z = l == last ? zout_.data() : A;
-    dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
-                  lp.activation);
+    if (l == 0 && owned()) {
+      owned_forward(params, in, rows);
+    } else {
+      dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
+                    lp.activation);
+    }
     in = A;
   }
 }
@@ -149,8 +152,12 @@ void Trainer::forward_train(const float* params, const float* X, std::size_t row
     const LayerOffsets& o = layout_.layers[l];
     float* A = acts_[l].data();
     float* Z = l == last ? zout_.data() : A;
-    dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
-                  lp.activation);
+    if (l == 0 && owned()) {
+      owned_forward(params, in, rows);
+    } else {
+      dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
+                    lp.activation);
+    }
     in = A;
     if (!masks_[l].empty()) {
       const std::size_t n = rows * lp.units;
@@ -171,6 +178,10 @@ void Trainer::backward(const float* params, const float* X, const float* Y, cons
     const LayerOffsets& o = layout_.layers[l];
     const float* Aprev = l == 0 ? X : train_output(l - 1);
     float* dAprev = l == 0 ? nullptr : dacts_[l - 1].data();
+    if (l == 0 && owned()) {
+      owned_backward(X, rows, fused && l == last);
+      continue;
+    }
     dense_backward(*gemm_, grads_.data() + o.w, o.has_bias ? grads_.data() + o.b : nullptr, dAprev,
                    dacts_[l].data(), acts_[l].data(), Aprev, params + o.w, rows, lp.inputs, lp.units,
                    lp.activation, fused && l == last);
@@ -212,6 +223,10 @@ void Trainer::update(ModelBuffers model, std::uint64_t step) {
   const bool parallel = !(parts == 1 || P < kParallelUpdateMin || pool_->started() == 0);
   const bool clipping = plan_.optimizer.clip_norm > 0.0 || plan_.optimizer.clip_value > 0.0;
   const float scale = clipping ? clip(parallel) : 1.0f;
+  if (owned() && parts > 1) {
+    owned_update(model, step, scale);
+    return;
+  }
   if (!parallel) {
     if (scale != 1.0f) scale_gradients(grads_.data(), 0, P, scale);
     optimizer_step(step_optimizer_, layout_, step, model.params.data, grads_.data(), model.state.data);

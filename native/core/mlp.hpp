@@ -48,6 +48,14 @@ struct TrainExtras {
   Span<double> learning_rates;              // empty: not reported; else the rate of each epoch's last step
 };
 
+// Parts of an owned first layer (mlp_owned.cpp): its weights split by rows into this many parts,
+// whatever the thread count, so that its sums run in the same order on any number of threads.
+constexpr std::size_t kOwnedParts = 2;
+
+// Whether the trainer of `plan` owns its first layer by rows (mlp_owned.cpp): a product of at
+// least kParallelDirectMinVolume multiply-adds at the plan's batch size, on the direct path.
+bool owns_first_layer(const TrainerPlan& plan);
+
 class Trainer {
  public:
   // shared: the pool whose workers this trainer borrows (at most plan.threads of them per
@@ -110,6 +118,12 @@ class Trainer {
   // Clips grads_ in place as the plan asks (clipping.hpp) before update scales and steps;
   // returns the norm's scale for update to apply (1: none). `parallel`: split across the pool.
   float clip(bool parallel);
+  // The owned first layer (mlp_owned.cpp): its forward (Z0 and A0 = f(Z0) from the parts'
+  // partial products), its gradient (dW0 and db0 from dA0 in dacts_[0], or dZ0 when dz_ready),
+  // and the update with each part's rows of W0 stepped by the thread that computed them.
+  void owned_forward(const float* params, const float* X, std::size_t rows);
+  void owned_backward(const float* X, std::size_t rows, bool dz_ready);
+  void owned_update(ModelBuffers model, std::uint64_t step, float scale);
 
   TrainerPlan plan_;
   ParamLayout layout_;
@@ -135,6 +149,11 @@ class Trainer {
   std::vector<std::uint32_t> thresholds_;
   std::vector<float> scales_;
   bool has_dropout_ = false;
+  // Layer 0 owned by rows (owns_first_layer): its first row of W for each part and the end, and
+  // each part's partial product (kOwnedParts x (batch, units)). Empty when not owned.
+  std::size_t owned_bounds_[kOwnedParts + 1] = {};
+  std::vector<float> partials_;
+  bool owned() const { return !partials_.empty(); }
   // The optimizer plan of the current step: plan_.optimizer with the scheduled learning rate.
   OptimizerPlan step_optimizer_;
 };

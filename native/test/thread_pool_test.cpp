@@ -244,7 +244,8 @@ void chunks(Tally& t) {
 }
 
 // A Trainer with threads = 2 starts its worker only when a product is large enough to split
-// (a packed one: a trainer keeps its direct-path products whole, mlp.cpp).
+// (a packed one, or an owned first layer: a trainer keeps its other direct-path products whole,
+// mlp.cpp).
 void trainer_threads(Tally& t) {
   const std::size_t base = os_threads();
   fastmlp::TrainerPlan small;

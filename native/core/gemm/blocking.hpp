@@ -187,7 +187,8 @@ constexpr std::size_t kSupTallTinyMaxDepth = 4;
 constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 // Direct-path (sup) products from this many multiply-adds are split over the pool, in runs of
 // the rows variant's own tiles (the same bits as one thread: SupPartKernel), in contexts that
-// allow it (inference: a trainer keeps its direct products whole, mlp.cpp). Below it the
+// allow it (inference; a trainer keeps its direct products whole, mlp.cpp, and from this volume
+// splits a direct first layer by rows of W instead, mlp_owned.cpp). Below it the
 // handoff to a second thread costs more than its half of the product saves. Measured by
 // `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume, in a session) on a
 // quiet 2-core Zen 5 VM (FMA peak on 2 threads 1.6-2.1x one, probed before and after each run):
