@@ -1,9 +1,10 @@
 // A fit's weights do not depend on its thread count (DESIGN: results are bit-identical for any
-// thread count), on a network whose large products run on the native engine's AVX-512 direct
-// path, split over the pool from 2 threads (784-128-10 at batch 64: X W1 and X^T dZ1 are 6.4M
-// multiply-adds, gemm/blocking.hpp), a ragged last batch included, with SGD and Adam; and the
-// native engine's weights stay within the TS engine's tolerance (the same arithmetic up to the
-// order of the sums). test/48 checks the split on more shapes with SGD.
+// thread count), on a network whose first layer the native trainer owns by rows of W on the
+// AVX-512 and AVX2 kernels, its two parts on two threads or one after the other on one
+// (784-128-10 at batch 64: X W1 and X^T dZ1 are 6.4M multiply-adds, native/core/mlp_owned.cpp;
+// `npm run test:avx2` runs this file on the AVX2 kernels too), a ragged last batch included,
+// with SGD and Adam; and the native engine's weights stay within the TS engine's tolerance (the
+// same arithmetic up to the order of the sums). test/48 checks the split on more shapes with SGD.
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../lib/engine/engine.js';
 import { Network, type OptimizerSpec } from '../lib/index.js';

@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
       way.us.push_back((fastmlp::bench::now_seconds(Clock::wall) - t0) * 1e6 / steps);
     }
   }
-  std::printf("784-128 layer, batch 64, %s kernels: forward + dW + SGD update per step, median of %d reps of %d steps\n",
+  std::printf("784-128 layer, batch 64, %s kernels: forward + dW + SGD update per step, median of %d reps of %d "
+              "steps\n",
               fastmlp::cpu::kernels().name, reps, steps);
   const double one = fastmlp::bench::median(ways[0].us);
   for (const Way& way : ways) {

@@ -15,6 +15,7 @@
 //            (the versus bench's deep and narrow network)
 //   trainer_bench [--set seed|predict|rows|mnist|tabular|wide|deep|all] [--reps N] [--threads T[,T...]] [--scale F]
 //                 [--clock cpu|wall]   (cpu = process CPU time; wall is the default)
+//                 [--batch B]          (the mnist workload's batch size; 64 by default)
 // --threads 1,2 times one trainer per count, interleaved rep by rep (same noise for both), and
 // prints the median and the best rep of each: on a shared machine the best is the nearest to
 // an unloaded run. Each mnist line also gives the process CPU time per sample (spinning
@@ -46,6 +47,8 @@ namespace {
 using bench::Clock;
 
 bool g_cpu_clock = false;
+// --batch: the mnist workload's batch size (64: the versus bench's).
+std::size_t g_mnist_batch = 64;
 
 double now_seconds() { return bench::now_seconds(g_cpu_clock ? Clock::process_cpu : Clock::wall); }
 
@@ -192,14 +195,15 @@ double cpu_seconds() {
 
 // One training workload: its trainers (one per thread count) and its rows.
 struct Workload {
-  const char* label;
+  std::string label;
   std::vector<std::unique_ptr<Trainer>> trainers;
   std::vector<float> X, Y;
   std::size_t rows, batch, epochs;
 };
 
 Workload mnist_workload(double scale, const std::vector<std::size_t>& thread_counts) {
-  Workload w{"mnist    784-128-10 batch 64", {}, {}, {}, 6400, 64, std::max<std::size_t>(1, static_cast<std::size_t>(5 * scale))};
+  Workload w{"mnist    784-128-10 batch " + std::to_string(g_mnist_batch), {}, {}, {}, 6400, g_mnist_batch,
+             std::max<std::size_t>(1, static_cast<std::size_t>(5 * scale))};
   for (std::size_t threads : thread_counts) {
     w.trainers.push_back(
         std::make_unique<Trainer>(make_plan(mnist_layers(), Loss::cross_entropy, 0.05f, w.batch, threads)));
@@ -310,7 +314,7 @@ void bench_training(Workload w, int reps, const std::vector<std::size_t>& thread
   for (std::size_t i = 0; i < n; ++i) {
     std::printf("%s, %zu thread(s): %.0f samples/s median, %.0f best, %.3f us CPU/sample "
                 "median (last loss %.9g, params fnv1a %016llx)\n",
-                w.label, thread_counts[i], median(rates[i]), *std::max_element(rates[i].begin(), rates[i].end()),
+                w.label.c_str(), thread_counts[i], median(rates[i]), *std::max_element(rates[i].begin(), rates[i].end()),
                 median(cpu_us[i]), last_loss[i], static_cast<unsigned long long>(last_hash[i]));
   }
   for (std::size_t i = 1; i < n; ++i) {
@@ -341,6 +345,7 @@ int main(int argc, char** argv) {
     }
     else if (key == "--scale") scale = std::atof(value.c_str());
     else if (key == "--clock") g_cpu_clock = value == "cpu";
+    else if (key == "--batch") g_mnist_batch = std::max(1, std::atoi(value.c_str()));
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       return 2;

@@ -52,8 +52,8 @@ struct TrainExtras {
 // whatever the thread count, so that its sums run in the same order on any number of threads.
 constexpr std::size_t kOwnedParts = 2;
 
-// Whether the trainer of `plan` owns its first layer by rows (mlp_owned.cpp): a product of at
-// least kParallelDirectMinVolume multiply-adds at the plan's batch size, on the direct path.
+// Whether the trainer of `plan` owns its first layer by rows (mlp_owned.cpp): its product at the
+// plan's batch size and its weights within this kernel table's limits (DirectLimits::owned_*).
 bool owns_first_layer(const TrainerPlan& plan);
 
 class Trainer {

@@ -16,12 +16,13 @@
 // whichever thread claims it; with spinning workers, the same thread step after step), so a
 // descheduled worker slows a step to one thread's speed, never below it.
 // Layer 0 only: it needs no input gradient (dX = dZ W^T would read every row of W), and it is
-// the wide one of the networks this serves (784 pixels in).
+// the wide one of the networks this serves (784 pixels in). The parts' products run on the
+// kernel table's sup rows kernel (gemm/sup), which reads a part's columns of X in place; which
+// layers are owned is the table's (DirectLimits::owned_*, gemm/blocking.hpp, with the figures).
 #include <algorithm>
 
 #include "cpu/dispatch.hpp"
 #include "gemm/blocking.hpp"
-#include "gemm/gemm_internal.hpp"
 #include "gemm/sup/sup_kernel.hpp"
 #include "mlp.hpp"
 #include "vecmath.hpp"
@@ -30,9 +31,10 @@ namespace fastmlp {
 
 bool owns_first_layer(const TrainerPlan& plan) {
   const LayerPlan& l = plan.layers.front();
-  return l.inputs >= kOwnedParts &&
-         plan.batch_size * l.inputs * l.units >= gemm_blocking::kParallelDirectMinVolume &&
-         gemm_prefers_direct(false, plan.batch_size, l.units, l.inputs);
+  const gemm_blocking::DirectLimits& limits = cpu::kernels().gemm_direct_limits;
+  const std::size_t volume = plan.batch_size * l.inputs * l.units;
+  return l.inputs >= kOwnedParts && volume >= gemm_blocking::kParallelDirectMinVolume &&
+         volume <= limits.owned_max_volume && l.inputs * l.units <= limits.owned_max_weights;
 }
 
 void Trainer::owned_forward(const float* params, const float* X, std::size_t rows) {

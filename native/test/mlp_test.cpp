@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "cpu/dispatch.hpp"
 #include "gemm/blocking.hpp"
-#include "gemm/gemm_internal.hpp"
 #include "mlp.hpp"
 #include "mlp_reference.hpp"
 #include "test_util.hpp"
@@ -226,16 +226,21 @@ void test_bad_plans_and_sizes() {
                    "predict out too short");
 }
 
-// The owned first layer (mlp_owned.cpp: 784-128-10 at batch 64 on the AVX-512 table): one SGD
+// The owned first layer (mlp_owned.cpp: 784-128-10 at batch 64 on the AVX-512 and AVX2 tables): one SGD
 // step with lr = 1 gives the float64 reference's gradient, and two epochs of Adam with clipping
 // by norm over a shuffled order with a ragged last batch give the same bits on 1, 2 and 3
 // threads. On a table that does not own it, the same checks run on the whole products.
 void test_owned_first_layer() {
   TrainerPlan plan = ref::make_plan({784, 128, 10}, Activation::relu, Activation::softmax, Loss::cross_entropy, 64);
   const bool owned = owns_first_layer(plan);
-  check(owned == (gemm_prefers_direct(false, 64, 128, 784) &&
-                  std::size_t{64} * 128 * 784 >= gemm_blocking::kParallelDirectMinVolume),
-        "784-128-10 at batch 64 owns its first layer where that product is direct");
+  const gemm_blocking::DirectLimits& limits = cpu::kernels().gemm_direct_limits;
+  const std::string table = cpu::kernels().name;
+  check(owned == (limits.owned_max_weights >= 784 * 128),
+        "784-128-10 at batch 64: owned where the table owns weights of its size");
+  check(owned == (table == "avx512" || table == "avx2-fma"), "the AVX-512 and AVX2 tables own it, the others not");
+  plan.batch_size = 16;  // 1.6M multiply-adds: below kParallelDirectMinVolume
+  check(!owns_first_layer(plan), "784-128-10 at batch 16: not owned");
+  plan.batch_size = 64;
   const std::string name = owned ? " (owned)" : " (not owned)";
   {
     Trainer trainer(plan);
@@ -250,13 +255,15 @@ void test_owned_first_layer() {
                          {&epoch_loss, 1});
     check_near(epoch_loss, loss, 1e-5, "784-128-10 loss" + name);
     for (std::size_t i = 0; i < p.size(); ++i) {
-      check_near(static_cast<double>(before[i]) - p[i], grad[i], 2e-4, "784-128-10 gradient p" + std::to_string(i) + name);
+      check_near(static_cast<double>(before[i]) - p[i], grad[i], 2e-4,
+                 "784-128-10 gradient p" + std::to_string(i) + name);
     }
   }
   plan.optimizer = {OptimizerKind::adam, 0.001, 0.0, 0.9, 0.999, 1e-8, 0.0, 0.9, 1.0, 0.0};
   const std::size_t rows = 150, epochs = 2;  // batches of 64, 64 and 22
   ref::Lcg g{9};
-  const std::vector<float> X = ref::random_floats(rows * 784, g), Y = ref::make_targets(Loss::cross_entropy, rows, 10, g);
+  const std::vector<float> X = ref::random_floats(rows * 784, g);
+  const std::vector<float> Y = ref::make_targets(Loss::cross_entropy, rows, 10, g);
   const std::vector<float> start = ref::random_floats(param_layout(plan.layers).size, g, 0.05);
   std::vector<std::uint32_t> order(epochs * rows);
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>((i * 37 + i / rows) % rows);

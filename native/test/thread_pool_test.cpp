@@ -276,16 +276,20 @@ void trainer_threads(Tally& t) {
     std::vector<float> params(tr.layout().size, 0.01f), X(64 * 784, 0.5f), Y(64 * 10, 0.0f);
     for (std::size_t i = 0; i < 64; ++i) Y[i * 10 + i % 10] = 1.0f;
     std::vector<double> losses(1);
-    // 64 rows at batch 64: on the tables whose direct path takes 64 x 128 x 784 (AVX2, AVX-512),
-    // direct products only, kept whole: no thread. The NEON and scalar tables pack them (their
-    // direct limits, blocking.hpp), and a packed product may split: not this check's case.
+    // 64 rows at batch 64. Where the table owns this first layer at the plan's batch (AVX2 and
+    // AVX-512, DirectLimits::owned_*), its parts start the worker at once. Otherwise, on a table
+    // whose direct path takes 64 x 128 x 784, direct products only, kept whole: no thread. The
+    // NEON and scalar tables pack them, and a packed product may split: not this check's case.
     tr.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()}, 64,
                     nullptr, 1, 64, 0, {losses.data(), losses.size()});
-    if (fastmlp::gemm_prefers_direct(false, 64, 128, 784)) {
+    if (fastmlp::owns_first_layer(big)) {
+      fastmlp_test::expect(t, os_threads() == base + 1, "784-128-10 owned, threads 2: one worker thread at once, " +
+                                                            std::to_string(os_threads()) + " vs " + std::to_string(base));
+    } else if (fastmlp::gemm_prefers_direct(false, 64, 128, 784)) {
       fastmlp_test::expect(t, os_threads() == base, "784-128-10 at batch 64, threads 2: no worker thread, " +
                                                         std::to_string(os_threads()) + " vs " + std::to_string(base));
     }
-    // 256 rows at batch 256: X W is 256 x 128 x 784 (25.7M multiply-adds), packed and split.
+    // 256 rows at batch 256: X W is 256 x 128 x 784 (25.7M multiply-adds), owned or packed and split.
     X.assign(256 * 784, 0.5f);
     Y.assign(256 * 10, 0.0f);
     for (std::size_t i = 0; i < 256; ++i) Y[i * 10 + i % 10] = 1.0f;

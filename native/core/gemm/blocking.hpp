@@ -135,19 +135,29 @@ struct DirectLimits {
   // and kDirectResidentMaxB floats goes direct at any row count (0: no such rule): op(B) stays
   // in L2 while the rows kernel streams it once per block of rows (gemm_prefers_direct_resident).
   std::size_t resident_max_cols;
+  // A trainer owns its first layer by rows (mlp_owned.cpp) when that layer's product at the
+  // plan's batch is kParallelDirectMinVolume..owned_max_volume multiply-adds and its weights at
+  // most owned_max_weights floats (0: never).
+  std::size_t owned_max_weights;
+  std::size_t owned_max_volume;
 };
 // The most floats of op(B) for resident_max_cols: 512 KiB, half the L2 of a Zen 4 / Zen 5 core
 // (A's rows and C's blocks share the rest): a 784 x 128 or 256 x 256 layer's weights, not 784 x 1024.
 constexpr std::size_t kDirectResidentMaxB = std::size_t{1} << 17;
 constexpr DirectLimits kDirectLimitsScalar = {0, static_cast<std::size_t>(-1), kDirectMaxVolumeColumn, 4,
-                                              kDirectMaxVolumeNarrow, kDirectMaxVolume, 0};
+                                              kDirectMaxVolumeNarrow, kDirectMaxVolume, 0, 0, 0};
 // NEON: the scalar table's limits, unmeasured (no Arm hardware here; qemu times mean nothing).
 // They send to packing only shapes the scalar table packs too, where the NEON micro-kernel is at
 // least as fast as the scalar one; the direct path runs the portable sup kernel, which the
 // compiler vectorizes with baseline NEON. A retune needs gemm_bench --set sweep on arm64.
 constexpr DirectLimits kDirectLimitsNeon = kDirectLimitsScalar;
+// owned (AVX2): 784-128-10 trained 1.29x faster on 2 threads at batch 64 (1.02x on 1), but at
+// batch 256 0.94x on 1 thread and 1.03x on 2, where the AVX2 packed path beats the sup kernel
+// the parts run on: owned up to 8M multiply-adds (`FASTMLP_MAX_ISA=avx2
+// scripts/ab-trainer-bench.sh <before> <after> 5 --set mnist --batch 64|256 --threads 1,2`).
 constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy, kDirectAvx2MaxVolumeNarrow, 8,
-                                            kDirectAvx2MaxVolumeNarrow, kDirectAvx2MaxVolume, 0};
+                                            kDirectAvx2MaxVolumeNarrow, kDirectAvx2MaxVolume, 0,
+                                            kDirectResidentMaxB, std::size_t{1} << 23};
 // AVX-512: the sup kernels (sup_rows_avx512 & co.) run at 150-200 GFLOP/s on one thread from
 // 16 x 64 x 16 up (near the zmm FMA peak), so packing pays only for large products. Measured
 // (2-core AMD EPYC Zen 5 VM, shared) while the AVX-512 table's packed path still ran the AVX2
@@ -164,12 +174,17 @@ constexpr DirectLimits kDirectLimitsAvx2 = {kSkinnyMaxRows, kDirectTransBMaxCopy
 // resident: on one thread the rows kernel beats packing at any row count while op(B) stays in L2
 // and is narrow: `gemm_bench --set sup` has 256 x 128 x 784 direct at 1.19x the packed path and
 // 256^3 at 1.05x, but 256 x 1024 x 784 at 0.98x; the inference model's row blocks (its lanes
-// run on one thread each) take it (Model::choose_paths).
+// run on one thread each) take it (Model::choose_paths). owned: 784-128-10 trains 1.38x faster on
+// 2 threads at batch 64 (its products direct), and at batch 128 and 256 (packed before) 1.42x and
+// 1.30x on 2 threads, 1.11x and 1.12x on 1 (`scripts/ab-trainer-bench.sh <before> <after> 3
+// --set mnist --batch 128|256 --threads 1,2`); the wide network's first layer (784 x 1024, past
+// owned_max_weights) stays packed: owning it measured 1.11x on 1 thread but 0.91x on 2.
 constexpr std::size_t kDirectAvx512MaxVolume = std::size_t{1} << 23;
 constexpr std::size_t kDirectAvx512ResidentMaxCols = 256;
 constexpr DirectLimits kDirectLimitsAvx512 = {8, kDirectTransBMaxCopy, std::size_t{1} << 22, 16,
                                               std::size_t{1} << 22, kDirectAvx512MaxVolume,
-                                              kDirectAvx512ResidentMaxCols};
+                                              kDirectAvx512ResidentMaxCols, kDirectResidentMaxB,
+                                              static_cast<std::size_t>(-1)};
 
 // ---- which sup variant (gemm/sup/sup.cpp) ----------------------------------------------------
 // One row wider than one column block of the rows variant (8 vectors = 64 columns with m = 1)
@@ -188,7 +203,7 @@ constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 // Direct-path (sup) products from this many multiply-adds are split over the pool, in runs of
 // the rows variant's own tiles (the same bits as one thread: SupPartKernel), in contexts that
 // allow it (inference; a trainer keeps its direct products whole, mlp.cpp, and from this volume
-// splits a direct first layer by rows of W instead, mlp_owned.cpp). Below it the
+// owns a first layer by rows of W instead, mlp_owned.cpp). Below it the
 // handoff to a second thread costs more than its half of the product saves. Measured by
 // `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume, in a session) on a
 // quiet 2-core Zen 5 VM (FMA peak on 2 threads 1.6-2.1x one, probed before and after each run):
