@@ -51,6 +51,10 @@ struct TrainExtras {
 // Parts of an owned first layer (mlp_owned.cpp): its weights split by rows into this many parts,
 // whatever the thread count, so that its sums run in the same order on any number of threads.
 constexpr std::size_t kOwnedParts = 2;
+// Fewest inputs of an owned first layer: summing the parts' partial products costs a few passes
+// over the batch's Z, against `inputs` multiply-adds per element of Z in the products (784 is
+// where owning was measured; a tall batch of few inputs reaches the volume with little depth).
+constexpr std::size_t kOwnedMinInputs = 256;
 
 // Whether the trainer of `plan` owns its first layer by rows (mlp_owned.cpp): its product at the
 // plan's batch size and its weights within this kernel table's limits (DirectLimits::owned_*).

@@ -33,7 +33,7 @@ bool owns_first_layer(const TrainerPlan& plan) {
   const LayerPlan& l = plan.layers.front();
   const gemm_blocking::DirectLimits& limits = cpu::kernels().gemm_direct_limits;
   const std::size_t volume = plan.batch_size * l.inputs * l.units;
-  return l.inputs >= kOwnedParts && volume >= gemm_blocking::kParallelDirectMinVolume &&
+  return l.inputs >= kOwnedMinInputs && volume >= gemm_blocking::kParallelDirectMinVolume &&
          volume <= limits.owned_max_volume && l.inputs * l.units <= limits.owned_max_weights;
 }
 

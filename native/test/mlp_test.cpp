@@ -240,6 +240,9 @@ void test_owned_first_layer() {
   check(owned == (table == "avx512" || table == "avx2-fma"), "the AVX-512 and AVX2 tables own it, the others not");
   plan.batch_size = 16;  // 1.6M multiply-adds: below kParallelDirectMinVolume
   check(!owns_first_layer(plan), "784-128-10 at batch 16: not owned");
+  const TrainerPlan shallow =
+      ref::make_plan({64, 128, 10}, Activation::relu, Activation::softmax, Loss::cross_entropy, 1024);
+  check(!owns_first_layer(shallow), "64-128-10 at batch 1024 (8.4M multiply-adds, 64 deep): not owned");
   plan.batch_size = 64;
   const std::string name = owned ? " (owned)" : " (not owned)";
   {
