@@ -82,7 +82,8 @@ Trainer::Trainer(const TrainerPlan& plan, const ThreadPool* shared) : plan_(plan
   grads_.assign(layout_.size, 0.0f);
   if (owns_first_layer(plan_)) {
     for (std::size_t t = 0; t <= kOwnedParts; ++t) owned_bounds_[t] = inputs() * t / kOwnedParts;
-    partials_.assign(kOwnedParts * batch * plan_.layers.front().units, 0.0f);
+    owned_stride_ = (batch * plan_.layers.front().units + 15) / 16 * 16;
+    partials_.assign(kOwnedParts * owned_stride_, 0.0f);
   }
   if (plan_.optimizer.clip_norm > 0.0) clip_sums_.assign(clip_norm_blocks(layout_.size), 0.0);
   const std::size_t count = plan_.layers.size();

@@ -55,6 +55,7 @@ constexpr std::size_t kOwnedParts = 2;
 // over the batch's Z, against `inputs` multiply-adds per element of Z in the products (784 is
 // where owning was measured; a tall batch of few inputs reaches the volume with little depth).
 constexpr std::size_t kOwnedMinInputs = 256;
+static_assert(kOwnedMinInputs >= kOwnedParts, "every part owns at least one row of W (k >= 1)");
 
 // Whether the trainer of `plan` owns its first layer by rows (mlp_owned.cpp): its product at the
 // plan's batch size and its weights within this kernel table's limits (DirectLimits::owned_*).
@@ -154,8 +155,10 @@ class Trainer {
   std::vector<float> scales_;
   bool has_dropout_ = false;
   // Layer 0 owned by rows (owns_first_layer): its first row of W for each part and the end, and
-  // each part's partial product (kOwnedParts x (batch, units)). Empty when not owned.
+  // each part's partial product ((batch, units) each, owned_stride_ floats apart: a multiple of
+  // 16, so two parts never write one cache line). Empty when not owned.
   std::size_t owned_bounds_[kOwnedParts + 1] = {};
+  std::size_t owned_stride_ = 0;
   std::vector<float> partials_;
   bool owned() const { return !partials_.empty(); }
   // The optimizer plan of the current step: plan_.optimizer with the scheduled learning rate.

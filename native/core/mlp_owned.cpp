@@ -12,9 +12,11 @@
 // with the forward product whole 0.91-0.94x (native/bench/ownership_bench.cpp).
 // The parts are fixed (not the thread count), and a 1-thread trainer runs them one after the
 // other: the forward's sums run in the same order on any number of threads, so training gives
-// the same bits on any (test/22). The parts are handed to the threads by run_chunks (part t to
-// whichever thread claims it; with spinning workers, the same thread step after step), so a
-// descheduled worker slows a step to one thread's speed, never below it.
+// the same bits on any (test/22). The parts are handed to the threads by run_chunks, to whichever
+// thread claims each first: so a descheduled worker slows a step to one thread's speed, never
+// below it, but which thread runs which part is usual, not guaranteed (with spinning workers the
+// pairing mostly repeats step after step; when it flips, that step's lines of W change core).
+// Part 0 also carries the small rest of the update (b0 and the later layers).
 // Layer 0 only: it needs no input gradient (dX = dZ W^T would read every row of W), and it is
 // the wide one of the networks this serves (784 pixels in). The parts' products run on the
 // kernel table's sup rows kernel (gemm/sup), which reads a part's columns of X in place; which
@@ -47,8 +49,8 @@ void Trainer::owned_forward(const float* params, const float* X, std::size_t row
     float* partials;
     std::size_t rows, inputs, units, stride;
     const std::size_t* bounds;
-  } job{cpu::kernels().gemm_sup.rows, X, params + o.w, partials_.data(), rows, lp.inputs, lp.units,
-        plan_.batch_size * lp.units, owned_bounds_};
+  } job{cpu::kernels().gemm_sup.rows, X, params + o.w, partials_.data(), rows, lp.inputs, lp.units, owned_stride_,
+        owned_bounds_};
   // Two captured pointers: within std::function's inline storage, so no allocation per step.
   pool_->run_chunks(kOwnedParts, [&job](std::size_t, std::size_t part) {
     const std::size_t r0 = job.bounds[part], r1 = job.bounds[part + 1];

@@ -228,12 +228,14 @@ class CheckingA {
 // A product on one thread takes the direct path also past sgemm's volume limit when the layer's
 // weights are narrow and stay in L2: on 784-128-10 that is the first layer at every block size,
 // where packing each block of X cost more than it saved (predict of 1,024 rows: see
-// gemm_blocking::kDirectAvx512ResidentMaxCols). Only from 2 kLaneRows rows, so that the bits stay
-// the same for any thread count: a multi-thread model runs such a block whole, on sgemm's own
-// choices, only when it is under kParallelMinVolume in all (lanes_for), and then every layer is
-// under every volume limit, direct by sgemm's rule too.
+// gemm_blocking::kDirectAvx512ResidentMaxCols). Only for blocks a multi-thread model splits into
+// lanes (lanes_for: from 2 kLaneRows rows and kParallelMinVolume multiply-adds in all), so that
+// the bits stay the same for any thread count: a block it runs whole keeps sgemm's own choices,
+// and so does a 1-thread model's block of that size.
 void Model::choose_paths(std::size_t rows, bool* direct) const {
-  const bool resident_ok = rows >= 2 * kLaneRows;
+  std::size_t volume = 0;
+  for (const LayerPlan& l : plan_.layers) volume += rows * l.inputs * l.units;
+  const bool resident_ok = rows >= 2 * kLaneRows && volume >= gemm_blocking::kParallelMinVolume;
   for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
     const LayerPlan& lp = plan_.layers[l];
     direct[l] = gemm_prefers_direct(false, rows, lp.units, lp.inputs) ||

@@ -226,10 +226,69 @@ void test_bad_plans_and_sizes() {
                    "predict out too short");
 }
 
-// The owned first layer (mlp_owned.cpp: 784-128-10 at batch 64 on the AVX-512 and AVX2 tables): one SGD
-// step with lr = 1 gives the float64 reference's gradient, and two epochs of Adam with clipping
-// by norm over a shuffled order with a ragged last batch give the same bits on 1, 2 and 3
-// threads. On a table that does not own it, the same checks run on the whole products.
+// Trains `plan` for two epochs of `batch` rows from the same start on 1, 2 and 3 threads and
+// checks the same bits: optionally over a shuffled order, with sample weights, and with dropout
+// (a layer's dropout > 0 draws from the same generator state each time).
+void check_same_bits_on_threads(TrainerPlan plan, std::size_t rows, std::size_t batch, bool shuffle, bool weighted,
+                                const std::string& what) {
+  const std::size_t in = plan.layers.front().inputs, out = plan.layers.back().units, epochs = 2;
+  ref::Lcg g{9};
+  const std::vector<float> X = ref::random_floats(rows * in, g);
+  const std::vector<float> Y = ref::make_targets(plan.loss, rows, out, g);
+  const std::vector<float> start = ref::random_floats(param_layout(plan.layers).size, g, 0.05);
+  std::vector<float> weights(weighted ? rows : 0);
+  for (float& w : weights) w = static_cast<float>(std::floor((g.next() + 1.0) * 2.0)) * 0.5f;  // 0, 0.5, 1, 1.5
+  std::vector<std::uint32_t> order(epochs * rows);
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>((i * 37 + i / rows) % rows);
+  const Span<const std::uint32_t> ord{order.data(), order.size()};
+  std::vector<float> first;
+  for (std::size_t threads : {1, 2, 3}) {
+    plan.threads = threads;
+    Trainer trainer(plan);
+    std::vector<float> p = start, state(trainer.state_size(), 0.0f);
+    std::vector<double> losses(epochs);
+    std::uint32_t rng[4] = {1, 2, 3, 4};
+    TrainExtras extras;
+    extras.rng = rng;
+    trainer.train_epochs({{p.data(), p.size()}, {state.data(), state.size()}}, {X.data(), X.size()},
+                         {Y.data(), Y.size()}, rows, shuffle ? &ord : nullptr, epochs, batch, 0,
+                         {losses.data(), losses.size()}, {}, extras, {weights.data(), weights.size()});
+    if (first.empty()) {
+      first = p;
+      check(p != start, "training moved the params: " + what);
+    } else {
+      check(std::memcmp(p.data(), first.data(), p.size() * sizeof(float)) == 0,
+            std::to_string(threads) + " threads train the same bits as 1: " + what);
+    }
+  }
+}
+
+// One SGD step with lr = 1 on a full batch of `rows`: the float64 reference's gradient.
+void check_reference_gradient(const TrainerPlan& plan, std::size_t rows, const std::string& what) {
+  Trainer trainer(plan);
+  const std::size_t in = plan.layers.front().inputs, out = plan.layers.back().units;
+  ref::Lcg g{5};
+  const std::vector<float> X = ref::random_floats(rows * in, g), Y = ref::make_targets(plan.loss, rows, out, g);
+  std::vector<float> p = ref::random_floats(trainer.layout().size, g, 0.05);
+  const std::vector<float> before = p;
+  Vec grad;
+  const double loss = ref::ref_grads(plan, ref::to_double(p), ref::to_double(X), ref::to_double(Y), rows, grad);
+  double epoch_loss = 0;
+  trainer.train_epochs({{p.data(), p.size()}, {}}, {X.data(), X.size()}, {Y.data(), Y.size()}, rows, nullptr, 1, rows,
+                       0, {&epoch_loss, 1});
+  check_near(epoch_loss, loss, 1e-5, "loss: " + what);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    check_near(static_cast<double>(before[i]) - p[i], grad[i], 2e-4, "gradient p" + std::to_string(i) + ": " + what);
+  }
+}
+
+// The owned first layer (mlp_owned.cpp), on the tables that own it (AVX-512, AVX2); elsewhere the
+// same checks run on whole products. Which plans are owned; the float64 reference's gradient
+// through an owned layer (with a hidden layer after it, and as the only layer: the output's
+// logits); and the same bits on 1, 2 and 3 threads with Adam and clipping by norm over a shuffled
+// order (a ragged last batch), momentum and clipping by value (a last batch of 1 row, 785 inputs
+// and 100 units: row parts and columns off 16-float boundaries), and RMSprop with dropout on the
+// owned layer, sample weights and a call batch below the plan's.
 void test_owned_first_layer() {
   TrainerPlan plan = ref::make_plan({784, 128, 10}, Activation::relu, Activation::softmax, Loss::cross_entropy, 64);
   const bool owned = owns_first_layer(plan);
@@ -244,49 +303,19 @@ void test_owned_first_layer() {
       ref::make_plan({64, 128, 10}, Activation::relu, Activation::softmax, Loss::cross_entropy, 1024);
   check(!owns_first_layer(shallow), "64-128-10 at batch 1024 (8.4M multiply-adds, 64 deep): not owned");
   plan.batch_size = 64;
+  TrainerPlan single = ref::make_plan({785, 100}, Activation::relu, Activation::softmax, Loss::cross_entropy, 80);
+  check(owns_first_layer(single) == owned, "785-100 at batch 80 (6.3M multiply-adds): owned as 784-128-10 is");
   const std::string name = owned ? " (owned)" : " (not owned)";
-  {
-    Trainer trainer(plan);
-    ref::Lcg g{5};
-    const std::vector<float> X = ref::random_floats(64 * 784, g), Y = ref::make_targets(Loss::cross_entropy, 64, 10, g);
-    std::vector<float> p = ref::random_floats(trainer.layout().size, g, 0.05);
-    const std::vector<float> before = p;
-    Vec grad;
-    const double loss = ref::ref_grads(plan, ref::to_double(p), ref::to_double(X), ref::to_double(Y), 64, grad);
-    double epoch_loss = 0;
-    trainer.train_epochs({{p.data(), p.size()}, {}}, {X.data(), X.size()}, {Y.data(), Y.size()}, 64, nullptr, 1, 64, 0,
-                         {&epoch_loss, 1});
-    check_near(epoch_loss, loss, 1e-5, "784-128-10 loss" + name);
-    for (std::size_t i = 0; i < p.size(); ++i) {
-      check_near(static_cast<double>(before[i]) - p[i], grad[i], 2e-4,
-                 "784-128-10 gradient p" + std::to_string(i) + name);
-    }
-  }
+  check_reference_gradient(plan, 64, "784-128-10" + name);
+  check_reference_gradient(single, 80, "785-100" + name);
+
   plan.optimizer = {OptimizerKind::adam, 0.001, 0.0, 0.9, 0.999, 1e-8, 0.0, 0.9, 1.0, 0.0};
-  const std::size_t rows = 150, epochs = 2;  // batches of 64, 64 and 22
-  ref::Lcg g{9};
-  const std::vector<float> X = ref::random_floats(rows * 784, g);
-  const std::vector<float> Y = ref::make_targets(Loss::cross_entropy, rows, 10, g);
-  const std::vector<float> start = ref::random_floats(param_layout(plan.layers).size, g, 0.05);
-  std::vector<std::uint32_t> order(epochs * rows);
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>((i * 37 + i / rows) % rows);
-  const Span<const std::uint32_t> ord{order.data(), order.size()};
-  std::vector<float> first;
-  for (std::size_t threads : {1, 2, 3}) {
-    plan.threads = threads;
-    Trainer trainer(plan);
-    std::vector<float> p = start, state(trainer.state_size(), 0.0f);
-    std::vector<double> losses(epochs);
-    trainer.train_epochs({{p.data(), p.size()}, {state.data(), state.size()}}, {X.data(), X.size()},
-                         {Y.data(), Y.size()}, rows, &ord, epochs, 64, 0, {losses.data(), losses.size()});
-    if (first.empty()) {
-      first = p;
-      check(p != start, "adam moved the params" + name);
-    } else {
-      check(std::memcmp(p.data(), first.data(), p.size() * sizeof(float)) == 0,
-            std::to_string(threads) + " threads train the same bits as 1" + name);
-    }
-  }
+  check_same_bits_on_threads(plan, 150, 64, true, false, "784-128-10, adam, clip by norm" + name);
+  single.optimizer = {OptimizerKind::momentum, 0.01, 0.9, 0.9, 0.999, 1e-8, 0.0, 0.9, 0.0, 0.05};
+  check_same_bits_on_threads(single, 161, 80, false, false, "785-100, momentum, clip by value" + name);
+  plan.optimizer = {OptimizerKind::rmsprop, 0.001, 0.0, 0.9, 0.999, 1e-8, 0.0, 0.9, 0.0, 0.0};
+  plan.layers.front().dropout = 0.2;
+  check_same_bits_on_threads(plan, 150, 48, true, true, "784-128-10, rmsprop, dropout, weights" + name);
 }
 
 }  // namespace

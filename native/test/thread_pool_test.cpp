@@ -276,8 +276,9 @@ void trainer_threads(Tally& t) {
     std::vector<float> params(tr.layout().size, 0.01f), X(64 * 784, 0.5f), Y(64 * 10, 0.0f);
     for (std::size_t i = 0; i < 64; ++i) Y[i * 10 + i % 10] = 1.0f;
     std::vector<double> losses(1);
-    // 64 rows at batch 64. Where the table owns this first layer at the plan's batch (AVX2 and
-    // AVX-512, DirectLimits::owned_*), its parts start the worker at once. Otherwise, on a table
+    // 64 rows at batch 64. Where the table owns this first layer at the plan's batch of 256
+    // (AVX-512; AVX2 owns it only up to 2^23 multiply-adds, DirectLimits::owned_*), its parts
+    // start the worker at once. Otherwise, on a table
     // whose direct path takes 64 x 128 x 784, direct products only, kept whole: no thread. The
     // NEON and scalar tables pack them, and a packed product may split: not this check's case.
     tr.train_epochs({{params.data(), params.size()}, {nullptr, 0}}, {X.data(), X.size()}, {Y.data(), Y.size()}, 64,

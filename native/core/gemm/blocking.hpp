@@ -131,13 +131,14 @@ struct DirectLimits {
   std::size_t narrow_max_cols;    // 1 < n <= this: narrow_max_volume
   std::size_t narrow_max_volume;
   std::size_t max_volume;         // wider n
-  // A product on one thread whose op(B) (k x n, not transposed) has at most this many columns
-  // and kDirectResidentMaxB floats goes direct at any row count (0: no such rule): op(B) stays
-  // in L2 while the rows kernel streams it once per block of rows (gemm_prefers_direct_resident).
+  // The inference model's blocks (Model::choose_paths) run a layer direct at any row count when
+  // its weights (op(B), k x n) have at most this many columns and kDirectResidentMaxB floats
+  // (0: no such rule; sgemm itself never applies it): op(B) stays in L2 while the rows kernel
+  // streams it once per block of rows (gemm_prefers_direct_resident).
   std::size_t resident_max_cols;
   // A trainer owns its first layer by rows (mlp_owned.cpp) when that layer's product at the
-  // plan's batch is kParallelDirectMinVolume..owned_max_volume multiply-adds and its weights at
-  // most owned_max_weights floats (0: never).
+  // plan's batch is kParallelDirectMinVolume..owned_max_volume multiply-adds, its weights at
+  // most owned_max_weights floats (0: never) and its inputs at least kOwnedMinInputs (mlp.hpp).
   std::size_t owned_max_weights;
   std::size_t owned_max_volume;
 };
@@ -203,7 +204,7 @@ constexpr std::size_t kParallelMinVolume = std::size_t{1} << 20;
 // Direct-path (sup) products from this many multiply-adds are split over the pool, in runs of
 // the rows variant's own tiles (the same bits as one thread: SupPartKernel), in contexts that
 // allow it (inference; a trainer keeps its direct products whole, mlp.cpp, and from this volume
-// owns a first layer by rows of W instead, mlp_owned.cpp). Below it the
+// may own a first layer by rows of W instead, DirectLimits::owned_*). Below it the
 // handoff to a second thread costs more than its half of the product saves. Measured by
 // `gemm_bench --set threads` (its direct rows: 1 vs 2 threads at each volume, in a session) on a
 // quiet 2-core Zen 5 VM (FMA peak on 2 threads 1.6-2.1x one, probed before and after each run):
