@@ -127,43 +127,36 @@ void Trainer::check_model(const float* params, std::size_t params_size) const {
 
 // --- forward / backward of one batch --------------------------------------------------------
 
+void Trainer::forward_layer(std::size_t l, const float* params, const float* in, std::size_t rows) {
+  if (l == 0 && owned()) {
+    owned_forward(params, in, rows);
+    return;
+  }
+  const LayerPlan& lp = plan_.layers[l];
+  const LayerOffsets& o = layout_.layers[l];
+  float* A = acts_[l].data();
+  float* Z = l + 1 == plan_.layers.size() ? zout_.data() : A;
+  dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
+                lp.activation);
+}
+
 void Trainer::forward(const float* params, const float* X, std::size_t rows) {
   const float* in = X;
-  const std::size_t last = plan_.layers.size() - 1;
-  for (std::size_t l = 0; l <= last; ++l) {
-    const LayerPlan& lp = plan_.layers[l];
-    const LayerOffsets& o = layout_.layers[l];
-    float* A = acts_[l].data();
-    float* Z = l == last ? zout_.data() : A;
-    if (l == 0 && owned()) {
-      owned_forward(params, in, rows);
-    } else {
-      dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
-                    lp.activation);
-    }
-    in = A;
+  for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
+    forward_layer(l, params, in, rows);
+    in = acts_[l].data();
   }
 }
 
 void Trainer::forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng) {
   const float* in = X;
-  const std::size_t last = plan_.layers.size() - 1;
-  for (std::size_t l = 0; l <= last; ++l) {
-    const LayerPlan& lp = plan_.layers[l];
-    const LayerOffsets& o = layout_.layers[l];
-    float* A = acts_[l].data();
-    float* Z = l == last ? zout_.data() : A;
-    if (l == 0 && owned()) {
-      owned_forward(params, in, rows);
-    } else {
-      dense_forward(*gemm_, Z, A, in, params + o.w, o.has_bias ? params + o.b : nullptr, rows, lp.inputs, lp.units,
-                    lp.activation);
-    }
-    in = A;
+  for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
+    forward_layer(l, params, in, rows);
+    in = acts_[l].data();
     if (!masks_[l].empty()) {
-      const std::size_t n = rows * lp.units;
+      const std::size_t n = rows * plan_.layers[l].units;
       draw_mask(rng, masks_[l].data(), n, thresholds_[l], scales_[l]);
-      apply_mask(dropped_[l].data(), A, masks_[l].data(), n);
+      apply_mask(dropped_[l].data(), acts_[l].data(), masks_[l].data(), n);
       in = dropped_[l].data();
     }
   }

@@ -105,6 +105,8 @@ class Trainer {
 
  private:
   void check_model(const float* params, std::size_t params_size) const;
+  // Layer l's forward of `rows` rows of its input `in` into acts_[l] (and zout_ for the last).
+  void forward_layer(std::size_t l, const float* params, const float* in, std::size_t rows);
   // Forward of `rows` rows starting at X; leaves activations in acts_ and logits in zout_.
   void forward(const float* params, const float* X, std::size_t rows);
   // The training forward pass: as forward, each dropout layer drawing its mask from rng and the

@@ -21,8 +21,6 @@
 // the wide one of the networks this serves (784 pixels in). The parts' products run on the
 // kernel table's sup rows kernel (gemm/sup), which reads a part's columns of X in place; which
 // layers are owned is the table's (DirectLimits::owned_*, gemm/blocking.hpp, with the figures).
-#include <algorithm>
-
 #include "cpu/dispatch.hpp"
 #include "gemm/blocking.hpp"
 #include "gemm/sup/sup_kernel.hpp"
@@ -61,15 +59,14 @@ void Trainer::owned_forward(const float* params, const float* X, std::size_t row
   float* A = acts_.front().data();
   float* Z = output ? zout_.data() : A;
   const float* b = o.has_bias ? params + o.b : nullptr;
-  const std::size_t n = rows * lp.units;
-  std::copy(partials_.data(), partials_.data() + n, Z);
-  for (std::size_t part = 1; part < kOwnedParts; ++part) {
-    const float* p = partials_.data() + part * job.stride;
-    for (std::size_t i = 0; i < n; ++i) Z[i] += p[i];
-  }
-  if (b != nullptr) {
-    for (std::size_t i = 0; i < rows; ++i)
-      for (std::size_t j = 0; j < lp.units; ++j) Z[i * lp.units + j] += b[j];
+  // One pass: the parts in order, then the bias.
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < lp.units; ++j) {
+      const std::size_t e = i * lp.units + j;
+      float z = partials_[e];
+      for (std::size_t part = 1; part < kOwnedParts; ++part) z += partials_[part * owned_stride_ + e];
+      Z[e] = b != nullptr ? z + b[j] : z;
+    }
   }
   activation_forward(lp.activation, A, Z, rows, lp.units);
 }

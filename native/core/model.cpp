@@ -189,11 +189,14 @@ double Model::evaluate(Span<const float> params, Span<const float> X, Span<const
 // each product left the small layers and the activations on one thread and had both threads
 // pack all of W (`trainer_bench --set rows --threads 1,2`: 784-128-10, 1,024 rows).
 std::size_t Model::lanes_for(std::size_t rows) const {
-  if (lanes_.empty()) return 1;
+  if (lanes_.empty() || !splits_into_lanes(rows)) return 1;
+  return std::min(lanes_.size(), rows / kLaneRows);
+}
+
+bool Model::splits_into_lanes(std::size_t rows) const {
   std::size_t volume = 0;
   for (const LayerPlan& l : plan_.layers) volume += rows * l.inputs * l.units;
-  if (volume < gemm_blocking::kParallelMinVolume) return 1;
-  return std::max<std::size_t>(1, std::min(lanes_.size(), rows / kLaneRows));
+  return rows >= 2 * kLaneRows && volume >= gemm_blocking::kParallelMinVolume;
 }
 
 // The finiteness check of a checked predict is the first layer's product's (GemmContext::check_a):
@@ -229,13 +232,10 @@ class CheckingA {
 // weights are narrow and stay in L2: on 784-128-10 that is the first layer at every block size,
 // where packing each block of X cost more than it saved (predict of 1,024 rows: see
 // gemm_blocking::kDirectAvx512ResidentMaxCols). Only for blocks a multi-thread model splits into
-// lanes (lanes_for: from 2 kLaneRows rows and kParallelMinVolume multiply-adds in all), so that
-// the bits stay the same for any thread count: a block it runs whole keeps sgemm's own choices,
-// and so does a 1-thread model's block of that size.
+// lanes (splits_into_lanes), so that the bits stay the same for any thread count: a block it runs
+// whole keeps sgemm's own choices, and so does a 1-thread model's block of that size.
 void Model::choose_paths(std::size_t rows, bool* direct) const {
-  std::size_t volume = 0;
-  for (const LayerPlan& l : plan_.layers) volume += rows * l.inputs * l.units;
-  const bool resident_ok = rows >= 2 * kLaneRows && volume >= gemm_blocking::kParallelMinVolume;
+  const bool resident_ok = splits_into_lanes(rows);
   for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
     const LayerPlan& lp = plan_.layers[l];
     direct[l] = gemm_prefers_direct(false, rows, lp.units, lp.inputs) ||

@@ -97,6 +97,8 @@ class Model {
   void choose_paths(std::size_t rows, bool* direct) const;
   // Threads (lanes) a block of `rows` rows is split over by rows, 1 for none (see model.cpp).
   std::size_t lanes_for(std::size_t rows) const;
+  // Whether a block of `rows` rows is worth lanes, given 2 threads or more (lanes_for).
+  bool splits_into_lanes(std::size_t rows) const;
   // `blocks` consecutive blocks of `rows` rows each (X is the first one's first row, out its
   // first output row), split by rows over `lanes` threads in one region; check as forward_rows'.
   std::int64_t forward_lanes(const float* params, const float* X, std::size_t rows, std::size_t blocks,
