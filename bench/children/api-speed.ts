@@ -8,8 +8,8 @@
 //            copying ~22 MB of params and Adam state in and out of each chunk showed) and its checksum
 //   predict: Network.predict of 1 sample (us), of 1,024 rows from a Float32Array and from
 //            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows;
-//            f32OverSetRows: the Float32Array's rate over that of rows copied by V8's own
-//            TypedArray.prototype.set (unchecked) then predicted: what rows could reach at best
+//            for mnist and tabular, number[][] against Float32Array and two floors for number[][]
+//            (rowsAgainstArray): rows copied by TypedArray.prototype.set, and rows only read
 // All in CPU time with 1 thread, wall time with more.
 //   memory:  peak RSS growth over 3 back-to-back 1-epoch fits, over the bytes of X (Linux)
 // Usage: node --expose-gc --import tsx bench/children/api-speed.ts <root> <fit|predict|memory> <threads>
@@ -97,6 +97,23 @@ function tabular(rows: number): { X: Float32Array; y: Float32Array } {
   return { X, y };
 }
 
+/** The sum of a row's values: four running sums, as a conversion loop would read them. */
+function sumRow(row: number[]): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let c = 0;
+  for (; c + 4 <= row.length; c += 4) {
+    s0 += row[c];
+    s1 += row[c + 1];
+    s2 += row[c + 2];
+    s3 += row[c + 3];
+  }
+  for (; c < row.length; c++) s0 += row[c];
+  return s0 + s1 + s2 + s3;
+}
+
 /** Seconds per call on clock: `calls` calls after 3 warm ones, median of `samples`. */
 function perCall(fn: () => unknown, calls: number, samples: number): number {
   for (let i = 0; i < 3; i++) fn();
@@ -113,6 +130,62 @@ const statusBytes = (key: string): number => {
   const match = new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
   return match ? Number(match[1]) * 1024 : Number.NaN;
 };
+
+/**
+ * predict of X's rows from number[][] against the same rows as a Float32Array (rates in samples/s
+ * and Float32Array-over-rows ratios, taken round by round), beside two floors for the rows: copied
+ * by V8's TypedArray.prototype.set (unchecked) then predicted, and only read once (summed) before
+ * the Float32Array's predict, the least any conversion written in JS costs.
+ */
+function rowsAgainstArray(net: Net, X: Float32Array, cols: number) {
+  const n = X.length / cols;
+  const rows = Array.from({ length: n }, (_, k) => Array.from(X.subarray(k * cols, (k + 1) * cols)));
+  // the check before timing: rows and the Float32Array give the same outputs, bit for bit
+  const fromRows = (net.predict(rows) as number[][]).flat();
+  const fromArray = Array.from(net.predict(X) as Float32Array);
+  const rowsMatch =
+    fromRows.length === fromArray.length && fromRows.every((v, i) => Object.is(v, fromArray[i]));
+  const copied = new Float32Array(X.length);
+  const viaSet = () => {
+    for (let k = 0; k < n; k++) copied.set(rows[k], k * cols);
+    return net.predict(copied);
+  };
+  const readOnly = () => {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += sumRow(rows[k]);
+    if (Number.isNaN(s)) throw new Error('NaN in the rows');
+    return net.predict(X);
+  };
+  const calls = Math.max(10, Math.round(8e6 / X.length));
+  const r: Record<string, number[]> = { f32: [], rows: [], set: [], read: [] };
+  for (let k = 0; k < 9; k++) {
+    r.f32.push(n / perCall(() => net.predict(X), 2 * calls, 1));
+    r.rows.push(n / perCall(() => net.predict(rows), calls, 1));
+    r.set.push(n / perCall(viaSet, calls, 1));
+    r.read.push(n / perCall(readOnly, calls, 1));
+  }
+  const over = (other: number[]) => median(r.f32.map((v, i) => v / other[i]));
+  return {
+    rowsMatch,
+    rowsPerS: median(r.rows),
+    f32OverRows: over(r.rows),
+    f32OverSetRows: over(r.set),
+    f32OverReadRows: over(r.read),
+  };
+}
+
+/** The bench's tabular network (30-64-64-1). */
+function tabularNet(): Net {
+  return new Network({
+    inputs: 30,
+    layers: [{ units: 64, activation: 'relu' }, { units: 64, activation: 'relu' }, { units: 1 }],
+    loss: 'mse',
+    optimizer: { name: 'adam', learningRate: 0.001 },
+    seed: 1,
+    engine: 'native',
+    threads,
+  });
+}
 
 let result: object;
 if (what === 'memory') {
@@ -131,21 +204,11 @@ if (what === 'memory') {
   const mnist = fx.syntheticMnist(19200);
   const big = await fitRatio(new Network(fx.mlpOptions('native', threads)), mnist.X, mnist.labels, 64, 3);
   const tab = tabular(19200);
-  const small = new Network({
-    inputs: 30,
-    layers: [{ units: 64, activation: 'relu' }, { units: 64, activation: 'relu' }, { units: 1 }],
-    loss: 'mse',
-    optimizer: { name: 'adam', learningRate: 0.001 },
-    seed: 1,
-    engine: 'native',
-    threads,
-  });
-  const little = await fitRatio(small, tab.X, tab.y, 32, 3);
+  const little = await fitRatio(tabularNet(), tab.X, tab.y, 32, 3);
   result = { mnist: big, tabular: little, wide: await wideCall(7) };
 } else {
   const { X } = fx.syntheticMnist(1024);
   const net = new Network(fx.mlpOptions('native', threads));
-  const rows = Array.from({ length: 1024 }, (_, r) => Array.from(X.subarray(r * 784, (r + 1) * 784)));
   const one = X.subarray(0, 784);
   const { nativeEngine } = await from('lib/engine/native.ts');
   const plan = fx.mlpPlan(1, threads);
@@ -154,36 +217,20 @@ if (what === 'memory') {
     net.getParameters(),
   );
   const out = new Float32Array(1024 * 10);
-  // the check before timing: rows and the Float32Array give the same outputs, bit for bit
-  const fromRows = (net.predict(rows) as number[][]).flat();
-  const fromArray = Array.from(net.predict(X) as Float32Array);
-  const rowsMatch =
-    fromRows.length === fromArray.length && fromRows.every((v, i) => Object.is(v, fromArray[i]));
-  const samples = 9;
-  // the floor for rows: copied by V8's own TypedArray.prototype.set, row by row, unchecked
-  const copied = new Float32Array(1024 * 784);
-  const viaSet = () => {
-    for (let k = 0; k < rows.length; k++) copied.set(rows[k] as number[], k * 784);
-    return net.predict(copied);
-  };
-  const r: Record<string, number[]> = { one: [], f32: [], rows: [], engine: [], set: [] };
+  const r: Record<string, number[]> = { one: [], engine: [], f32: [] };
   // interleaved rounds, so a noisy moment hits every case alike
-  for (let k = 0; k < samples; k++) {
+  for (let k = 0; k < 9; k++) {
     r.one.push(perCall(() => net.predict(one), 2000, 1) * 1e6);
     r.f32.push(1024 / perCall(() => net.predict(X), 20, 1));
-    r.rows.push(1024 / perCall(() => net.predict(rows), 10, 1));
     r.engine.push(1024 / perCall(() => model.predict(X, 1024, out), 20, 1));
-    r.set.push(1024 / perCall(viaSet, 10, 1));
   }
   result = {
-    rowsMatch,
     oneUs: median(r.one),
     f32PerS: median(r.f32),
-    rowsPerS: median(r.rows),
     enginePerS: median(r.engine),
-    f32OverRows: median(r.f32.map((v, i) => v / r.rows[i])),
-    f32OverSetRows: median(r.f32.map((v, i) => v / r.set[i])),
     engineOverNetwork: median(r.engine.map((v, i) => v / r.f32[i])),
+    mnist: rowsAgainstArray(net, X, 784),
+    tabular: rowsAgainstArray(tabularNet(), tabular(1024).X, 30),
   };
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
