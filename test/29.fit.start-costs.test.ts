@@ -259,6 +259,20 @@ describe.each(engines)('the $name engine: number[][] values past float32', (engi
     ).toThrow('Expected a number finite as float32 (|x| <= 3.4e38) for X[1][1]');
   });
 
+  it('predict names a bad value deep in many rows: its row, its column, the value the caller gave', () => {
+    // 1,000 rows: several of the model's blocks
+    const rows = Array.from({ length: 1000 }, (_, r) => [r / 1000, 1 - r / 1000]);
+    rows[700][1] = 1e300;
+    expect(() => net().predict(rows)).toThrow(
+      'Expected a number finite as float32 (|x| <= 3.4e38) for X[700][1]',
+    );
+    rows[700][1] = Number.NaN;
+    expect(() => net().predict(rows)).toThrow(/Expected a finite number for X\[700\]\[1\] but received NaN/);
+    rows[700][1] = 0;
+    rows[900][0] = 'a' as unknown as number;
+    expect(() => net().predict(rows)).toThrow(/Expected a finite number for X\[900\]\[0\] but received 'a'/);
+  });
+
   it('keeps accepting the largest float32 values', () => {
     const max = 3.4028234663852886e38;
     expect(net().predict([[max, -max]])[0]).toHaveLength(1);
