@@ -16,6 +16,9 @@
 //   trainer_bench [--set seed|predict|rows|mnist|tabular|wide|deep|all] [--reps N] [--threads T[,T...]] [--scale F]
 //                 [--clock cpu|wall]   (cpu = process CPU time; wall is the default)
 //                 [--batch B]          (the mnist workload's batch size; 64 by default)
+//                 [--rows N]           (the mnist workload's rows; 6,400 by default, the versus bench's 19,200)
+//                 [--shuffle 1]        (every workload trains through a shuffled order, one permutation per
+//                                       epoch, as fit() does: the trainer gathers each batch's rows)
 // --threads 1,2 times one trainer per count, interleaved rep by rep (same noise for both), and
 // prints the median and the best rep of each: on a shared machine the best is the nearest to
 // an unloaded run. Each mnist line also gives the process CPU time per sample (spinning
@@ -49,6 +52,10 @@ using bench::Clock;
 bool g_cpu_clock = false;
 // --batch: the mnist workload's batch size (64: the versus bench's).
 std::size_t g_mnist_batch = 64;
+// --rows: the mnist workload's rows (the versus bench's 19,200 put X, 60 MB, out of cache).
+std::size_t g_mnist_rows = 6400;
+// --shuffle: train through a shuffled order (fit's default), so each batch is gathered row by row.
+bool g_shuffle = false;
 
 double now_seconds() { return bench::now_seconds(g_cpu_clock ? Clock::process_cpu : Clock::wall); }
 
@@ -202,7 +209,8 @@ struct Workload {
 };
 
 Workload mnist_workload(double scale, const std::vector<std::size_t>& thread_counts) {
-  Workload w{"mnist    784-128-10 batch " + std::to_string(g_mnist_batch), {}, {}, {}, 6400, g_mnist_batch,
+  Workload w{"mnist    784-128-10 batch " + std::to_string(g_mnist_batch) + " rows " + std::to_string(g_mnist_rows),
+             {}, {}, {}, g_mnist_rows, g_mnist_batch,
              std::max<std::size_t>(1, static_cast<std::size_t>(5 * scale))};
   for (std::size_t threads : thread_counts) {
     w.trainers.push_back(
@@ -295,6 +303,20 @@ void bench_training(Workload w, int reps, const std::vector<std::size_t>& thread
   std::vector<double> last_loss(n, 0.0);
   std::vector<std::uint64_t> last_hash(n, 0);
   const std::vector<float> init = glorot(trainers[0]->layout(), rng);  // same start for every count
+  // --shuffle: one Fisher-Yates permutation per epoch, the same for every thread count and rep
+  std::vector<std::uint32_t> order;
+  if (g_shuffle) {
+    order.resize(epochs * rows);
+    for (std::size_t e = 0; e < epochs; ++e) {
+      std::uint32_t* o = order.data() + e * rows;
+      for (std::size_t i = 0; i < rows; ++i) o[i] = static_cast<std::uint32_t>(i);
+      for (std::size_t i = rows - 1; i > 0; --i) {
+        const auto j = static_cast<std::size_t>(rng.uniform(0, 1) * static_cast<float>(i + 1)) % (i + 1);
+        std::swap(o[i], o[j]);
+      }
+    }
+  }
+  const Span<const std::uint32_t> order_span{order.data(), order.size()};
   for (int r = 0; r < reps; ++r) {
     for (std::size_t i = 0; i < n; ++i) {
       Trainer& t = *trainers[i];
@@ -304,7 +326,7 @@ void bench_training(Workload w, int reps, const std::vector<std::size_t>& thread
       const double c0 = cpu_seconds();
       const double t0 = now_seconds();
       t.train_epochs({{params.data(), params.size()}, {state.data(), state.size()}}, {X.data(), X.size()}, {Y.data(), Y.size()},
-                     rows, nullptr, epochs, batch, 0, {losses.data(), losses.size()});
+                     rows, g_shuffle ? &order_span : nullptr, epochs, batch, 0, {losses.data(), losses.size()});
       rates[i].push_back(static_cast<double>(rows * epochs) / (now_seconds() - t0));
       cpu_us[i].push_back(1e6 * (cpu_seconds() - c0) / static_cast<double>(rows * epochs));
       last_loss[i] = losses.back();
@@ -346,6 +368,8 @@ int main(int argc, char** argv) {
     else if (key == "--scale") scale = std::atof(value.c_str());
     else if (key == "--clock") g_cpu_clock = value == "cpu";
     else if (key == "--batch") g_mnist_batch = std::max(1, std::atoi(value.c_str()));
+    else if (key == "--rows") g_mnist_rows = static_cast<std::size_t>(std::max(1, std::atoi(value.c_str())));
+    else if (key == "--shuffle") g_shuffle = value == "1";
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       return 2;
