@@ -3,9 +3,10 @@
 //   fit:     one fit() call of 1 epoch over one epoch of a 4-epoch fit, the two fits adjacent
 //            (784-128-10 batch 64 on 19,200 rows, and 30-64-64-1 batch 32 on 19,200 rows), and a
 //            checksum of the weights those seeded fits leave (the same in both checkouts, or
-//            a change altered training); wide: ms of one fit() call of the bench's wide workload
-//            (784-1024-1024-10, Adam, batch 256, 2 epochs of 1,024 rows: 8 steps in 2 chunks, where
-//            copying ~22 MB of params and Adam state in and out of each chunk showed) and its checksum
+//            a change altered training), and the 4-epoch fits' samples/s (fitPerS); wide: ms of
+//            one fit() call of the bench's wide workload (784-1024-1024-10, Adam, batch 256, 2
+//            epochs of 1,024 rows: 8 steps in 2 chunks, where copying ~22 MB of params and Adam
+//            state in and out of each chunk showed) and its checksum
 //   predict: Network.predict of 1 sample (us), of 1,024 rows from a Float32Array and from
 //            number[][] (samples/s), and the engine's own model.predict of the same 1,024 rows;
 //            for mnist and tabular, number[][] against Float32Array and two floors for number[][]
@@ -21,6 +22,7 @@ type Net = {
   fit(X: unknown, y: unknown, o: object): Promise<unknown>;
   predict(X: unknown): unknown;
   getParameters(): Float32Array;
+  readonly inputs: number;
 };
 
 const [root, what, threadArg] = process.argv.slice(2);
@@ -40,11 +42,16 @@ const cpuNow = (): number => {
 const clock = threads === 1 ? cpuNow : now;
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[a.length >> 1];
 
-/** ms of one epoch in a 1-epoch fit and in a 4-epoch fit, fits adjacent, `pairs` times. */
-async function fitRatio(net: Net, X: unknown, y: unknown, batchSize: number, pairs: number) {
+/**
+ * ms of one epoch in a 1-epoch fit and in a 4-epoch fit, fits adjacent, `pairs` times; and the
+ * 4-epoch fits' samples/s (fit's throughput, start costs spread over 4 epochs).
+ */
+async function fitRatio(net: Net, X: Float32Array, y: unknown, batchSize: number, pairs: number) {
   await net.fit(X, y, { epochs: 1, batchSize }); // trainer, workspaces, JIT
   const ratios: number[] = [];
   const one: number[] = [];
+  const rates: number[] = [];
+  const rows = X.length / net.inputs;
   for (let p = 0; p < pairs; p++) {
     let t = clock();
     await net.fit(X, y, { epochs: 1, batchSize });
@@ -54,8 +61,14 @@ async function fitRatio(net: Net, X: unknown, y: unknown, batchSize: number, pai
     const perEpoch = (clock() - t) / 4;
     one.push(single);
     ratios.push(single / perEpoch);
+    rates.push((rows * 1e3) / perEpoch);
   }
-  return { ratio: median(ratios), oneEpochMs: median(one), weights: checksum(net.getParameters()) };
+  return {
+    ratio: median(ratios),
+    oneEpochMs: median(one),
+    fitPerS: median(rates),
+    weights: checksum(net.getParameters()),
+  };
 }
 
 /**
