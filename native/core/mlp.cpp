@@ -127,9 +127,10 @@ void Trainer::check_model(const float* params, std::size_t params_size) const {
 
 // --- forward / backward of one batch --------------------------------------------------------
 
-void Trainer::forward_layer(std::size_t l, const float* params, const float* in, std::size_t rows) {
+void Trainer::forward_layer(std::size_t l, const float* params, const float* in, std::size_t rows,
+                            const Ungathered* gather) {
   if (l == 0 && owned()) {
-    owned_forward(params, in, rows);
+    owned_forward(params, in, rows, gather);
     return;
   }
   const LayerPlan& lp = plan_.layers[l];
@@ -140,18 +141,19 @@ void Trainer::forward_layer(std::size_t l, const float* params, const float* in,
                 lp.activation);
 }
 
-void Trainer::forward(const float* params, const float* X, std::size_t rows) {
+void Trainer::forward(const float* params, const float* X, std::size_t rows, const Ungathered* gather) {
   const float* in = X;
   for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
-    forward_layer(l, params, in, rows);
+    forward_layer(l, params, in, rows, l == 0 ? gather : nullptr);
     in = acts_[l].data();
   }
 }
 
-void Trainer::forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng) {
+void Trainer::forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng,
+                            const Ungathered* gather) {
   const float* in = X;
   for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
-    forward_layer(l, params, in, rows);
+    forward_layer(l, params, in, rows, l == 0 ? gather : nullptr);
     in = acts_[l].data();
     if (!masks_[l].empty()) {
       const std::size_t n = rows * plan_.layers[l].units;
@@ -324,10 +326,13 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
       const float* xb = X.data + start * in;
       const float* yb = Y.data + start * out;
       const float* wb = weighted ? weights.data + start : nullptr;
+      // A shuffled batch's rows of X: gathered here, or by the owned first layer's parts.
+      const Ungathered owned_gather{X.data, ord != nullptr ? ord + start : nullptr};
+      const Ungathered* gather = ord != nullptr && owned() ? &owned_gather : nullptr;
       if (ord != nullptr) {
         for (std::size_t i = 0; i < r; ++i) {
           const std::size_t src = ord[start + i];
-          std::memcpy(xbatch_.data() + i * in, X.data + src * in, in * sizeof(float));
+          if (gather == nullptr) std::memcpy(xbatch_.data() + i * in, X.data + src * in, in * sizeof(float));
           std::memcpy(ybatch_.data() + i * out, Y.data + src * out, out * sizeof(float));
           if (weighted) wbatch_[i] = weights.data[src];
         }
@@ -337,9 +342,9 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
       }
       const double weight = batch_weight(wb, r);
       if (has_dropout_) {
-        forward_train(model.params.data, xb, r, extras.rng);
+        forward_train(model.params.data, xb, r, extras.rng, gather);
       } else {
-        forward(model.params.data, xb, r);
+        forward(model.params.data, xb, r, gather);
       }
       if (measuring) measured += task_metric(task_, acts_.back().data(), yb, r, out);
       const double batch_loss = loss_forward(spec, zout_.data(), acts_.back().data(), yb, r, out, wb, weight);

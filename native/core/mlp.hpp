@@ -105,13 +105,24 @@ class Trainer {
 
  private:
   void check_model(const float* params, std::size_t params_size) const;
-  // Layer l's forward of `rows` rows of its input `in` into acts_[l] (and zout_ for the last).
-  void forward_layer(std::size_t l, const float* params, const float* in, std::size_t rows);
-  // Forward of `rows` rows starting at X; leaves activations in acts_ and logits in zout_.
-  void forward(const float* params, const float* X, std::size_t rows);
+  // A shuffled batch whose rows of X the owned first layer gathers itself: rows order[0..rows)
+  // of X go to xbatch_, each part copying its own columns (owned_forward), so they land in the
+  // cache of the core that reads them in the forward and gradient products.
+  struct Ungathered {
+    const float* X;
+    const std::uint32_t* order;
+  };
+  // Layer l's forward of `rows` rows of its input `in` into acts_[l] (and zout_ for the last);
+  // gather: layer 0 is owned and `in` is xbatch_, still to fill from gather's rows.
+  void forward_layer(std::size_t l, const float* params, const float* in, std::size_t rows,
+                     const Ungathered* gather = nullptr);
+  // Forward of `rows` rows starting at X (gather: as forward_layer's); leaves activations in
+  // acts_ and logits in zout_.
+  void forward(const float* params, const float* X, std::size_t rows, const Ungathered* gather = nullptr);
   // The training forward pass: as forward, each dropout layer drawing its mask from rng and the
   // next layer reading the masked output (dropped_).
-  void forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng);
+  void forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng,
+                     const Ungathered* gather = nullptr);
   // What layer l's successor reads while training: the masked output, or A without dropout.
   const float* train_output(std::size_t l) const {
     return masks_[l].empty() ? acts_[l].data() : dropped_[l].data();
@@ -128,7 +139,7 @@ class Trainer {
   // The owned first layer (mlp_owned.cpp): its forward (Z0 and A0 = f(Z0) from the parts'
   // partial products), its gradient (dW0 and db0 from dA0 in dacts_[0], or dZ0 when dz_ready),
   // and the update with each part's rows of W0 stepped by the thread that computed them.
-  void owned_forward(const float* params, const float* X, std::size_t rows);
+  void owned_forward(const float* params, const float* X, std::size_t rows, const Ungathered* gather);
   void owned_backward(const float* X, std::size_t rows, bool dz_ready);
   void owned_update(ModelBuffers model, std::uint64_t step, float scale);
 

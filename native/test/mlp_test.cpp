@@ -2,6 +2,7 @@
 // gradients by finite differences, then the core's gradients for every activation x loss pair,
 // train_epochs with partial batches and an order (every optimizer), predict / evaluate in blocks,
 // and bad sizes that throw before anything is written.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -228,7 +229,9 @@ void test_bad_plans_and_sizes() {
 
 // Trains `plan` for two epochs of `batch` rows from the same start on 1, 2 and 3 threads and
 // checks the same bits: optionally over a shuffled order, with sample weights, and with dropout
-// (a layer's dropout > 0 draws from the same generator state each time).
+// (a layer's dropout > 0 draws from the same generator state each time). A shuffled order must
+// also train as its rows gathered beforehand, epoch by epoch, in data order (an owned first
+// layer's parts gather their own columns of each batch: mlp_owned.cpp).
 void check_same_bits_on_threads(TrainerPlan plan, std::size_t rows, std::size_t batch, bool shuffle, bool weighted,
                                 const std::string& what) {
   const std::size_t in = plan.layers.front().inputs, out = plan.layers.back().units, epochs = 2;
@@ -261,6 +264,30 @@ void check_same_bits_on_threads(TrainerPlan plan, std::size_t rows, std::size_t 
             std::to_string(threads) + " threads train the same bits as 1: " + what);
     }
   }
+  if (!shuffle) return;
+  plan.threads = 2;
+  Trainer trainer(plan);
+  std::vector<float> p = start, state(trainer.state_size(), 0.0f);
+  std::uint32_t rng[4] = {1, 2, 3, 4};
+  TrainExtras extras;
+  extras.rng = rng;
+  std::uint64_t step = 0;
+  for (std::size_t e = 0; e < epochs; ++e) {
+    std::vector<float> Xe(rows * in), Ye(rows * out), We(weights.size());
+    for (std::size_t i = 0; i < rows; ++i) {
+      const std::size_t src = order[e * rows + i];
+      std::copy_n(X.begin() + static_cast<std::ptrdiff_t>(src * in), in, Xe.begin() + static_cast<std::ptrdiff_t>(i * in));
+      std::copy_n(Y.begin() + static_cast<std::ptrdiff_t>(src * out), out,
+                  Ye.begin() + static_cast<std::ptrdiff_t>(i * out));
+      if (weighted) We[i] = weights[src];
+    }
+    double loss = 0;
+    step = trainer.train_epochs({{p.data(), p.size()}, {state.data(), state.size()}}, {Xe.data(), Xe.size()},
+                                {Ye.data(), Ye.size()}, rows, nullptr, 1, batch, step, {&loss, 1}, {}, extras,
+                                {We.data(), We.size()});
+  }
+  check(std::memcmp(p.data(), first.data(), p.size() * sizeof(float)) == 0,
+        "a shuffled order trains as its rows gathered beforehand: " + what);
 }
 
 // One SGD step with lr = 1 on a full batch of `rows`: the float64 reference's gradient.
@@ -288,7 +315,8 @@ void check_reference_gradient(const TrainerPlan& plan, std::size_t rows, const s
 // logits); and the same bits on 1, 2 and 3 threads with Adam and clipping by norm over a shuffled
 // order (a ragged last batch), momentum and clipping by value (a last batch of 1 row, 785 inputs
 // and 100 units: row parts and columns off 16-float boundaries), and RMSprop with dropout on the
-// owned layer, sample weights and a call batch below the plan's.
+// owned layer, sample weights and a call batch below the plan's; the shuffled ones also as their
+// rows gathered beforehand (the parts' own gather).
 void test_owned_first_layer() {
   TrainerPlan plan = ref::make_plan({784, 128, 10}, Activation::relu, Activation::softmax, Loss::cross_entropy, 64);
   const bool owned = owns_first_layer(plan);
