@@ -1,9 +1,12 @@
-// Tests of the losses mae and huber and of sample weights in the core: hand-computed values and
-// gradients, the weighted squared-error kernels (each table) equal to the unweighted ones at unit
-// weights bit for bit, a weight-0 row absent, the weight checks, and a trainer whose chunk has
-// unit weights reproducing the unweighted run exactly while a weight-0 batch changes nothing.
+// Tests of the losses mae and huber, of cross-entropy's precision, and of sample weights in the
+// core: hand-computed values and gradients, the weighted squared-error kernels (each table) equal
+// to the unweighted ones at unit weights bit for bit, a weight-0 row absent, the weight checks,
+// and a trainer whose chunk has unit weights reproducing the unweighted run exactly while a
+// weight-0 batch changes nothing.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -11,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "activations.hpp"
 #include "cpu/dispatch.hpp"
 #include "kernel_tables.hpp"
 #include "losses.hpp"
@@ -55,6 +59,34 @@ void test_hand_values() {
   check(loss_forward(huber, Z, P, Y, 2, 1, W, 0.0) == 0.0, "a batch of weight 0 has loss 0");
 }
 
+// cross-entropy on P = softmax(Z) as the trainer makes it (activation_forward, this machine's
+// kernel table), against its value in double: log1p of the other outputs' e^(z_j - zmax), plus
+// zmax - z_label. To 1e-6 relative for a confident right answer (near 4e-9, and near 8.5e-18,
+// which any sum that adds the log term to zmax or takes log(P_true) rounds to 0), a confident
+// wrong one (near 20), a tie for the max, and a saturated output whose other terms underflow in
+// float (1.5e-52 in double: 0).
+void test_cross_entropy_precision() {
+  const std::vector<std::vector<float>> rows{{20, 0, 0}, {40, 0, 0},    {0, 20, 0.5f},
+                                             {3, 3, -1}, {-2, 0.25f, 1}, {120, 0, 0}};
+  const std::vector<std::size_t> labels{0, 0, 0, 1, 2, 0};
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const float* z = rows[r].data();
+    float p[3];
+    activation_forward(Activation::softmax, p, z, 1, 3);
+    float y[3] = {0, 0, 0};
+    y[labels[r]] = 1;
+    std::size_t jmax = 0;
+    for (std::size_t j = 1; j < 3; ++j) jmax = z[j] > z[jmax] ? j : jmax;
+    double others = 0.0;
+    for (std::size_t j = 0; j < 3; ++j) others += j == jmax ? 0.0 : std::exp(double{z[j]} - z[jmax]);
+    const double want = (double{z[jmax]} - z[labels[r]]) + std::log1p(others);
+    const double got = loss_forward(LossSpec{Loss::cross_entropy}, z, p, y, 1, 3, nullptr, 1.0);
+    char what[128];
+    std::snprintf(what, sizeof what, "cross-entropy row %zu: %.9g, want %.9g", r, got, want);
+    check(std::fabs(got - want) <= 1e-6 * std::fabs(want) + 1e-30, what);  // + float's underflow (1.5e-52)
+  }
+}
+
 // Every loss: unit weights give the unweighted forward and backward bit for bit; a weight-0 row
 // leaves the loss of the other rows (over their weight) and gets gradient 0.
 void test_unit_and_zero_weights() {
@@ -64,7 +96,9 @@ void test_unit_and_zero_weights() {
     const std::size_t rows = 37, outs = 3, n = rows * outs;
     ref::Lcg g{7 + code};
     std::vector<float> Z = ref::random_floats(n, g, 2.0), P(n), Y = ref::make_targets(loss, rows, outs, g);
-    for (std::size_t i = 0; i < n; ++i) P[i] = 1.0f / (1.0f + std::exp(-Z[i]));
+    // P as the output activation the loss is fused with makes it (cross-entropy reads softmax's)
+    const Activation output = loss == Loss::cross_entropy ? Activation::softmax : Activation::sigmoid;
+    activation_forward(output, P.data(), Z.data(), rows, outs);
     const LossSpec spec{loss, 0.3f};
     const std::vector<float> ones(rows, 1.0f);
     const double plain = loss_forward(spec, Z.data(), P.data(), Y.data(), rows, outs, nullptr, rows);
@@ -197,6 +231,7 @@ void test_trainer() {
 
 int main() {
   test_hand_values();
+  test_cross_entropy_precision();
   test_unit_and_zero_weights();
   test_weighted_kernels();
   test_weight_checks();
