@@ -19,8 +19,10 @@
 // Part 0 also carries the small rest of the update (b0 and the later layers).
 // A shuffled batch (fit's default) is gathered by the parts too: part t copies its columns of the
 // batch's rows of X into xbatch_, so the lines it reads in both products were written by its own
-// core. Gathered whole by the caller, half of each row crossed to the other core every step: on
-// 784-128-10 at batch 64 over 19,200 rows that cost 17% on 2 threads (trainer_bench --shuffle 1).
+// core, but for the line where the two parts meet in each row (784 / 2 = 392 floats is no 16-float
+// boundary; moving the bound to one changed the bits and measured no faster). Gathered whole by
+// the caller, half of each row crossed to the other core every step: on 784-128-10 at batch 64
+// over 19,200 rows that cost 17% on 2 threads (trainer_bench --shuffle 1 --rows 19200).
 // Layer 0 only: it needs no input gradient (dX = dZ W^T would read every row of W), and it is
 // the wide one of the networks this serves (784 pixels in). The parts' products run on the
 // kernel table's sup rows kernel (gemm/sup), which reads a part's columns of X in place; which
