@@ -2,7 +2,7 @@
 // shapes of a 784-128-10 net, on 1 and 2 threads; with -DFASTMLP_BENCH_OPENBLAS (link
 // -lopenblas) OpenBLAS's cblas_sgemm is timed side by side, interleaved rep by rep. Every
 // shape is checked against the reference before it is timed. Not part of the library build.
-//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|sup|wide|all]
+//   gemm_bench [--reps N] [--set squares|backprop|crossover|threads|sweep|kernels|blocking|sup|wide|steps|all]
 //              [--threads 1|2]
 //              [--clock cpu]   (thread CPU time: steadier on a shared machine, 1 thread only)
 // --set sweep reruns the sweep behind the direct-or-packed thresholds of gemm/blocking.hpp:
@@ -23,8 +23,12 @@
 // with the step's transposes and forward bias), as sgemm runs it, against 512^3 on the same
 // engine in the same rep (each shape's rate / 512^3's, median over reps), and the step's
 // products together (all their flops over all their time), per thread count.
+// --set steps: that last line for each network of the versus bench (tabular 30-64-64-1 at batch
+// 32, deep 64-(16 x 64)-10 and 784-128-10 at 64, wide at 256): the most its training step could
+// reach of 512^3's rate if it did nothing but its products, each through sgemm as a whole.
 #include "bench_clock.hpp"
 #include <algorithm>
+#include <deque>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -313,21 +317,43 @@ void sup_compare(std::size_t reps) {
   }
 }
 
-// The products of one training step of 784-1024-1024-10 at batch 256 (trainer_bench --set wide),
-// in the step's order. bias: the forward product's sgemm_bias (C = X W + 1 b^T).
+// The products of one training step (C = op(A) op(B), the forward ones with sgemm_bias's bias):
+// forward X W + b per layer, then from the last layer down dW = X^T dZ and, above the first
+// layer, dX = dZ W^T: the flops trainer_bench and the versus bench count for a step.
 struct StepProduct {
   Shape shape;
   bool bias;
 };
-std::vector<StepProduct> wide_step() {
-  return {{{"fwd1 XW+b", false, false, 256, 1024, 784}, true},
-          {{"fwd2 XW+b", false, false, 256, 1024, 1024}, true},
-          {{"fwd3 XW+b", false, false, 256, 10, 1024}, true},
-          {{"dW3 X^TdZ", true, false, 1024, 10, 256}, false},
-          {{"dX3 dZW^T", false, true, 256, 1024, 10}, false},
-          {{"dW2 X^TdZ", true, false, 1024, 1024, 256}, false},
-          {{"dX2 dZW^T", false, true, 256, 1024, 1024}, false},
-          {{"dW1 X^TdZ", true, false, 784, 1024, 256}, false}};
+// A network of the versus bench (bench/versus/archs.ts), as sizes from inputs to outputs, and
+// its batch.
+struct StepArch {
+  const char* name;
+  std::vector<std::size_t> sizes;
+  std::size_t batch;
+};
+std::vector<StepArch> step_archs() {
+  std::vector<std::size_t> deep{64};
+  for (int l = 0; l < 16; ++l) deep.push_back(64);
+  deep.push_back(10);
+  return {{"tabular", {30, 64, 64, 1}, 32},
+          {"deep", deep, 64},
+          {"mnist", {784, 128, 10}, 64},
+          {"wide", {784, 1024, 1024, 10}, 256}};
+}
+std::vector<StepProduct> step_products(const StepArch& a) {
+  static std::deque<std::string> names;  // Shape names are C strings: kept for the process
+  const auto name = [](const std::string& n) { return names.emplace_back(n).c_str(); };
+  std::vector<StepProduct> v;
+  const std::size_t layers = a.sizes.size() - 1, b = a.batch;
+  for (std::size_t l = 0; l < layers; ++l) {
+    v.push_back({{name("fwd" + std::to_string(l + 1) + " XW+b"), false, false, b, a.sizes[l + 1], a.sizes[l]}, true});
+  }
+  for (std::size_t l = layers; l-- > 0;) {
+    const std::size_t in = a.sizes[l], out = a.sizes[l + 1];
+    v.push_back({{name("dW" + std::to_string(l + 1) + " X^TdZ"), true, false, in, out, b}, false});
+    if (l > 0) v.push_back({{name("dX" + std::to_string(l + 1) + " dZW^T"), false, true, b, in, out}, false});
+  }
+  return v;
 }
 
 // One engine of --set wide: C = op(A) op(B) (+ 1 bias^T when bias is non-null).
@@ -336,12 +362,16 @@ struct BiasEngine {
   std::function<void(const Shape&, const float*, const float*, const float*, float*)> gemm;
 };
 
-// --set wide: every rep times, per engine, 512^3 and then each step product (warmed, each over
-// >= 2 ms), so a product's rate / 512^3's compares two things measured moments apart.
-void wide_compare(const std::vector<BiasEngine>& engines, std::size_t reps, std::size_t threads) {
+// --set wide and --set steps: every rep times, per engine, 512^3 and then each product of the
+// arch's step (warmed, each over >= 2 ms), so a product's rate / 512^3's compares two things
+// measured moments apart. The step line is all the products' flops over all their time: a
+// ceiling on the whole training step's rate, whose other work (activations, loss, update) only
+// adds time. detail: a line per product too.
+void step_compare(const StepArch& arch, bool detail, const std::vector<BiasEngine>& engines, std::size_t reps,
+                  std::size_t threads) {
   std::vector<StepProduct> items = {{{"512^3", false, false, 512, 512, 512}, false}};
-  for (const StepProduct& p : wide_step()) items.push_back(p);
-  const std::vector<float> bias = filled(1024, 3);
+  for (const StepProduct& p : step_products(arch)) items.push_back(p);
+  const std::vector<float> bias = filled(*std::max_element(arch.sizes.begin(), arch.sizes.end()), 3);
   struct Item {
     std::vector<float> A, B, C;
     std::vector<std::function<void()>> calls;  // per engine
@@ -371,15 +401,20 @@ void wide_compare(const std::vector<BiasEngine>& engines, std::size_t reps, std:
       }
     }
   }
-  std::printf("-- wide step products, %zu thread(s), %s clock: GFLOP/s (median), and (median of the rep's "
-              "rate / 512^3's)\n",
-              threads, g_cpu_clock ? "cpu" : "wall");
+  std::string sizes;
+  for (std::size_t size : arch.sizes) sizes += (sizes.empty() ? "" : "-") + std::to_string(size);
+  std::printf("-- %s step products (%s, batch %zu), %zu thread(s), %s clock: GFLOP/s (median), and (median of "
+              "the rep's rate / 512^3's)\n",
+              arch.name, sizes.c_str(), arch.batch, threads, g_cpu_clock ? "cpu" : "wall");
   std::vector<std::vector<double>> step_seconds(engines.size(), std::vector<double>(reps, 0.0));
   double step_flops = 0.0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Shape& s = items[i].shape;
-    std::printf("%-10s %s%s%s %5zu %5zu %5zu", s.name, s.ta ? "t" : "n", s.tb ? "t" : "n", items[i].bias ? "+b" : "  ",
-                s.m, s.n, s.k);
+    const bool print = detail || i == 0;
+    if (print) {
+      std::printf("%-10s %s%s%s %5zu %5zu %5zu", s.name, s.ta ? "t" : "n", s.tb ? "t" : "n",
+                  items[i].bias ? "+b" : "  ", s.m, s.n, s.k);
+    }
     if (i > 0) step_flops += state[i].flops;
     for (std::size_t e = 0; e < engines.size(); ++e) {
       std::vector<double> frac;
@@ -387,9 +422,11 @@ void wide_compare(const std::vector<BiasEngine>& engines, std::size_t reps, std:
         frac.push_back(state[i].gflops[e][r] / state[0].gflops[e][r]);
         if (i > 0) step_seconds[e][r] += state[i].flops / (state[i].gflops[e][r] * 1e9);
       }
-      std::printf("  %s %6.1f (%3.0f%%)", engines[e].name.c_str(), median(state[i].gflops[e]), 100.0 * median(frac));
+      if (print) {
+        std::printf("  %s %6.1f (%3.0f%%)", engines[e].name.c_str(), median(state[i].gflops[e]), 100.0 * median(frac));
+      }
     }
-    std::printf("\n");
+    if (print) std::printf("\n");
   }
   std::printf("%-10s %22s", "step", "all products");
   for (std::size_t e = 0; e < engines.size(); ++e) {
@@ -523,7 +560,7 @@ int main(int argc, char** argv) {
     sup_compare(reps);
   }
 
-  if (set == "wide") {
+  if (set == "wide" || set == "steps") {
     for (std::size_t threads : thread_counts) {
       g_cpu_clock = cpu_clock_requested && threads == 1;
       std::unique_ptr<fastmlp::ThreadPool> pool(threads > 1 ? new fastmlp::ThreadPool(threads) : nullptr);
@@ -546,7 +583,9 @@ int main(int argc, char** argv) {
                            openblas_sgemm(s, A, B, bias != nullptr ? 1.0f : 0.0f, C);
                          }});
 #endif
-      wide_compare(engines, reps, threads);
+      for (const StepArch& arch : step_archs()) {
+        if (set == "steps" || std::string(arch.name) == "wide") step_compare(arch, set == "wide", engines, reps, threads);
+      }
     }
   }
 
