@@ -4,9 +4,10 @@
 // are multiplied by its weight (1.0 when unweighted: exact), so one loop serves both.
 // cross-entropy's logsumexp(z) = zmax + log(sum_j e^(z_j - zmax)) reads its terms off the softmax
 // output P it is fused with (P_j / P_jmax = e^(z_j - zmax)): zmax + log1p(sum_{j != jmax} P_j / P_jmax).
-// No exp per output (a double exp each had been about 4% of 784-128-10's step: npm run
-// profile:step -- mnist 1), at P's float precision (about 1e-7 relative, tiny losses included:
-// log1p of the small terms, where log(sum) would round a loss below 1e-16 to 0).
+// No exp per output (npm run profile:step -- mnist 1 had put a double exp each near 4% of
+// 784-128-10's step; scripts/ab-trainer-bench.sh measured the change 1.04x on 2 threads and no
+// faster on 1), at P's float precision (about 1e-7 relative, tiny losses included: log1p of the
+// small terms, where log(sum) would round a loss below 1e-16 to 0).
 #include "losses.hpp"
 
 #include <algorithm>

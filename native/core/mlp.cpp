@@ -141,16 +141,8 @@ void Trainer::forward_layer(std::size_t l, const float* params, const float* in,
                 lp.activation);
 }
 
-void Trainer::forward(const float* params, const float* X, std::size_t rows, const Ungathered* gather) {
-  const float* in = X;
-  for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
-    forward_layer(l, params, in, rows, l == 0 ? gather : nullptr);
-    in = acts_[l].data();
-  }
-}
-
-void Trainer::forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng,
-                            const Ungathered* gather) {
+void Trainer::forward(const float* params, const float* X, std::size_t rows, std::uint32_t* rng,
+                      const Ungathered* gather) {
   const float* in = X;
   for (std::size_t l = 0; l < plan_.layers.size(); ++l) {
     forward_layer(l, params, in, rows, l == 0 ? gather : nullptr);
@@ -341,11 +333,7 @@ std::uint64_t Trainer::train_epochs(ModelBuffers model, Span<const float> X, Spa
         if (weighted) wb = wbatch_.data();
       }
       const double weight = batch_weight(wb, r);
-      if (has_dropout_) {
-        forward_train(model.params.data, xb, r, extras.rng, gather);
-      } else {
-        forward(model.params.data, xb, r, gather);
-      }
+      forward(model.params.data, xb, r, extras.rng, gather);
       if (measuring) measured += task_metric(task_, acts_.back().data(), yb, r, out);
       const double batch_loss = loss_forward(spec, zout_.data(), acts_.back().data(), yb, r, out, wb, weight);
       acc += sum ? batch_loss : batch_loss * weight;

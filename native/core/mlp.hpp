@@ -116,13 +116,10 @@ class Trainer {
   // gather: layer 0 is owned and `in` is xbatch_, still to fill from gather's rows.
   void forward_layer(std::size_t l, const float* params, const float* in, std::size_t rows,
                      const Ungathered* gather = nullptr);
-  // Forward of `rows` rows starting at X (gather: as forward_layer's); leaves activations in
-  // acts_ and logits in zout_.
-  void forward(const float* params, const float* X, std::size_t rows, const Ungathered* gather = nullptr);
-  // The training forward pass: as forward, each dropout layer drawing its mask from rng and the
-  // next layer reading the masked output (dropped_).
-  void forward_train(const float* params, const float* X, std::size_t rows, std::uint32_t* rng,
-                     const Ungathered* gather = nullptr);
+  // The training forward pass of `rows` rows starting at X (gather: as forward_layer's): leaves
+  // activations in acts_ and logits in zout_; each dropout layer draws its mask from rng (read
+  // only when a layer has dropout) and the next layer reads the masked output (dropped_).
+  void forward(const float* params, const float* X, std::size_t rows, std::uint32_t* rng, const Ungathered* gather);
   // What layer l's successor reads while training: the masked output, or A without dropout.
   const float* train_output(std::size_t l) const {
     return masks_[l].empty() ? acts_[l].data() : dropped_[l].data();

@@ -3,7 +3,6 @@
 // to the unweighted ones at unit weights bit for bit, a weight-0 row absent, the weight checks,
 // and a trainer whose chunk has unit weights reproducing the unweighted run exactly while a
 // weight-0 batch changes nothing.
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
